@@ -1,0 +1,91 @@
+//! Text helpers shared by every layer: NFC, search keys, Vietnamese numbers.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// NFC-normalises and trims; every text input passes through here.
+pub fn clean(s: &str) -> String {
+    s.trim().nfc().collect()
+}
+
+/// A diacritic- and case-insensitive key: "Nguyễn Văn Ánh" → "nguyen van anh".
+/// Stored beside names so that both SQLite and PostgreSQL search it with LIKE.
+pub fn fold_key(s: &str) -> String {
+    let ascii = deunicode::deunicode(&clean(s)).to_lowercase();
+    ascii.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Formats an integer with Vietnamese thousands separators: 12345 → "12.345".
+pub fn vn_int(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+/// Formats a number with Vietnamese separators and up to `decimals` decimals,
+/// dropping a zero fraction: 1234.5 → "1.234,5", 80.0 → "80".
+pub fn vn_num(x: f64, decimals: usize) -> String {
+    let s = format!("{:.*}", decimals, x.abs());
+    let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
+    let frac = frac.trim_end_matches('0');
+    let int: i64 = int.parse().unwrap_or(0);
+    let sign = if x < 0.0 && (int != 0 || !frac.is_empty()) {
+        "-"
+    } else {
+        ""
+    };
+    if frac.is_empty() {
+        format!("{sign}{}", vn_int(int))
+    } else {
+        format!("{sign}{},{frac}", vn_int(int))
+    }
+}
+
+/// A stable ASCII id: lower-case letters, digits and single dashes.
+pub fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+        && !s.contains("--")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vietnamese_number_format() {
+        assert_eq!(vn_int(0), "0");
+        assert_eq!(vn_int(999), "999");
+        assert_eq!(vn_int(1000), "1.000");
+        assert_eq!(vn_int(26382), "26.382");
+        assert_eq!(vn_int(-1234567), "-1.234.567");
+        assert_eq!(vn_num(1234.5, 1), "1.234,5");
+        assert_eq!(vn_num(80.0, 1), "80");
+        assert_eq!(vn_num(66.666, 1), "66,7");
+    }
+
+    #[test]
+    fn fold_key_ignores_diacritics_and_case() {
+        assert_eq!(fold_key("Nguyễn Văn Ánh"), "nguyen van anh");
+        assert_eq!(fold_key("  ĐẶNG   văn Ứng "), "dang van ung");
+        // Decomposed input folds the same as composed input.
+        assert_eq!(fold_key("Vi\u{0303}nh Thi\u{0323}nh"), "vinh thinh");
+    }
+
+    #[test]
+    fn slugs() {
+        assert!(is_slug("l6-smart-classroom"));
+        assert!(!is_slug("L6"));
+        assert!(!is_slug("a--b"));
+        assert!(!is_slug(""));
+    }
+}

@@ -1,1 +1,277 @@
-//! placeholder
+//! kehoach-store: the database. Schema and migrations for SQLite and
+//! PostgreSQL (one folder per dialect, same versions), the queries, accounts,
+//! login sessions and invites.
+//!
+//! One SQL text serves both backends through sqlx's `AnyPool`: ids are TEXT
+//! (UUID v7), times BIGINT unix seconds, flags INTEGER 0/1, `$n` placeholders.
+//! Every row belongs to a plan, so one server can hold many communes.
+
+mod accounts;
+pub mod testing;
+mod units;
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::migrate::Migrator;
+use sqlx::{AnyPool, Row};
+
+pub use accounts::*;
+pub use units::*;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Errors of the store. Domain refusals carry a stable snake_case code and
+/// the field they are about, for the API and for Vietnamese messages.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("migration error: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error(
+        "không có tệp cơ sở dữ liệu {0}: kiểm tra lại đường dẫn, hoặc thêm --create để tạo cơ sở dữ liệu mới"
+    )]
+    MissingDatabase(PathBuf),
+    #[error("địa chỉ cơ sở dữ liệu không hợp lệ: {0} (dùng sqlite:ĐƯỜNG_DẪN hoặc postgres://…)")]
+    BadUrl(String),
+    #[error("{code}: {field}")]
+    Conflict {
+        code: &'static str,
+        field: &'static str,
+    },
+    #[error("not found: {0}")]
+    NotFound(&'static str),
+    #[error("{0}")]
+    Unsupported(&'static str),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The database, chosen once at start-up from its URL.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// Current time as unix seconds (callers pass it down; tests use fixed times).
+pub fn now_unix() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// Where a SQLite URL points, if it is one (`sqlite:path`, `sqlite://path`, or a bare path).
+fn sqlite_path(url: &str) -> Option<PathBuf> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return None;
+    }
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    let rest = rest.split('?').next().unwrap_or(rest);
+    if rest.is_empty() || rest.contains("://") {
+        return None;
+    }
+    Some(PathBuf::from(rest))
+}
+
+impl Store {
+    /// Opens the database at `url`. A SQLite file that does not exist is an
+    /// error unless `create` is set: a mistyped path never yields a new,
+    /// empty database.
+    pub async fn open(url: &str, create: bool) -> Result<Store> {
+        install_default_drivers();
+        let (backend, connect_url) =
+            if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+                (Backend::Postgres, url.to_string())
+            } else if let Some(path) = sqlite_path(url) {
+                if !path.exists() {
+                    if !create {
+                        return Err(StoreError::MissingDatabase(path));
+                    }
+                    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                        std::fs::create_dir_all(parent)
+                            .map_err(|e| StoreError::Db(sqlx::Error::Io(e)))?;
+                    }
+                }
+                let mode = if create { "rwc" } else { "rw" };
+                (
+                    Backend::Sqlite,
+                    format!("sqlite://{}?mode={mode}", path.display()),
+                )
+            } else {
+                return Err(StoreError::BadUrl(url.to_string()));
+            };
+        let opts = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 4 } else { 8 })
+            .acquire_timeout(Duration::from_secs(15));
+        let opts = if backend == Backend::Sqlite {
+            opts.after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    // WAL for readers beside the writer; FULL so an acknowledged
+                    // commit survives power loss; foreign keys enforced.
+                    for pragma in [
+                        "PRAGMA journal_mode = WAL",
+                        "PRAGMA synchronous = FULL",
+                        "PRAGMA foreign_keys = ON",
+                        "PRAGMA busy_timeout = 10000",
+                    ] {
+                        sqlx::query(pragma).execute(&mut *conn).await?;
+                    }
+                    Ok(())
+                })
+            })
+        } else {
+            opts
+        };
+        let pool = opts.connect(&connect_url).await?;
+        Ok(Store { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub async fn migrate(&self) -> Result<()> {
+        match self.backend {
+            Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
+            Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
+        }
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// A consistent copy of a SQLite database while it serves (`VACUUM INTO`).
+    /// The target must not exist. PostgreSQL is backed up with pg_dump.
+    pub async fn backup(&self, target: &Path) -> Result<()> {
+        if self.backend != Backend::Sqlite {
+            return Err(StoreError::Unsupported(
+                "sao lưu PostgreSQL bằng pg_dump (xem docs/operations.md)",
+            ));
+        }
+        if target.exists() {
+            return Err(StoreError::Conflict {
+                code: "backup_target_exists",
+                field: "path",
+            });
+        }
+        let path = target.to_string_lossy().to_string();
+        sqlx::query("VACUUM INTO $1")
+            .bind(path)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Stores a plan and the units it names, once. Returns false when the plan
+    /// was already there (its units may have been edited since: they are kept).
+    pub async fn import_plan(
+        &self,
+        plan: &kehoach_core::Plan,
+        source: &str,
+        now: i64,
+    ) -> Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let exists = sqlx::query("SELECT id FROM plans WHERE id = $1")
+            .bind(&plan.plan.id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .is_some();
+        if exists {
+            return Ok(false);
+        }
+        sqlx::query("INSERT INTO plans (id, commune, title, source_toml, active, created_at) VALUES ($1, $2, $3, $4, 1, $5)")
+            .bind(&plan.plan.id)
+            .bind(&plan.plan.commune)
+            .bind(&plan.plan.title)
+            .bind(source)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        for u in &plan.units {
+            sqlx::query(
+                "INSERT INTO units (id, plan_id, slug, name, name_key, short_name, kind, has_smart_classroom, sample, from_plan, active, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, 1, $10)",
+            )
+            .bind(new_id())
+            .bind(&plan.plan.id)
+            .bind(&u.id)
+            .bind(&u.name)
+            .bind(kehoach_core::text::fold_key(&u.name))
+            .bind(u.short_name.clone())
+            .bind(u.kind.as_str())
+            .bind(u.has_smart_classroom as i64)
+            .bind(u.sample as i64)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// The stored plan file of a plan.
+    pub async fn plan_source(&self, plan_id: &str) -> Result<String> {
+        let row = sqlx::query("SELECT source_toml FROM plans WHERE id = $1")
+            .bind(plan_id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound("plan"))?;
+        Ok(row.try_get(0)?)
+    }
+
+    pub async fn plan_ids(&self) -> Result<Vec<String>> {
+        let rows = sqlx::query("SELECT id FROM plans WHERE active = 1 ORDER BY created_at, id")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| r.try_get(0).map_err(StoreError::from))
+            .collect()
+    }
+}
+
+/// Maps a unique-constraint failure to a domain conflict.
+pub(crate) fn conflict_on_unique(
+    e: sqlx::Error,
+    code: &'static str,
+    field: &'static str,
+) -> StoreError {
+    if let sqlx::Error::Database(db) = &e
+        && db.is_unique_violation()
+    {
+        return StoreError::Conflict { code, field };
+    }
+    StoreError::Db(e)
+}
+
+impl FromStr for Backend {
+    type Err = StoreError;
+    fn from_str(s: &str) -> Result<Backend> {
+        match s {
+            "sqlite" => Ok(Backend::Sqlite),
+            "postgres" => Ok(Backend::Postgres),
+            other => Err(StoreError::BadUrl(other.to_string())),
+        }
+    }
+}

@@ -1,0 +1,518 @@
+//! Accounts, roles, login sessions and invites.
+//!
+//! Passwords are argon2id PHC strings. Session and invite tokens are random
+//! 256-bit values given to the browser once; only their SHA-256 is stored, so
+//! a copy of the database does not let anyone log in.
+
+use argon2::password_hash::phc::PasswordHash;
+use argon2::{Argon2, PasswordHasher, PasswordVerifier};
+use base64::Engine;
+use kehoach_core::text::clean;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use sqlx::FromRow;
+
+use crate::{Result, Store, StoreError, conflict_on_unique, new_id};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Runs the plan (Phòng VH-XH).
+    Coordinator,
+    /// Records for one unit.
+    UnitReporter,
+    /// Youth-union volunteer, bound to a unit (village or the union).
+    Volunteer,
+    Judge,
+    /// Leaders: read only.
+    Viewer,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::Coordinator,
+        Role::UnitReporter,
+        Role::Volunteer,
+        Role::Judge,
+        Role::Viewer,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Coordinator => "coordinator",
+            Role::UnitReporter => "unit_reporter",
+            Role::Volunteer => "volunteer",
+            Role::Judge => "judge",
+            Role::Viewer => "viewer",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Coordinator => "Điều phối (Phòng VH-XH)",
+            Role::UnitReporter => "Báo cáo viên đơn vị",
+            Role::Volunteer => "Tình nguyện viên",
+            Role::Judge => "Giám khảo",
+            Role::Viewer => "Lãnh đạo, theo dõi",
+        }
+    }
+    /// Roles that act for one unit must name it.
+    pub fn needs_unit(self) -> bool {
+        matches!(self, Role::UnitReporter | Role::Volunteer)
+    }
+}
+
+#[derive(Debug, Clone, FromRow, Serialize, PartialEq)]
+pub struct UserRow {
+    pub id: String,
+    pub plan_id: String,
+    pub username: String,
+    pub full_name: String,
+    pub role: String,
+    pub unit_id: Option<String>,
+    pub active: i64,
+}
+
+impl UserRow {
+    pub fn role(&self) -> Role {
+        // Rows are written through `Role::as_str` only; an unknown value reads as the least power.
+        Role::parse(&self.role).unwrap_or(Role::Viewer)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: String,
+    pub full_name: String,
+    pub role: Role,
+    pub unit_id: Option<String>,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct UserPatch {
+    pub full_name: Option<String>,
+    pub role: Option<Role>,
+    pub unit_id: Option<Option<String>>,
+    pub active: Option<bool>,
+    pub password: Option<String>,
+}
+
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct InviteRow {
+    pub plan_id: String,
+    pub role: String,
+    pub unit_id: Option<String>,
+    pub note: Option<String>,
+    pub expires_at: i64,
+    pub used_at: Option<i64>,
+}
+
+const USER_COLS: &str = "id, plan_id, username, full_name, role, unit_id, active";
+pub const MIN_PASSWORD_LEN: usize = 10;
+pub const SESSION_TTL_SECS: i64 = 14 * 24 * 3600;
+
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).expect("the OS random source is available");
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn token_hash(token: &str) -> String {
+    let d = Sha256::digest(token.as_bytes());
+    d.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn check_username(u: &str) -> Result<String> {
+    let u = u.trim().to_lowercase();
+    let ok = (3..=32).contains(&u.len())
+        && u.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'_' || b == b'-'
+        });
+    if ok {
+        Ok(u)
+    } else {
+        Err(StoreError::Conflict {
+            code: "username_invalid",
+            field: "username",
+        })
+    }
+}
+
+fn check_password(p: &str) -> Result<()> {
+    if p.chars().count() < MIN_PASSWORD_LEN || p.len() > 256 {
+        return Err(StoreError::Conflict {
+            code: "password_too_short",
+            field: "password",
+        });
+    }
+    Ok(())
+}
+
+async fn hash_password(p: String) -> Result<String> {
+    tokio::task::spawn_blocking(move || {
+        Argon2::default()
+            .hash_password(p.as_bytes())
+            .map(|h| h.to_string())
+            .map_err(|_| StoreError::Unsupported("password hashing failed"))
+    })
+    .await
+    .map_err(|_| StoreError::Unsupported("password hashing task failed"))?
+}
+
+async fn verify_password(p: String, phc: String) -> bool {
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&phc)
+            .map(|h| Argon2::default().verify_password(p.as_bytes(), &h).is_ok())
+            .unwrap_or(false)
+    })
+    .await
+    .unwrap_or(false)
+}
+
+impl Store {
+    async fn check_user_unit(
+        &self,
+        plan_id: &str,
+        role: Role,
+        unit_id: &Option<String>,
+    ) -> Result<()> {
+        match unit_id {
+            Some(u) => {
+                self.unit(plan_id, u)
+                    .await
+                    .map_err(|_| StoreError::Conflict {
+                        code: "unit_unknown",
+                        field: "unit_id",
+                    })?;
+            }
+            None if role.needs_unit() => {
+                return Err(StoreError::Conflict {
+                    code: "unit_required",
+                    field: "unit_id",
+                });
+            }
+            None => {}
+        }
+        Ok(())
+    }
+
+    pub async fn count_users(&self, plan_id: &str) -> Result<i64> {
+        let n: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users WHERE plan_id = $1")
+            .bind(plan_id)
+            .fetch_one(self.pool())
+            .await?;
+        Ok(n.0)
+    }
+
+    pub async fn create_user(&self, plan_id: &str, u: NewUser, now: i64) -> Result<UserRow> {
+        let username = check_username(&u.username)?;
+        let full_name = clean(&u.full_name);
+        if full_name.is_empty() || full_name.chars().count() > 100 {
+            return Err(StoreError::Conflict {
+                code: "full_name_required",
+                field: "full_name",
+            });
+        }
+        check_password(&u.password)?;
+        self.check_user_unit(plan_id, u.role, &u.unit_id).await?;
+        let hash = hash_password(u.password).await?;
+        let id = new_id();
+        sqlx::query(
+            "INSERT INTO users (id, plan_id, username, full_name, role, unit_id, password_hash, active, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8)",
+        )
+        .bind(&id)
+        .bind(plan_id)
+        .bind(&username)
+        .bind(&full_name)
+        .bind(u.role.as_str())
+        .bind(u.unit_id)
+        .bind(hash)
+        .bind(now)
+        .execute(self.pool())
+        .await
+        .map_err(|e| conflict_on_unique(e, "username_taken", "username"))?;
+        self.user(plan_id, &id).await
+    }
+
+    pub async fn user(&self, plan_id: &str, id: &str) -> Result<UserRow> {
+        sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLS} FROM users WHERE plan_id = $1 AND id = $2"
+        )))
+        .bind(plan_id)
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or(StoreError::NotFound("user"))
+    }
+
+    pub async fn list_users(&self, plan_id: &str) -> Result<Vec<UserRow>> {
+        Ok(sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLS} FROM users WHERE plan_id = $1 ORDER BY active DESC, role, username"
+        )))
+        .bind(plan_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    pub async fn update_user(
+        &self,
+        plan_id: &str,
+        id: &str,
+        p: UserPatch,
+        now: i64,
+    ) -> Result<UserRow> {
+        let cur = self.user(plan_id, id).await?;
+        let full_name = match p.full_name {
+            Some(n) => {
+                let n = clean(&n);
+                if n.is_empty() || n.chars().count() > 100 {
+                    return Err(StoreError::Conflict {
+                        code: "full_name_required",
+                        field: "full_name",
+                    });
+                }
+                n
+            }
+            None => cur.full_name.clone(),
+        };
+        let role = p.role.unwrap_or(cur.role());
+        let unit_id = p.unit_id.unwrap_or(cur.unit_id.clone());
+        self.check_user_unit(plan_id, role, &unit_id).await?;
+        let active = p.active.unwrap_or(cur.active != 0);
+        // The plan must keep one active coordinator, or nobody can administer it.
+        if cur.role() == Role::Coordinator
+            && cur.active != 0
+            && (role != Role::Coordinator || !active)
+        {
+            let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users WHERE plan_id = $1 AND role = 'coordinator' AND active = 1")
+                .bind(plan_id)
+                .fetch_one(self.pool())
+                .await?;
+            if n <= 1 {
+                return Err(StoreError::Conflict {
+                    code: "last_coordinator",
+                    field: "role",
+                });
+            }
+        }
+        let mut tx = self.pool().begin().await?;
+        sqlx::query("UPDATE users SET full_name = $1, role = $2, unit_id = $3, active = $4, updated_at = $5 WHERE id = $6")
+            .bind(&full_name)
+            .bind(role.as_str())
+            .bind(unit_id)
+            .bind(active as i64)
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if let Some(pw) = p.password {
+            check_password(&pw)?;
+            let hash = hash_password(pw).await?;
+            sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+                .bind(hash)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        if !active || p.role.is_some() {
+            // A changed role or a deactivated account takes effect at once.
+            sqlx::query("DELETE FROM auth_sessions WHERE user_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        self.user(plan_id, id).await
+    }
+
+    /// Checks a username and password; `None` for any mismatch or an inactive account.
+    pub async fn check_login(&self, username: &str, password: &str) -> Result<Option<UserRow>> {
+        let username = username.trim().to_lowercase();
+        let row: Option<(String, String, i64)> =
+            sqlx::query_as("SELECT id, password_hash, active FROM users WHERE username = $1")
+                .bind(&username)
+                .fetch_optional(self.pool())
+                .await?;
+        let Some((id, hash, active)) = row else {
+            // Same work as a real check, so timing does not reveal usernames.
+            let _ = verify_password(password.to_string(), DUMMY_HASH.to_string()).await;
+            return Ok(None);
+        };
+        if !verify_password(password.to_string(), hash).await || active == 0 {
+            return Ok(None);
+        }
+        let plan: (String,) = sqlx::query_as("SELECT plan_id FROM users WHERE id = $1")
+            .bind(&id)
+            .fetch_one(self.pool())
+            .await?;
+        Ok(Some(self.user(&plan.0, &id).await?))
+    }
+
+    /// Opens a login session; returns (session token, CSRF token).
+    pub async fn create_session(&self, user_id: &str, now: i64) -> Result<(String, String)> {
+        let token = random_token();
+        let csrf = random_token();
+        sqlx::query("INSERT INTO auth_sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(token_hash(&token))
+            .bind(user_id)
+            .bind(&csrf)
+            .bind(now)
+            .bind(now + SESSION_TTL_SECS)
+            .execute(self.pool())
+            .await?;
+        Ok((token, csrf))
+    }
+
+    /// The active user of a session token and the session's CSRF token.
+    pub async fn session_user(&self, token: &str, now: i64) -> Result<Option<(UserRow, String)>> {
+        let row: Option<(String, String)> = sqlx::query_as(
+            "SELECT s.user_id, s.csrf_token FROM auth_sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1",
+        )
+        .bind(token_hash(token))
+        .bind(now)
+        .fetch_optional(self.pool())
+        .await?;
+        let Some((user_id, csrf)) = row else {
+            return Ok(None);
+        };
+        let plan: (String,) = sqlx::query_as("SELECT plan_id FROM users WHERE id = $1")
+            .bind(&user_id)
+            .fetch_one(self.pool())
+            .await?;
+        Ok(Some((self.user(&plan.0, &user_id).await?, csrf)))
+    }
+
+    pub async fn delete_session(&self, token: &str) -> Result<()> {
+        sqlx::query("DELETE FROM auth_sessions WHERE token_hash = $1")
+            .bind(token_hash(token))
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Creates a one-time invite (or, with no creator, the first-coordinator
+    /// setup link). Returns the token to put in the link.
+    pub async fn create_invite(
+        &self,
+        plan_id: &str,
+        role: Role,
+        unit_id: Option<String>,
+        note: Option<String>,
+        created_by: Option<&str>,
+        now: i64,
+        ttl_secs: i64,
+    ) -> Result<String> {
+        self.check_user_unit(plan_id, role, &unit_id).await?;
+        let token = random_token();
+        sqlx::query(
+            "INSERT INTO invites (token_hash, plan_id, role, unit_id, note, created_by, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(token_hash(&token))
+        .bind(plan_id)
+        .bind(role.as_str())
+        .bind(unit_id)
+        .bind(note.map(|n| clean(&n)).filter(|n| !n.is_empty()))
+        .bind(created_by.map(str::to_string))
+        .bind(now)
+        .bind(now + ttl_secs)
+        .execute(self.pool())
+        .await?;
+        Ok(token)
+    }
+
+    /// A usable invite: not used, not expired.
+    pub async fn invite(&self, token: &str, now: i64) -> Result<Option<InviteRow>> {
+        Ok(sqlx::query_as::<_, InviteRow>(
+            "SELECT plan_id, role, unit_id, note, expires_at, used_at FROM invites WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+        )
+        .bind(token_hash(token))
+        .bind(now)
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
+    /// Creates the account an invite is for and spends the invite, atomically:
+    /// two uses of the same link create one account.
+    pub async fn accept_invite(
+        &self,
+        token: &str,
+        username: &str,
+        full_name: &str,
+        password: &str,
+        now: i64,
+    ) -> Result<UserRow> {
+        let inv = self.invite(token, now).await?.ok_or(StoreError::Conflict {
+            code: "invite_invalid",
+            field: "token",
+        })?;
+        let role = Role::parse(&inv.role).ok_or(StoreError::Conflict {
+            code: "invite_invalid",
+            field: "token",
+        })?;
+        let claimed = sqlx::query(
+            "UPDATE invites SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL",
+        )
+        .bind(now)
+        .bind(token_hash(token))
+        .execute(self.pool())
+        .await?;
+        if claimed.rows_affected() != 1 {
+            return Err(StoreError::Conflict {
+                code: "invite_invalid",
+                field: "token",
+            });
+        }
+        let created = self
+            .create_user(
+                &inv.plan_id,
+                NewUser {
+                    username: username.into(),
+                    full_name: full_name.into(),
+                    role,
+                    unit_id: inv.unit_id.clone(),
+                    password: password.into(),
+                },
+                now,
+            )
+            .await;
+        match created {
+            Ok(user) => {
+                sqlx::query("UPDATE invites SET used_by = $1 WHERE token_hash = $2")
+                    .bind(&user.id)
+                    .bind(token_hash(token))
+                    .execute(self.pool())
+                    .await?;
+                Ok(user)
+            }
+            Err(e) => {
+                // Bad form input: give the link back so the person can correct it.
+                sqlx::query(
+                    "UPDATE invites SET used_at = NULL WHERE token_hash = $1 AND used_by IS NULL",
+                )
+                .bind(token_hash(token))
+                .execute(self.pool())
+                .await?;
+                Err(e)
+            }
+        }
+    }
+
+    /// Whether any setup link (invite without creator) is still usable.
+    pub async fn pending_setup(&self, plan_id: &str, now: i64) -> Result<bool> {
+        Ok(sqlx::query("SELECT token_hash FROM invites WHERE plan_id = $1 AND created_by IS NULL AND used_at IS NULL AND expires_at > $2")
+            .bind(plan_id)
+            .bind(now)
+            .fetch_optional(self.pool())
+            .await?
+            .is_some())
+    }
+}
+
+/// A valid argon2id hash of a random string, for constant-work failed logins.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3bZ3mN5X3QkO0v8tC8p0o8r2K2vT9bqgkJ2Yv6hN8mA";

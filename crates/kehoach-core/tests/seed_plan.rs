@@ -50,7 +50,7 @@ fn every_text_of_the_plan_appears_in_the_seed() {
         check(s);
     }
     for l in &p.lines {
-        check(&l.title.replace('.', "").replace(':', ""));
+        check(&l.title.replace(['.', ':'], ""));
         for c in l
             .content
             .iter()

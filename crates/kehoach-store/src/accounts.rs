@@ -100,6 +100,17 @@ pub struct UserPatch {
     pub password: Option<String>,
 }
 
+/// A one-time invite to create an account with a given role and unit.
+#[derive(Debug, Clone)]
+pub struct NewInvite {
+    pub role: Role,
+    pub unit_id: Option<String>,
+    pub note: Option<String>,
+    /// None for the first-coordinator setup link.
+    pub created_by: Option<String>,
+    pub ttl_secs: i64,
+}
+
 #[derive(Debug, Clone, FromRow, Serialize)]
 pub struct InviteRow {
     pub plan_id: String,
@@ -397,17 +408,9 @@ impl Store {
 
     /// Creates a one-time invite (or, with no creator, the first-coordinator
     /// setup link). Returns the token to put in the link.
-    pub async fn create_invite(
-        &self,
-        plan_id: &str,
-        role: Role,
-        unit_id: Option<String>,
-        note: Option<String>,
-        created_by: Option<&str>,
-        now: i64,
-        ttl_secs: i64,
-    ) -> Result<String> {
-        self.check_user_unit(plan_id, role, &unit_id).await?;
+    pub async fn create_invite(&self, plan_id: &str, inv: NewInvite, now: i64) -> Result<String> {
+        self.check_user_unit(plan_id, inv.role, &inv.unit_id)
+            .await?;
         let token = random_token();
         sqlx::query(
             "INSERT INTO invites (token_hash, plan_id, role, unit_id, note, created_by, created_at, expires_at) \
@@ -415,12 +418,12 @@ impl Store {
         )
         .bind(token_hash(&token))
         .bind(plan_id)
-        .bind(role.as_str())
-        .bind(unit_id)
-        .bind(note.map(|n| clean(&n)).filter(|n| !n.is_empty()))
-        .bind(created_by.map(str::to_string))
+        .bind(inv.role.as_str())
+        .bind(inv.unit_id)
+        .bind(inv.note.map(|n| clean(&n)).filter(|n| !n.is_empty()))
+        .bind(inv.created_by)
         .bind(now)
-        .bind(now + ttl_secs)
+        .bind(now + inv.ttl_secs)
         .execute(self.pool())
         .await?;
         Ok(token)

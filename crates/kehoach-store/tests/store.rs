@@ -43,7 +43,10 @@ async fn seed_plan_import_is_idempotent_and_units_follow_the_plan() {
             !store.import_plan(&plan, SEED_PLAN_TOML, NOW).await.unwrap(),
             "{backend}"
         );
-        assert_eq!(store.plan_ids().await.unwrap(), [plan.plan.id.clone()]);
+        assert_eq!(
+            store.plan_ids().await.unwrap(),
+            vec![plan.plan.id.to_string()]
+        );
         assert_eq!(
             store.plan_source(&plan.plan.id).await.unwrap(),
             SEED_PLAN_TOML
@@ -221,7 +224,17 @@ async fn accounts_sessions_and_invites() {
         let store = seeded(&url).await;
         let pid = seed_plan().plan.id;
         let setup = store
-            .create_invite(&pid, Role::Coordinator, None, None, None, NOW, 3600)
+            .create_invite(
+                &pid,
+                NewInvite {
+                    role: Role::Coordinator,
+                    unit_id: None,
+                    note: None,
+                    created_by: None,
+                    ttl_secs: 3600,
+                },
+                NOW,
+            )
             .await
             .unwrap();
         assert!(store.pending_setup(&pid, NOW).await.unwrap());

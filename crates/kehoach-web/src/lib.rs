@@ -1,1 +1,134 @@
-//! placeholder
+//! kehoach-web: the HTTP face of kehoach. `app(state)` builds the whole
+//! router (pages, API, assets) so tests drive it without a socket.
+
+pub mod api;
+pub mod assets;
+pub mod auth;
+pub mod errors;
+pub mod pages;
+pub mod policy;
+pub mod service;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::routing::{get, patch, post, put};
+use kehoach_core::Plan;
+use kehoach_store::Store;
+use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub plan: Arc<Plan>,
+    pub plan_id: String,
+    /// Base URL for links we hand out (invites), without a trailing slash.
+    pub public_url: String,
+    /// Mark cookies `Secure` (when served over HTTPS).
+    pub secure_cookies: bool,
+    pub limiter: Arc<auth::LoginLimiter>,
+}
+
+impl AppState {
+    pub fn new(store: Store, plan: Plan, public_url: String) -> AppState {
+        let public_url = public_url.trim_end_matches('/').to_string();
+        AppState {
+            store,
+            plan_id: plan.plan.id.clone(),
+            plan: Arc::new(plan),
+            secure_cookies: public_url.starts_with("https://"),
+            public_url,
+            limiter: Arc::new(auth::LoginLimiter::new(5, Duration::from_secs(600))),
+        }
+    }
+}
+
+/// Today in the commune's time zone (Asia/Ho_Chi_Minh, UTC+7 all year).
+pub fn today_vn() -> kehoach_core::Day {
+    let offset = time::UtcOffset::from_hms(7, 0, 0).expect("valid offset");
+    kehoach_core::Day(time::OffsetDateTime::now_utc().to_offset(offset).date())
+}
+
+pub fn app(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/login", post(api::api_login))
+        .route("/logout", post(api::api_logout))
+        .route("/me", get(api::me))
+        .route("/plan", get(api::plan))
+        .route("/units", get(api::units).post(api::create_unit))
+        .route("/units/{id}", patch(api::update_unit))
+        .route(
+            "/units/{id}/populations/{population}",
+            put(api::set_population),
+        )
+        .route("/units/{id}/classes", post(api::add_class))
+        .route("/classes/{id}", patch(api::update_class))
+        .route("/users", get(api::users).post(api::create_user))
+        .route("/users/{id}", patch(api::update_user))
+        .route("/invites", post(api::create_invite));
+
+    let pages = Router::new()
+        .route("/", get(pages::home))
+        .route(
+            "/dang-nhap",
+            get(pages::login_page).post(pages::login_submit),
+        )
+        .route("/dang-xuat", post(pages::logout))
+        .route(
+            "/moi/{token}",
+            get(pages::invite_page).post(pages::invite_submit),
+        )
+        .route("/ke-hoach", get(pages::plan_page))
+        .route("/don-vi", get(pages::units_page).post(pages::unit_create))
+        .route("/don-vi/{id}", post(pages::unit_update))
+        .route("/don-vi/{id}/dan-so", post(pages::unit_population))
+        .route("/don-vi/{id}/lop", post(pages::class_add))
+        .route("/lop/{id}", post(pages::class_update))
+        .route(
+            "/nguoi-dung",
+            get(pages::users_page).post(pages::user_create),
+        )
+        .route("/nguoi-dung/{id}", post(pages::user_update))
+        .route("/loi-moi", post(pages::invite_create))
+        .route("/healthz", get(|| async { "ok" }));
+
+    Router::new()
+        .merge(pages)
+        .nest("/api/v1", api)
+        .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", api::ApiDoc::openapi()))
+        .route("/static/{*path}", get(assets::serve))
+        .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::session_layer,
+        ))
+        .layer(DefaultBodyLimit::max(1024 * 1024))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(CompressionLayer::new())
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

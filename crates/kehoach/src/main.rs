@@ -1,1 +1,247 @@
-fn main() {}
+//! The `kehoach` binary: serve the plan, migrate, check and show plan files,
+//! back up the database.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use kehoach_core::{SEED_PLAN_TOML, parse_plan};
+use kehoach_store::{NewInvite, Role, Store, now_unix};
+
+const DEFAULT_DB: &str = "sqlite:data/kehoach.sqlite";
+const SETUP_TTL_SECS: i64 = 7 * 24 * 3600;
+
+#[derive(Parser)]
+#[command(
+    name = "kehoach",
+    version,
+    about = "Kế hoạch của xã thành hệ thống sống: chỉ tiêu, tiến độ, báo cáo."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args, Clone)]
+struct DbArgs {
+    /// sqlite:PATH (default data/kehoach.sqlite) or postgres://user@host/db
+    #[arg(long, env = "KEHOACH_DATABASE_URL", default_value = DEFAULT_DB)]
+    database_url: String,
+    /// Create the SQLite file if it does not exist (the default path is always created).
+    #[arg(long)]
+    create: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve pages and the API (SQLite file and the embedded seed plan by default).
+    Serve {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Address to listen on.
+        #[arg(long, env = "KEHOACH_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Plan file to load into an empty database (default: the embedded Vĩnh Thịnh plan).
+        #[arg(long, env = "KEHOACH_PLAN")]
+        plan: Option<PathBuf>,
+        /// Public base URL for links handed out (invites); https:// marks cookies Secure.
+        #[arg(long, env = "KEHOACH_PUBLIC_URL")]
+        public_url: Option<String>,
+    },
+    /// Create or update the database schema.
+    Migrate {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Plan files.
+    Plan {
+        #[command(subcommand)]
+        command: PlanCommand,
+    },
+    /// Consistent copy of the SQLite database while it serves.
+    Backup {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Where to write the copy (must not exist).
+        path: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum PlanCommand {
+    /// Check a plan file; prints every problem with its line and field.
+    Validate { file: PathBuf },
+    /// Print a readable summary of a plan file (default: the embedded plan).
+    Show { file: Option<PathBuf> },
+}
+
+fn read_plan(file: &PathBuf) -> anyhow::Result<(kehoach_core::Plan, String)> {
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("không đọc được tệp {}", file.display()))?;
+    match parse_plan(&text) {
+        Ok(p) => Ok((p, text)),
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("{}: {e}", file.display());
+            }
+            bail!("{}: {} lỗi", file.display(), errors.len())
+        }
+    }
+}
+
+async fn open(db: &DbArgs) -> anyhow::Result<Store> {
+    let create = db.create || db.database_url == DEFAULT_DB;
+    let store = Store::open(&db.database_url, create).await?;
+    store
+        .migrate()
+        .await
+        .context("không cập nhật được lược đồ cơ sở dữ liệu")?;
+    Ok(store)
+}
+
+async fn serve(
+    db: DbArgs,
+    listen: SocketAddr,
+    plan_file: Option<PathBuf>,
+    public_url: Option<String>,
+) -> anyhow::Result<()> {
+    let store = open(&db).await?;
+    let now = now_unix();
+    let plan = match store.plan_ids().await?.first() {
+        Some(id) => {
+            let source = store.plan_source(id).await?;
+            parse_plan(&source)
+                .map_err(|e| anyhow::anyhow!("kế hoạch đã lưu không hợp lệ: {e:?}"))?
+        }
+        None => {
+            let (plan, source) = match &plan_file {
+                Some(f) => read_plan(f)?,
+                None => (kehoach_core::seed_plan(), SEED_PLAN_TOML.to_string()),
+            };
+            store.import_plan(&plan, &source, now).await?;
+            tracing::info!(plan = %plan.plan.id, "plan loaded into the database");
+            plan
+        }
+    };
+    let public_url = public_url.unwrap_or_else(|| format!("http://{listen}"));
+    if store.count_users(&plan.plan.id).await? == 0 {
+        let token = store
+            .create_invite(&plan.plan.id, setup_invite(), now)
+            .await?;
+        println!(
+            "Chưa có người điều phối. Mở liên kết thiết lập (dùng một lần, hết hạn sau 7 ngày):"
+        );
+        println!("  {}/moi/{token}", public_url.trim_end_matches('/'));
+    }
+    let state = kehoach_web::AppState::new(store.clone(), plan, public_url.clone());
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("không mở được cổng {listen}"))?;
+    println!("kehoach đang chạy tại {public_url}");
+    axum::serve(
+        listener,
+        kehoach_web::app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await?;
+    store.close().await;
+    Ok(())
+}
+
+fn setup_invite() -> NewInvite {
+    NewInvite {
+        role: Role::Coordinator,
+        unit_id: None,
+        note: None,
+        created_by: None,
+        ttl_secs: SETUP_TTL_SECS,
+    }
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve {
+            db,
+            listen,
+            plan,
+            public_url,
+        } => serve(db, listen, plan, public_url).await,
+        Command::Migrate { db } => {
+            open(&db).await?;
+            println!("Cơ sở dữ liệu đã cập nhật.");
+            Ok(())
+        }
+        Command::Plan {
+            command: PlanCommand::Validate { file },
+        } => {
+            let (plan, _) = read_plan(&file)?;
+            println!(
+                "{}: hợp lệ — {} hoạt động, {} chỉ tiêu, {} đơn vị.",
+                file.display(),
+                plan.lines.len(),
+                plan.targets.len(),
+                plan.units.len()
+            );
+            Ok(())
+        }
+        Command::Plan {
+            command: PlanCommand::Show { file },
+        } => {
+            let plan = match file {
+                Some(f) => read_plan(&f)?.0,
+                None => kehoach_core::seed_plan(),
+            };
+            print!("{}", kehoach_core::show::summary(&plan));
+            Ok(())
+        }
+        Command::Backup { db, path } => {
+            let store = Store::open(&db.database_url, false).await?;
+            store.backup(&path).await?;
+            println!("Đã sao lưu vào {}", path.display());
+            Ok(())
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("KEHOACH_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("lỗi: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("lỗi: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,257 @@
+//! Login sessions, CSRF protection and login rate limiting.
+//!
+//! The session cookie holds a random token (the database keeps its hash), so
+//! sessions survive restarts. Every unsafe request from a logged-in browser
+//! must carry the session's CSRF token, as the `_csrf` form field or the
+//! `X-CSRF-Token` header (htmx sends it from `hx-headers`); cross-site
+//! requests are refused by their `Origin`/`Sec-Fetch-Site` headers first.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use axum::body::{Body, to_bytes};
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use kehoach_store::UserRow;
+
+use crate::AppState;
+use crate::errors::AppError;
+
+pub const COOKIE: &str = "kh_session";
+const FORM_LIMIT: usize = 1024 * 1024;
+
+/// The logged-in user of a request, with the session's CSRF token.
+#[derive(Clone)]
+pub struct CurrentUser {
+    pub user: UserRow,
+    pub csrf: String,
+}
+
+pub fn session_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == COOKIE)
+        .map(|(_, v)| v.to_string())
+}
+
+pub fn session_cookie(token: &str, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!(
+        "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+        kehoach_store::SESSION_TTL_SECS
+    )
+}
+
+pub fn clear_cookie(secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")
+}
+
+fn cross_site(headers: &HeaderMap) -> bool {
+    if headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("cross-site") {
+        return true;
+    }
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    match (
+        headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
+        host,
+    ) {
+        (Some("null"), _) => true,
+        (Some(origin), Some(host)) => origin.split_once("://").map(|(_, h)| h) != Some(host),
+        _ => false,
+    }
+}
+
+fn form_field(body: &[u8], name: &str) -> Option<String> {
+    url::form_urlencoded::parse(body)
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+/// Loads the session and enforces CSRF on unsafe methods.
+pub async fn session_layer(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let now = kehoach_store::now_unix();
+    let current = match session_token(req.headers()) {
+        Some(t) => match state.store.session_user(&t, now).await {
+            Ok(Some((user, csrf))) => Some(CurrentUser { user, csrf }),
+            Ok(None) => None,
+            Err(e) => return AppError::from(e).into_response(),
+        },
+        None => None,
+    };
+    let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if unsafe_method {
+        if cross_site(req.headers()) {
+            return AppError::new(StatusCode::FORBIDDEN, "csrf_failed", None).into_response();
+        }
+        let path = req.uri().path();
+        let exempt = path == "/dang-nhap" || path == "/api/v1/login" || path.starts_with("/moi/");
+        if let (Some(cu), false) = (&current, exempt) {
+            let header_ok = req
+                .headers()
+                .get("x-csrf-token")
+                .and_then(|v| v.to_str().ok())
+                == Some(cu.csrf.as_str());
+            if !header_ok {
+                let is_form = req
+                    .headers()
+                    .get(header::CONTENT_TYPE)
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+                if !is_form {
+                    return AppError::new(StatusCode::FORBIDDEN, "csrf_failed", None)
+                        .into_response();
+                }
+                let (parts, body) = req.into_parts();
+                let bytes = match to_bytes(body, FORM_LIMIT).await {
+                    Ok(b) => b,
+                    Err(_) => {
+                        return AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "bad_request", None)
+                            .into_response();
+                    }
+                };
+                if form_field(&bytes, "_csrf").as_deref() != Some(cu.csrf.as_str()) {
+                    return AppError::new(StatusCode::FORBIDDEN, "csrf_failed", None)
+                        .into_response();
+                }
+                req = Request::from_parts(parts, Body::from(bytes));
+            }
+        }
+    }
+    if let Some(cu) = current {
+        req.extensions_mut().insert(cu);
+    }
+    next.run(req).await
+}
+
+/// A logged-in user for API routes: 401 JSON otherwise.
+pub struct ApiUser(pub CurrentUser);
+
+impl<S: Send + Sync> FromRequestParts<S> for ApiUser {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
+        parts
+            .extensions
+            .get::<CurrentUser>()
+            .cloned()
+            .map(ApiUser)
+            .ok_or_else(AppError::unauthenticated)
+    }
+}
+
+/// A logged-in user for pages: a redirect to the login page otherwise.
+pub struct PageUser(pub CurrentUser);
+
+impl<S: Send + Sync> FromRequestParts<S> for PageUser {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Response> {
+        match parts.extensions.get::<CurrentUser>().cloned() {
+            Some(cu) => Ok(PageUser(cu)),
+            None => {
+                let back = parts
+                    .uri
+                    .path_and_query()
+                    .map(|p| p.as_str())
+                    .unwrap_or("/");
+                let next =
+                    url::form_urlencoded::byte_serialize(back.as_bytes()).collect::<String>();
+                Err(Redirect::to(&format!("/dang-nhap?next={next}")).into_response())
+            }
+        }
+    }
+}
+
+/// Failed logins per key (IP and username) in a sliding window.
+pub struct LoginLimiter {
+    window: Duration,
+    max_failures: u32,
+    failures: Mutex<HashMap<String, (u32, Instant)>>,
+}
+
+impl LoginLimiter {
+    pub fn new(max_failures: u32, window: Duration) -> LoginLimiter {
+        LoginLimiter {
+            window,
+            max_failures,
+            failures: Mutex::new(HashMap::new()),
+        }
+    }
+    pub fn blocked(&self, key: &str) -> bool {
+        let map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        map.get(key)
+            .is_some_and(|(n, since)| *n >= self.max_failures && since.elapsed() < self.window)
+    }
+    pub fn fail(&self, key: &str) {
+        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() > 100_000 {
+            map.retain(|_, (_, since)| since.elapsed() < self.window);
+        }
+        let e = map.entry(key.to_string()).or_insert((0, Instant::now()));
+        if e.1.elapsed() >= self.window {
+            *e = (0, Instant::now());
+        }
+        e.0 += 1;
+    }
+    pub fn clear(&self, key: &str) {
+        self.failures
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(key);
+    }
+}
+
+/// Logs in: checks the limiter and the password, opens a session.
+/// Returns (user, session token, csrf).
+pub async fn login(
+    state: &AppState,
+    client: &str,
+    username: &str,
+    password: &str,
+) -> Result<(UserRow, String, String), AppError> {
+    let key = format!("{client}|{}", username.trim().to_lowercase());
+    if state.limiter.blocked(&key) {
+        return Err(AppError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "login_rate_limited",
+            None,
+        ));
+    }
+    match state.store.check_login(username, password).await? {
+        Some(user) => {
+            state.limiter.clear(&key);
+            let (token, csrf) = state
+                .store
+                .create_session(&user.id, kehoach_store::now_unix())
+                .await?;
+            Ok((user, token, csrf))
+        }
+        None => {
+            state.limiter.fail(&key);
+            Err(AppError::new(
+                StatusCode::UNAUTHORIZED,
+                "login_failed",
+                Some("password"),
+            ))
+        }
+    }
+}
+
+/// The client's address for rate limiting.
+pub fn client_key(parts_ext: &axum::http::Extensions) -> String {
+    parts_ext
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "local".into())
+}

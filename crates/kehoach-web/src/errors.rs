@@ -1,0 +1,151 @@
+//! The error policy.
+//!
+//! Every refusal has a stable snake_case `code` and, when it is about one
+//! input, the `field`. The API renders `{"error": {code, field, message}}`
+//! with a status that says what kind of refusal it is; pages show the same
+//! Vietnamese `message` beside the form. Store conflicts map one-to-one to
+//! codes; there is no catch-all arm that hides a new kind of error as 500.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use kehoach_store::StoreError;
+use serde::Serialize;
+
+#[derive(Debug, Clone)]
+pub struct AppError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub field: Option<&'static str>,
+    pub message: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// Stable snake_case code.
+    pub code: String,
+    /// The input field the error is about.
+    pub field: Option<String>,
+    /// Vietnamese explanation for people.
+    pub message: String,
+}
+
+/// Vietnamese text for a code: the field and the reason.
+pub fn message_vn(code: &str) -> &'static str {
+    match code {
+        "name_required" => "Tên: không được để trống.",
+        "unit_name_taken" => {
+            "Tên: đã có đơn vị cùng loại mang tên này (không phân biệt dấu, hoa thường)."
+        }
+        "smart_classroom_only_for_schools" => "Phòng học thông minh: chỉ áp dụng cho trường học.",
+        "unknown_population" => "Loại dân số: không hợp lệ.",
+        "population_out_of_range" => "Số lượng: phải là số nguyên từ 0 đến 10.000.000.",
+        "classes_only_for_schools" => "Lớp: chỉ trường học mới có lớp.",
+        "class_name_invalid" => "Tên lớp: không được để trống và tối đa 40 ký tự.",
+        "class_name_taken" => "Tên lớp: trường đã có lớp này.",
+        "pupils_out_of_range" => "Sĩ số: phải từ 0 đến 200.",
+        "username_invalid" => {
+            "Tên đăng nhập: 3–32 ký tự, chỉ gồm chữ thường không dấu, số và . _ -"
+        }
+        "username_taken" => "Tên đăng nhập: đã có người dùng.",
+        "full_name_required" => "Họ và tên: không được để trống (tối đa 100 ký tự).",
+        "password_too_short" => "Mật khẩu: cần ít nhất 10 ký tự.",
+        "unit_required" => "Đơn vị: vai trò này phải gắn với một đơn vị.",
+        "unit_unknown" => "Đơn vị: không tồn tại trong kế hoạch.",
+        "last_coordinator" => {
+            "Vai trò: kế hoạch phải còn ít nhất một người điều phối đang hoạt động."
+        }
+        "invite_invalid" => "Liên kết mời: không hợp lệ, đã dùng hoặc đã hết hạn.",
+        "backup_target_exists" => "Tệp sao lưu: đã tồn tại, hãy chọn tên khác.",
+        "role_invalid" => "Vai trò: không hợp lệ.",
+        "kind_invalid" => "Loại đơn vị: không hợp lệ.",
+        "number_invalid" => "Số lượng: phải là số nguyên không âm.",
+        "login_failed" => "Tên đăng nhập hoặc mật khẩu không đúng.",
+        "login_rate_limited" => "Đăng nhập sai quá nhiều lần: vui lòng thử lại sau ít phút.",
+        "unauthenticated" => "Cần đăng nhập.",
+        "forbidden" => "Vai trò hoặc đơn vị của bạn không được phép thực hiện thao tác này.",
+        "csrf_failed" => {
+            "Phiên làm việc của biểu mẫu đã hết hạn: vui lòng tải lại trang và thử lại."
+        }
+        "not_found" => "Không tìm thấy.",
+        "bad_request" => "Dữ liệu gửi lên không hợp lệ.",
+        "internal" => "Lỗi hệ thống: thao tác chưa được lưu, vui lòng thử lại.",
+        _ => "Thao tác không hợp lệ.",
+    }
+}
+
+impl AppError {
+    pub fn new(status: StatusCode, code: &'static str, field: Option<&'static str>) -> AppError {
+        AppError {
+            status,
+            code,
+            field,
+            message: message_vn(code).to_string(),
+        }
+    }
+    pub fn unauthenticated() -> AppError {
+        AppError::new(StatusCode::UNAUTHORIZED, "unauthenticated", None)
+    }
+    pub fn forbidden() -> AppError {
+        AppError::new(StatusCode::FORBIDDEN, "forbidden", None)
+    }
+    pub fn not_found() -> AppError {
+        AppError::new(StatusCode::NOT_FOUND, "not_found", None)
+    }
+    pub fn invalid(code: &'static str, field: &'static str) -> AppError {
+        AppError::new(StatusCode::UNPROCESSABLE_ENTITY, code, Some(field))
+    }
+    pub fn bad_request(detail: String) -> AppError {
+        AppError {
+            status: StatusCode::BAD_REQUEST,
+            code: "bad_request",
+            field: None,
+            message: format!("Dữ liệu gửi lên không hợp lệ: {detail}"),
+        }
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> AppError {
+        match e {
+            StoreError::Conflict { code, field } => {
+                let status = match code {
+                    "unit_name_taken"
+                    | "class_name_taken"
+                    | "username_taken"
+                    | "backup_target_exists"
+                    | "last_coordinator" => StatusCode::CONFLICT,
+                    _ => StatusCode::UNPROCESSABLE_ENTITY,
+                };
+                AppError::new(status, code, Some(field))
+            }
+            StoreError::NotFound(_) => AppError::not_found(),
+            StoreError::Db(_)
+            | StoreError::Migrate(_)
+            | StoreError::MissingDatabase(_)
+            | StoreError::BadUrl(_)
+            | StoreError::Unsupported(_) => {
+                tracing::error!(error = %e, "store error");
+                AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", None)
+            }
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code.to_string(),
+                field: self.field.map(str::to_string),
+                message: self.message,
+            },
+        };
+        (self.status, Json(body)).into_response()
+    }
+}

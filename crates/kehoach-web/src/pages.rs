@@ -1,0 +1,1141 @@
+//! Vietnamese pages: login, invites, the plan overview, units and users.
+//!
+//! A form posts to its own route, which calls the same `service` function as
+//! the API. Success redirects (303) back with a notice; a refusal re-renders
+//! the page with the Vietnamese reason (field and why), status 422/403/409.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use kehoach_core::show::target_rule;
+use kehoach_core::text::vn_int;
+use kehoach_core::{Measure, Plan, RecordKind, UnitKind, Window};
+use kehoach_store::{POPULATIONS, Role, now_unix};
+use serde::Deserialize;
+
+use crate::auth::{CurrentUser, PageUser, clear_cookie, login, session_cookie, session_token};
+use crate::errors::AppError;
+use crate::policy::{Action, allowed};
+use crate::service::{self, *};
+use crate::{AppState, today_vn};
+
+pub struct Notice {
+    pub kind: &'static str,
+    pub text: String,
+}
+
+pub struct NavUser {
+    pub full_name: String,
+    pub role_label: &'static str,
+    pub is_coordinator: bool,
+}
+
+/// What the layout needs on every page.
+pub struct Chrome {
+    pub title: String,
+    pub commune: String,
+    pub active: &'static str,
+    pub csrf: String,
+    pub user: Option<NavUser>,
+    pub notice: Option<Notice>,
+    pub today: String,
+}
+
+fn chrome(
+    st: &AppState,
+    cu: Option<&CurrentUser>,
+    title: &str,
+    active: &'static str,
+    notice: Option<Notice>,
+) -> Chrome {
+    let p = &st.plan.plan;
+    Chrome {
+        title: title.to_string(),
+        commune: format!("{} {}", p.commune_level, p.commune),
+        active,
+        csrf: cu.map(|c| c.csrf.clone()).unwrap_or_default(),
+        user: cu.map(|c| NavUser {
+            full_name: c.user.full_name.clone(),
+            role_label: c.user.role().label(),
+            is_coordinator: c.user.role() == Role::Coordinator,
+        }),
+        notice,
+        today: today_vn().vn(),
+    }
+}
+
+fn render<T: Template>(status: StatusCode, t: &T) -> Response {
+    match t.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template error");
+            AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", None).into_response()
+        }
+    }
+}
+
+fn error_notice(e: &AppError) -> Option<Notice> {
+    Some(Notice {
+        kind: "error",
+        text: e.message.clone(),
+    })
+}
+
+#[derive(Deserialize, Default)]
+pub struct OkQuery {
+    ok: Option<String>,
+    next: Option<String>,
+}
+
+fn ok_notice(q: &OkQuery) -> Option<Notice> {
+    let text = match q.ok.as_deref()? {
+        "unit_created" => "Đã thêm đơn vị.",
+        "unit_saved" => "Đã lưu đơn vị.",
+        "population_saved" => "Đã lưu số liệu dân số khai báo.",
+        "class_added" => "Đã thêm lớp.",
+        "class_saved" => "Đã cập nhật lớp.",
+        "user_created" => "Đã tạo tài khoản.",
+        "user_saved" => "Đã lưu người dùng.",
+        "welcome" => "Chào mừng! Tài khoản đã được tạo.",
+        _ => return None,
+    };
+    Some(Notice {
+        kind: "ok",
+        text: text.into(),
+    })
+}
+
+fn see_other(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}
+
+fn checkbox(v: &Option<String>) -> bool {
+    matches!(v.as_deref(), Some("on" | "1" | "true"))
+}
+
+// ---------------------------------------------------------------- simple pages
+
+#[derive(Template)]
+#[template(path = "plain.html")]
+struct PlainPage {
+    c: Chrome,
+    heading: String,
+    text: String,
+}
+
+pub async fn not_found(State(st): State<AppState>, req: Request) -> Response {
+    if req.uri().path().starts_with("/api/") {
+        return AppError::not_found().into_response();
+    }
+    let cu = req.extensions().get::<CurrentUser>().cloned();
+    let page = PlainPage {
+        c: chrome(&st, cu.as_ref(), "Không tìm thấy", "", None),
+        heading: "Không tìm thấy trang".into(),
+        text: "Địa chỉ này không có trong kehoach.".into(),
+    };
+    render(StatusCode::NOT_FOUND, &page)
+}
+
+fn forbidden_page(st: &AppState, cu: &CurrentUser) -> Response {
+    let page = PlainPage {
+        c: chrome(st, Some(cu), "Không có quyền", "", None),
+        heading: "Không có quyền".into(),
+        text: crate::errors::message_vn("forbidden").into(),
+    };
+    render(StatusCode::FORBIDDEN, &page)
+}
+
+pub async fn home(req: Request) -> Response {
+    if req.extensions().get::<CurrentUser>().is_some() {
+        see_other("/ke-hoach")
+    } else {
+        see_other("/dang-nhap")
+    }
+}
+
+// ---------------------------------------------------------------- login, invites
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    c: Chrome,
+    next: String,
+    username: String,
+    setup_pending: bool,
+}
+
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") => n.to_string(),
+        _ => "/ke-hoach".into(),
+    }
+}
+
+pub async fn login_page(State(st): State<AppState>, Query(q): Query<OkQuery>) -> Response {
+    let setup_pending = st
+        .store
+        .count_users(&st.plan_id)
+        .await
+        .map(|n| n == 0)
+        .unwrap_or(false);
+    let page = LoginPage {
+        c: chrome(&st, None, "Đăng nhập", "", None),
+        next: safe_next(q.next.as_deref()),
+        username: String::new(),
+        setup_pending,
+    };
+    render(StatusCode::OK, &page)
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+    next: Option<String>,
+}
+
+pub async fn login_submit(State(st): State<AppState>, req: Request) -> Response {
+    let client = crate::auth::client_key(req.extensions());
+    let f: LoginForm =
+        match <Form<LoginForm> as axum::extract::FromRequest<()>>::from_request(req, &()).await {
+            Ok(Form(f)) => f,
+            Err(e) => return AppError::bad_request(e.body_text()).into_response(),
+        };
+    match login(&st, &client, &f.username, &f.password).await {
+        Ok((_, token, _)) => (
+            StatusCode::SEE_OTHER,
+            [
+                (
+                    header::SET_COOKIE,
+                    session_cookie(&token, st.secure_cookies),
+                ),
+                (header::LOCATION, safe_next(f.next.as_deref())),
+            ],
+        )
+            .into_response(),
+        Err(e) => {
+            let page = LoginPage {
+                c: chrome(&st, None, "Đăng nhập", "", error_notice(&e)),
+                next: safe_next(f.next.as_deref()),
+                username: f.username,
+                setup_pending: false,
+            };
+            render(e.status, &page)
+        }
+    }
+}
+
+pub async fn logout(State(st): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(t) = session_token(&headers)
+        && let Err(e) = st.store.delete_session(&t).await
+    {
+        return AppError::from(e).into_response();
+    }
+    (
+        StatusCode::SEE_OTHER,
+        [
+            (header::SET_COOKIE, clear_cookie(st.secure_cookies)),
+            (header::LOCATION, "/dang-nhap".to_string()),
+        ],
+    )
+        .into_response()
+}
+
+#[derive(Template)]
+#[template(path = "invite.html")]
+struct InvitePage {
+    c: Chrome,
+    valid: bool,
+    first: bool,
+    token: String,
+    role_label: &'static str,
+    unit_name: Option<String>,
+    full_name: String,
+    username: String,
+}
+
+async fn invite_view(
+    st: &AppState,
+    token: &str,
+    notice: Option<Notice>,
+    full_name: String,
+    username: String,
+) -> InvitePage {
+    let inv = st.store.invite(token, now_unix()).await.ok().flatten();
+    let mut unit_name = None;
+    if let Some(u) = inv.as_ref().and_then(|i| i.unit_id.clone()) {
+        unit_name = st.store.unit(&st.plan_id, &u).await.ok().map(|u| u.name);
+    }
+    let role = inv.as_ref().and_then(|i| Role::parse(&i.role));
+    let first = role == Some(Role::Coordinator)
+        && st
+            .store
+            .count_users(&st.plan_id)
+            .await
+            .map(|n| n == 0)
+            .unwrap_or(false);
+    InvitePage {
+        c: chrome(
+            st,
+            None,
+            if first {
+                "Thiết lập"
+            } else {
+                "Lời mời"
+            },
+            "",
+            notice,
+        ),
+        valid: role.is_some(),
+        first,
+        token: token.to_string(),
+        role_label: role.map(Role::label).unwrap_or(""),
+        unit_name,
+        full_name,
+        username,
+    }
+}
+
+pub async fn invite_page(State(st): State<AppState>, Path(token): Path<String>) -> Response {
+    let page = invite_view(&st, &token, None, String::new(), String::new()).await;
+    let status = if page.valid {
+        StatusCode::OK
+    } else {
+        StatusCode::NOT_FOUND
+    };
+    render(status, &page)
+}
+
+#[derive(Deserialize)]
+pub struct InviteForm {
+    full_name: String,
+    username: String,
+    password: String,
+}
+
+pub async fn invite_submit(
+    State(st): State<AppState>,
+    Path(token): Path<String>,
+    Form(f): Form<InviteForm>,
+) -> Response {
+    let now = now_unix();
+    match st
+        .store
+        .accept_invite(&token, &f.username, &f.full_name, &f.password, now)
+        .await
+    {
+        Ok(user) => match st.store.create_session(&user.id, now).await {
+            Ok((t, _)) => (
+                StatusCode::SEE_OTHER,
+                [
+                    (header::SET_COOKIE, session_cookie(&t, st.secure_cookies)),
+                    (header::LOCATION, "/ke-hoach?ok=welcome".to_string()),
+                ],
+            )
+                .into_response(),
+            Err(e) => AppError::from(e).into_response(),
+        },
+        Err(e) => {
+            let e = AppError::from(e);
+            let page = invite_view(&st, &token, error_notice(&e), f.full_name, f.username).await;
+            render(e.status, &page)
+        }
+    }
+}
+
+// ---------------------------------------------------------------- plan overview
+
+pub struct LineView {
+    id: String,
+    number: String,
+    title: String,
+    is_sub: bool,
+    time_text: Option<String>,
+    window: String,
+    lead: String,
+    partners: String,
+    location: Option<String>,
+    milestones: Vec<(String, String)>,
+    content: Vec<String>,
+    forms: Vec<String>,
+    services: Vec<String>,
+    venues: Vec<String>,
+    requirements: Vec<String>,
+    line_targets: Vec<String>,
+    targets: Vec<String>,
+}
+
+pub struct TargetView {
+    id: String,
+    label: String,
+    text: String,
+    rule: String,
+    how: String,
+}
+
+pub struct DutyView {
+    number: String,
+    heading: String,
+    request_only: bool,
+    items: Vec<String>,
+}
+
+pub struct PlanView {
+    issuer: String,
+    number: Option<String>,
+    short_title: String,
+    title: String,
+    theme: Option<String>,
+    period: String,
+    implements: Vec<String>,
+    preamble: Option<String>,
+    purposes: Vec<String>,
+    requirements: Vec<String>,
+    target_groups: Vec<String>,
+    signer: String,
+    timeline_svg: String,
+    lines: Vec<LineView>,
+    targets: Vec<TargetView>,
+    budget: Vec<String>,
+    duties: Vec<DutyView>,
+    recipients: Vec<String>,
+}
+
+pub fn window_vn(w: &Window) -> String {
+    let mut s = if w.start == w.end {
+        w.start.vn()
+    } else {
+        format!("{} – {}", w.start.vn(), w.end.vn())
+    };
+    if let Some(p) = w.part {
+        s = format!("{} {s}", p.label());
+    }
+    if w.tentative {
+        s = format!("dự kiến {s}");
+    }
+    if w.deadline {
+        s = format!(
+            "trước {}",
+            w.end
+                .0
+                .next_day()
+                .map(|d| kehoach_core::Day(d).vn())
+                .unwrap_or_default()
+        );
+    }
+    s
+}
+
+fn refs(plan: &Plan, r: &[String]) -> String {
+    r.iter()
+        .map(|x| plan.unit_ref_label(x))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn how(plan: &Plan, t: &kehoach_core::TargetDef) -> String {
+    let records: Vec<&str> = t
+        .records
+        .iter()
+        .map(|r| match r {
+            RecordKind::Session => "buổi đã tổ chức",
+            RecordKind::Attendance => "lượt tham dự của người trong danh sách",
+            RecordKind::SupportTurn => "lượt hỗ trợ người dân",
+            RecordKind::ContestEntry => "bài dự thi",
+        })
+        .collect();
+    let lines: Vec<String> = t
+        .lines
+        .iter()
+        .filter_map(|l| plan.line(l))
+        .map(|l| format!("hoạt động {}", l.number))
+        .collect();
+    let mut s = format!("{}: đếm {}", t.measure.label(), records.join(" hoặc "));
+    if !lines.is_empty() {
+        s.push_str(&format!(" của {}", lines.join(", ")));
+    }
+    if !t.session_kinds.is_empty() {
+        let k: Vec<_> = t.session_kinds.iter().map(|k| k.label()).collect();
+        s.push_str(&format!(" (loại buổi: {})", k.join(", ")));
+    }
+    match t.measure {
+        Measure::RosterCoverage => {
+            s.push_str("; mỗi người tính một lần; mẫu số là danh sách hoặc số khai báo")
+        }
+        Measure::MinPerUnit => s.push_str("; đạt khi mọi đơn vị đều đạt"),
+        Measure::RatePerUnitPeriod => s.push_str("; tỷ lệ ô lớp × tuần có buổi"),
+        Measure::UnitCoverage | Measure::Count => {}
+    }
+    s
+}
+
+fn plan_view(plan: &Plan) -> PlanView {
+    let h = &plan.plan;
+    let lines = plan
+        .lines
+        .iter()
+        .map(|l| LineView {
+            id: l.id.clone(),
+            number: l.number.clone(),
+            title: l.title.clone(),
+            is_sub: l.parent.is_some(),
+            time_text: l.time_text.clone(),
+            window: window_vn(&l.window),
+            lead: if l.lead.is_empty() {
+                String::new()
+            } else {
+                refs(plan, &l.lead)
+            },
+            partners: refs(plan, &l.partners),
+            location: l.location_text.clone(),
+            milestones: l
+                .milestones
+                .iter()
+                .map(|m| (m.name.clone(), window_vn(&m.window)))
+                .collect(),
+            content: l.content.clone(),
+            forms: l.forms.iter().map(|f| f.label.clone()).collect(),
+            services: l.services.iter().map(|f| f.label.clone()).collect(),
+            venues: l.venues.iter().map(|v| plan.unit_ref_label(v)).collect(),
+            requirements: l.requirements.clone(),
+            line_targets: l.line_targets.clone(),
+            targets: plan
+                .targets
+                .iter()
+                .filter(|t| t.lines.contains(&l.id))
+                .map(|t| t.id.clone())
+                .collect(),
+        })
+        .collect();
+    PlanView {
+        issuer: h.issuer.clone(),
+        number: h.number.clone(),
+        short_title: h.short_title.clone(),
+        title: h.title.clone(),
+        theme: h.theme.clone(),
+        period: window_vn(&h.period),
+        implements: h
+            .implements
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} số {} ngày {} của {} về {}",
+                    r.doc_type,
+                    r.number,
+                    r.date.vn(),
+                    r.issuer,
+                    r.subject
+                )
+            })
+            .collect(),
+        preamble: h.preamble.clone(),
+        purposes: h.purposes.clone(),
+        requirements: h.requirements.clone(),
+        target_groups: h.target_groups.clone(),
+        signer: {
+            let s = &plan.signer;
+            [
+                Some(s.on_behalf.clone()),
+                s.deputy_for.clone(),
+                Some(s.position.clone()),
+                Some(s.name.clone()),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" · ")
+        },
+        timeline_svg: kehoach_core::timeline::timeline_svg(plan, Some(today_vn())),
+        lines,
+        targets: plan
+            .targets
+            .iter()
+            .map(|t| TargetView {
+                id: t.id.clone(),
+                label: t.label.clone(),
+                text: t.text.clone(),
+                rule: target_rule(plan, t),
+                how: how(plan, t),
+            })
+            .collect(),
+        budget: plan.budget_sources.iter().map(|b| b.text.clone()).collect(),
+        duties: plan
+            .duties
+            .iter()
+            .map(|d| DutyView {
+                number: d.number.clone(),
+                heading: d.heading.clone(),
+                request_only: d.request_only,
+                items: d.items.clone(),
+            })
+            .collect(),
+        recipients: plan.recipients.clone(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "plan.html")]
+struct PlanPage {
+    c: Chrome,
+    v: PlanView,
+}
+
+pub async fn plan_page(
+    State(st): State<AppState>,
+    PageUser(cu): PageUser,
+    Query(q): Query<OkQuery>,
+) -> Response {
+    let page = PlanPage {
+        c: chrome(
+            &st,
+            Some(&cu),
+            &st.plan.plan.short_title,
+            "plan",
+            ok_notice(&q),
+        ),
+        v: plan_view(&st.plan),
+    };
+    render(StatusCode::OK, &page)
+}
+
+// ---------------------------------------------------------------- units
+
+pub struct PopView {
+    key: &'static str,
+    label: &'static str,
+    value: String,
+}
+
+pub struct ClassView {
+    id: String,
+    name: String,
+    pupils: Option<i64>,
+    active: bool,
+}
+
+pub struct UnitView {
+    id: String,
+    name: String,
+    short_name: String,
+    is_school: bool,
+    smart: bool,
+    sample: bool,
+    active: bool,
+    pops: Vec<PopView>,
+    pop_inputs: Vec<PopView>,
+    classes: Vec<ClassView>,
+    can_edit_data: bool,
+}
+
+pub struct GroupView {
+    kind: &'static str,
+    label: &'static str,
+    units: Vec<UnitView>,
+}
+
+pub struct UnitsView {
+    can_manage: bool,
+    kinds: Vec<(&'static str, &'static str)>,
+    groups: Vec<GroupView>,
+}
+
+#[derive(Template)]
+#[template(path = "units.html")]
+struct UnitsPage {
+    c: Chrome,
+    v: UnitsView,
+}
+
+async fn units_response(
+    st: &AppState,
+    cu: &CurrentUser,
+    notice: Option<Notice>,
+    status: StatusCode,
+) -> Response {
+    let load = async {
+        Ok::<_, AppError>((
+            st.store.list_units(&st.plan_id).await?,
+            st.store.populations(&st.plan_id).await?,
+            st.store.list_classes(&st.plan_id).await?,
+        ))
+    };
+    let (units, pops, classes) = match load.await {
+        Ok(x) => x,
+        Err(e) => return e.into_response(),
+    };
+    let order = [
+        UnitKind::Village,
+        UnitKind::School,
+        UnitKind::Agency,
+        UnitKind::YouthUnion,
+        UnitKind::MassOrganisation,
+        UnitKind::Police,
+        UnitKind::Cooperative,
+        UnitKind::DigitalTeam,
+        UnitKind::Project06Team,
+        UnitKind::Community,
+        UnitKind::Commune,
+    ];
+    let groups = order
+        .iter()
+        .map(|k| GroupView {
+            kind: k.as_str(),
+            label: k.group_label(),
+            units: units
+                .iter()
+                .filter(|u| u.kind == k.as_str())
+                .map(|u| {
+                    let value_of = |key: &str| {
+                        pops.iter()
+                            .find(|p| p.unit_id == u.id && p.population == key)
+                            .map(|p| p.value)
+                    };
+                    UnitView {
+                        id: u.id.clone(),
+                        name: u.name.clone(),
+                        short_name: u.short_name.clone().unwrap_or_default(),
+                        is_school: *k == UnitKind::School,
+                        smart: u.has_smart_classroom != 0,
+                        sample: u.sample != 0,
+                        active: u.active != 0,
+                        pops: POPULATIONS
+                            .iter()
+                            .filter_map(|(key, label)| {
+                                value_of(key).map(|v| PopView {
+                                    key,
+                                    label,
+                                    value: vn_int(v),
+                                })
+                            })
+                            .collect(),
+                        pop_inputs: POPULATIONS
+                            .iter()
+                            .map(|(key, label)| PopView {
+                                key,
+                                label,
+                                value: value_of(key).map(|v| v.to_string()).unwrap_or_default(),
+                            })
+                            .collect(),
+                        classes: classes
+                            .iter()
+                            .filter(|c| c.unit_id == u.id)
+                            .map(|c| ClassView {
+                                id: c.id.clone(),
+                                name: c.name.clone(),
+                                pupils: c.pupils,
+                                active: c.active != 0,
+                            })
+                            .collect(),
+                        can_edit_data: allowed(&cu.user, Action::EditUnitData { unit_id: &u.id }),
+                    }
+                })
+                .collect(),
+        })
+        .filter(|g| !g.units.is_empty())
+        .collect();
+    let v = UnitsView {
+        can_manage: allowed(&cu.user, Action::ManageUnits),
+        kinds: UnitKind::ALL
+            .iter()
+            .filter(|k| **k != UnitKind::Commune)
+            .map(|k| (k.as_str(), k.label()))
+            .collect(),
+        groups,
+    };
+    render(
+        status,
+        &UnitsPage {
+            c: chrome(st, Some(cu), "Đơn vị", "units", notice),
+            v,
+        },
+    )
+}
+
+pub async fn units_page(
+    State(st): State<AppState>,
+    PageUser(cu): PageUser,
+    Query(q): Query<OkQuery>,
+) -> Response {
+    units_response(&st, &cu, ok_notice(&q), StatusCode::OK).await
+}
+
+/// After a units form: back to the page on success, the page with the reason otherwise.
+async fn units_after<T>(
+    st: &AppState,
+    cu: &CurrentUser,
+    r: Result<T, AppError>,
+    ok: &str,
+    anchor: &str,
+) -> Response {
+    match r {
+        Ok(_) => see_other(&format!("/don-vi?ok={ok}{anchor}")),
+        Err(e) if e.code == "forbidden" => forbidden_page(st, cu),
+        Err(e) => units_response(st, cu, error_notice(&e), e.status).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct UnitForm {
+    name: String,
+    #[serde(default)]
+    short_name: Option<String>,
+    #[serde(default)]
+    kind: Option<String>,
+    #[serde(default)]
+    has_smart_classroom: Option<String>,
+    #[serde(default)]
+    active: Option<String>,
+}
+
+pub async fn unit_create(
+    State(st): State<AppState>,
+    PageUser(cu): PageUser,
+    Form(f): Form<UnitForm>,
+) -> Response {
+    let b = NewUnitBody {
+        name: f.name,
+        short_name: f.short_name,
+        kind: f.kind.unwrap_or_default(),
+        has_smart_classroom: checkbox(&f.has_smart_classroom),
+    };
+    let r = service::create_unit(&st, &cu, b).await;
+    let anchor = r
+        .as_ref()
+        .map(|u| format!("#unit-{}", u.id))
+        .unwrap_or_default();
+    units_after(&st, &cu, r, "unit_created", &anchor).await
+}
+
+pub async fn unit_update(
+    State(st): State<AppState>,
+    PageUser(cu): PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<UnitForm>,
+) -> Response {
+    let is_school = st
+        .store
+        .unit(&st.plan_id, &id)
+        .await
+        .map(|u| u.kind == "school")
+        .unwrap_or(false);
+    let b = UnitPatchBody {
+        name: Some(f.name),
+        short_name: Some(f.short_name.unwrap_or_default()),
+        has_smart_classroom: is_school.then(|| checkbox(&f.has_smart_classroom)),
+        active: Some(checkbox(&f.active)),
+    };
+    let r = service::update_unit(&st, &cu, &id, b).await;
+    units_after(&st, &cu, r, "unit_saved", &format!("#unit-{id}")).await
+}
+
+/// Parses a count typed with or without Vietnamese thousands dots.
+fn parse_count(s: &str) -> Result<Option<i64>, AppError> {
+    let t: String = s
+        .trim()
+        .chars()
+        .filter(|c| *c != '.' && *c != ' ')
+        .collect();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    t.parse::<i64>()
+        .map(Some)
+        .map_err(|_| AppError::invalid("number_invalid", "value"))
+}
+
+pub async fn unit_population(
+    State(st): State<AppState>,
+    PageUser(cu): PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<std::collections::HashMap<String, String>>,
+) -> Response {
+    let r = async {
+        // Check every figure before writing any, so a bad one changes nothing.
+        let mut values = Vec::new();
+        for (key, _) in POPULATIONS {
+            if let Some(raw) = f.get(key) {
+                values.push((key, parse_count(raw)?));
+            }
+        }
+        for (key, v) in values {
+            service::set_population(&st, &cu, &id, key, v).await?;
+        }
+        Ok::<_, AppError>(())
+    }
+    .await;
+    units_after(&st, &cu, r, "population_saved", &format!("#unit-{id}")).await
+}
+
+#[derive(Deserialize)]
+pub struct ClassForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    pupils: Option<String>,
+    #[serde(default)]
+    active: Option<String>,
+}
+
+pub async fn class_add(
+    State(st): State<AppState>,
+    PageUser(cu): PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<ClassForm>,
+) -> Response {
+    let r = async {
+        let pupils = parse_count(f.pupils.as_deref().unwrap_or(""))?;
+        service::add_class(
+            &st,
+            &cu,
+            &id,
+            NewClassBody {
+                name: f.name,
+                pupils,
+            },
+        )
+        .await
+    }
+    .await;
+    units_after(&st, &cu, r, "class_added", &format!("#unit-{id}")).await
+}
+
+pub async fn class_update(
+    State(st): State<AppState>,
+    PageUser(cu): PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<ClassForm>,
+) -> Response {
+    let r = service::set_class_active(&st, &cu, &id, checkbox(&f.active)).await;
+    let anchor = r
+        .as_ref()
+        .map(|c| format!("#unit-{}", c.unit_id))
+        .unwrap_or_default();
+    units_after(&st, &cu, r, "class_saved", &anchor).await
+}
+
+// ---------------------------------------------------------------- users
+
+pub struct UserView {
+    id: String,
+    username: String,
+    full_name: String,
+    role: String,
+    role_label: &'static str,
+    unit_id: Option<String>,
+    unit_name: String,
+    active: bool,
+}
+
+pub struct InviteView {
+    url: String,
+    qr_svg: String,
+    role_label: &'static str,
+    unit_name: Option<String>,
+}
+
+pub struct UsersView {
+    users: Vec<UserView>,
+    roles: Vec<(&'static str, &'static str)>,
+    units: Vec<(String, String)>,
+    invite: Option<InviteView>,
+}
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct UsersPage {
+    c: Chrome,
+    v: UsersView,
+}
+
+async fn users_response(
+    st: &AppState,
+    cu: &CurrentUser,
+    notice: Option<Notice>,
+    status: StatusCode,
+    invite: Option<InviteView>,
+) -> Response {
+    if !allowed(&cu.user, Action::ManageUsers) {
+        return forbidden_page(st, cu);
+    }
+    let load = async {
+        Ok::<_, AppError>((
+            st.store.list_users(&st.plan_id).await?,
+            st.store.list_units(&st.plan_id).await?,
+        ))
+    };
+    let (users, units) = match load.await {
+        Ok(x) => x,
+        Err(e) => return e.into_response(),
+    };
+    let unit_name = |id: &Option<String>| {
+        id.as_ref()
+            .and_then(|i| units.iter().find(|u| &u.id == i))
+            .map(|u| u.name.clone())
+            .unwrap_or_default()
+    };
+    let v = UsersView {
+        users: users
+            .iter()
+            .map(|u| UserView {
+                id: u.id.clone(),
+                username: u.username.clone(),
+                full_name: u.full_name.clone(),
+                role: u.role.clone(),
+                role_label: u.role().label(),
+                unit_id: u.unit_id.clone(),
+                unit_name: unit_name(&u.unit_id),
+                active: u.active != 0,
+            })
+            .collect(),
+        roles: Role::ALL.iter().map(|r| (r.as_str(), r.label())).collect(),
+        units: units
+            .iter()
+            .filter(|u| u.active != 0)
+            .map(|u| (u.id.clone(), u.name.clone()))
+            .collect(),
+        invite,
+    };
+    render(
+        status,
+        &UsersPage {
+            c: chrome(st, Some(cu), "Người dùng", "users", notice),
+            v,
+        },
+    )
+}
+
+pub async fn users_page(
+    State(st): State<AppState>,
+    PageUser(cu): PageUser,
+    Query(q): Query<OkQuery>,
+) -> Response {
+    users_response(&st, &cu, ok_notice(&q), StatusCode::OK, None).await
+}
+
+async fn users_after<T>(
+    st: &AppState,
+    cu: &CurrentUser,
+    r: Result<T, AppError>,
+    ok: &str,
+) -> Response {
+    match r {
+        Ok(_) => see_other(&format!("/nguoi-dung?ok={ok}")),
+        Err(e) if e.code == "forbidden" => forbidden_page(st, cu),
+        Err(e) => users_response(st, cu, error_notice(&e), e.status, None).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct UserForm {
+    #[serde(default)]
+    username: String,
+    full_name: String,
+    role: String,
+    #[serde(default)]
+    unit_id: Option<String>,
+    #[serde(default)]
+    password: Option<String>,
+    #[serde(default)]
+    active: Option<String>,
+}
+
+pub async fn user_create(
+    State(st): State<AppState>,
+    PageUser(cu): PageUser,
+    Form(f): Form<UserForm>,
+) -> Response {
+    let b = NewUserBody {
+        username: f.username,
+        full_name: f.full_name,
+        role: f.role,
+        unit_id: f.unit_id,
+        password: f.password.unwrap_or_default(),
+    };
+    let r = service::create_user(&st, &cu, b).await;
+    users_after(&st, &cu, r, "user_created").await
+}
+
+pub async fn user_update(
+    State(st): State<AppState>,
+    PageUser(cu): PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<UserForm>,
+) -> Response {
+    let b = UserPatchBody {
+        full_name: Some(f.full_name),
+        role: Some(f.role),
+        unit_id: Some(f.unit_id.unwrap_or_default()),
+        active: Some(checkbox(&f.active)),
+        password: f.password,
+    };
+    let r = service::update_user(&st, &cu, &id, b).await;
+    users_after(&st, &cu, r, "user_saved").await
+}
+
+#[derive(Deserialize)]
+pub struct InviteCreateForm {
+    role: String,
+    #[serde(default)]
+    unit_id: Option<String>,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+fn qr_svg(text: &str) -> String {
+    match qrcode::QrCode::new(text.as_bytes()) {
+        Ok(code) => code
+            .render::<qrcode::render::svg::Color>()
+            .min_dimensions(200, 200)
+            .quiet_zone(true)
+            .build(),
+        Err(_) => String::new(),
+    }
+}
+
+pub async fn invite_create(
+    State(st): State<AppState>,
+    PageUser(cu): PageUser,
+    Form(f): Form<InviteCreateForm>,
+) -> Response {
+    let unit_id = f.unit_id.clone().filter(|u| !u.is_empty());
+    let role = Role::parse(&f.role);
+    match service::create_invite(
+        &st,
+        &cu,
+        InviteBody {
+            role: f.role,
+            unit_id: unit_id.clone(),
+            note: f.note,
+        },
+    )
+    .await
+    {
+        Ok(url) => {
+            let unit_name = match unit_id {
+                Some(u) => st.store.unit(&st.plan_id, &u).await.ok().map(|u| u.name),
+                None => None,
+            };
+            let inv = InviteView {
+                qr_svg: qr_svg(&url),
+                url,
+                role_label: role.map(Role::label).unwrap_or(""),
+                unit_name,
+            };
+            users_response(
+                &st,
+                &cu,
+                Some(Notice {
+                    kind: "ok",
+                    text: "Đã tạo liên kết mời.".into(),
+                }),
+                StatusCode::CREATED,
+                Some(inv),
+            )
+            .await
+        }
+        Err(e) if e.code == "forbidden" => forbidden_page(&st, &cu),
+        Err(e) => users_response(&st, &cu, error_notice(&e), e.status, None).await,
+    }
+}

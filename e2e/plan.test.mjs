@@ -1,0 +1,99 @@
+// A coordinator sets up kehoach in a real browser, logs in, reads the plan
+// and sets up a village. Screenshots go to $SCREENSHOT_DIR when it is set.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+import { startServer, chromiumOptions } from './server.mjs';
+
+let server;
+let browser;
+const shots = process.env.SCREENSHOT_DIR;
+
+before(async () => {
+  server = await startServer();
+  browser = await chromium.launch(chromiumOptions);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function shot(page, name) {
+  if (shots) await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
+}
+
+test('coordinator sets up, logs in, opens the plan and adds a village', async () => {
+  assert.ok(server.setupLink, 'serve printed a setup link');
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN' });
+  const page = await ctx.newPage();
+
+  // First start: the one-time setup link creates the first coordinator.
+  await page.goto(server.setupLink);
+  await assert.doesNotReject(page.getByRole('heading', { name: 'Thiết lập người điều phối đầu tiên' }).waitFor());
+  await page.getByLabel('Họ và tên').fill('Nguyễn Thị Hoa');
+  await page.getByLabel('Tên đăng nhập').fill('hoa.vhxh');
+  await page.getByLabel('Mật khẩu').fill('mat-khau-dai-2026');
+  await page.getByRole('button', { name: 'Tạo tài khoản' }).click();
+  await page.waitForURL(/\/ke-hoach/);
+  await page.getByText('Chào mừng!').waitFor();
+
+  // The link works once.
+  const again = await ctx.newPage();
+  const resp = await again.goto(server.setupLink);
+  assert.equal(resp.status(), 404);
+  await again.close();
+
+  // Log out, fail once, then log in.
+  await page.getByRole('button', { name: 'Đăng xuất' }).click();
+  await page.waitForURL(/\/dang-nhap/);
+  await page.getByLabel('Tên đăng nhập').fill('hoa.vhxh');
+  await page.getByLabel('Mật khẩu').fill('sai-mat-khau');
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+  await page.getByText('Tên đăng nhập hoặc mật khẩu không đúng.').waitFor();
+  await page.getByLabel('Mật khẩu').fill('mat-khau-dai-2026');
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+  await page.waitForURL(/\/ke-hoach/);
+
+  // The plan page: header, both lines numbered 6, timeline, nine targets.
+  await page.getByRole('heading', { name: 'Mùa hè sôi động cùng chuyển đổi số 2026' }).waitFor();
+  const numbers = await page.locator('table.lines td.num').allInnerTexts();
+  assert.deepEqual(numbers, ['1', '2', '3', '4', '5', '6', '6', '7', '7.1', '7.2', '8']);
+  assert.equal(await page.locator('svg.timeline .tl-row').count(), 11);
+  const targetIds = await page.locator('#chi-tieu td.num').allInnerTexts();
+  assert.deepEqual(targetIds, ['T1', 'T2', 'T3', 'T4', 'T5', 'T6', 'T7', 'T8', 'R6']);
+  assert.match(await page.locator('#target-T8').innerText(), /> 80%/);
+  assert.match(await page.locator('#l1-launch').innerText(), /sáng 10\/06\/2026/);
+  const text = await page.locator('body').innerText();
+  assert.equal(text, text.normalize('NFC'), 'page text is NFC');
+  assert.match(text, /Đoàn Thị Nhung/);
+  await page.locator('#l7-1-ideas summary').click();
+  await page.getByText('Nhận bài dự thi: 01/08/2026 – 15/08/2026').waitFor();
+  await shot(page, 'plan-overview');
+
+  // Units: add a real village; the sample ones are marked.
+  await page.getByRole('link', { name: 'Đơn vị' }).click();
+  await page.waitForURL(/\/don-vi/);
+  assert.ok(await page.locator('.badge.sample').count() >= 3);
+  await page.getByPlaceholder('Thôn Đông').fill('Thôn Đông');
+  await page.getByRole('button', { name: 'Thêm', exact: true }).click();
+  await page.getByText('Đã thêm đơn vị.').waitFor();
+  await page.locator('article[data-name="Thôn Đông"]').waitFor();
+  // The same name without diacritics is refused with a Vietnamese reason.
+  await page.getByPlaceholder('Thôn Đông').fill('thon dong');
+  await page.getByRole('button', { name: 'Thêm', exact: true }).click();
+  await page.getByText('Tên: đã có đơn vị cùng loại mang tên này').waitFor();
+  await shot(page, 'units');
+
+  // Phone-sized plan page.
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, locale: 'vi-VN',
+    storageState: await ctx.storageState() });
+  const p2 = await phone.newPage();
+  await p2.goto(`${server.url}/ke-hoach`);
+  await p2.getByRole('heading', { name: 'Mùa hè sôi động cùng chuyển đổi số 2026' }).waitFor();
+  const overflow = await p2.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 1, `no sideways scrolling on a phone (overflow ${overflow}px)`);
+  if (shots) await p2.screenshot({ path: `${shots}/plan-phone.png` });
+  await phone.close();
+  await ctx.close();
+});

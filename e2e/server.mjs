@@ -1,0 +1,49 @@
+// Starts a real kehoach server on a free loopback port with a fresh SQLite
+// file, and returns its URL and the first-coordinator setup link it printed.
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import net from 'node:net';
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
+    s.on('error', reject);
+  });
+}
+
+export async function startServer() {
+  const bin = process.env.KEHOACH_BIN;
+  if (!bin) throw new Error('KEHOACH_BIN is not set (scripts/e2e sets it)');
+  const dir = mkdtempSync(join(tmpdir(), 'kehoach-e2e-'));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const proc = spawn(bin, ['serve', '--database-url', `sqlite:${join(dir, 'kehoach.sqlite')}`, '--create', '--listen', `127.0.0.1:${port}`], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  proc.stdout.on('data', (d) => { out += d; });
+  proc.stderr.on('data', (d) => { err += d; });
+  const deadline = Date.now() + 30000;
+  while (!/đang chạy/.test(out)) {
+    if (proc.exitCode !== null) throw new Error(`kehoach exited: ${err}`);
+    if (Date.now() > deadline) throw new Error(`kehoach did not start: ${out}\n${err}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const setup = out.match(/https?:\/\/\S+\/moi\/[A-Za-z0-9_-]+/);
+  return {
+    url,
+    setupLink: setup ? setup[0] : null,
+    stop: () => new Promise((resolve) => { proc.once('exit', resolve); proc.kill('SIGTERM'); }),
+  };
+}
+
+export const chromiumOptions = {
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+    '--disable-sync', '--no-first-run', '--disable-quic'],
+};

@@ -1,0 +1,184 @@
+//! TestApp: the real router over a real database (SQLite file, and
+//! PostgreSQL when scripts/test provides one), driven with `oneshot`.
+
+#![allow(
+    dead_code,
+    reason = "each test file uses a different part of the helper"
+)]
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, Response, StatusCode, header};
+use http_body_util::BodyExt;
+use kehoach_core::{SEED_PLAN_TOML, seed_plan};
+use kehoach_store::{NewUser, Role, Store, UnitRow};
+use kehoach_web::{AppState, app};
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = "mat-khau-dai-2026";
+
+/// A logged-in browser: its session cookie and CSRF token.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub name: &'static str,
+    pub cookie: String,
+    pub csrf: String,
+    pub user_id: String,
+}
+
+pub struct TestApp {
+    pub backend: &'static str,
+    pub url: String,
+    pub store: Store,
+    pub router: Router,
+    pub plan_id: String,
+}
+
+impl TestApp {
+    pub async fn all() -> Vec<TestApp> {
+        let mut out = Vec::new();
+        for (backend, url) in kehoach_store::testing::fresh_database_urls().await {
+            out.push(TestApp::open(backend, &url).await);
+        }
+        out
+    }
+
+    pub async fn open(backend: &'static str, url: &str) -> TestApp {
+        let store = Store::open(url, true).await.unwrap();
+        store.migrate().await.unwrap();
+        store
+            .import_plan(&seed_plan(), SEED_PLAN_TOML, kehoach_store::now_unix())
+            .await
+            .unwrap();
+        let plan = seed_plan();
+        let plan_id = plan.plan.id.clone();
+        let router = app(AppState::new(
+            store.clone(),
+            plan,
+            "http://kehoach.test".into(),
+        ));
+        TestApp {
+            backend,
+            url: url.to_string(),
+            store,
+            router,
+            plan_id,
+        }
+    }
+
+    pub async fn unit_by_slug(&self, slug: &str) -> UnitRow {
+        self.store
+            .list_units(&self.plan_id)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|u| u.slug == slug)
+            .unwrap()
+    }
+
+    /// Creates a user directly in the store and opens a session for it.
+    pub async fn user(&self, name: &'static str, role: Role, unit: Option<&str>) -> Session {
+        let u = self
+            .store
+            .create_user(
+                &self.plan_id,
+                NewUser {
+                    username: name.into(),
+                    full_name: format!("Người dùng {name}"),
+                    role,
+                    unit_id: unit.map(str::to_string),
+                    password: PASSWORD.into(),
+                },
+                kehoach_store::now_unix(),
+            )
+            .await
+            .unwrap();
+        let (token, csrf) = self
+            .store
+            .create_session(&u.id, kehoach_store::now_unix())
+            .await
+            .unwrap();
+        Session {
+            name,
+            cookie: format!("kh_session={token}"),
+            csrf,
+            user_id: u.id,
+        }
+    }
+
+    pub async fn send(&self, req: Request<Body>) -> (StatusCode, Vec<(String, String)>, String) {
+        let resp: Response<Body> = self.router.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let headers = resp
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
+            .collect();
+        let body = resp.into_body().collect().await.unwrap().to_bytes();
+        (status, headers, String::from_utf8_lossy(&body).into_owned())
+    }
+
+    pub async fn get(&self, path: &str, s: Option<&Session>) -> (StatusCode, String) {
+        let mut b = Request::get(path).header(header::HOST, "kehoach.test");
+        if let Some(s) = s {
+            b = b.header(header::COOKIE, &s.cookie);
+        }
+        let (st, _, body) = self.send(b.body(Body::empty()).unwrap()).await;
+        (st, body)
+    }
+
+    /// A JSON API call with the session's cookie and CSRF header.
+    pub async fn api(
+        &self,
+        method: &str,
+        path: &str,
+        s: Option<&Session>,
+        json: serde_json::Value,
+    ) -> (StatusCode, serde_json::Value) {
+        let mut b = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::HOST, "kehoach.test")
+            .header(header::CONTENT_TYPE, "application/json");
+        if let Some(s) = s {
+            b = b
+                .header(header::COOKIE, &s.cookie)
+                .header("x-csrf-token", &s.csrf);
+        }
+        let (st, _, body) = self
+            .send(b.body(Body::from(json.to_string())).unwrap())
+            .await;
+        (
+            st,
+            serde_json::from_str(&body).unwrap_or(serde_json::Value::Null),
+        )
+    }
+
+    /// A form post as the browser sends it, with the session's `_csrf` field.
+    pub async fn form(
+        &self,
+        path: &str,
+        s: Option<&Session>,
+        fields: &[(&str, &str)],
+    ) -> (StatusCode, Option<String>, String) {
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        if let Some(s) = s {
+            all.push(("_csrf", &s.csrf));
+        }
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(all)
+            .finish();
+        let mut b = Request::post(path)
+            .header(header::HOST, "kehoach.test")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(s) = s {
+            b = b.header(header::COOKIE, &s.cookie);
+        }
+        let (st, headers, body) = self.send(b.body(Body::from(body)).unwrap()).await;
+        let location = headers
+            .into_iter()
+            .find(|(k, _)| k == "location")
+            .map(|(_, v)| v);
+        (st, location, body)
+    }
+}

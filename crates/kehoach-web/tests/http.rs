@@ -1,0 +1,420 @@
+//! Through the router: pages, CSRF, API errors, login limits, sessions
+//! across a restart.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use common::{PASSWORD, TestApp};
+use kehoach_store::Role;
+use serde_json::json;
+
+#[tokio::test]
+async fn plan_page_and_api_show_the_whole_seed_plan() {
+    for t in TestApp::all().await {
+        let c = t.user("dieuphoi", Role::Coordinator, None).await;
+        let (status, body) = t.get("/ke-hoach", Some(&c)).await;
+        assert_eq!(status, StatusCode::OK, "{}", t.backend);
+        for needle in [
+            "Mùa hè sôi động cùng chuyển đổi số 2026",
+            "Kế hoạch số 359/KH-UBND ngày 31/12/2025 của Ủy ban nhân dân thành phố Hải Phòng",
+            "sáng 10/06/2026",
+            "dự kiến 30/08/2026",
+            "Trường THCS Vĩnh Long - Thắng Thủy",
+            "&#62; 80%",
+            "Đoàn Thị Nhung",
+            "Nguồn xã hội hóa từ các tổ chức, cá nhân, doanh nghiệp.",
+        ] {
+            assert!(
+                body.contains(needle),
+                "{}: plan page lacks {needle}",
+                t.backend
+            );
+        }
+        let (status, plan) = t.api("GET", "/api/v1/plan", Some(&c), json!(null)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(plan["lines"].as_array().unwrap().len(), 11);
+        assert_eq!(plan["targets"][7]["comparator"], "gt");
+        assert_eq!(plan["plan"]["period"]["start"], "2026-06-01");
+        t.store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn pages_need_login_and_api_says_unauthenticated() {
+    let t = TestApp::all().await.remove(0);
+    let (status, _) = t.get("/ke-hoach", None).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, json) = t.api("GET", "/api/v1/plan", None, json!(null)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(json["error"]["code"], "unauthenticated");
+    let (status, body) = t.get("/khong-co", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(body.contains("Không tìm thấy trang"));
+    let (status, body) = t.get("/api/openapi.json", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let doc: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(doc["paths"]["/api/v1/units/{id}/populations/{population}"]["put"].is_object());
+    let (status, _) = t.get("/api/docs/", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = t.get("/static/htmx-2.0.11.min.js", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.len() > 40_000);
+}
+
+#[tokio::test]
+async fn writes_without_the_csrf_token_or_from_another_site_are_refused() {
+    let t = TestApp::all().await.remove(0);
+    let c = t.user("dieuphoi", Role::Coordinator, None).await;
+    let post = |body: &str, csrf: Option<&str>, origin: Option<&str>| {
+        let mut b = Request::post("/don-vi")
+            .header(header::HOST, "kehoach.test")
+            .header(header::COOKIE, &c.cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(v) = csrf {
+            b = b.header("x-csrf-token", v);
+        }
+        if let Some(o) = origin {
+            b = b.header(header::ORIGIN, o);
+        }
+        b.body(Body::from(body.to_string())).unwrap()
+    };
+    let before = t.store.list_units(&t.plan_id).await.unwrap().len();
+    let (s, _, _) = t
+        .send(post("name=Th%C3%B4n+A&kind=village", None, None))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "no token");
+    let (s, _, _) = t
+        .send(post(
+            "name=Th%C3%B4n+A&kind=village&_csrf=wrong",
+            None,
+            None,
+        ))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "wrong token");
+    let (s, _, _) = t
+        .send(post("name=Th%C3%B4n+A&kind=village", Some("wrong"), None))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "wrong header");
+    let good = format!("name=Th%C3%B4n+A&kind=village&_csrf={}", c.csrf);
+    let (s, _, _) = t
+        .send(post(&good, None, Some("https://evil.example")))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "cross-site origin");
+    assert_eq!(
+        t.store.list_units(&t.plan_id).await.unwrap().len(),
+        before,
+        "nothing written"
+    );
+    let (s, _, _) = t.send(post(&good, None, Some("http://kehoach.test"))).await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "same-origin form with its token");
+    // JSON needs the header; a token in the body is not read for JSON.
+    let req = Request::post("/api/v1/units")
+        .header(header::HOST, "kehoach.test")
+        .header(header::COOKIE, &c.cookie)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(
+            json!({"name": "Thôn B", "kind": "village", "_csrf": c.csrf}).to_string(),
+        ))
+        .unwrap();
+    let (s, _, _) = t.send(req).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn bad_api_input_gets_a_stable_code_and_changes_nothing() {
+    for t in TestApp::all().await {
+        let c = t.user("dieuphoi", Role::Coordinator, None).await;
+        let before = t.store.list_units(&t.plan_id).await.unwrap();
+        let (s, j) = t
+            .api(
+                "POST",
+                "/api/v1/units",
+                Some(&c),
+                json!({"name": "Thôn C", "kind": "village", "colour": "red"}),
+            )
+            .await;
+        assert_eq!(
+            (s, j["error"]["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("bad_request")),
+            "{} {j}",
+            t.backend
+        );
+        let (s, j) = t
+            .api(
+                "POST",
+                "/api/v1/units",
+                Some(&c),
+                json!({"name": "  ", "kind": "village"}),
+            )
+            .await;
+        assert_eq!(
+            (s, j["error"]["code"].as_str(), j["error"]["field"].as_str()),
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("name_required"),
+                Some("name")
+            )
+        );
+        assert!(j["error"]["message"].as_str().unwrap().starts_with("Tên:"));
+        let (s, j) = t
+            .api(
+                "POST",
+                "/api/v1/units",
+                Some(&c),
+                json!({"name": "Thôn C", "kind": "planet"}),
+            )
+            .await;
+        assert_eq!(
+            (s, j["error"]["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("kind_invalid"))
+        );
+        let (s, j) = t
+            .api(
+                "POST",
+                "/api/v1/units",
+                Some(&c),
+                json!({"name": "thôn mẫu 1 (dữ liệu mẫu)", "kind": "village"}),
+            )
+            .await;
+        assert_eq!(
+            (s, j["error"]["code"].as_str()),
+            (StatusCode::CONFLICT, Some("unit_name_taken"))
+        );
+        let (s, j) = t.api("POST", "/api/v1/users", Some(&c), json!({"username": "Ab", "full_name": "X", "role": "viewer", "password": "mat-khau-dai-2026"})).await;
+        assert_eq!(
+            (s, j["error"]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("username"))
+        );
+        let (s, j) = t.api("POST", "/api/v1/users", Some(&c), json!({"username": "bcv2", "full_name": "X", "role": "unit_reporter", "password": "mat-khau-dai-2026"})).await;
+        assert_eq!(
+            (s, j["error"]["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("unit_required"))
+        );
+        let (s, j) = t
+            .api(
+                "PATCH",
+                &format!("/api/v1/users/{}", c.user_id),
+                Some(&c),
+                json!({"role": "viewer"}),
+            )
+            .await;
+        assert_eq!(
+            (s, j["error"]["code"].as_str()),
+            (StatusCode::CONFLICT, Some("last_coordinator"))
+        );
+        let (s, _) = t
+            .api(
+                "PATCH",
+                "/api/v1/units/no-such-unit",
+                Some(&c),
+                json!({"name": "X"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        assert_eq!(
+            t.store.list_units(&t.plan_id).await.unwrap(),
+            before,
+            "{}",
+            t.backend
+        );
+        // The same refusal on a page: Vietnamese, with the field and the reason.
+        let (s, _, body) = t
+            .form(
+                "/don-vi",
+                Some(&c),
+                &[("name", "thon mau 1 (du lieu mau)"), ("kind", "village")],
+            )
+            .await;
+        assert_eq!(s, StatusCode::CONFLICT);
+        assert!(body.contains("Tên: đã có đơn vị cùng loại mang tên này"));
+        let village = t.unit_by_slug("thon-mau-1").await;
+        let (s, _, body) = t
+            .form(
+                &format!("/don-vi/{}/dan-so", village.id),
+                Some(&c),
+                &[("children", "12"), ("officials", "abc")],
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("Số lượng: phải là số nguyên"));
+        assert!(
+            t.store.populations(&t.plan_id).await.unwrap().is_empty(),
+            "a bad figure saves none of the form"
+        );
+        let (s, _, _) = t
+            .form(
+                &format!("/don-vi/{}/dan-so", village.id),
+                Some(&c),
+                &[("children", "1.234"), ("officials", "")],
+            )
+            .await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        assert_eq!(
+            t.store.populations(&t.plan_id).await.unwrap()[0].value,
+            1234,
+            "Vietnamese thousands separator"
+        );
+        t.store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn login_sets_a_hardened_cookie_and_repeated_failures_are_limited() {
+    let t = TestApp::all().await.remove(0);
+    t.user("dieuphoi", Role::Coordinator, None).await;
+    let login = |pw: &str| {
+        Request::post("/api/v1/login")
+            .header(header::HOST, "kehoach.test")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(
+                json!({"username": "dieuphoi", "password": pw}).to_string(),
+            ))
+            .unwrap()
+    };
+    let (s, headers, body) = t.send(login(PASSWORD)).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let cookie = headers
+        .iter()
+        .find(|(k, _)| k == "set-cookie")
+        .unwrap()
+        .1
+        .clone();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    for _ in 0..5 {
+        let (s, _, body) = t.send(login("sai-mat-khau-nhe")).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "{body}");
+    }
+    let (s, _, body) = t.send(login(PASSWORD)).await;
+    assert_eq!(
+        s,
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right password waits: {body}"
+    );
+    assert!(body.contains("login_rate_limited"));
+    // Through the page: a Vietnamese message.
+    let (s, _, body) = t
+        .form(
+            "/dang-nhap",
+            None,
+            &[("username", "dieuphoi"), ("password", "x")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+    assert!(body.contains("Đăng nhập sai quá nhiều lần"));
+}
+
+#[tokio::test]
+async fn a_session_survives_a_restart_and_logout_ends_it() {
+    for t in TestApp::all().await {
+        let c = t.user("dieuphoi", Role::Coordinator, None).await;
+        let (s, _) = t
+            .api(
+                "POST",
+                "/api/v1/units",
+                Some(&c),
+                json!({"name": "Thôn Bắc", "kind": "village"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED);
+        let url = t.url.clone();
+        t.store.close().await;
+        drop(t);
+        // A new process would open the same database: same cookie, same data.
+        let t2 = TestApp::open("restarted", &url).await;
+        let (s, me) = t2.api("GET", "/api/v1/me", Some(&c), json!(null)).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(me["username"], "dieuphoi");
+        assert_eq!(me["csrf_token"], c.csrf.as_str());
+        let (_, units) = t2.api("GET", "/api/v1/units", Some(&c), json!(null)).await;
+        assert!(
+            units["units"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|u| u["name"] == "Thôn Bắc")
+        );
+        let (s, _) = t2
+            .api("POST", "/api/v1/logout", Some(&c), json!(null))
+            .await;
+        assert_eq!(s, StatusCode::NO_CONTENT);
+        let (s, _) = t2.api("GET", "/api/v1/me", Some(&c), json!(null)).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+        t2.store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn an_invite_creates_one_account_bound_to_its_unit() {
+    let t = TestApp::all().await.remove(0);
+    let c = t.user("dieuphoi", Role::Coordinator, None).await;
+    let village = t.unit_by_slug("thon-mau-2").await;
+    let (s, j) = t
+        .api(
+            "POST",
+            "/api/v1/invites",
+            Some(&c),
+            json!({"role": "unit_reporter", "unit_id": village.id, "note": "Trưởng thôn"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let url = j["url"].as_str().unwrap();
+    assert!(url.starts_with("http://kehoach.test/moi/"));
+    let path = url.trim_start_matches("http://kehoach.test");
+    let (s, body) = t.get(path, None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(body.contains("Báo cáo viên đơn vị") && body.contains("Thôn mẫu 2"));
+    let (s, _, body) = t
+        .form(
+            path,
+            None,
+            &[
+                ("full_name", "Vũ Văn Nam"),
+                ("username", "nam.thon2"),
+                ("password", "ngan"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body.contains("Mật khẩu: cần ít nhất 10 ký tự."),
+        "the form says why, and the link still works"
+    );
+    let (s, location, _) = t
+        .form(
+            path,
+            None,
+            &[
+                ("full_name", "Vũ Văn Nam"),
+                ("username", "nam.thon2"),
+                ("password", "mat-khau-dai-2026"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (s, location.as_deref()),
+        (StatusCode::SEE_OTHER, Some("/ke-hoach?ok=welcome"))
+    );
+    let (s, _, _) = t
+        .form(
+            path,
+            None,
+            &[
+                ("full_name", "Kẻ khác"),
+                ("username", "khac"),
+                ("password", "mat-khau-dai-2026"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "used once");
+    let users = t.store.list_users(&t.plan_id).await.unwrap();
+    let nam = users.iter().find(|u| u.username == "nam.thon2").unwrap();
+    assert_eq!(
+        (nam.role.as_str(), nam.unit_id.as_deref()),
+        ("unit_reporter", Some(village.id.as_str()))
+    );
+    assert!(!users.iter().any(|u| u.username == "khac"));
+}

@@ -1,0 +1,356 @@
+//! Every write route, tried by every role and unit: only the allowed ones
+//! succeed, and refused attempts change nothing. Runs on SQLite and PostgreSQL.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{Session, TestApp};
+use kehoach_store::Role;
+use serde_json::json;
+
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Who {
+    Anonymous,
+    Coordinator,
+    VillageReporter,
+    SchoolReporter,
+    Volunteer,
+    Judge,
+    Viewer,
+}
+
+enum Door {
+    Api {
+        method: &'static str,
+        path: String,
+        body: fn(&str) -> serde_json::Value,
+    },
+    Form {
+        path: String,
+        fields: fn(&str) -> Vec<(String, String)>,
+    },
+}
+
+struct Route {
+    name: &'static str,
+    door: Door,
+    allowed: &'static [Who],
+}
+
+#[tokio::test]
+async fn every_write_route_admits_only_its_roles() {
+    for t in TestApp::all().await {
+        let village = t.unit_by_slug("thon-mau-1").await;
+        let other_village = t.unit_by_slug("thon-mau-2").await;
+        let school = t.unit_by_slug("th-trung-lap").await;
+        let union = t.unit_by_slug("doan-tn").await;
+        let class = t
+            .store
+            .add_class(&t.plan_id, &school.id, "1A", Some(30), 0)
+            .await
+            .unwrap();
+
+        let coordinator = t.user("dieuphoi", Role::Coordinator, None).await;
+        let sessions: Vec<(Who, Option<Session>)> = vec![
+            (Who::Anonymous, None),
+            (Who::Coordinator, Some(coordinator.clone())),
+            (
+                Who::VillageReporter,
+                Some(
+                    t.user("bcv.thon", Role::UnitReporter, Some(&village.id))
+                        .await,
+                ),
+            ),
+            (
+                Who::SchoolReporter,
+                Some(
+                    t.user("bcv.truong", Role::UnitReporter, Some(&school.id))
+                        .await,
+                ),
+            ),
+            (
+                Who::Volunteer,
+                Some(t.user("tnv", Role::Volunteer, Some(&union.id)).await),
+            ),
+            (
+                Who::Judge,
+                Some(t.user("giamkhao", Role::Judge, None).await),
+            ),
+            (
+                Who::Viewer,
+                Some(t.user("lanhdao", Role::Viewer, None).await),
+            ),
+        ];
+        let victim = t.user("nannhan", Role::Viewer, None).await;
+        let units_before = t.store.list_units(&t.plan_id).await.unwrap().len();
+        let users_before = t.store.list_users(&t.plan_id).await.unwrap().len();
+
+        use Who::*;
+        let routes = vec![
+            Route {
+                name: "api create unit",
+                door: Door::Api {
+                    method: "POST",
+                    path: "/api/v1/units".into(),
+                    body: |k| json!({"name": format!("Thôn API {k}"), "kind": "village"}),
+                },
+                allowed: &[Coordinator],
+            },
+            Route {
+                name: "api update unit",
+                door: Door::Api {
+                    method: "PATCH",
+                    path: format!("/api/v1/units/{}", other_village.id),
+                    body: |k| json!({"short_name": format!("T2 {k}")}),
+                },
+                allowed: &[Coordinator],
+            },
+            Route {
+                name: "api set population",
+                door: Door::Api {
+                    method: "PUT",
+                    path: format!("/api/v1/units/{}/populations/children", village.id),
+                    body: |k| json!({"value": k.len() as i64 * 10}),
+                },
+                allowed: &[Coordinator, VillageReporter],
+            },
+            Route {
+                name: "api add class",
+                door: Door::Api {
+                    method: "POST",
+                    path: format!("/api/v1/units/{}/classes", school.id),
+                    body: |k| json!({"name": format!("2{k}")}),
+                },
+                allowed: &[Coordinator, SchoolReporter],
+            },
+            Route {
+                name: "api update class",
+                door: Door::Api {
+                    method: "PATCH",
+                    path: format!("/api/v1/classes/{}", class.id),
+                    body: |_| json!({"active": true}),
+                },
+                allowed: &[Coordinator, SchoolReporter],
+            },
+            Route {
+                name: "api create user",
+                door: Door::Api {
+                    method: "POST",
+                    path: "/api/v1/users".into(),
+                    body: |k| json!({"username": format!("api.{}", k.to_lowercase()), "full_name": "Lê Văn An", "role": "viewer", "password": "mat-khau-dai-2026"}),
+                },
+                allowed: &[Coordinator],
+            },
+            Route {
+                name: "api update user",
+                door: Door::Api {
+                    method: "PATCH",
+                    path: format!("/api/v1/users/{}", victim.user_id),
+                    body: |k| json!({"full_name": format!("Nạn nhân {k}")}),
+                },
+                allowed: &[Coordinator],
+            },
+            Route {
+                name: "api create invite",
+                door: Door::Api {
+                    method: "POST",
+                    path: "/api/v1/invites".into(),
+                    body: |_| json!({"role": "viewer"}),
+                },
+                allowed: &[Coordinator],
+            },
+            Route {
+                name: "form create unit",
+                door: Door::Form {
+                    path: "/don-vi".into(),
+                    fields: |k| {
+                        vec![
+                            ("name".into(), format!("Thôn Form {k}")),
+                            ("kind".into(), "village".into()),
+                        ]
+                    },
+                },
+                allowed: &[Coordinator],
+            },
+            Route {
+                name: "form update unit",
+                door: Door::Form {
+                    path: format!("/don-vi/{}", other_village.id),
+                    fields: |k| {
+                        vec![
+                            ("name".into(), "Thôn mẫu 2 (dữ liệu mẫu)".into()),
+                            ("short_name".into(), format!("F {k}")),
+                            ("active".into(), "on".into()),
+                        ]
+                    },
+                },
+                allowed: &[Coordinator],
+            },
+            Route {
+                name: "form set population",
+                door: Door::Form {
+                    path: format!("/don-vi/{}/dan-so", village.id),
+                    fields: |k| vec![("children".into(), format!("{}", k.len() * 10))],
+                },
+                allowed: &[Coordinator, VillageReporter],
+            },
+            Route {
+                name: "form add class",
+                door: Door::Form {
+                    path: format!("/don-vi/{}/lop", school.id),
+                    fields: |k| vec![("name".into(), format!("3{k}"))],
+                },
+                allowed: &[Coordinator, SchoolReporter],
+            },
+            Route {
+                name: "form update class",
+                door: Door::Form {
+                    path: format!("/lop/{}", class.id),
+                    fields: |_| vec![("active".into(), "1".into())],
+                },
+                allowed: &[Coordinator, SchoolReporter],
+            },
+            Route {
+                name: "form create user",
+                door: Door::Form {
+                    path: "/nguoi-dung".into(),
+                    fields: |k| {
+                        vec![
+                            ("username".into(), format!("form.{}", k.to_lowercase())),
+                            ("full_name".into(), "Phạm Thị Lan".into()),
+                            ("role".into(), "viewer".into()),
+                            ("password".into(), "mat-khau-dai-2026".into()),
+                        ]
+                    },
+                },
+                allowed: &[Coordinator],
+            },
+            Route {
+                name: "form update user",
+                door: Door::Form {
+                    path: format!("/nguoi-dung/{}", victim.user_id),
+                    fields: |k| {
+                        vec![
+                            ("full_name".into(), format!("Nạn nhân {k}")),
+                            ("role".into(), "viewer".into()),
+                            ("active".into(), "on".into()),
+                        ]
+                    },
+                },
+                allowed: &[Coordinator],
+            },
+            Route {
+                name: "form create invite",
+                door: Door::Form {
+                    path: "/loi-moi".into(),
+                    fields: |_| vec![("role".into(), "viewer".into())],
+                },
+                allowed: &[Coordinator],
+            },
+        ];
+
+        let mut creations = 0;
+        let mut user_creations = 0;
+        for r in &routes {
+            for (who, session) in &sessions {
+                let key = format!("{who:?}");
+                let allowed = r.allowed.contains(who);
+                let ctx = format!("{} · {} · {:?}", t.backend, r.name, who);
+                match &r.door {
+                    Door::Api { method, path, body } => {
+                        let (status, json) =
+                            t.api(method, path, session.as_ref(), body(&key)).await;
+                        if allowed {
+                            assert!(status.is_success(), "{ctx}: {status} {json}");
+                        } else if *who == Anonymous {
+                            assert_eq!(status, StatusCode::UNAUTHORIZED, "{ctx}");
+                            assert_eq!(json["error"]["code"], "unauthenticated", "{ctx}");
+                        } else {
+                            assert_eq!(status, StatusCode::FORBIDDEN, "{ctx}: {json}");
+                            assert_eq!(json["error"]["code"], "forbidden", "{ctx}");
+                        }
+                    }
+                    Door::Form { path, fields } => {
+                        let owned = fields(&key);
+                        let pairs: Vec<(&str, &str)> = owned
+                            .iter()
+                            .map(|(a, b)| (a.as_str(), b.as_str()))
+                            .collect();
+                        let (status, location, body) = t.form(path, session.as_ref(), &pairs).await;
+                        if allowed {
+                            let ok = (status == StatusCode::SEE_OTHER
+                                && location.as_deref().is_some_and(|l| l.contains("ok=")))
+                                || status == StatusCode::CREATED;
+                            assert!(
+                                ok,
+                                "{ctx}: {status} {location:?} {}",
+                                &body[..body.len().min(400)]
+                            );
+                        } else if *who == Anonymous {
+                            assert_eq!(status, StatusCode::SEE_OTHER, "{ctx}");
+                            assert!(location.unwrap().starts_with("/dang-nhap"), "{ctx}");
+                        } else {
+                            assert_eq!(status, StatusCode::FORBIDDEN, "{ctx}");
+                            assert!(body.contains("không được phép"), "{ctx}");
+                        }
+                    }
+                }
+                if allowed && r.name.ends_with("create unit") {
+                    creations += 1;
+                }
+                if allowed && r.name.ends_with("create user") {
+                    user_creations += 1;
+                }
+            }
+        }
+        // Refused attempts wrote nothing.
+        assert_eq!(
+            t.store.list_units(&t.plan_id).await.unwrap().len(),
+            units_before + creations,
+            "{}",
+            t.backend
+        );
+        assert_eq!(
+            t.store.list_users(&t.plan_id).await.unwrap().len(),
+            users_before + user_creations,
+            "{}",
+            t.backend
+        );
+        let classes = t.store.list_classes(&t.plan_id).await.unwrap();
+        assert_eq!(
+            classes.len(),
+            1 + 4,
+            "1A plus two API and two form classes ({})",
+            t.backend
+        );
+        assert!(!classes.iter().any(|c| c.name.contains("Volunteer")
+            || c.name.contains("Viewer")
+            || c.name.contains("VillageReporter")));
+        let victim_row = t.store.user(&t.plan_id, &victim.user_id).await.unwrap();
+        assert_eq!(victim_row.full_name, "Nạn nhân Coordinator");
+        t.store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn a_reporter_cannot_read_the_users_list_or_its_page() {
+    let t = TestApp::all().await.remove(0);
+    let village = t.unit_by_slug("thon-mau-1").await;
+    let rep = t
+        .user("bcv.thon", Role::UnitReporter, Some(&village.id))
+        .await;
+    let (status, json) = t.api("GET", "/api/v1/users", Some(&rep), json!(null)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{json}");
+    let (status, body) = t.get("/nguoi-dung", Some(&rep)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(body.contains("Không có quyền"));
+    // It can read the plan and units, and sees edit forms only for its own unit.
+    let (status, body) = t.get("/don-vi", Some(&rep)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        body.matches("/dan-so\"").count(),
+        1,
+        "one population form: its own village"
+    );
+    assert!(!body.contains("action=\"/don-vi\""), "no add-unit form");
+}

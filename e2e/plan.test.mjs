@@ -71,19 +71,46 @@ test('coordinator sets up, logs in, opens the plan and adds a village', async ()
   await page.getByText('Nhận bài dự thi: 01/08/2026 – 15/08/2026').waitFor();
   await shot(page, 'plan-overview');
 
-  // Units: add a real village; the sample ones are marked.
+  // Units: add a village; the sample ones are marked.
   await page.getByRole('link', { name: 'Đơn vị' }).click();
   await page.waitForURL(/\/don-vi/);
   assert.ok(await page.locator('.badge.sample').count() >= 3);
-  await page.getByPlaceholder('Thôn Đông').fill('Thôn Đông');
+  await page.getByPlaceholder('Thôn Đông').fill('Thôn Thử nghiệm');
   await page.getByRole('button', { name: 'Thêm', exact: true }).click();
   await page.getByText('Đã thêm đơn vị.').waitFor();
-  await page.locator('article[data-name="Thôn Đông"]').waitFor();
+  const village = page.locator('article[data-name="Thôn Thử nghiệm"]');
+  await village.waitFor();
+  // Its declared population, typed with a Vietnamese thousands dot.
+  await village.locator('summary').click();
+  await village.getByLabel('Thanh thiếu nhi').fill('1.250');
+  await village.getByRole('button', { name: 'Lưu số liệu' }).click();
+  await page.getByText('Đã lưu số liệu dân số khai báo.').waitFor();
+  assert.match(await page.locator('article[data-name="Thôn Thử nghiệm"] .pops').innerText(), /Thanh thiếu nhi: 1\.250/);
+  // A class for a school.
+  const school = page.locator('article[data-name="Trường Tiểu học Trung Lập"]');
+  await school.locator('summary').click();
+  await school.getByPlaceholder('7A').fill('5A');
+  await school.getByLabel('Sĩ số').fill('32');
+  await school.getByRole('button', { name: 'Thêm lớp' }).click();
+  await page.getByText('Đã thêm lớp.').waitFor();
+  assert.match(await page.locator('article[data-name="Trường Tiểu học Trung Lập"] .classes').innerText(), /5A \(32 HS\)/);
+  await shot(page, 'units');
   // The same name without diacritics is refused with a Vietnamese reason.
-  await page.getByPlaceholder('Thôn Đông').fill('thon dong');
+  await page.getByPlaceholder('Thôn Đông').fill('thon thu nghiem');
   await page.getByRole('button', { name: 'Thêm', exact: true }).click();
   await page.getByText('Tên: đã có đơn vị cùng loại mang tên này').waitFor();
-  await shot(page, 'units');
+
+  // Users: an invite link with its QR code for the new village's reporter.
+  await page.getByRole('link', { name: 'Người dùng' }).click();
+  await page.waitForURL(/\/nguoi-dung/);
+  const inviteForm = page.locator('form[action="/loi-moi"]');
+  await inviteForm.locator('select[name=unit_id]').selectOption({ label: 'Thôn Thử nghiệm' });
+  await inviteForm.getByRole('button', { name: 'Tạo liên kết mời' }).click();
+  await page.getByText('Đã tạo liên kết mời.').waitFor();
+  const link = await page.locator('input.copy').inputValue();
+  assert.match(link, /\/moi\/[A-Za-z0-9_-]{40,}$/);
+  assert.equal(await page.locator('.qr svg').count(), 1);
+  await shot(page, 'users-invite');
 
   // Phone-sized plan page.
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, locale: 'vi-VN',

@@ -7,7 +7,7 @@ fn d(y: i32, m: u8, dd: u8) -> Day {
 }
 
 const SEED_TEXT: &str =
-    include_str!("../../../../shared/seed/ke-hoach-mua-he-so-2026-xa-vinh-thinh.txt");
+    include_str!("../../../plans/vinh-thinh-mua-he-so-2026.txt");
 
 #[test]
 fn header_matches_seed() {

@@ -4,8 +4,16 @@
 apt_ready=0
 need_pkg() {
   # need_pkg COMMAND PACKAGE...: installs the Debian packages if COMMAND is missing.
+  # With an empty COMMAND, installs the packages that dpkg does not list.
   local cmd=$1; shift
-  if [ -n "$cmd" ] && { command -v "$cmd" >/dev/null 2>&1 || [ -e "$cmd" ]; }; then return 0; fi
+  if [ -n "$cmd" ]; then
+    if command -v "$cmd" >/dev/null 2>&1 || [ -e "$cmd" ]; then return 0; fi
+  else
+    local missing=()
+    for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    set -- "${missing[@]}"
+  fi
   local sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
   if [ $apt_ready -eq 0 ]; then

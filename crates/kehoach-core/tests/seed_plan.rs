@@ -6,8 +6,7 @@ fn d(y: i32, m: u8, dd: u8) -> Day {
     Day::from_ymd(y, m, dd).unwrap()
 }
 
-const SEED_TEXT: &str =
-    include_str!("../../../plans/vinh-thinh-mua-he-so-2026.txt");
+const SEED_TEXT: &str = include_str!("../../../plans/vinh-thinh-mua-he-so-2026.txt");
 
 #[test]
 fn header_matches_seed() {

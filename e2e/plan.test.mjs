@@ -23,7 +23,7 @@ async function shot(page, name) {
   if (shots) await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
 }
 
-test('coordinator sets up, logs in, opens the plan and adds a village', async () => {
+test('coordinator sets up, logs in, opens the plan and adds a village', { timeout: 120000 }, async () => {
   assert.ok(server.setupLink, 'serve printed a setup link');
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN' });
   const page = await ctx.newPage();

@@ -4,6 +4,7 @@
 
 pub mod day;
 pub mod model;
+pub mod records;
 pub mod show;
 pub mod text;
 pub mod timeline;

@@ -7,7 +7,9 @@
 //! Every row belongs to a plan, so one server can hold many communes.
 
 mod accounts;
+mod audit;
 pub mod testing;
+mod turns;
 mod units;
 
 use std::path::{Path, PathBuf};
@@ -19,6 +21,8 @@ use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Row};
 
 pub use accounts::*;
+pub use audit::AuditRow;
+pub use turns::*;
 pub use units::*;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");

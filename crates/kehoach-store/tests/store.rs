@@ -400,3 +400,105 @@ async fn backup_is_a_consistent_copy() {
         seed_plan().units.len()
     );
 }
+
+fn turn(id: &str, plan: &str, unit: &str, by: &str) -> NewTurn {
+    NewTurn {
+        id: id.into(),
+        plan_id: plan.into(),
+        line_id: "l3-support".into(),
+        unit_id: unit.into(),
+        service: "asxh-vneid".into(),
+        elderly: false,
+        day: "2026-07-15".into(),
+        recorded_at: NOW,
+        created_by: by.into(),
+    }
+}
+
+#[tokio::test]
+async fn ingest_writer_stores_each_id_once_under_concurrency() {
+    for (backend, url) in fresh_database_urls().await {
+        let store = seeded(&url).await;
+        let pid = seed_plan().plan.id;
+        let village = store
+            .list_units(&pid)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|u| u.kind == "village")
+            .unwrap();
+        let setup = store
+            .create_invite(
+                &pid,
+                NewInvite {
+                    role: Role::Coordinator,
+                    unit_id: None,
+                    note: None,
+                    created_by: None,
+                    ttl_secs: 3600,
+                },
+                NOW,
+            )
+            .await
+            .unwrap();
+        let user = store
+            .accept_invite(&setup, "dieuphoi", "Điều Phối", "mat-khau-dai-2026", NOW)
+            .await
+            .unwrap();
+        let writer = IngestWriter::start(store.clone());
+        // 16 tasks send overlapping batches: 400 distinct ids, each sent twice.
+        let ids: Vec<String> = (0..400).map(|_| uuid::Uuid::now_v7().to_string()).collect();
+        let mut tasks = Vec::new();
+        for k in 0..16 {
+            let writer = writer.clone();
+            let batch: Vec<NewTurn> = ids
+                .iter()
+                .skip(k * 50 % 400)
+                .take(50)
+                .map(|id| turn(id, &pid, &village.id, &user.id))
+                .collect();
+            tasks.push(tokio::spawn(
+                async move { writer.write(batch).await.unwrap() },
+            ));
+        }
+        let mut stored = 0;
+        let mut dup = 0;
+        for t in tasks {
+            for o in t.await.unwrap() {
+                match o {
+                    WriteOutcome::Stored => stored += 1,
+                    WriteOutcome::Duplicate => dup += 1,
+                }
+            }
+        }
+        assert_eq!((stored, dup), (400, 400), "{backend}");
+        assert_eq!(store.count_turns(&pid).await.unwrap(), 400, "{backend}");
+        // Soft delete: gone from counts, kept with its reason, logged.
+        let gone = store
+            .delete_turn(&pid, &ids[0], &user.id, "Ghi nhầm", NOW + 5)
+            .await
+            .unwrap();
+        assert_eq!(
+            (gone.deleted_at, gone.delete_reason.as_deref()),
+            (Some(NOW + 5), Some("Ghi nhầm"))
+        );
+        assert_eq!(store.count_turns(&pid).await.unwrap(), 399);
+        let log = store.audit(&pid, Some(&village.id), 10).await.unwrap();
+        assert_eq!(
+            (
+                log[0].entity.as_str(),
+                log[0].action.as_str(),
+                log[0].user_id.as_deref()
+            ),
+            ("support_turn", "delete", Some(user.id.as_str()))
+        );
+        // Re-sending a deleted turn does not bring it back.
+        let again = writer
+            .write(vec![turn(&ids[0], &pid, &village.id, &user.id)])
+            .await
+            .unwrap();
+        assert_eq!(again, [WriteOutcome::Duplicate]);
+        assert_eq!(store.count_turns(&pid).await.unwrap(), 399, "{backend}");
+        store.close().await;
+    }
+}

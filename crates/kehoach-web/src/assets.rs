@@ -26,3 +26,32 @@ pub async fn serve(Path(path): Path<String>) -> Response {
         None => StatusCode::NOT_FOUND.into_response(),
     }
 }
+
+/// The service worker, served from the root so that its scope is the site.
+pub async fn service_worker() -> Response {
+    match Static::get("sw.js") {
+        Some(f) => (
+            [
+                (header::CONTENT_TYPE, "text/javascript"),
+                (header::CACHE_CONTROL, "no-cache"),
+            ],
+            f.data,
+        )
+            .into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+pub async fn manifest() -> Response {
+    match Static::get("manifest.webmanifest") {
+        Some(f) => (
+            [
+                (header::CONTENT_TYPE, "application/manifest+json"),
+                (header::CACHE_CONTROL, "no-cache"),
+            ],
+            f.data,
+        )
+            .into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}

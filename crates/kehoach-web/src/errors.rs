@@ -25,7 +25,7 @@ pub struct ErrorBody {
     pub error: ErrorDetail,
 }
 
-#[derive(Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
     /// Stable snake_case code.
     pub code: String,
@@ -65,6 +65,18 @@ pub fn message_vn(code: &str) -> &'static str {
         "role_invalid" => "Vai trò: không hợp lệ.",
         "kind_invalid" => "Loại đơn vị: không hợp lệ.",
         "number_invalid" => "Số lượng: phải là số nguyên không âm.",
+        "id_invalid" => "Mã bản ghi: phải là UUID do thiết bị tạo.",
+        "unit_not_village" => "Thôn: đơn vị này không phải một thôn đang hoạt động.",
+        "day_invalid" => "Ngày: không đúng định dạng.",
+        "day_in_future" => "Ngày: không được sau hôm nay.",
+        "day_outside_period" => "Ngày: nằm ngoài thời gian của kế hoạch.",
+        "day_outside_window" => "Ngày: nằm ngoài thời gian của hoạt động này.",
+        "line_unknown" => "Hoạt động: không có trong kế hoạch.",
+        "line_has_no_services" => "Hoạt động: không có danh mục dịch vụ hỗ trợ.",
+        "line_is_a_heading" => "Hoạt động: hãy chọn một hoạt động con (ví dụ 7.1, 7.2).",
+        "service_unknown" => "Dịch vụ: không có trong danh mục của hoạt động.",
+        "kind_not_in_line" => "Loại buổi: hoạt động này không có loại buổi đó.",
+        "batch_too_large" => "Lô dữ liệu: tối đa 1.000 bản ghi mỗi lần gửi.",
         "login_failed" => "Tên đăng nhập hoặc mật khẩu không đúng.",
         "login_rate_limited" => "Đăng nhập sai quá nhiều lần: vui lòng thử lại sau ít phút.",
         "unauthenticated" => "Cần đăng nhập.",

@@ -8,6 +8,7 @@ pub mod errors;
 pub mod pages;
 pub mod policy;
 pub mod service;
+pub mod turns;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,12 +37,15 @@ pub struct AppState {
     /// Mark cookies `Secure` (when served over HTTPS).
     pub secure_cookies: bool,
     pub limiter: Arc<auth::LoginLimiter>,
+    /// The group-commit writer of support turns.
+    pub ingest: kehoach_store::IngestWriter,
 }
 
 impl AppState {
     pub fn new(store: Store, plan: Plan, public_url: String) -> AppState {
         let public_url = public_url.trim_end_matches('/').to_string();
         AppState {
+            ingest: kehoach_store::IngestWriter::start(store.clone()),
             store,
             plan_id: plan.plan.id.clone(),
             plan: Arc::new(plan),
@@ -74,7 +78,10 @@ pub fn app(state: AppState) -> Router {
         .route("/classes/{id}", patch(api::update_class))
         .route("/users", get(api::users).post(api::create_user))
         .route("/users/{id}", patch(api::update_user))
-        .route("/invites", post(api::create_invite));
+        .route("/invites", post(api::create_invite))
+        .route("/turns", get(api::list_turns).post(api::record_turn))
+        .route("/turns/batch", post(api::record_turn_batch))
+        .route("/turns/{id}", axum::routing::delete(api::delete_turn));
 
     let pages = Router::new()
         .route("/", get(pages::home))
@@ -99,6 +106,9 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/nguoi-dung/{id}", post(pages::user_update))
         .route("/loi-moi", post(pages::invite_create))
+        .route("/ghi-luot", get(pages::turns_page))
+        .route("/sw.js", get(assets::service_worker))
+        .route("/manifest.webmanifest", get(assets::manifest))
         .route("/healthz", get(|| async { "ok" }));
 
     Router::new()

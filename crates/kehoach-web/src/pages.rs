@@ -30,6 +30,7 @@ pub struct NavUser {
     pub full_name: String,
     pub role_label: &'static str,
     pub is_coordinator: bool,
+    pub can_record_turns: bool,
 }
 
 /// What the layout needs on every page.
@@ -60,6 +61,11 @@ fn chrome(
             full_name: c.user.full_name.clone(),
             role_label: c.user.role().label(),
             is_coordinator: c.user.role() == Role::Coordinator,
+            can_record_turns: match c.user.role() {
+                Role::Coordinator | Role::Volunteer => true,
+                Role::UnitReporter => c.user.unit_id.is_some(),
+                Role::Judge | Role::Viewer => false,
+            },
         }),
         notice,
         today: today_vn().vn(),
@@ -1138,4 +1144,94 @@ pub async fn invite_create(
         Err(e) if e.code == "forbidden" => forbidden_page(&st, &cu),
         Err(e) => users_response(&st, &cu, error_notice(&e), e.status, None).await,
     }
+}
+
+// ---------------------------------------------------------------- support turns (phone)
+
+pub struct TurnsView {
+    line_label: String,
+    villages: Vec<(String, String)>,
+    services: Vec<(String, String)>,
+    min_day: String,
+    max_day: String,
+    default_day: String,
+    today_count: usize,
+}
+
+#[derive(Template)]
+#[template(path = "turns.html")]
+struct TurnsPage {
+    c: Chrome,
+    v: TurnsView,
+}
+
+pub async fn turns_page(State(st): State<AppState>, PageUser(cu): PageUser) -> Response {
+    let Some(line) = kehoach_core::records::default_turn_line(&st.plan) else {
+        return not_found_page(&st, &cu);
+    };
+    let role = cu.user.role();
+    if !matches!(
+        role,
+        Role::Coordinator | Role::Volunteer | Role::UnitReporter
+    ) {
+        return forbidden_page(&st, &cu);
+    }
+    let units = match st.store.list_units(&st.plan_id).await {
+        Ok(u) => u,
+        Err(e) => return AppError::from(e).into_response(),
+    };
+    let villages: Vec<(String, String)> = units
+        .iter()
+        .filter(|u| u.kind == "village" && u.active != 0)
+        .filter(|u| allowed(&cu.user, Action::RecordTurn { unit_id: &u.id }))
+        .map(|u| (u.id.clone(), u.name.clone()))
+        .collect();
+    let today = today_vn();
+    let max = line.window.end.min(today).max(line.window.start);
+    let default = today.max(line.window.start).min(max);
+    let filter = kehoach_store::TurnFilter {
+        created_by: Some(cu.user.id.clone()),
+        day: Some(today.iso()),
+        limit: 5000,
+        ..Default::default()
+    };
+    let today_count = st
+        .store
+        .list_turns(&st.plan_id, &filter)
+        .await
+        .map(|t| t.len())
+        .unwrap_or(0);
+    let v = TurnsView {
+        line_label: format!(
+            "Hoạt động {}: {}",
+            line.number,
+            line.title.trim_end_matches('.')
+        ),
+        villages,
+        services: line
+            .services
+            .iter()
+            .map(|s| (s.id.clone(), s.label.clone()))
+            .collect(),
+        min_day: line.window.start.iso(),
+        max_day: max.iso(),
+        default_day: default.iso(),
+        today_count,
+    };
+    render(
+        StatusCode::OK,
+        &TurnsPage {
+            c: chrome(&st, Some(&cu), "Ghi lượt hỗ trợ", "turns", None),
+            v,
+        },
+    )
+}
+
+fn not_found_page(st: &AppState, cu: &CurrentUser) -> Response {
+    let page = PlainPage {
+        c: chrome(st, Some(cu), "Không tìm thấy", "", None),
+        heading: "Không tìm thấy trang".into(),
+        text: "Kế hoạch không có hoạt động hỗ trợ người dân.".into(),
+    };
+    render(StatusCode::NOT_FOUND, &page)
 }

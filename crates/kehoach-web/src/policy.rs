@@ -11,17 +11,43 @@ pub enum Action<'a> {
     EditUnitData { unit_id: &'a str },
     /// Accounts and invites.
     ManageUsers,
+    /// Log a support turn in a village.
+    RecordTurn { unit_id: &'a str },
+    /// Delete (undo) a support turn made by `creator` at `created_at`, at `now`.
+    DeleteTurn {
+        creator: &'a str,
+        created_at: i64,
+        now: i64,
+    },
+    /// Read support turns of a unit (None: of every unit).
+    ReadTurns { unit_id: Option<&'a str> },
 }
+
+/// How long the maker of a support turn may undo it.
+pub const UNDO_SECS: i64 = 10 * 60;
 
 pub fn allowed(user: &UserRow, action: Action) -> bool {
     if user.active == 0 {
         return false;
     }
+    let own_unit = |unit_id: &str| user.unit_id.as_deref() == Some(unit_id);
     match (user.role(), action) {
         (Role::Coordinator, _) => true,
-        (Role::UnitReporter, Action::EditUnitData { unit_id }) => {
-            user.unit_id.as_deref() == Some(unit_id)
+        (Role::UnitReporter, Action::EditUnitData { unit_id } | Action::RecordTurn { unit_id }) => {
+            own_unit(unit_id)
         }
+        (Role::UnitReporter, Action::ReadTurns { unit_id }) => unit_id.is_some_and(own_unit),
+        // Volunteers go from village to village: any village, their own turns only.
+        (Role::Volunteer, Action::RecordTurn { .. }) => true,
+        (
+            Role::UnitReporter | Role::Volunteer,
+            Action::DeleteTurn {
+                creator,
+                created_at,
+                now,
+            },
+        ) => creator == user.id && now - created_at <= UNDO_SECS,
+        (Role::Viewer, Action::ReadTurns { .. }) => true,
         (Role::UnitReporter | Role::Volunteer | Role::Judge | Role::Viewer, _) => false,
     }
 }

@@ -418,3 +418,325 @@ async fn an_invite_creates_one_account_bound_to_its_unit() {
     );
     assert!(!users.iter().any(|u| u.username == "khac"));
 }
+
+fn turn_json(id: &str, unit: &str, service: &str, day: &str) -> serde_json::Value {
+    json!({"id": id, "unit_id": unit, "service": service, "day": day})
+}
+
+#[tokio::test]
+async fn support_turns_single_batch_duplicates_and_reasons() {
+    for t in TestApp::all().await {
+        let village = t.unit_by_slug("thon-mau-1").await;
+        let school = t.unit_by_slug("th-trung-lap").await;
+        let union = t.unit_by_slug("doan-tn").await;
+        let v = t.user("tnv", Role::Volunteer, Some(&union.id)).await;
+        let id = uuid::Uuid::now_v7().to_string();
+        let (s, j) = t
+            .api(
+                "POST",
+                "/api/v1/turns",
+                Some(&v),
+                turn_json(&id, &village.id, "asxh-vneid", "2026-07-15"),
+            )
+            .await;
+        assert_eq!(
+            (s, j["status"].as_str()),
+            (StatusCode::CREATED, Some("stored")),
+            "{} {j}",
+            t.backend
+        );
+        let (s, j) = t
+            .api(
+                "POST",
+                "/api/v1/turns",
+                Some(&v),
+                turn_json(&id, &village.id, "asxh-vneid", "2026-07-15"),
+            )
+            .await;
+        assert_eq!(
+            (s, j["status"].as_str()),
+            (StatusCode::OK, Some("duplicate")),
+            "a retried request stores nothing new"
+        );
+        let (s, j) = t
+            .api(
+                "POST",
+                "/api/v1/turns",
+                Some(&v),
+                turn_json(
+                    &uuid::Uuid::now_v7().to_string(),
+                    &village.id,
+                    "asxh-vneid",
+                    "2026-06-05",
+                ),
+            )
+            .await;
+        assert_eq!(
+            (s, j["error"]["code"].as_str(), j["error"]["field"].as_str()),
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("day_outside_window"),
+                Some("day")
+            )
+        );
+        assert_eq!(
+            j["error"]["message"],
+            "Ngày: nằm ngoài thời gian của hoạt động này."
+        );
+
+        let ok = |d: &str| {
+            turn_json(
+                &uuid::Uuid::now_v7().to_string(),
+                &village.id,
+                "so-suc-khoe",
+                d,
+            )
+        };
+        let batch = json!({"turns": [
+            ok("2026-07-01"),
+            turn_json(&id, &village.id, "asxh-vneid", "2026-07-15"),
+            turn_json("not-a-uuid", &village.id, "asxh-vneid", "2026-07-15"),
+            turn_json(&uuid::Uuid::now_v7().to_string(), &village.id, "cat-toc", "2026-07-15"),
+            turn_json(&uuid::Uuid::now_v7().to_string(), &school.id, "asxh-vneid", "2026-07-15"),
+            turn_json(&uuid::Uuid::now_v7().to_string(), &village.id, "asxh-vneid", "2026-09-02"),
+            turn_json(&uuid::Uuid::now_v7().to_string(), &village.id, "asxh-vneid", "2099-07-15"),
+            ok("2026-08-31"),
+        ]});
+        let (s, j) = t.api("POST", "/api/v1/turns/batch", Some(&v), batch).await;
+        assert_eq!(s, StatusCode::OK, "{j}");
+        assert_eq!(
+            (
+                j["stored"].as_u64(),
+                j["duplicate"].as_u64(),
+                j["rejected"].as_u64()
+            ),
+            (Some(2), Some(1), Some(5)),
+            "{j}"
+        );
+        let codes: Vec<&str> = j["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                r["error"]["code"]
+                    .as_str()
+                    .unwrap_or(r["status"].as_str().unwrap())
+            })
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                "stored",
+                "duplicate",
+                "id_invalid",
+                "service_unknown",
+                "unit_not_village",
+                "day_outside_period",
+                "day_in_future",
+                "stored"
+            ]
+        );
+        assert_eq!(
+            t.store.count_turns(&t.plan_id).await.unwrap(),
+            3,
+            "{}",
+            t.backend
+        );
+        // A batch beyond the limit is refused whole.
+        let big: Vec<_> = (0..1001).map(|_| ok("2026-07-02")).collect();
+        let (s, j) = t
+            .api(
+                "POST",
+                "/api/v1/turns/batch",
+                Some(&v),
+                json!({"turns": big}),
+            )
+            .await;
+        assert_eq!(
+            (s, j["error"]["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("batch_too_large"))
+        );
+        assert_eq!(t.store.count_turns(&t.plan_id).await.unwrap(), 3);
+        t.store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn turn_scope_and_undo() {
+    let t = TestApp::all().await.remove(0);
+    let village = t.unit_by_slug("thon-mau-1").await;
+    let other = t.unit_by_slug("thon-mau-2").await;
+    let union = t.unit_by_slug("doan-tn").await;
+    let coord = t.user("dieuphoi", Role::Coordinator, None).await;
+    let rep = t
+        .user("bcv.thon", Role::UnitReporter, Some(&village.id))
+        .await;
+    let v1 = t.user("tnv1", Role::Volunteer, Some(&union.id)).await;
+    let v2 = t.user("tnv2", Role::Volunteer, Some(&union.id)).await;
+    let viewer = t.user("lanhdao", Role::Viewer, None).await;
+    let new = || uuid::Uuid::now_v7().to_string();
+    // A reporter records for its own village only.
+    let (s, _) = t
+        .api(
+            "POST",
+            "/api/v1/turns",
+            Some(&rep),
+            turn_json(&new(), &village.id, "asxh-vneid", "2026-07-15"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (s, j) = t
+        .api(
+            "POST",
+            "/api/v1/turns",
+            Some(&rep),
+            turn_json(&new(), &other.id, "asxh-vneid", "2026-07-15"),
+        )
+        .await;
+    assert_eq!(
+        (s, j["error"]["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("forbidden"))
+    );
+    // A volunteer records anywhere; a viewer nowhere.
+    let mine = new();
+    let (s, _) = t
+        .api(
+            "POST",
+            "/api/v1/turns",
+            Some(&v1),
+            turn_json(&mine, &other.id, "zalo-khong-co", "2026-07-15"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let (s, _) = t
+        .api(
+            "POST",
+            "/api/v1/turns",
+            Some(&v1),
+            turn_json(&mine, &other.id, "dich-vu-cong", "2026-07-15"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (s, _) = t
+        .api(
+            "POST",
+            "/api/v1/turns",
+            Some(&viewer),
+            turn_json(&new(), &other.id, "dich-vu-cong", "2026-07-15"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    // Reading: a volunteer sees its own; a reporter its unit; not another's unit.
+    let (_, j) = t.api("GET", "/api/v1/turns", Some(&v2), json!(null)).await;
+    assert_eq!(j.as_array().unwrap().len(), 0);
+    let (_, j) = t.api("GET", "/api/v1/turns", Some(&v1), json!(null)).await;
+    assert_eq!(j.as_array().unwrap().len(), 1);
+    let (s, _) = t
+        .api(
+            "GET",
+            &format!("/api/v1/turns?unit_id={}", other.id),
+            Some(&rep),
+            json!(null),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, j) = t
+        .api(
+            "GET",
+            &format!("/api/v1/turns?unit_id={}", village.id),
+            Some(&rep),
+            json!(null),
+        )
+        .await;
+    assert_eq!((s, j.as_array().unwrap().len()), (StatusCode::OK, 1));
+    // Undo: another volunteer, a reporter, a judge, a viewer cannot; the maker can; the coordinator can.
+    let judge = t.user("giamkhao", Role::Judge, None).await;
+    for who in [&v2, &rep, &judge, &viewer] {
+        let (s, _) = t
+            .api(
+                "DELETE",
+                &format!("/api/v1/turns/{mine}"),
+                Some(who),
+                json!({"reason": "x"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{}", who.name);
+    }
+    let (s, _) = t
+        .api(
+            "DELETE",
+            &format!("/api/v1/turns/{mine}"),
+            None,
+            json!({"reason": "x"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (s, j) = t
+        .api(
+            "DELETE",
+            &format!("/api/v1/turns/{mine}"),
+            Some(&v1),
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        (s, j["delete_reason"].as_str()),
+        (StatusCode::OK, Some("Hoàn tác"))
+    );
+    assert_eq!(t.store.count_turns(&t.plan_id).await.unwrap(), 1);
+    let (_, all) = t
+        .api("GET", "/api/v1/turns", Some(&coord), json!(null))
+        .await;
+    let first = all[0]["id"].as_str().unwrap().to_string();
+    let (s, _) = t
+        .api(
+            "DELETE",
+            &format!("/api/v1/turns/{first}"),
+            Some(&coord),
+            json!({"reason": "Trùng với sổ giấy"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(t.store.count_turns(&t.plan_id).await.unwrap(), 0);
+    let log = t.store.audit(&t.plan_id, None, 10).await.unwrap();
+    assert_eq!(log.len(), 2);
+    assert!(log[0].detail.contains("Trùng với sổ giấy"));
+}
+
+#[test]
+fn undo_expires_after_ten_minutes() {
+    use kehoach_web::policy::{Action, UNDO_SECS, allowed};
+    let user = kehoach_store::UserRow {
+        id: "u1".into(),
+        plan_id: "p".into(),
+        username: "tnv".into(),
+        full_name: "T".into(),
+        role: "volunteer".into(),
+        unit_id: None,
+        active: 1,
+    };
+    assert!(allowed(
+        &user,
+        Action::DeleteTurn {
+            creator: "u1",
+            created_at: 1000,
+            now: 1000 + UNDO_SECS
+        }
+    ));
+    assert!(!allowed(
+        &user,
+        Action::DeleteTurn {
+            creator: "u1",
+            created_at: 1000,
+            now: 1001 + UNDO_SECS
+        }
+    ));
+    assert!(!allowed(
+        &user,
+        Action::DeleteTurn {
+            creator: "u2",
+            created_at: 1000,
+            now: 1000
+        }
+    ));
+}

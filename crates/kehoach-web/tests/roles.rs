@@ -8,6 +8,14 @@ use common::{Session, TestApp};
 use kehoach_store::Role;
 use serde_json::json;
 
+thread_local! {
+    static VILLAGE: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
+fn turn(unit: &str) -> serde_json::Value {
+    json!({"id": uuid::Uuid::now_v7().to_string(), "unit_id": unit, "service": "asxh-vneid", "day": "2026-07-15"})
+}
+
 #[derive(Clone, Copy, PartialEq, Debug)]
 enum Who {
     Anonymous,
@@ -41,6 +49,7 @@ struct Route {
 async fn every_write_route_admits_only_its_roles() {
     for t in TestApp::all().await {
         let village = t.unit_by_slug("thon-mau-1").await;
+        VILLAGE.with(|v| *v.borrow_mut() = village.id.clone());
         let other_village = t.unit_by_slug("thon-mau-2").await;
         let school = t.unit_by_slug("th-trung-lap").await;
         let union = t.unit_by_slug("doan-tn").await;
@@ -160,6 +169,24 @@ async fn every_write_route_admits_only_its_roles() {
                 allowed: &[Coordinator],
             },
             Route {
+                name: "api record turn",
+                door: Door::Api {
+                    method: "POST",
+                    path: "/api/v1/turns".into(),
+                    body: |_| turn(&VILLAGE.with(|v| v.borrow().clone())),
+                },
+                allowed: &[Coordinator, VillageReporter, Volunteer],
+            },
+            Route {
+                name: "api record turn batch",
+                door: Door::Api {
+                    method: "POST",
+                    path: "/api/v1/turns/batch".into(),
+                    body: |_| json!({"turns": [turn(&VILLAGE.with(|v| v.borrow().clone()))]}),
+                },
+                allowed: &[Coordinator, VillageReporter, Volunteer],
+            },
+            Route {
                 name: "form create unit",
                 door: Door::Form {
                     path: "/don-vi".into(),
@@ -262,9 +289,20 @@ async fn every_write_route_admits_only_its_roles() {
                             t.api(method, path, session.as_ref(), body(&key)).await;
                         if allowed {
                             assert!(status.is_success(), "{ctx}: {status} {json}");
+                            if r.name.ends_with("batch") {
+                                assert_eq!(json["stored"], 1, "{ctx}: {json}");
+                            }
                         } else if *who == Anonymous {
                             assert_eq!(status, StatusCode::UNAUTHORIZED, "{ctx}");
                             assert_eq!(json["error"]["code"], "unauthenticated", "{ctx}");
+                        } else if status == StatusCode::OK && r.name.ends_with("batch") {
+                            // A batch answers per record: each refused as forbidden, none stored.
+                            assert_eq!(json["stored"], 0, "{ctx}: {json}");
+                            let results = json["results"].as_array().unwrap();
+                            assert!(
+                                results.iter().all(|x| x["error"]["code"] == "forbidden"),
+                                "{ctx}: {json}"
+                            );
                         } else {
                             assert_eq!(status, StatusCode::FORBIDDEN, "{ctx}: {json}");
                             assert_eq!(json["error"]["code"], "forbidden", "{ctx}");
@@ -303,6 +341,13 @@ async fn every_write_route_admits_only_its_roles() {
                 }
             }
         }
+        // Three roles may record: a single turn and a batch of one each; nobody else wrote one.
+        assert_eq!(
+            t.store.count_turns(&t.plan_id).await.unwrap(),
+            6,
+            "{}",
+            t.backend
+        );
         // Refused attempts wrote nothing.
         assert_eq!(
             t.store.list_units(&t.plan_id).await.unwrap().len(),

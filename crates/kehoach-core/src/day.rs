@@ -38,12 +38,7 @@ impl Day {
 
     /// dd/mm/yyyy, as Vietnamese pages show dates.
     pub fn vn(&self) -> String {
-        format!(
-            "{:02}/{:02}/{}",
-            self.0.day(),
-            u8::from(self.0.month()),
-            self.0.year()
-        )
+        format!("{:02}/{:02}/{}", self.0.day(), u8::from(self.0.month()), self.0.year())
     }
 
     /// dd/mm, for compact labels.
@@ -83,18 +78,14 @@ impl<'de> Deserialize<'de> for Day {
                 f.write_str("a date written YYYY-MM-DD")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Day, E> {
-                Day::parse_iso(v)
-                    .ok_or_else(|| E::custom(format!("“{v}” is not a date written YYYY-MM-DD")))
+                Day::parse_iso(v).ok_or_else(|| E::custom(format!("“{v}” is not a date written YYYY-MM-DD")))
             }
             fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Day, A::Error> {
-                let dt =
-                    toml::value::Datetime::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                let dt = toml::value::Datetime::deserialize(de::value::MapAccessDeserializer::new(map))?;
                 match (dt.date, dt.time) {
                     (Some(date), None) => Day::from_ymd(date.year as i32, date.month, date.day)
                         .ok_or_else(|| de::Error::custom("not a real calendar date")),
-                    _ => Err(de::Error::custom(
-                        "expected a date without a time, such as 2026-06-10",
-                    )),
+                    _ => Err(de::Error::custom("expected a date without a time, such as 2026-06-10")),
                 }
             }
         }

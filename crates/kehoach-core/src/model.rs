@@ -613,11 +613,7 @@ impl Plan {
         if let Some(w) = t.window {
             return w;
         }
-        let mut windows = t
-            .lines
-            .iter()
-            .filter_map(|id| self.line(id))
-            .map(|l| l.window);
+        let mut windows = t.lines.iter().filter_map(|id| self.line(id)).map(|l| l.window);
         match windows.next() {
             None => self.plan.period,
             Some(first) => windows.fold(first, |acc, w| Window {

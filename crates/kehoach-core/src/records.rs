@@ -61,14 +61,8 @@ pub fn check_session<'p>(
     kind: SessionKind,
     day: Day,
 ) -> Result<&'p ActivityLine, Refusal> {
-    let line = plan
-        .line(line_id)
-        .ok_or(refuse("line_unknown", "line_id"))?;
-    if plan
-        .lines
-        .iter()
-        .any(|l| l.parent.as_deref() == Some(line_id))
-    {
+    let line = plan.line(line_id).ok_or(refuse("line_unknown", "line_id"))?;
+    if plan.lines.iter().any(|l| l.parent.as_deref() == Some(line_id)) {
         return Err(refuse("line_is_a_heading", "line_id"));
     }
     if !line.session_kinds.is_empty() && !line.session_kinds.contains(&kind) {
@@ -90,10 +84,7 @@ mod tests {
     #[test]
     fn turns_follow_line_three() {
         let p = seed_plan();
-        assert_eq!(
-            check_turn(&p, None, "asxh-vneid", d(7, 15)).unwrap().id,
-            "l3-support"
-        );
+        assert_eq!(check_turn(&p, None, "asxh-vneid", d(7, 15)).unwrap().id, "l3-support");
         assert_eq!(
             check_turn(&p, None, "cat-toc", d(7, 15)).unwrap_err().code,
             "service_unknown"
@@ -104,9 +95,7 @@ mod tests {
             "service_unknown"
         );
         assert_eq!(
-            check_turn(&p, None, "asxh-vneid", d(6, 5))
-                .unwrap_err()
-                .code,
+            check_turn(&p, None, "asxh-vneid", d(6, 5)).unwrap_err().code,
             "day_outside_window"
         );
         assert_eq!(
@@ -146,9 +135,7 @@ mod tests {
             "line_is_a_heading"
         );
         assert_eq!(
-            check_session(&p, "l9", SessionKind::Contest, d(8, 2))
-                .unwrap_err()
-                .code,
+            check_session(&p, "l9", SessionKind::Contest, d(8, 2)).unwrap_err().code,
             "line_unknown"
         );
     }

@@ -30,9 +30,7 @@ pub fn target_rule(plan: &Plan, t: &TargetDef) -> String {
     let per = match t.measure {
         Measure::MinPerUnit => format!(
             " mỗi {}",
-            t.unit_kind
-                .map(|k| k.label().to_lowercase())
-                .unwrap_or_default()
+            t.unit_kind.map(|k| k.label().to_lowercase()).unwrap_or_default()
         ),
         Measure::RatePerUnitPeriod => match t.period {
             Some(Period::Week) => " số lớp × tuần".into(),
@@ -42,19 +40,13 @@ pub fn target_rule(plan: &Plan, t: &TargetDef) -> String {
         Measure::RosterCoverage => format!(" {}", t.roster.map(|r| r.label()).unwrap_or_default()),
         Measure::UnitCoverage => format!(
             " {}",
-            t.unit_kind
-                .map(|k| k.group_label().to_lowercase())
-                .unwrap_or_default()
+            t.unit_kind.map(|k| k.group_label().to_lowercase()).unwrap_or_default()
         ),
         Measure::Count => String::new(),
     };
     let w = plan.target_window(t);
     let space = if unit == "%" { "" } else { " " };
-    format!(
-        "{} {th}{space}{unit}{per} ({})",
-        t.comparator.symbol(),
-        window_text(&w)
-    )
+    format!("{} {th}{space}{unit}{per} ({})", t.comparator.symbol(), window_text(&w))
 }
 
 pub fn summary(plan: &Plan) -> String {
@@ -87,20 +79,10 @@ pub fn summary(plan: &Plan) -> String {
         };
         let _ = writeln!(o, "  - {} ({}){smart}{mark}", u.name, u.kind.label());
     }
-    let _ = writeln!(
-        o,
-        "\nIII. Nội dung, tiến độ ({} hoạt động):",
-        plan.lines.len()
-    );
+    let _ = writeln!(o, "\nIII. Nội dung, tiến độ ({} hoạt động):", plan.lines.len());
     for l in &plan.lines {
         let indent = if l.parent.is_some() { "    " } else { "  " };
-        let _ = writeln!(
-            o,
-            "{indent}{}. {} [{}]",
-            l.number,
-            l.title,
-            window_text(&l.window)
-        );
+        let _ = writeln!(o, "{indent}{}. {} [{}]", l.number, l.title, window_text(&l.window));
         if !l.lead.is_empty() {
             let lead: Vec<_> = l.lead.iter().map(|r| plan.unit_ref_label(r)).collect();
             let _ = writeln!(o, "{indent}   Chủ trì: {}", lead.join(", "));
@@ -123,23 +105,14 @@ pub fn summary(plan: &Plan) -> String {
     }
     let _ = writeln!(o, "\nVI. Tổ chức thực hiện ({} đơn vị):", plan.duties.len());
     for d in &plan.duties {
-        let _ = writeln!(
-            o,
-            "  {}. {} ({} nhiệm vụ)",
-            d.number,
-            d.heading,
-            d.items.len()
-        );
+        let _ = writeln!(o, "  {}. {} ({} nhiệm vụ)", d.number, d.heading, d.items.len());
     }
     let s = &plan.signer;
     let _ = writeln!(
         o,
         "\nKý: {} / {}{} / {}",
         s.on_behalf,
-        s.deputy_for
-            .as_deref()
-            .map(|d| format!("{d} / "))
-            .unwrap_or_default(),
+        s.deputy_for.as_deref().map(|d| format!("{d} / ")).unwrap_or_default(),
         s.position,
         s.name
     );

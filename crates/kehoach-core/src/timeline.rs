@@ -69,10 +69,7 @@ pub fn timeline_svg(plan: &Plan, today: Option<Day>) -> String {
             s,
             r##"<g class="tl-row" data-line="{}"><title>{}</title><text x="{indent}" y="{:.1}" font-size="12" fill="#223">{}</text>"##,
             esc(&l.id),
-            esc(&format!(
-                "{label}: {}",
-                l.time_text.as_deref().unwrap_or("")
-            )),
+            esc(&format!("{label}: {}", l.time_text.as_deref().unwrap_or(""))),
             y + 17.0,
             esc(&truncate(&label, 38))
         );

@@ -63,10 +63,7 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn line_of(&self, offset: usize) -> usize {
-        self.text[..offset.min(self.text.len())]
-            .matches('\n')
-            .count()
-            + 1
+        self.text[..offset.min(self.text.len())].matches('\n').count() + 1
     }
 
     /// Line of `key = ...` in the entry starting at `span` (up to the next
@@ -98,11 +95,7 @@ impl Ctx<'_> {
         });
     }
 
-    fn entry<T: DeserializeOwned>(
-        &mut self,
-        v: Spanned<Value>,
-        path: &str,
-    ) -> Option<(T, Range<usize>)> {
+    fn entry<T: DeserializeOwned>(&mut self, v: Spanned<Value>, path: &str) -> Option<(T, Range<usize>)> {
         let span = v.span();
         match T::deserialize(v.into_inner()) {
             Ok(t) => Some((t, span)),
@@ -132,9 +125,7 @@ fn explain(msg: &str) -> (Option<String>, String) {
     };
     if let Some(rest) = msg.strip_prefix("unknown field") {
         let key = quoted(rest);
-        let expected = rest
-            .split_once("expected")
-            .map(|(_, e)| e.trim().to_string());
+        let expected = rest.split_once("expected").map(|(_, e)| e.trim().to_string());
         let mut m = format!(
             "trường “{}” không thuộc định dạng kế hoạch",
             key.clone().unwrap_or_default()
@@ -157,10 +148,7 @@ fn explain(msg: &str) -> (Option<String>, String) {
             .split_once("expected")
             .map(|(_, e)| e.trim().replace('`', ""))
             .unwrap_or_default();
-        return (
-            None,
-            format!("giá trị “{value}” không hợp lệ; chỉ nhận: {expected}"),
-        );
+        return (None, format!("giá trị “{value}” không hợp lệ; chỉ nhận: {expected}"));
     }
     if let Some(rest) = msg.strip_prefix("invalid type: ") {
         return (None, format!("sai kiểu dữ liệu ({rest})"));
@@ -189,8 +177,7 @@ pub fn parse_plan(input: &str) -> Result<Plan, Vec<PlanError>> {
     let units: Vec<(Unit, Range<usize>)> = entries(&mut cx, raw.units, "units");
     let lines: Vec<(ActivityLine, Range<usize>)> = entries(&mut cx, raw.lines, "lines");
     let targets: Vec<(TargetDef, Range<usize>)> = entries(&mut cx, raw.targets, "targets");
-    let budget: Vec<(BudgetSource, Range<usize>)> =
-        entries(&mut cx, raw.budget_sources, "budget_sources");
+    let budget: Vec<(BudgetSource, Range<usize>)> = entries(&mut cx, raw.budget_sources, "budget_sources");
     let duties: Vec<(UnitDuties, Range<usize>)> = entries(&mut cx, raw.duties, "duties");
     let signer = match raw.signer {
         Some(s) => cx.entry::<Signer>(s, "signer"),
@@ -232,21 +219,14 @@ pub fn parse_plan(input: &str) -> Result<Plan, Vec<PlanError>> {
     })
 }
 
-fn entries<T: DeserializeOwned>(
-    cx: &mut Ctx,
-    raw: Vec<Spanned<Value>>,
-    section: &str,
-) -> Vec<(T, Range<usize>)> {
+fn entries<T: DeserializeOwned>(cx: &mut Ctx, raw: Vec<Spanned<Value>>, section: &str) -> Vec<(T, Range<usize>)> {
     raw.into_iter()
         .enumerate()
         .filter_map(|(i, v)| cx.entry::<T>(v, &format!("{section}[{i}]")))
         .collect()
 }
 
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one call site; each section is its own list"
-)]
+#[expect(clippy::too_many_arguments, reason = "one call site; each section is its own list")]
 fn check(
     cx: &mut Ctx,
     header: &Header,
@@ -299,11 +279,7 @@ fn check(
         }
         if !unit_ids.insert(u.id.as_str()) {
             let l = Some(cx.key_line(span, "id"));
-            cx.push(
-                l,
-                format!("units[{i}].id"),
-                format!("mã đơn vị “{}” bị trùng", u.id),
-            );
+            cx.push(l, format!("units[{i}].id"), format!("mã đơn vị “{}” bị trùng", u.id));
         }
         if u.has_smart_classroom && u.kind != UnitKind::School {
             let l = Some(cx.key_line(span, "has_smart_classroom"));
@@ -342,29 +318,15 @@ fn check(
         }
         if !seen.insert(l.id.as_str()) {
             let ln = Some(cx.key_line(span, "id"));
-            cx.push(
-                ln,
-                format!("{p}.id"),
-                format!("mã hoạt động “{}” bị trùng", l.id),
-            );
+            cx.push(ln, format!("{p}.id"), format!("mã hoạt động “{}” bị trùng", l.id));
         }
         if l.title.trim().is_empty() {
             let ln = Some(cx.key_line(span, "title"));
-            cx.push(
-                ln,
-                format!("{p}.title"),
-                "tên hoạt động không được để trống",
-            );
+            cx.push(ln, format!("{p}.title"), "tên hoạt động không được để trống");
         }
         check_window(cx, &l.window, &period, span, &format!("{p}.window"));
         for (j, m) in l.milestones.iter().enumerate() {
-            check_window(
-                cx,
-                &m.window,
-                &period,
-                span,
-                &format!("{p}.milestones[{j}].window"),
-            );
+            check_window(cx, &m.window, &period, span, &format!("{p}.milestones[{j}].window"));
         }
         if let Some(parent) = &l.parent
             && (!line_ids.contains(parent.as_str()) || parent == &l.id)
@@ -376,11 +338,7 @@ fn check(
                 format!("không có hoạt động cha mã “{parent}”"),
             );
         }
-        for (key, refs) in [
-            ("lead", &l.lead),
-            ("partners", &l.partners),
-            ("venues", &l.venues),
-        ] {
+        for (key, refs) in [("lead", &l.lead), ("partners", &l.partners), ("venues", &l.venues)] {
             for (j, r) in refs.iter().enumerate() {
                 let ok = if key == "venues" {
                     unit_ids.contains(r.as_str())
@@ -389,7 +347,11 @@ fn check(
                 };
                 if !ok {
                     let ln = Some(cx.key_line(span, key));
-                    cx.push(ln, format!("{p}.{key}[{j}]"), format!("không có đơn vị “{r}” trong danh sách [[units]] (nhóm viết @loại, ví dụ @village)"));
+                    cx.push(
+                        ln,
+                        format!("{p}.{key}[{j}]"),
+                        format!("không có đơn vị “{r}” trong danh sách [[units]] (nhóm viết @loại, ví dụ @village)"),
+                    );
                 }
             }
         }
@@ -424,30 +386,18 @@ fn check(
         for (j, lid) in t.lines.iter().enumerate() {
             if !line_ids.contains(lid.as_str()) {
                 let l = at(cx, "lines");
-                cx.push(
-                    l,
-                    format!("{p}.lines[{j}]"),
-                    format!("không có hoạt động mã “{lid}”"),
-                );
+                cx.push(l, format!("{p}.lines[{j}]"), format!("không có hoạt động mã “{lid}”"));
             }
         }
         if let Some(src) = &t.source_line
             && !line_ids.contains(src.as_str())
         {
             let l = at(cx, "source_line");
-            cx.push(
-                l,
-                format!("{p}.source_line"),
-                format!("không có hoạt động mã “{src}”"),
-            );
+            cx.push(l, format!("{p}.source_line"), format!("không có hoạt động mã “{src}”"));
         }
         if t.records.is_empty() {
             let l = at(cx, "records");
-            cx.push(
-                l,
-                format!("{p}.records"),
-                "phải nêu ít nhất một loại bản ghi được tính",
-            );
+            cx.push(l, format!("{p}.records"), "phải nêu ít nhất một loại bản ghi được tính");
         }
         if !(t.threshold.is_finite() && t.threshold >= 0.0) {
             let l = at(cx, "threshold");
@@ -531,11 +481,7 @@ fn check(
         }
         if d.items.is_empty() {
             let l = Some(cx.key_line(span, "items"));
-            cx.push(
-                l,
-                format!("duties[{i}].items"),
-                "phải có ít nhất một nhiệm vụ",
-            );
+            cx.push(l, format!("duties[{i}].items"), "phải có ít nhất một nhiệm vụ");
         }
     }
 }
@@ -547,11 +493,7 @@ fn check_window(cx: &mut Ctx, w: &Window, period: &Window, span: &Range<usize>, 
         cx.push(
             line,
             path,
-            format!(
-                "ngày bắt đầu {} sau ngày kết thúc {}",
-                w.start.vn(),
-                w.end.vn()
-            ),
+            format!("ngày bắt đầu {} sau ngày kết thúc {}", w.start.vn(), w.end.vn()),
         );
     } else if !(period.contains(w.start) && period.contains(w.end)) {
         cx.push(

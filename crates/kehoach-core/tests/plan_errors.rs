@@ -7,18 +7,10 @@ fn unknown_field_is_an_error_with_its_line() {
     let bad = SEED_PLAN_TOML.replacen("short_title =", "short_titel =", 1);
     let errs = parse_plan(&bad).unwrap_err();
     assert_eq!(errs.len(), 1, "{errs:?}");
-    let line = bad
-        .lines()
-        .position(|l| l.starts_with("short_titel"))
-        .unwrap()
-        + 1;
+    let line = bad.lines().position(|l| l.starts_with("short_titel")).unwrap() + 1;
     assert_eq!(errs[0].line, Some(line));
     assert_eq!(errs[0].field, "plan.short_titel");
-    assert!(
-        errs[0].message.contains("không thuộc định dạng"),
-        "{}",
-        errs[0].message
-    );
+    assert!(errs[0].message.contains("không thuộc định dạng"), "{}", errs[0].message);
 }
 
 #[test]
@@ -44,11 +36,7 @@ fn several_problems_are_all_reported() {
     let errs = parse_plan(&bad2).unwrap_err();
     assert_eq!(errs.len(), 1, "{errs:#?}");
     assert_eq!(errs[0].field, "lines[1].lead[0]");
-    let line = bad2
-        .lines()
-        .position(|l| l.contains("\"trung-tam\""))
-        .unwrap()
-        + 1;
+    let line = bad2.lines().position(|l| l.contains("\"trung-tam\"")).unwrap() + 1;
     assert_eq!(errs[0].line, Some(line));
 }
 
@@ -62,11 +50,12 @@ fn window_outside_period_and_bad_percent() {
         )
         .replacen("threshold = 80", "threshold = 180", 1);
     let errs = parse_plan(&bad).unwrap_err();
-    assert!(errs.iter().any(|e| e.field == "lines[3].window" && e.message.contains("ngoài thời gian kế hoạch")), "{errs:#?}");
     assert!(
-        errs.iter().any(|e| e.field == "targets[7].threshold"),
+        errs.iter()
+            .any(|e| e.field == "lines[3].window" && e.message.contains("ngoài thời gian kế hoạch")),
         "{errs:#?}"
     );
+    assert!(errs.iter().any(|e| e.field == "targets[7].threshold"), "{errs:#?}");
 }
 
 #[test]

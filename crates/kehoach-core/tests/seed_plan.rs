@@ -50,22 +50,12 @@ fn every_text_of_the_plan_appears_in_the_seed() {
     }
     for l in &p.lines {
         check(&l.title.replace(['.', ':'], ""));
-        for c in l
-            .content
-            .iter()
-            .chain(&l.requirements)
-            .chain(&l.line_targets)
-        {
+        for c in l.content.iter().chain(&l.requirements).chain(&l.line_targets) {
             check(c);
         }
-        for t in [
-            &l.time_text,
-            &l.lead_text,
-            &l.partners_text,
-            &l.location_text,
-        ]
-        .into_iter()
-        .flatten()
+        for t in [&l.time_text, &l.lead_text, &l.partners_text, &l.location_text]
+            .into_iter()
+            .flatten()
         {
             if !t.contains("Nhận bài") {
                 check(t);
@@ -92,21 +82,12 @@ fn every_text_of_the_plan_appears_in_the_seed() {
 fn every_activity_line_with_dates_lead_and_partners() {
     let p = seed_plan();
     let numbers: Vec<&str> = p.lines.iter().map(|l| l.number.as_str()).collect();
-    assert_eq!(
-        numbers,
-        ["1", "2", "3", "4", "5", "6", "6", "7", "7.1", "7.2", "8"]
-    );
+    assert_eq!(numbers, ["1", "2", "3", "4", "5", "6", "6", "7", "7.1", "7.2", "8"]);
     let ids: std::collections::HashSet<_> = p.lines.iter().map(|l| &l.id).collect();
     assert_eq!(ids.len(), p.lines.len(), "line ids are unique");
 
     let expect = [
-        (
-            "l1-launch",
-            (2026, 6, 10),
-            (2026, 6, 10),
-            vec!["vhxh"],
-            vec!["doan-tn"],
-        ),
+        ("l1-launch", (2026, 6, 10), (2026, 6, 10), vec!["vhxh"], vec!["doan-tn"]),
         (
             "l2-propaganda",
             (2026, 6, 1),
@@ -119,25 +100,14 @@ fn every_activity_line_with_dates_lead_and_partners() {
             (2026, 6, 10),
             (2026, 8, 31),
             vec!["doan-tn"],
-            vec![
-                "cong-an",
-                "@school",
-                "@village",
-                "@digital_team",
-                "@project06_team",
-            ],
+            vec!["cong-an", "@school", "@village", "@digital_team", "@project06_team"],
         ),
         (
             "l4-binh-dan-hoc-vu-so",
             (2026, 7, 1),
             (2026, 7, 31),
             vec!["doan-tn"],
-            vec![
-                "@mass_organisation",
-                "@village",
-                "@digital_team",
-                "@project06_team",
-            ],
+            vec!["@mass_organisation", "@village", "@digital_team", "@project06_team"],
         ),
         (
             "l5-children-skills",
@@ -189,10 +159,7 @@ fn every_activity_line_with_dates_lead_and_partners() {
         assert_eq!(l.lead, lead, "{id} lead");
         assert_eq!(l.partners, partners, "{id} partners");
     }
-    assert_eq!(
-        p.line("l1-launch").unwrap().window.part,
-        Some(DayPart::Morning)
-    );
+    assert_eq!(p.line("l1-launch").unwrap().window.part, Some(DayPart::Morning));
     assert!(p.line("l8-final-conference").unwrap().window.tentative);
     // Both lines printed "6".
     let sixes: Vec<_> = p
@@ -208,14 +175,7 @@ fn every_activity_line_with_dates_lead_and_partners() {
     let ms: Vec<_> = ideas
         .milestones
         .iter()
-        .map(|m| {
-            (
-                m.id.as_str(),
-                m.window.start,
-                m.window.end,
-                m.window.deadline,
-            )
-        })
+        .map(|m| (m.id.as_str(), m.window.start, m.window.end, m.window.deadline))
         .collect();
     assert_eq!(
         ms,
@@ -261,10 +221,7 @@ fn every_activity_line_with_dates_lead_and_partners() {
             "Trường Mầm non Trung Lập"
         ]
     );
-    assert_eq!(
-        p.line("l6-officials-training").unwrap().line_targets.len(),
-        2
-    );
+    assert_eq!(p.line("l6-officials-training").unwrap().line_targets.len(), 2);
 }
 
 #[test]
@@ -273,15 +230,7 @@ fn nine_targets_with_comparators_and_thresholds() {
     let got: Vec<_> = p
         .targets
         .iter()
-        .map(|t| {
-            (
-                t.id.as_str(),
-                t.measure,
-                t.comparator,
-                t.threshold,
-                t.threshold_unit,
-            )
-        })
+        .map(|t| (t.id.as_str(), t.measure, t.comparator, t.threshold, t.threshold_unit))
         .collect();
     use Comparator::*;
     use Measure::*;
@@ -325,11 +274,7 @@ fn nine_targets_with_comparators_and_thresholds() {
 fn budget_duties_units() {
     let p = seed_plan();
     assert_eq!(p.budget_sources.len(), 3);
-    let headings: Vec<_> = p
-        .duties
-        .iter()
-        .map(|d| (d.number.as_str(), d.items.len()))
-        .collect();
+    let headings: Vec<_> = p.duties.iter().map(|d| (d.number.as_str(), d.items.len())).collect();
     assert_eq!(
         headings,
         [
@@ -345,19 +290,11 @@ fn budget_duties_units() {
         ]
     );
     assert!(p.duties[8].request_only);
-    let schools: Vec<_> = p
-        .units
-        .iter()
-        .filter(|u| u.kind == UnitKind::School)
-        .collect();
+    let schools: Vec<_> = p.units.iter().filter(|u| u.kind == UnitKind::School).collect();
     assert_eq!(schools.len(), 4);
     assert!(schools.iter().all(|s| s.has_smart_classroom && !s.sample));
     // Villages are configuration: the default's are marked as sample data.
-    let villages: Vec<_> = p
-        .units
-        .iter()
-        .filter(|u| u.kind == UnitKind::Village)
-        .collect();
+    let villages: Vec<_> = p.units.iter().filter(|u| u.kind == UnitKind::Village).collect();
     assert!(!villages.is_empty());
     assert!(villages.iter().all(|v| v.sample && v.name.contains("mẫu")));
 }
@@ -366,10 +303,7 @@ fn budget_duties_units() {
 fn summary_and_timeline_render() {
     let p = seed_plan();
     let s = show::summary(&p);
-    assert!(
-        s.contains("T8 Thanh thiếu nhi tham gia hoạt động hè — > 80%"),
-        "{s}"
-    );
+    assert!(s.contains("T8 Thanh thiếu nhi tham gia hoạt động hè — > 80%"), "{s}");
     assert!(s.contains("6. Tổ chức tập huấn"));
     let svg = timeline::timeline_svg(&p, Some(d(2026, 7, 15)));
     assert!(svg.contains("hôm nay 15/07"));

@@ -139,9 +139,8 @@ fn token_hash(token: &str) -> String {
 fn check_username(u: &str) -> Result<String> {
     let u = u.trim().to_lowercase();
     let ok = (3..=32).contains(&u.len())
-        && u.bytes().all(|b| {
-            b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'_' || b == b'-'
-        });
+        && u.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'_' || b == b'-');
     if ok {
         Ok(u)
     } else {
@@ -184,20 +183,13 @@ async fn verify_password(p: String, phc: String) -> bool {
 }
 
 impl Store {
-    async fn check_user_unit(
-        &self,
-        plan_id: &str,
-        role: Role,
-        unit_id: &Option<String>,
-    ) -> Result<()> {
+    async fn check_user_unit(&self, plan_id: &str, role: Role, unit_id: &Option<String>) -> Result<()> {
         match unit_id {
             Some(u) => {
-                self.unit(plan_id, u)
-                    .await
-                    .map_err(|_| StoreError::Conflict {
-                        code: "unit_unknown",
-                        field: "unit_id",
-                    })?;
+                self.unit(plan_id, u).await.map_err(|_| StoreError::Conflict {
+                    code: "unit_unknown",
+                    field: "unit_id",
+                })?;
             }
             None if role.needs_unit() => {
                 return Err(StoreError::Conflict {
@@ -269,13 +261,7 @@ impl Store {
         .await?)
     }
 
-    pub async fn update_user(
-        &self,
-        plan_id: &str,
-        id: &str,
-        p: UserPatch,
-        now: i64,
-    ) -> Result<UserRow> {
+    pub async fn update_user(&self, plan_id: &str, id: &str, p: UserPatch, now: i64) -> Result<UserRow> {
         let cur = self.user(plan_id, id).await?;
         let full_name = match p.full_name {
             Some(n) => {
@@ -295,14 +281,12 @@ impl Store {
         self.check_user_unit(plan_id, role, &unit_id).await?;
         let active = p.active.unwrap_or(cur.active != 0);
         // The plan must keep one active coordinator, or nobody can administer it.
-        if cur.role() == Role::Coordinator
-            && cur.active != 0
-            && (role != Role::Coordinator || !active)
-        {
-            let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users WHERE plan_id = $1 AND role = 'coordinator' AND active = 1")
-                .bind(plan_id)
-                .fetch_one(self.pool())
-                .await?;
+        if cur.role() == Role::Coordinator && cur.active != 0 && (role != Role::Coordinator || !active) {
+            let (n,): (i64,) =
+                sqlx::query_as("SELECT COUNT(*) FROM users WHERE plan_id = $1 AND role = 'coordinator' AND active = 1")
+                    .bind(plan_id)
+                    .fetch_one(self.pool())
+                    .await?;
             if n <= 1 {
                 return Err(StoreError::Conflict {
                     code: "last_coordinator",
@@ -311,15 +295,17 @@ impl Store {
             }
         }
         let mut tx = self.pool().begin().await?;
-        sqlx::query("UPDATE users SET full_name = $1, role = $2, unit_id = $3, active = $4, updated_at = $5 WHERE id = $6")
-            .bind(&full_name)
-            .bind(role.as_str())
-            .bind(unit_id)
-            .bind(active as i64)
-            .bind(now)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE users SET full_name = $1, role = $2, unit_id = $3, active = $4, updated_at = $5 WHERE id = $6",
+        )
+        .bind(&full_name)
+        .bind(role.as_str())
+        .bind(unit_id)
+        .bind(active as i64)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
         if let Some(pw) = p.password {
             check_password(&pw)?;
             let hash = hash_password(pw).await?;
@@ -409,8 +395,7 @@ impl Store {
     /// Creates a one-time invite (or, with no creator, the first-coordinator
     /// setup link). Returns the token to put in the link.
     pub async fn create_invite(&self, plan_id: &str, inv: NewInvite, now: i64) -> Result<String> {
-        self.check_user_unit(plan_id, inv.role, &inv.unit_id)
-            .await?;
+        self.check_user_unit(plan_id, inv.role, &inv.unit_id).await?;
         let token = random_token();
         sqlx::query(
             "INSERT INTO invites (token_hash, plan_id, role, unit_id, note, created_by, created_at, expires_at) \
@@ -458,13 +443,11 @@ impl Store {
             code: "invite_invalid",
             field: "token",
         })?;
-        let claimed = sqlx::query(
-            "UPDATE invites SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL",
-        )
-        .bind(now)
-        .bind(token_hash(token))
-        .execute(self.pool())
-        .await?;
+        let claimed = sqlx::query("UPDATE invites SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL")
+            .bind(now)
+            .bind(token_hash(token))
+            .execute(self.pool())
+            .await?;
         if claimed.rows_affected() != 1 {
             return Err(StoreError::Conflict {
                 code: "invite_invalid",
@@ -495,12 +478,10 @@ impl Store {
             }
             Err(e) => {
                 // Bad form input: give the link back so the person can correct it.
-                sqlx::query(
-                    "UPDATE invites SET used_at = NULL WHERE token_hash = $1 AND used_by IS NULL",
-                )
-                .bind(token_hash(token))
-                .execute(self.pool())
-                .await?;
+                sqlx::query("UPDATE invites SET used_at = NULL WHERE token_hash = $1 AND used_by IS NULL")
+                    .bind(token_hash(token))
+                    .execute(self.pool())
+                    .await?;
                 Err(e)
             }
         }
@@ -518,4 +499,5 @@ impl Store {
 }
 
 /// A valid argon2id hash of a random string, for constant-work failed logins.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3bZ3mN5X3QkO0v8tC8p0o8r2K2vT9bqgkJ2Yv6hN8mA";
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3bZ3mN5X3QkO0v8tC8p0o8r2K2vT9bqgkJ2Yv6hN8mA";

@@ -18,10 +18,7 @@ pub struct AuditRow {
     pub detail: String,
 }
 
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one row of the log, each column named"
-)]
+#[expect(clippy::too_many_arguments, reason = "one row of the log, each column named")]
 pub(crate) async fn log(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     plan_id: &str,
@@ -52,12 +49,7 @@ pub(crate) async fn log(
 
 impl Store {
     /// History of a unit (or of the whole plan), newest first.
-    pub async fn audit(
-        &self,
-        plan_id: &str,
-        unit_id: Option<&str>,
-        limit: i64,
-    ) -> Result<Vec<AuditRow>> {
+    pub async fn audit(&self, plan_id: &str, unit_id: Option<&str>, limit: i64) -> Result<Vec<AuditRow>> {
         Ok(sqlx::query_as::<_, AuditRow>(
             "SELECT entity, entity_id, action, unit_id, user_id, at, detail FROM audit_log \
              WHERE plan_id = $1 AND ($2 = '' OR unit_id = $2) ORDER BY at DESC, id DESC LIMIT $3",

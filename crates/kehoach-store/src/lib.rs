@@ -7,7 +7,9 @@
 //! Every row belongs to a plan, so one server can hold many communes.
 
 mod accounts;
+mod activity;
 mod audit;
+mod rosters;
 pub mod testing;
 mod turns;
 mod units;
@@ -21,7 +23,9 @@ use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Row};
 
 pub use accounts::*;
+pub use activity::*;
 pub use audit::AuditRow;
+pub use rosters::*;
 pub use turns::*;
 pub use units::*;
 
@@ -42,17 +46,12 @@ pub enum StoreError {
     Db(#[from] sqlx::Error),
     #[error("migration error: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
-    #[error(
-        "không có tệp cơ sở dữ liệu {0}: kiểm tra lại đường dẫn, hoặc thêm --create để tạo cơ sở dữ liệu mới"
-    )]
+    #[error("không có tệp cơ sở dữ liệu {0}: kiểm tra lại đường dẫn, hoặc thêm --create để tạo cơ sở dữ liệu mới")]
     MissingDatabase(PathBuf),
     #[error("địa chỉ cơ sở dữ liệu không hợp lệ: {0} (dùng sqlite:ĐƯỜNG_DẪN hoặc postgres://…)")]
     BadUrl(String),
     #[error("{code}: {field}")]
-    Conflict {
-        code: &'static str,
-        field: &'static str,
-    },
+    Conflict { code: &'static str, field: &'static str },
     #[error("not found: {0}")]
     NotFound(&'static str),
     #[error("{0}")]
@@ -99,27 +98,22 @@ impl Store {
     /// empty database.
     pub async fn open(url: &str, create: bool) -> Result<Store> {
         install_default_drivers();
-        let (backend, connect_url) =
-            if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-                (Backend::Postgres, url.to_string())
-            } else if let Some(path) = sqlite_path(url) {
-                if !path.exists() {
-                    if !create {
-                        return Err(StoreError::MissingDatabase(path));
-                    }
-                    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                        std::fs::create_dir_all(parent)
-                            .map_err(|e| StoreError::Db(sqlx::Error::Io(e)))?;
-                    }
+        let (backend, connect_url) = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            (Backend::Postgres, url.to_string())
+        } else if let Some(path) = sqlite_path(url) {
+            if !path.exists() {
+                if !create {
+                    return Err(StoreError::MissingDatabase(path));
                 }
-                let mode = if create { "rwc" } else { "rw" };
-                (
-                    Backend::Sqlite,
-                    format!("sqlite://{}?mode={mode}", path.display()),
-                )
-            } else {
-                return Err(StoreError::BadUrl(url.to_string()));
-            };
+                if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(parent).map_err(|e| StoreError::Db(sqlx::Error::Io(e)))?;
+                }
+            }
+            let mode = if create { "rwc" } else { "rw" };
+            (Backend::Sqlite, format!("sqlite://{}?mode={mode}", path.display()))
+        } else {
+            return Err(StoreError::BadUrl(url.to_string()));
+        };
         let opts = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 4 } else { 8 })
             .acquire_timeout(Duration::from_secs(15));
@@ -181,21 +175,13 @@ impl Store {
             });
         }
         let path = target.to_string_lossy().to_string();
-        sqlx::query("VACUUM INTO $1")
-            .bind(path)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query("VACUUM INTO $1").bind(path).execute(&self.pool).await?;
         Ok(())
     }
 
     /// Stores a plan and the units it names, once. Returns false when the plan
     /// was already there (its units may have been edited since: they are kept).
-    pub async fn import_plan(
-        &self,
-        plan: &kehoach_core::Plan,
-        source: &str,
-        now: i64,
-    ) -> Result<bool> {
+    pub async fn import_plan(&self, plan: &kehoach_core::Plan, source: &str, now: i64) -> Result<bool> {
         let mut tx = self.pool.begin().await?;
         let exists = sqlx::query("SELECT id FROM plans WHERE id = $1")
             .bind(&plan.plan.id)
@@ -205,14 +191,16 @@ impl Store {
         if exists {
             return Ok(false);
         }
-        sqlx::query("INSERT INTO plans (id, commune, title, source_toml, active, created_at) VALUES ($1, $2, $3, $4, 1, $5)")
-            .bind(&plan.plan.id)
-            .bind(&plan.plan.commune)
-            .bind(&plan.plan.title)
-            .bind(source)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO plans (id, commune, title, source_toml, active, created_at) VALUES ($1, $2, $3, $4, 1, $5)",
+        )
+        .bind(&plan.plan.id)
+        .bind(&plan.plan.commune)
+        .bind(&plan.plan.title)
+        .bind(source)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
         for u in &plan.units {
             sqlx::query(
                 "INSERT INTO units (id, plan_id, slug, name, name_key, short_name, kind, has_smart_classroom, sample, from_plan, active, updated_at) \
@@ -249,18 +237,12 @@ impl Store {
         let rows = sqlx::query("SELECT id FROM plans WHERE active = 1 ORDER BY created_at, id")
             .fetch_all(&self.pool)
             .await?;
-        rows.iter()
-            .map(|r| r.try_get(0).map_err(StoreError::from))
-            .collect()
+        rows.iter().map(|r| r.try_get(0).map_err(StoreError::from)).collect()
     }
 }
 
 /// Maps a unique-constraint failure to a domain conflict.
-pub(crate) fn conflict_on_unique(
-    e: sqlx::Error,
-    code: &'static str,
-    field: &'static str,
-) -> StoreError {
+pub(crate) fn conflict_on_unique(e: sqlx::Error, code: &'static str, field: &'static str) -> StoreError {
     if let sqlx::Error::Database(db) = &e
         && db.is_unique_violation()
     {

@@ -12,10 +12,7 @@ pub async fn fresh_database_urls() -> Vec<(&'static str, String)> {
     let mut out = Vec::new();
     let dir = std::env::temp_dir().join(format!("kehoach-test-{}", uuid::Uuid::now_v7()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    out.push((
-        "sqlite",
-        format!("sqlite:{}", dir.join("kehoach.sqlite").display()),
-    ));
+    out.push(("sqlite", format!("sqlite:{}", dir.join("kehoach.sqlite").display())));
     match std::env::var("KEHOACH_TEST_PG_URL") {
         Ok(admin) if !admin.is_empty() => {
             let name = format!("kh_{}", uuid::Uuid::now_v7().simple());

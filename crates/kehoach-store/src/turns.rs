@@ -218,24 +218,16 @@ impl Store {
 
     /// Live turns of a plan (for counts and tests).
     pub async fn count_turns(&self, plan_id: &str) -> Result<i64> {
-        let (n,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM support_turns WHERE plan_id = $1 AND deleted_at IS NULL",
-        )
-        .bind(plan_id)
-        .fetch_one(self.pool())
-        .await?;
+        let (n,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM support_turns WHERE plan_id = $1 AND deleted_at IS NULL")
+                .bind(plan_id)
+                .fetch_one(self.pool())
+                .await?;
         Ok(n)
     }
 
     /// Soft-deletes a turn with a reason, and logs it. Deleting twice is a no-op.
-    pub async fn delete_turn(
-        &self,
-        plan_id: &str,
-        id: &str,
-        user_id: &str,
-        reason: &str,
-        now: i64,
-    ) -> Result<TurnRow> {
+    pub async fn delete_turn(&self, plan_id: &str, id: &str, user_id: &str, reason: &str, now: i64) -> Result<TurnRow> {
         let cur = self.turn(plan_id, id).await?;
         if cur.deleted_at.is_some() {
             return Ok(cur);

@@ -73,8 +73,7 @@ pub struct UnitPatch {
     pub active: Option<bool>,
 }
 
-const UNIT_COLS: &str =
-    "id, plan_id, slug, name, short_name, kind, has_smart_classroom, sample, from_plan, active";
+const UNIT_COLS: &str = "id, plan_id, slug, name, short_name, kind, has_smart_classroom, sample, from_plan, active";
 
 fn slug_from(name: &str) -> String {
     let key = fold_key(name);
@@ -125,13 +124,12 @@ impl Store {
                 field: "has_smart_classroom",
             });
         }
-        let dup =
-            sqlx::query("SELECT id FROM units WHERE plan_id = $1 AND name_key = $2 AND kind = $3")
-                .bind(plan_id)
-                .bind(fold_key(&name))
-                .bind(u.kind.as_str())
-                .fetch_optional(self.pool())
-                .await?;
+        let dup = sqlx::query("SELECT id FROM units WHERE plan_id = $1 AND name_key = $2 AND kind = $3")
+            .bind(plan_id)
+            .bind(fold_key(&name))
+            .bind(u.kind.as_str())
+            .fetch_optional(self.pool())
+            .await?;
         if dup.is_some() {
             return Err(StoreError::Conflict {
                 code: "unit_name_taken",
@@ -172,13 +170,7 @@ impl Store {
         self.unit(plan_id, &id).await
     }
 
-    pub async fn update_unit(
-        &self,
-        plan_id: &str,
-        unit_id: &str,
-        p: UnitPatch,
-        now: i64,
-    ) -> Result<UnitRow> {
+    pub async fn update_unit(&self, plan_id: &str, unit_id: &str, p: UnitPatch, now: i64) -> Result<UnitRow> {
         let cur = self.unit(plan_id, unit_id).await?;
         let name = match p.name {
             Some(n) => {
@@ -193,9 +185,7 @@ impl Store {
             }
             None => cur.name.clone(),
         };
-        let smart = p
-            .has_smart_classroom
-            .unwrap_or(cur.has_smart_classroom != 0);
+        let smart = p.has_smart_classroom.unwrap_or(cur.has_smart_classroom != 0);
         if smart && cur.kind != UnitKind::School.as_str() {
             return Err(StoreError::Conflict {
                 code: "smart_classroom_only_for_schools",
@@ -203,13 +193,14 @@ impl Store {
             });
         }
         if fold_key(&name) != fold_key(&cur.name) {
-            let dup = sqlx::query("SELECT id FROM units WHERE plan_id = $1 AND name_key = $2 AND kind = $3 AND id <> $4")
-                .bind(plan_id)
-                .bind(fold_key(&name))
-                .bind(&cur.kind)
-                .bind(unit_id)
-                .fetch_optional(self.pool())
-                .await?;
+            let dup =
+                sqlx::query("SELECT id FROM units WHERE plan_id = $1 AND name_key = $2 AND kind = $3 AND id <> $4")
+                    .bind(plan_id)
+                    .bind(fold_key(&name))
+                    .bind(&cur.kind)
+                    .bind(unit_id)
+                    .fetch_optional(self.pool())
+                    .await?;
             if dup.is_some() {
                 return Err(StoreError::Conflict {
                     code: "unit_name_taken",
@@ -278,13 +269,15 @@ impl Store {
                     field: "value",
                 });
             }
-            sqlx::query("INSERT INTO unit_populations (unit_id, population, value, updated_at) VALUES ($1, $2, $3, $4)")
-                .bind(unit_id)
-                .bind(population)
-                .bind(v)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO unit_populations (unit_id, population, value, updated_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(unit_id)
+            .bind(population)
+            .bind(v)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
         }
         tx.commit().await?;
         Ok(())
@@ -350,13 +343,7 @@ impl Store {
         })
     }
 
-    pub async fn set_class_active(
-        &self,
-        plan_id: &str,
-        class_id: &str,
-        active: bool,
-        now: i64,
-    ) -> Result<ClassRow> {
+    pub async fn set_class_active(&self, plan_id: &str, class_id: &str, active: bool, now: i64) -> Result<ClassRow> {
         let row = sqlx::query_as::<_, ClassRow>(
             "SELECT c.id, c.unit_id, c.name, c.pupils, c.active FROM school_classes c JOIN units u ON u.id = c.unit_id \
              WHERE u.plan_id = $1 AND c.id = $2",

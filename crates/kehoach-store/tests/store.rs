@@ -9,12 +9,7 @@ const NOW: i64 = 1_781_000_000;
 async fn seeded(url: &str) -> Store {
     let store = Store::open(url, true).await.unwrap();
     store.migrate().await.unwrap();
-    assert!(
-        store
-            .import_plan(&seed_plan(), SEED_PLAN_TOML, NOW)
-            .await
-            .unwrap()
-    );
+    assert!(store.import_plan(&seed_plan(), SEED_PLAN_TOML, NOW).await.unwrap());
     store
 }
 
@@ -43,30 +38,13 @@ async fn seed_plan_import_is_idempotent_and_units_follow_the_plan() {
             !store.import_plan(&plan, SEED_PLAN_TOML, NOW).await.unwrap(),
             "{backend}"
         );
-        assert_eq!(
-            store.plan_ids().await.unwrap(),
-            vec![plan.plan.id.to_string()]
-        );
-        assert_eq!(
-            store.plan_source(&plan.plan.id).await.unwrap(),
-            SEED_PLAN_TOML
-        );
+        assert_eq!(store.plan_ids().await.unwrap(), vec![plan.plan.id.to_string()]);
+        assert_eq!(store.plan_source(&plan.plan.id).await.unwrap(), SEED_PLAN_TOML);
         let units = store.list_units(&plan.plan.id).await.unwrap();
         assert_eq!(units.len(), plan.units.len(), "{backend}");
-        let school = units
-            .iter()
-            .find(|u| u.name == "Trường Tiểu học Việt Tiến")
-            .unwrap();
-        assert_eq!(
-            (school.kind.as_str(), school.has_smart_classroom),
-            ("school", 1)
-        );
-        assert!(
-            units
-                .iter()
-                .filter(|u| u.kind == "village")
-                .all(|u| u.sample == 1)
-        );
+        let school = units.iter().find(|u| u.name == "Trường Tiểu học Việt Tiến").unwrap();
+        assert_eq!((school.kind.as_str(), school.has_smart_classroom), ("school", 1));
+        assert!(units.iter().filter(|u| u.kind == "village").all(|u| u.sample == 1));
         store.close().await;
     }
 }
@@ -151,10 +129,7 @@ async fn units_classes_and_populations() {
             )
             .await
             .unwrap();
-        assert_eq!(
-            (renamed.name.as_str(), renamed.active),
-            ("Thôn Đông Hải", 0)
-        );
+        assert_eq!((renamed.name.as_str(), renamed.active), ("Thôn Đông Hải", 0));
         store
             .set_population(&pid, &v.id, "children", Some(312), NOW)
             .await
@@ -166,12 +141,7 @@ async fn units_classes_and_populations() {
         let pops = store.populations(&pid).await.unwrap();
         assert_eq!(pops.len(), 1);
         assert_eq!(pops[0].value, 315);
-        assert!(
-            store
-                .set_population(&pid, &v.id, "cats", Some(1), NOW)
-                .await
-                .is_err()
-        );
+        assert!(store.set_population(&pid, &v.id, "cats", Some(1), NOW).await.is_err());
         assert!(
             store
                 .set_population(&pid, &v.id, "children", Some(-1), NOW)
@@ -191,15 +161,9 @@ async fn units_classes_and_populations() {
             .into_iter()
             .find(|u| u.kind == "school")
             .unwrap();
-        let c = store
-            .add_class(&pid, &school.id, "7A", Some(35), NOW)
-            .await
-            .unwrap();
+        let c = store.add_class(&pid, &school.id, "7A", Some(35), NOW).await.unwrap();
         assert!(matches!(
-            store
-                .add_class(&pid, &school.id, "7a", None, NOW)
-                .await
-                .unwrap_err(),
+            store.add_class(&pid, &school.id, "7a", None, NOW).await.unwrap_err(),
             StoreError::Conflict {
                 code: "class_name_taken",
                 ..
@@ -209,10 +173,7 @@ async fn units_classes_and_populations() {
             store.add_class(&pid, &v.id, "1A", None, NOW).await.is_err(),
             "villages have no classes"
         );
-        store
-            .set_class_active(&pid, &c.id, false, NOW)
-            .await
-            .unwrap();
+        store.set_class_active(&pid, &c.id, false, NOW).await.unwrap();
         assert_eq!(store.list_classes(&pid).await.unwrap()[0].active, 0);
         store.close().await;
     }
@@ -259,31 +220,12 @@ async fn accounts_sessions_and_invites() {
         );
         assert!(!store.pending_setup(&pid, NOW).await.unwrap());
 
-        assert!(
-            store
-                .check_login("ctv.vhxh", "sai-mat-khau-1")
-                .await
-                .unwrap()
-                .is_none()
-        );
-        assert!(
-            store
-                .check_login("nobody", "sai-mat-khau-1")
-                .await
-                .unwrap()
-                .is_none()
-        );
-        let u = store
-            .check_login("CTV.VHXH", "mật-khẩu-dài-1")
-            .await
-            .unwrap()
-            .unwrap();
+        assert!(store.check_login("ctv.vhxh", "sai-mat-khau-1").await.unwrap().is_none());
+        assert!(store.check_login("nobody", "sai-mat-khau-1").await.unwrap().is_none());
+        let u = store.check_login("CTV.VHXH", "mật-khẩu-dài-1").await.unwrap().unwrap();
         let (token, csrf) = store.create_session(&u.id, NOW).await.unwrap();
         let (su, scsrf) = store.session_user(&token, NOW + 10).await.unwrap().unwrap();
-        assert_eq!(
-            (su.id.as_str(), scsrf.as_str()),
-            (u.id.as_str(), csrf.as_str())
-        );
+        assert_eq!((su.id.as_str(), scsrf.as_str()), (u.id.as_str(), csrf.as_str()));
         assert!(
             store
                 .session_user(&token, NOW + SESSION_TTL_SECS + 1)
@@ -320,11 +262,7 @@ async fn accounts_sessions_and_invites() {
             }
         ));
         let rep = store
-            .create_user(
-                &pid,
-                nu("bcv1", Role::UnitReporter, Some(village.id.clone())),
-                NOW,
-            )
+            .create_user(&pid, nu("bcv1", Role::UnitReporter, Some(village.id.clone())), NOW)
             .await
             .unwrap();
         assert!(matches!(
@@ -372,13 +310,7 @@ async fn accounts_sessions_and_invites() {
             .await
             .unwrap();
         assert!(store.session_user(&rt, NOW).await.unwrap().is_none());
-        assert!(
-            store
-                .check_login("bcv1", "mật-khẩu-dài-2")
-                .await
-                .unwrap()
-                .is_none()
-        );
+        assert!(store.check_login("bcv1", "mật-khẩu-dài-2").await.unwrap().is_none());
         store.delete_session(&token).await.unwrap();
         assert!(store.session_user(&token, NOW).await.unwrap().is_none());
         store.close().await;
@@ -457,9 +389,7 @@ async fn ingest_writer_stores_each_id_once_under_concurrency() {
                 .take(50)
                 .map(|id| turn(id, &pid, &village.id, &user.id))
                 .collect();
-            tasks.push(tokio::spawn(
-                async move { writer.write(batch).await.unwrap() },
-            ));
+            tasks.push(tokio::spawn(async move { writer.write(batch).await.unwrap() }));
         }
         let mut stored = 0;
         let mut dup = 0;

@@ -74,17 +74,13 @@ pub struct InviteReply {
     responses((status = 200, body = LoginReply), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn api_login(State(st): State<AppState>, req: axum::extract::Request) -> Response {
     let client = crate::auth::client_key(req.extensions());
-    let b: LoginBody =
-        match <Body<LoginBody> as axum::extract::FromRequest<()>>::from_request(req, &()).await {
-            Ok(Body(b)) => b,
-            Err(e) => return e.into_response(),
-        };
+    let b: LoginBody = match <Body<LoginBody> as axum::extract::FromRequest<()>>::from_request(req, &()).await {
+        Ok(Body(b)) => b,
+        Err(e) => return e.into_response(),
+    };
     match login(&st, &client, &b.username, &b.password).await {
         Ok((user, token, csrf)) => (
-            [(
-                header::SET_COOKIE,
-                session_cookie(&token, st.secure_cookies),
-            )],
+            [(header::SET_COOKIE, session_cookie(&token, st.secure_cookies))],
             Json(LoginReply {
                 user_id: user.id,
                 role: user.role,
@@ -97,10 +93,7 @@ pub async fn api_login(State(st): State<AppState>, req: axum::extract::Request) 
 }
 
 #[utoipa::path(post, path = "/api/v1/logout", responses((status = 204)))]
-pub async fn api_logout(
-    State(st): State<AppState>,
-    headers: axum::http::HeaderMap,
-) -> Result<Response, AppError> {
+pub async fn api_logout(State(st): State<AppState>, headers: axum::http::HeaderMap) -> Result<Response, AppError> {
     if let Some(t) = session_token(&headers) {
         st.store.delete_session(&t).await?;
     }
@@ -146,10 +139,7 @@ pub async fn create_unit(
     ApiUser(cu): ApiUser,
     Body(b): Body<NewUnitBody>,
 ) -> Result<(StatusCode, Json<UnitRow>), AppError> {
-    Ok((
-        StatusCode::CREATED,
-        Json(service::create_unit(&st, &cu, b).await?),
-    ))
+    Ok((StatusCode::CREATED, Json(service::create_unit(&st, &cu, b).await?)))
 }
 
 #[utoipa::path(patch, path = "/api/v1/units/{id}", request_body = UnitPatchBody,
@@ -184,10 +174,7 @@ pub async fn add_class(
     Path(id): Path<String>,
     Body(b): Body<NewClassBody>,
 ) -> Result<(StatusCode, Json<ClassRow>), AppError> {
-    Ok((
-        StatusCode::CREATED,
-        Json(service::add_class(&st, &cu, &id, b).await?),
-    ))
+    Ok((StatusCode::CREATED, Json(service::add_class(&st, &cu, &id, b).await?)))
 }
 
 #[utoipa::path(patch, path = "/api/v1/classes/{id}", request_body = ClassPatchBody,
@@ -198,9 +185,7 @@ pub async fn update_class(
     Path(id): Path<String>,
     Body(b): Body<ClassPatchBody>,
 ) -> ApiResult<ClassRow> {
-    Ok(Json(
-        service::set_class_active(&st, &cu, &id, b.active).await?,
-    ))
+    Ok(Json(service::set_class_active(&st, &cu, &id, b.active).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/users", responses((status = 200, body = Vec<Object>), (status = 403, body = ErrorBody)))]
@@ -218,10 +203,7 @@ pub async fn create_user(
     ApiUser(cu): ApiUser,
     Body(b): Body<NewUserBody>,
 ) -> Result<(StatusCode, Json<UserRow>), AppError> {
-    Ok((
-        StatusCode::CREATED,
-        Json(service::create_user(&st, &cu, b).await?),
-    ))
+    Ok((StatusCode::CREATED, Json(service::create_user(&st, &cu, b).await?)))
 }
 
 #[utoipa::path(patch, path = "/api/v1/users/{id}", request_body = UserPatchBody,
@@ -279,11 +261,7 @@ pub async fn record_turn(
         )
             .into_response()),
         Some(Err(r)) => Err(r.error),
-        None => Err(AppError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            None,
-        )),
+        None => Err(AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", None)),
     }
 }
 
@@ -325,6 +303,193 @@ pub async fn list_turns(
     axum::extract::Query(q): axum::extract::Query<crate::turns::TurnQuery>,
 ) -> ApiResult<Vec<kehoach_store::TurnRow>> {
     Ok(Json(crate::turns::list(&st, &cu, q).await?))
+}
+
+// ---------------------------------------------------------------- sessions, rosters, attendance
+
+/// Creates a session (planned or held). 201 when new, 200 when this id existed.
+#[utoipa::path(post, path = "/api/v1/sessions", request_body = crate::sessions::SessionBody,
+    responses((status = 201, body = Object), (status = 200, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_session(
+    State(st): State<AppState>,
+    ApiUser(cu): ApiUser,
+    Body(b): Body<crate::sessions::SessionBody>,
+) -> Result<Response, AppError> {
+    let (row, new) = crate::sessions::create(&st, &cu, b).await?;
+    Ok((if new { StatusCode::CREATED } else { StatusCode::OK }, Json(row)).into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/sessions", params(("unit_id" = Option<String>, Query), ("line_id" = Option<String>, Query), ("from" = Option<String>, Query), ("to" = Option<String>, Query)),
+    responses((status = 200, body = Vec<Object>), (status = 403, body = ErrorBody)))]
+pub async fn list_sessions(
+    State(st): State<AppState>,
+    ApiUser(cu): ApiUser,
+    axum::extract::Query(q): axum::extract::Query<crate::sessions::SessionQuery>,
+) -> ApiResult<Vec<kehoach_store::ActivitySessionRow>> {
+    Ok(Json(crate::sessions::list(&st, &cu, q).await?))
+}
+
+#[utoipa::path(put, path = "/api/v1/sessions/{id}", request_body = crate::sessions::SessionBody,
+    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update_session(
+    State(st): State<AppState>,
+    ApiUser(cu): ApiUser,
+    Path(id): Path<String>,
+    Body(b): Body<crate::sessions::SessionBody>,
+) -> ApiResult<kehoach_store::ActivitySessionRow> {
+    Ok(Json(crate::sessions::update(&st, &cu, &id, b).await?))
+}
+
+/// Marks a session held or cancelled.
+#[utoipa::path(post, path = "/api/v1/sessions/{id}/status", request_body = crate::sessions::StatusBody,
+    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn session_status(
+    State(st): State<AppState>,
+    ApiUser(cu): ApiUser,
+    Path(id): Path<String>,
+    Body(b): Body<crate::sessions::StatusBody>,
+) -> ApiResult<kehoach_store::ActivitySessionRow> {
+    Ok(Json(crate::sessions::set_status(&st, &cu, &id, b).await?))
+}
+
+/// Soft-deletes a session; a reason is required.
+#[utoipa::path(delete, path = "/api/v1/sessions/{id}", request_body = crate::turns::DeleteBody,
+    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn delete_session(
+    State(st): State<AppState>,
+    ApiUser(cu): ApiUser,
+    Path(id): Path<String>,
+    Body(b): Body<crate::turns::DeleteBody>,
+) -> ApiResult<kehoach_store::ActivitySessionRow> {
+    Ok(Json(crate::sessions::delete(&st, &cu, &id, b.reason).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/sessions/{id}/attendance", responses((status = 200, body = Vec<Object>), (status = 403, body = ErrorBody)))]
+pub async fn attendance(
+    State(st): State<AppState>,
+    ApiUser(cu): ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Vec<kehoach_store::AttendanceRow>> {
+    let s = st.store.activity_session(&st.plan_id, &id).await?;
+    if !allowed(
+        &cu.user,
+        Action::ReadUnitRecords {
+            unit_id: Some(&s.unit_id),
+        },
+    ) {
+        return Err(AppError::forbidden());
+    }
+    Ok(Json(st.store.attendances(&st.plan_id, &id).await?))
+}
+
+/// Checks a rostered person in (by id from the search, or by the code of their QR card).
+#[utoipa::path(post, path = "/api/v1/sessions/{id}/attendance", request_body = crate::people::CheckInBody,
+    responses((status = 200, body = crate::people::CheckInReply), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn check_in(
+    State(st): State<AppState>,
+    ApiUser(cu): ApiUser,
+    Path(id): Path<String>,
+    Body(b): Body<crate::people::CheckInBody>,
+) -> ApiResult<crate::people::CheckInReply> {
+    Ok(Json(crate::people::check_in(&st, &cu, &id, b).await?))
+}
+
+#[utoipa::path(delete, path = "/api/v1/sessions/{id}/attendance/{person_id}", responses((status = 204), (status = 403, body = ErrorBody)))]
+pub async fn remove_attendance(
+    State(st): State<AppState>,
+    ApiUser(cu): ApiUser,
+    Path((id, person_id)): Path<(String, String)>,
+) -> Result<StatusCode, AppError> {
+    crate::people::remove_attendance(&st, &cu, &id, &person_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// People: `q` searches names without diacritics ("nguyen van anh").
+#[utoipa::path(get, path = "/api/v1/people", params(("q" = Option<String>, Query), ("unit_id" = Option<String>, Query), ("roster" = Option<String>, Query)),
+    responses((status = 200, body = Vec<Object>), (status = 403, body = ErrorBody)))]
+pub async fn people(
+    State(st): State<AppState>,
+    ApiUser(cu): ApiUser,
+    axum::extract::Query(q): axum::extract::Query<crate::people::PeopleQuery>,
+) -> ApiResult<Vec<kehoach_store::PersonRow>> {
+    Ok(Json(crate::people::find(&st, &cu, q).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PersonPatch {
+    pub active: bool,
+}
+
+/// A person leaves (active=false) or rejoins a roster; attendance is kept.
+#[utoipa::path(patch, path = "/api/v1/people/{id}", request_body = PersonPatch, responses((status = 200, body = Object), (status = 403, body = ErrorBody)))]
+pub async fn update_person(
+    State(st): State<AppState>,
+    ApiUser(cu): ApiUser,
+    Path(id): Path<String>,
+    Body(b): Body<PersonPatch>,
+) -> ApiResult<kehoach_store::PersonRow> {
+    Ok(Json(crate::people::set_active(&st, &cu, &id, b.active).await?))
+}
+
+/// Imports a roster file (XLSX, XLS, ODS or CSV, as the raw body). Without
+/// `save=true` nothing is stored: the reply lists every bad row.
+#[utoipa::path(post, path = "/api/v1/rosters/{roster}/import", params(("roster" = String, Path, description = "officials, youth_members, children or pupils"), ("unit_id" = Option<String>, Query), ("save" = Option<bool>, Query), ("mark_missing_left" = Option<bool>, Query)),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 200, body = crate::people::ImportReply), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn import_roster(
+    State(st): State<AppState>,
+    ApiUser(cu): ApiUser,
+    Path(roster): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<crate::people::ImportQuery>,
+    body: axum::body::Bytes,
+) -> ApiResult<crate::people::ImportReply> {
+    Ok(Json(crate::people::import(&st, &cu, &roster, &body, q).await?))
+}
+
+#[derive(Deserialize)]
+pub struct TemplateQuery {
+    pub format: Option<String>,
+}
+
+/// A blank template of a roster file (`format=xlsx` or `csv`).
+#[utoipa::path(get, path = "/api/v1/rosters/{roster}/template", params(("format" = Option<String>, Query)), responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
+pub async fn roster_template(
+    Path(roster): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<TemplateQuery>,
+) -> Result<Response, AppError> {
+    let label = kehoach_store::roster_label(&roster).ok_or_else(|| AppError::invalid("roster_unknown", "roster"))?;
+    let slug = kehoach_core::text::fold_key(label)
+        .replace([' ', ','], "-")
+        .replace("--", "-");
+    if q.format.as_deref() == Some("csv") {
+        return Ok((
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"mau-{slug}.csv\""),
+                ),
+            ],
+            crate::roster_import::template_csv(&roster),
+        )
+            .into_response());
+    }
+    let bytes = crate::roster_import::template_xlsx(&roster)?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"mau-{slug}.xlsx\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 #[derive(OpenApi)]

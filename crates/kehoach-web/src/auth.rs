@@ -60,10 +60,7 @@ fn cross_site(headers: &HeaderMap) -> bool {
         return true;
     }
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
-    match (
-        headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
-        host,
-    ) {
+    match (headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()), host) {
         (Some("null"), _) => true,
         (Some(origin), Some(host)) => origin.split_once("://").map(|(_, h)| h) != Some(host),
         _ => false,
@@ -77,11 +74,7 @@ fn form_field(body: &[u8], name: &str) -> Option<String> {
 }
 
 /// Loads the session and enforces CSRF on unsafe methods.
-pub async fn session_layer(
-    State(state): State<AppState>,
-    mut req: Request,
-    next: Next,
-) -> Response {
+pub async fn session_layer(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let now = kehoach_store::now_unix();
     let current = match session_token(req.headers()) {
         Some(t) => match state.store.session_user(&t, now).await {
@@ -99,11 +92,7 @@ pub async fn session_layer(
         let path = req.uri().path();
         let exempt = path == "/dang-nhap" || path == "/api/v1/login" || path.starts_with("/moi/");
         if let (Some(cu), false) = (&current, exempt) {
-            let header_ok = req
-                .headers()
-                .get("x-csrf-token")
-                .and_then(|v| v.to_str().ok())
-                == Some(cu.csrf.as_str());
+            let header_ok = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()) == Some(cu.csrf.as_str());
             if !header_ok {
                 let is_form = req
                     .headers()
@@ -111,20 +100,17 @@ pub async fn session_layer(
                     .and_then(|v| v.to_str().ok())
                     .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
                 if !is_form {
-                    return AppError::new(StatusCode::FORBIDDEN, "csrf_failed", None)
-                        .into_response();
+                    return AppError::new(StatusCode::FORBIDDEN, "csrf_failed", None).into_response();
                 }
                 let (parts, body) = req.into_parts();
                 let bytes = match to_bytes(body, FORM_LIMIT).await {
                     Ok(b) => b,
                     Err(_) => {
-                        return AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "bad_request", None)
-                            .into_response();
+                        return AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "bad_request", None).into_response();
                     }
                 };
                 if form_field(&bytes, "_csrf").as_deref() != Some(cu.csrf.as_str()) {
-                    return AppError::new(StatusCode::FORBIDDEN, "csrf_failed", None)
-                        .into_response();
+                    return AppError::new(StatusCode::FORBIDDEN, "csrf_failed", None).into_response();
                 }
                 req = Request::from_parts(parts, Body::from(bytes));
             }
@@ -160,13 +146,8 @@ impl<S: Send + Sync> FromRequestParts<S> for PageUser {
         match parts.extensions.get::<CurrentUser>().cloned() {
             Some(cu) => Ok(PageUser(cu)),
             None => {
-                let back = parts
-                    .uri
-                    .path_and_query()
-                    .map(|p| p.as_str())
-                    .unwrap_or("/");
-                let next =
-                    url::form_urlencoded::byte_serialize(back.as_bytes()).collect::<String>();
+                let back = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+                let next = url::form_urlencoded::byte_serialize(back.as_bytes()).collect::<String>();
                 Err(Redirect::to(&format!("/dang-nhap?next={next}")).into_response())
             }
         }
@@ -205,10 +186,7 @@ impl LoginLimiter {
         e.0 += 1;
     }
     pub fn clear(&self, key: &str) {
-        self.failures
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(key);
+        self.failures.lock().unwrap_or_else(|e| e.into_inner()).remove(key);
     }
 }
 
@@ -222,19 +200,12 @@ pub async fn login(
 ) -> Result<(UserRow, String, String), AppError> {
     let key = format!("{client}|{}", username.trim().to_lowercase());
     if state.limiter.blocked(&key) {
-        return Err(AppError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "login_rate_limited",
-            None,
-        ));
+        return Err(AppError::new(StatusCode::TOO_MANY_REQUESTS, "login_rate_limited", None));
     }
     match state.store.check_login(username, password).await? {
         Some(user) => {
             state.limiter.clear(&key);
-            let (token, csrf) = state
-                .store
-                .create_session(&user.id, kehoach_store::now_unix())
-                .await?;
+            let (token, csrf) = state.store.create_session(&user.id, kehoach_store::now_unix()).await?;
             Ok((user, token, csrf))
         }
         None => {

@@ -39,9 +39,7 @@ pub struct ErrorDetail {
 pub fn message_vn(code: &str) -> &'static str {
     match code {
         "name_required" => "Tên: không được để trống.",
-        "unit_name_taken" => {
-            "Tên: đã có đơn vị cùng loại mang tên này (không phân biệt dấu, hoa thường)."
-        }
+        "unit_name_taken" => "Tên: đã có đơn vị cùng loại mang tên này (không phân biệt dấu, hoa thường).",
         "smart_classroom_only_for_schools" => "Phòng học thông minh: chỉ áp dụng cho trường học.",
         "unknown_population" => "Loại dân số: không hợp lệ.",
         "population_out_of_range" => "Số lượng: phải là số nguyên từ 0 đến 10.000.000.",
@@ -49,17 +47,13 @@ pub fn message_vn(code: &str) -> &'static str {
         "class_name_invalid" => "Tên lớp: không được để trống và tối đa 40 ký tự.",
         "class_name_taken" => "Tên lớp: trường đã có lớp này.",
         "pupils_out_of_range" => "Sĩ số: phải từ 0 đến 200.",
-        "username_invalid" => {
-            "Tên đăng nhập: 3–32 ký tự, chỉ gồm chữ thường không dấu, số và . _ -"
-        }
+        "username_invalid" => "Tên đăng nhập: 3–32 ký tự, chỉ gồm chữ thường không dấu, số và . _ -",
         "username_taken" => "Tên đăng nhập: đã có người dùng.",
         "full_name_required" => "Họ và tên: không được để trống (tối đa 100 ký tự).",
         "password_too_short" => "Mật khẩu: cần ít nhất 10 ký tự.",
         "unit_required" => "Đơn vị: vai trò này phải gắn với một đơn vị.",
         "unit_unknown" => "Đơn vị: không tồn tại trong kế hoạch.",
-        "last_coordinator" => {
-            "Vai trò: kế hoạch phải còn ít nhất một người điều phối đang hoạt động."
-        }
+        "last_coordinator" => "Vai trò: kế hoạch phải còn ít nhất một người điều phối đang hoạt động.",
         "invite_invalid" => "Liên kết mời: không hợp lệ, đã dùng hoặc đã hết hạn.",
         "backup_target_exists" => "Tệp sao lưu: đã tồn tại, hãy chọn tên khác.",
         "role_invalid" => "Vai trò: không hợp lệ.",
@@ -77,13 +71,31 @@ pub fn message_vn(code: &str) -> &'static str {
         "service_unknown" => "Dịch vụ: không có trong danh mục của hoạt động.",
         "kind_not_in_line" => "Loại buổi: hoạt động này không có loại buổi đó.",
         "batch_too_large" => "Lô dữ liệu: tối đa 1.000 bản ghi mỗi lần gửi.",
+        "status_invalid" => "Trạng thái: chỉ nhận dự kiến, đã tổ chức hoặc đã hủy.",
+        "held_in_future" => "Trạng thái: buổi chưa diễn ra không thể ghi là đã tổ chức.",
+        "class_unknown" => "Lớp: không có lớp này ở đơn vị đã chọn.",
+        "class_required" => "Lớp: buổi trải nghiệm phòng học thông minh phải ghi rõ lớp.",
+        "time_invalid" => "Giờ: viết theo dạng HH:MM, ví dụ 08:00.",
+        "time_order" => "Giờ kết thúc: phải sau giờ bắt đầu.",
+        "topic_unknown" => "Nội dung: chọn trong các nội dung của hoạt động.",
+        "headcount_out_of_range" => "Số người tham dự: phải từ 0 đến 100.000.",
+        "venue_too_long" => "Địa điểm: tối đa 200 ký tự.",
+        "note_too_long" => "Ghi chú: tối đa 2.000 ký tự.",
+        "reason_required" => "Lý do: cần ghi lý do khi xóa.",
+        "session_deleted" => "Buổi: đã bị xóa.",
+        "session_not_held" => "Điểm danh: chỉ điểm danh cho buổi đã tổ chức.",
+        "person_unknown" => "Người tham dự: không có trong danh sách.",
+        "card_unknown" => "Thẻ QR: không nhận ra thẻ này.",
+        "roster_unknown" => "Danh sách: không hợp lệ.",
+        "file_too_large" => "Tệp: quá lớn (tối đa 5 MB).",
+        "file_not_spreadsheet" => "Tệp: không phải bảng tính (XLSX, XLS, ODS hoặc CSV).",
+        "file_empty" => "Tệp: không có dữ liệu.",
+        "file_columns_missing" => "Tệp: thiếu cột “Họ và tên” hoặc “Đơn vị” (tải tệp mẫu để xem các cột).",
         "login_failed" => "Tên đăng nhập hoặc mật khẩu không đúng.",
         "login_rate_limited" => "Đăng nhập sai quá nhiều lần: vui lòng thử lại sau ít phút.",
         "unauthenticated" => "Cần đăng nhập.",
         "forbidden" => "Vai trò hoặc đơn vị của bạn không được phép thực hiện thao tác này.",
-        "csrf_failed" => {
-            "Phiên làm việc của biểu mẫu đã hết hạn: vui lòng tải lại trang và thử lại."
-        }
+        "csrf_failed" => "Phiên làm việc của biểu mẫu đã hết hạn: vui lòng tải lại trang và thử lại.",
         "not_found" => "Không tìm thấy.",
         "bad_request" => "Dữ liệu gửi lên không hợp lệ.",
         "internal" => "Lỗi hệ thống: thao tác chưa được lưu, vui lòng thử lại.",

@@ -6,8 +6,11 @@ pub mod assets;
 pub mod auth;
 pub mod errors;
 pub mod pages;
+pub mod people;
 pub mod policy;
+pub mod roster_import;
 pub mod service;
+pub mod sessions;
 pub mod turns;
 
 use std::sync::Arc;
@@ -70,10 +73,7 @@ pub fn app(state: AppState) -> Router {
         .route("/plan", get(api::plan))
         .route("/units", get(api::units).post(api::create_unit))
         .route("/units/{id}", patch(api::update_unit))
-        .route(
-            "/units/{id}/populations/{population}",
-            put(api::set_population),
-        )
+        .route("/units/{id}/populations/{population}", put(api::set_population))
         .route("/units/{id}/classes", post(api::add_class))
         .route("/classes/{id}", patch(api::update_class))
         .route("/users", get(api::users).post(api::create_user))
@@ -81,29 +81,35 @@ pub fn app(state: AppState) -> Router {
         .route("/invites", post(api::create_invite))
         .route("/turns", get(api::list_turns).post(api::record_turn))
         .route("/turns/batch", post(api::record_turn_batch))
-        .route("/turns/{id}", axum::routing::delete(api::delete_turn));
+        .route("/turns/{id}", axum::routing::delete(api::delete_turn))
+        .route("/sessions", get(api::list_sessions).post(api::create_session))
+        .route("/sessions/{id}", put(api::update_session).delete(api::delete_session))
+        .route("/sessions/{id}/status", post(api::session_status))
+        .route("/sessions/{id}/attendance", get(api::attendance).post(api::check_in))
+        .route(
+            "/sessions/{id}/attendance/{person_id}",
+            axum::routing::delete(api::remove_attendance),
+        )
+        .route("/people", get(api::people))
+        .route("/people/{id}", patch(api::update_person))
+        .route(
+            "/rosters/{roster}/import",
+            post(api::import_roster).layer(DefaultBodyLimit::max(roster_import::MAX_FILE_BYTES + 1024)),
+        )
+        .route("/rosters/{roster}/template", get(api::roster_template));
 
     let pages = Router::new()
         .route("/", get(pages::home))
-        .route(
-            "/dang-nhap",
-            get(pages::login_page).post(pages::login_submit),
-        )
+        .route("/dang-nhap", get(pages::login_page).post(pages::login_submit))
         .route("/dang-xuat", post(pages::logout))
-        .route(
-            "/moi/{token}",
-            get(pages::invite_page).post(pages::invite_submit),
-        )
+        .route("/moi/{token}", get(pages::invite_page).post(pages::invite_submit))
         .route("/ke-hoach", get(pages::plan_page))
         .route("/don-vi", get(pages::units_page).post(pages::unit_create))
         .route("/don-vi/{id}", post(pages::unit_update))
         .route("/don-vi/{id}/dan-so", post(pages::unit_population))
         .route("/don-vi/{id}/lop", post(pages::class_add))
         .route("/lop/{id}", post(pages::class_update))
-        .route(
-            "/nguoi-dung",
-            get(pages::users_page).post(pages::user_create),
-        )
+        .route("/nguoi-dung", get(pages::users_page).post(pages::user_create))
         .route("/nguoi-dung/{id}", post(pages::user_update))
         .route("/loi-moi", post(pages::invite_create))
         .route("/ghi-luot", get(pages::turns_page))
@@ -117,10 +123,7 @@ pub fn app(state: AppState) -> Router {
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", api::ApiDoc::openapi()))
         .route("/static/{*path}", get(assets::serve))
         .fallback(pages::not_found)
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            auth::session_layer,
-        ))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::session_layer))
         .layer(DefaultBodyLimit::max(1024 * 1024))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,

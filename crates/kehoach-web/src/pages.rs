@@ -180,12 +180,7 @@ fn safe_next(next: Option<&str>) -> String {
 }
 
 pub async fn login_page(State(st): State<AppState>, Query(q): Query<OkQuery>) -> Response {
-    let setup_pending = st
-        .store
-        .count_users(&st.plan_id)
-        .await
-        .map(|n| n == 0)
-        .unwrap_or(false);
+    let setup_pending = st.store.count_users(&st.plan_id).await.map(|n| n == 0).unwrap_or(false);
     let page = LoginPage {
         c: chrome(&st, None, "Đăng nhập", "", None),
         next: safe_next(q.next.as_deref()),
@@ -204,19 +199,15 @@ pub struct LoginForm {
 
 pub async fn login_submit(State(st): State<AppState>, req: Request) -> Response {
     let client = crate::auth::client_key(req.extensions());
-    let f: LoginForm =
-        match <Form<LoginForm> as axum::extract::FromRequest<()>>::from_request(req, &()).await {
-            Ok(Form(f)) => f,
-            Err(e) => return AppError::bad_request(e.body_text()).into_response(),
-        };
+    let f: LoginForm = match <Form<LoginForm> as axum::extract::FromRequest<()>>::from_request(req, &()).await {
+        Ok(Form(f)) => f,
+        Err(e) => return AppError::bad_request(e.body_text()).into_response(),
+    };
     match login(&st, &client, &f.username, &f.password).await {
         Ok((_, token, _)) => (
             StatusCode::SEE_OTHER,
             [
-                (
-                    header::SET_COOKIE,
-                    session_cookie(&token, st.secure_cookies),
-                ),
+                (header::SET_COOKIE, session_cookie(&token, st.secure_cookies)),
                 (header::LOCATION, safe_next(f.next.as_deref())),
             ],
         )
@@ -275,25 +266,10 @@ async fn invite_view(
         unit_name = st.store.unit(&st.plan_id, &u).await.ok().map(|u| u.name);
     }
     let role = inv.as_ref().and_then(|i| Role::parse(&i.role));
-    let first = role == Some(Role::Coordinator)
-        && st
-            .store
-            .count_users(&st.plan_id)
-            .await
-            .map(|n| n == 0)
-            .unwrap_or(false);
+    let first =
+        role == Some(Role::Coordinator) && st.store.count_users(&st.plan_id).await.map(|n| n == 0).unwrap_or(false);
     InvitePage {
-        c: chrome(
-            st,
-            None,
-            if first {
-                "Thiết lập"
-            } else {
-                "Lời mời"
-            },
-            "",
-            notice,
-        ),
+        c: chrome(st, None, if first { "Thiết lập" } else { "Lời mời" }, "", notice),
         valid: role.is_some(),
         first,
         token: token.to_string(),
@@ -435,10 +411,7 @@ pub fn window_vn(w: &Window) -> String {
 }
 
 fn refs(plan: &Plan, r: &[String]) -> String {
-    r.iter()
-        .map(|x| plan.unit_ref_label(x))
-        .collect::<Vec<_>>()
-        .join(", ")
+    r.iter().map(|x| plan.unit_ref_label(x)).collect::<Vec<_>>().join(", ")
 }
 
 fn how(plan: &Plan, t: &kehoach_core::TargetDef) -> String {
@@ -467,9 +440,7 @@ fn how(plan: &Plan, t: &kehoach_core::TargetDef) -> String {
         s.push_str(&format!(" (loại buổi: {})", k.join(", ")));
     }
     match t.measure {
-        Measure::RosterCoverage => {
-            s.push_str("; mỗi người tính một lần; mẫu số là danh sách hoặc số khai báo")
-        }
+        Measure::RosterCoverage => s.push_str("; mỗi người tính một lần; mẫu số là danh sách hoặc số khai báo"),
         Measure::MinPerUnit => s.push_str("; đạt khi mọi đơn vị đều đạt"),
         Measure::RatePerUnitPeriod => s.push_str("; tỷ lệ ô lớp × tuần có buổi"),
         Measure::UnitCoverage | Measure::Count => {}
@@ -588,19 +559,9 @@ struct PlanPage {
     v: PlanView,
 }
 
-pub async fn plan_page(
-    State(st): State<AppState>,
-    PageUser(cu): PageUser,
-    Query(q): Query<OkQuery>,
-) -> Response {
+pub async fn plan_page(State(st): State<AppState>, PageUser(cu): PageUser, Query(q): Query<OkQuery>) -> Response {
     let page = PlanPage {
-        c: chrome(
-            &st,
-            Some(&cu),
-            &st.plan.plan.short_title,
-            "plan",
-            ok_notice(&q),
-        ),
+        c: chrome(&st, Some(&cu), &st.plan.plan.short_title, "plan", ok_notice(&q)),
         v: plan_view(&st.plan),
     };
     render(StatusCode::OK, &page)
@@ -654,12 +615,7 @@ struct UnitsPage {
     v: UnitsView,
 }
 
-async fn units_response(
-    st: &AppState,
-    cu: &CurrentUser,
-    notice: Option<Notice>,
-    status: StatusCode,
-) -> Response {
+async fn units_response(st: &AppState, cu: &CurrentUser, notice: Option<Notice>, status: StatusCode) -> Response {
     let load = async {
         Ok::<_, AppError>((
             st.store.list_units(&st.plan_id).await?,
@@ -759,22 +715,12 @@ async fn units_response(
     )
 }
 
-pub async fn units_page(
-    State(st): State<AppState>,
-    PageUser(cu): PageUser,
-    Query(q): Query<OkQuery>,
-) -> Response {
+pub async fn units_page(State(st): State<AppState>, PageUser(cu): PageUser, Query(q): Query<OkQuery>) -> Response {
     units_response(&st, &cu, ok_notice(&q), StatusCode::OK).await
 }
 
 /// After a units form: back to the page on success, the page with the reason otherwise.
-async fn units_after<T>(
-    st: &AppState,
-    cu: &CurrentUser,
-    r: Result<T, AppError>,
-    ok: &str,
-    anchor: &str,
-) -> Response {
+async fn units_after<T>(st: &AppState, cu: &CurrentUser, r: Result<T, AppError>, ok: &str, anchor: &str) -> Response {
     match r {
         Ok(_) => see_other(&format!("/don-vi?ok={ok}{anchor}")),
         Err(e) if e.code == "forbidden" => forbidden_page(st, cu),
@@ -795,11 +741,7 @@ pub struct UnitForm {
     active: Option<String>,
 }
 
-pub async fn unit_create(
-    State(st): State<AppState>,
-    PageUser(cu): PageUser,
-    Form(f): Form<UnitForm>,
-) -> Response {
+pub async fn unit_create(State(st): State<AppState>, PageUser(cu): PageUser, Form(f): Form<UnitForm>) -> Response {
     let b = NewUnitBody {
         name: f.name,
         short_name: f.short_name,
@@ -807,10 +749,7 @@ pub async fn unit_create(
         has_smart_classroom: checkbox(&f.has_smart_classroom),
     };
     let r = service::create_unit(&st, &cu, b).await;
-    let anchor = r
-        .as_ref()
-        .map(|u| format!("#unit-{}", u.id))
-        .unwrap_or_default();
+    let anchor = r.as_ref().map(|u| format!("#unit-{}", u.id)).unwrap_or_default();
     units_after(&st, &cu, r, "unit_created", &anchor).await
 }
 
@@ -838,11 +777,7 @@ pub async fn unit_update(
 
 /// Parses a count typed with or without Vietnamese thousands dots.
 fn parse_count(s: &str) -> Result<Option<i64>, AppError> {
-    let t: String = s
-        .trim()
-        .chars()
-        .filter(|c| *c != '.' && *c != ' ')
-        .collect();
+    let t: String = s.trim().chars().filter(|c| *c != '.' && *c != ' ').collect();
     if t.is_empty() {
         return Ok(None);
     }
@@ -892,16 +827,7 @@ pub async fn class_add(
 ) -> Response {
     let r = async {
         let pupils = parse_count(f.pupils.as_deref().unwrap_or(""))?;
-        service::add_class(
-            &st,
-            &cu,
-            &id,
-            NewClassBody {
-                name: f.name,
-                pupils,
-            },
-        )
-        .await
+        service::add_class(&st, &cu, &id, NewClassBody { name: f.name, pupils }).await
     }
     .await;
     units_after(&st, &cu, r, "class_added", &format!("#unit-{id}")).await
@@ -914,10 +840,7 @@ pub async fn class_update(
     Form(f): Form<ClassForm>,
 ) -> Response {
     let r = service::set_class_active(&st, &cu, &id, checkbox(&f.active)).await;
-    let anchor = r
-        .as_ref()
-        .map(|c| format!("#unit-{}", c.unit_id))
-        .unwrap_or_default();
+    let anchor = r.as_ref().map(|c| format!("#unit-{}", c.unit_id)).unwrap_or_default();
     units_after(&st, &cu, r, "class_saved", &anchor).await
 }
 
@@ -1012,20 +935,11 @@ async fn users_response(
     )
 }
 
-pub async fn users_page(
-    State(st): State<AppState>,
-    PageUser(cu): PageUser,
-    Query(q): Query<OkQuery>,
-) -> Response {
+pub async fn users_page(State(st): State<AppState>, PageUser(cu): PageUser, Query(q): Query<OkQuery>) -> Response {
     users_response(&st, &cu, ok_notice(&q), StatusCode::OK, None).await
 }
 
-async fn users_after<T>(
-    st: &AppState,
-    cu: &CurrentUser,
-    r: Result<T, AppError>,
-    ok: &str,
-) -> Response {
+async fn users_after<T>(st: &AppState, cu: &CurrentUser, r: Result<T, AppError>, ok: &str) -> Response {
     match r {
         Ok(_) => see_other(&format!("/nguoi-dung?ok={ok}")),
         Err(e) if e.code == "forbidden" => forbidden_page(st, cu),
@@ -1047,11 +961,7 @@ pub struct UserForm {
     active: Option<String>,
 }
 
-pub async fn user_create(
-    State(st): State<AppState>,
-    PageUser(cu): PageUser,
-    Form(f): Form<UserForm>,
-) -> Response {
+pub async fn user_create(State(st): State<AppState>, PageUser(cu): PageUser, Form(f): Form<UserForm>) -> Response {
     let b = NewUserBody {
         username: f.username,
         full_name: f.full_name,
@@ -1170,10 +1080,7 @@ pub async fn turns_page(State(st): State<AppState>, PageUser(cu): PageUser) -> R
         return not_found_page(&st, &cu);
     };
     let role = cu.user.role();
-    if !matches!(
-        role,
-        Role::Coordinator | Role::Volunteer | Role::UnitReporter
-    ) {
+    if !matches!(role, Role::Coordinator | Role::Volunteer | Role::UnitReporter) {
         return forbidden_page(&st, &cu);
     }
     let units = match st.store.list_units(&st.plan_id).await {
@@ -1202,17 +1109,9 @@ pub async fn turns_page(State(st): State<AppState>, PageUser(cu): PageUser) -> R
         .map(|t| t.len())
         .unwrap_or(0);
     let v = TurnsView {
-        line_label: format!(
-            "Hoạt động {}: {}",
-            line.number,
-            line.title.trim_end_matches('.')
-        ),
+        line_label: format!("Hoạt động {}: {}", line.number, line.title.trim_end_matches('.')),
         villages,
-        services: line
-            .services
-            .iter()
-            .map(|s| (s.id.clone(), s.label.clone()))
-            .collect(),
+        services: line.services.iter().map(|s| (s.id.clone(), s.label.clone())).collect(),
         min_day: line.window.start.iso(),
         max_day: max.iso(),
         default_day: default.iso(),

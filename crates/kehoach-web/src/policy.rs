@@ -19,8 +19,10 @@ pub enum Action<'a> {
         created_at: i64,
         now: i64,
     },
-    /// Read support turns of a unit (None: of every unit).
-    ReadTurns { unit_id: Option<&'a str> },
+    /// Read a unit's records: turns, sessions, attendance (None: every unit's).
+    ReadUnitRecords { unit_id: Option<&'a str> },
+    /// Record, edit or delete a session (buổi) of a unit, and its attendance.
+    RecordSession { unit_id: &'a str },
 }
 
 /// How long the maker of a support turn may undo it.
@@ -33,10 +35,11 @@ pub fn allowed(user: &UserRow, action: Action) -> bool {
     let own_unit = |unit_id: &str| user.unit_id.as_deref() == Some(unit_id);
     match (user.role(), action) {
         (Role::Coordinator, _) => true,
-        (Role::UnitReporter, Action::EditUnitData { unit_id } | Action::RecordTurn { unit_id }) => {
-            own_unit(unit_id)
-        }
-        (Role::UnitReporter, Action::ReadTurns { unit_id }) => unit_id.is_some_and(own_unit),
+        (
+            Role::UnitReporter,
+            Action::EditUnitData { unit_id } | Action::RecordTurn { unit_id } | Action::RecordSession { unit_id },
+        ) => own_unit(unit_id),
+        (Role::UnitReporter, Action::ReadUnitRecords { unit_id }) => unit_id.is_some_and(own_unit),
         // Volunteers go from village to village: any village, their own turns only.
         (Role::Volunteer, Action::RecordTurn { .. }) => true,
         (
@@ -47,7 +50,7 @@ pub fn allowed(user: &UserRow, action: Action) -> bool {
                 now,
             },
         ) => creator == user.id && now - created_at <= UNDO_SECS,
-        (Role::Viewer, Action::ReadTurns { .. }) => true,
+        (Role::Viewer, Action::ReadUnitRecords { .. }) => true,
         (Role::UnitReporter | Role::Volunteer | Role::Judge | Role::Viewer, _) => false,
     }
 }

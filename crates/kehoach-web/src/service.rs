@@ -2,9 +2,7 @@
 //! which check the policy first, then the input, then write.
 
 use kehoach_core::UnitKind;
-use kehoach_store::{
-    ClassRow, NewInvite, NewUnit, NewUser, Role, UnitPatch, UnitRow, UserPatch, UserRow, now_unix,
-};
+use kehoach_store::{ClassRow, NewInvite, NewUnit, NewUser, Role, UnitPatch, UnitRow, UserPatch, UserRow, now_unix};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -106,11 +104,7 @@ fn non_empty(s: Option<String>) -> Option<String> {
     s.filter(|s| !s.trim().is_empty())
 }
 
-pub async fn create_unit(
-    st: &AppState,
-    cu: &CurrentUser,
-    b: NewUnitBody,
-) -> Result<UnitRow, AppError> {
+pub async fn create_unit(st: &AppState, cu: &CurrentUser, b: NewUnitBody) -> Result<UnitRow, AppError> {
     require(cu, Action::ManageUnits)?;
     let kind = UnitKind::parse(&b.kind)
         .filter(|k| *k != UnitKind::Commune)
@@ -124,12 +118,7 @@ pub async fn create_unit(
     Ok(st.store.create_unit(&st.plan_id, u, now_unix()).await?)
 }
 
-pub async fn update_unit(
-    st: &AppState,
-    cu: &CurrentUser,
-    id: &str,
-    b: UnitPatchBody,
-) -> Result<UnitRow, AppError> {
+pub async fn update_unit(st: &AppState, cu: &CurrentUser, id: &str, b: UnitPatchBody) -> Result<UnitRow, AppError> {
     require(cu, Action::ManageUnits)?;
     let p = UnitPatch {
         name: b.name,
@@ -154,12 +143,7 @@ pub async fn set_population(
         .await?)
 }
 
-pub async fn add_class(
-    st: &AppState,
-    cu: &CurrentUser,
-    unit_id: &str,
-    b: NewClassBody,
-) -> Result<ClassRow, AppError> {
+pub async fn add_class(st: &AppState, cu: &CurrentUser, unit_id: &str, b: NewClassBody) -> Result<ClassRow, AppError> {
     require(cu, Action::EditUnitData { unit_id })?;
     Ok(st
         .store
@@ -190,11 +174,7 @@ pub async fn set_class_active(
         .await?)
 }
 
-pub async fn create_user(
-    st: &AppState,
-    cu: &CurrentUser,
-    b: NewUserBody,
-) -> Result<UserRow, AppError> {
+pub async fn create_user(st: &AppState, cu: &CurrentUser, b: NewUserBody) -> Result<UserRow, AppError> {
     require(cu, Action::ManageUsers)?;
     let u = NewUser {
         username: b.username,
@@ -206,12 +186,7 @@ pub async fn create_user(
     Ok(st.store.create_user(&st.plan_id, u, now_unix()).await?)
 }
 
-pub async fn update_user(
-    st: &AppState,
-    cu: &CurrentUser,
-    id: &str,
-    b: UserPatchBody,
-) -> Result<UserRow, AppError> {
+pub async fn update_user(st: &AppState, cu: &CurrentUser, id: &str, b: UserPatchBody) -> Result<UserRow, AppError> {
     require(cu, Action::ManageUsers)?;
     let p = UserPatch {
         full_name: b.full_name,
@@ -224,11 +199,7 @@ pub async fn update_user(
 }
 
 /// Creates a one-time invite; returns its link.
-pub async fn create_invite(
-    st: &AppState,
-    cu: &CurrentUser,
-    b: InviteBody,
-) -> Result<String, AppError> {
+pub async fn create_invite(st: &AppState, cu: &CurrentUser, b: InviteBody) -> Result<String, AppError> {
     require(cu, Action::ManageUsers)?;
     let role = parse_role(&b.role)?;
     let token = st

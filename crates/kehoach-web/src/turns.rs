@@ -158,8 +158,7 @@ fn check(
     let recorded_ms = b.recorded_at.unwrap_or(now * 1000);
     let day = match b.day.as_deref() {
         Some(s) => Day::parse_iso(s).ok_or_else(|| rejected(&id, "day_invalid", Some("day")))?,
-        None => day_of_ms(recorded_ms)
-            .ok_or_else(|| rejected(&id, "day_invalid", Some("recorded_at")))?,
+        None => day_of_ms(recorded_ms).ok_or_else(|| rejected(&id, "day_invalid", Some("recorded_at")))?,
     };
     if day > today_vn() {
         return Err(rejected(&id, "day_in_future", Some("day")));
@@ -180,15 +179,8 @@ fn check(
 }
 
 /// Records turns; one outcome per turn, in order.
-pub async fn record(
-    st: &AppState,
-    cu: &CurrentUser,
-    bodies: Vec<TurnBody>,
-) -> Result<Outcomes, AppError> {
-    if !matches!(
-        cu.user.role(),
-        Role::Coordinator | Role::UnitReporter | Role::Volunteer
-    ) {
+pub async fn record(st: &AppState, cu: &CurrentUser, bodies: Vec<TurnBody>) -> Result<Outcomes, AppError> {
+    if !matches!(cu.user.role(), Role::Coordinator | Role::UnitReporter | Role::Volunteer) {
         return Err(AppError::forbidden());
     }
     if bodies.len() > BATCH_MAX {
@@ -197,8 +189,7 @@ pub async fn record(
     let units = st.store.list_units(&st.plan_id).await?;
     let by_id: HashMap<&str, &UnitRow> = units.iter().map(|u| (u.id.as_str(), u)).collect();
     let now = now_unix();
-    let mut results: Vec<Option<Result<(String, WriteOutcome), Rejected>>> =
-        Vec::with_capacity(bodies.len());
+    let mut results: Vec<Option<Result<(String, WriteOutcome), Rejected>>> = Vec::with_capacity(bodies.len());
     let mut to_write = Vec::new();
     let mut slots = Vec::new();
     for (i, b) in bodies.iter().enumerate() {
@@ -219,12 +210,7 @@ pub async fn record(
 }
 
 /// Soft-deletes a turn: its maker within the undo time, or a coordinator.
-pub async fn delete(
-    st: &AppState,
-    cu: &CurrentUser,
-    id: &str,
-    reason: Option<String>,
-) -> Result<TurnRow, AppError> {
+pub async fn delete(st: &AppState, cu: &CurrentUser, id: &str, reason: Option<String>) -> Result<TurnRow, AppError> {
     let turn = st.store.turn(&st.plan_id, id).await?;
     let now = now_unix();
     if !allowed(
@@ -241,10 +227,7 @@ pub async fn delete(
         .map(|r| kehoach_core::text::clean(&r))
         .filter(|r| !r.is_empty())
         .unwrap_or_else(|| "Hoàn tác".into());
-    Ok(st
-        .store
-        .delete_turn(&st.plan_id, id, &cu.user.id, &reason, now)
-        .await?)
+    Ok(st.store.delete_turn(&st.plan_id, id, &cu.user.id, &reason, now).await?)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -268,7 +251,7 @@ pub async fn list(st: &AppState, cu: &CurrentUser, q: TurnQuery) -> Result<Vec<T
         f.created_by = Some(cu.user.id.clone());
     } else if !allowed(
         &cu.user,
-        Action::ReadTurns {
+        Action::ReadUnitRecords {
             unit_id: q.unit_id.as_deref(),
         },
     ) {

@@ -25,11 +25,7 @@ async fn plan_page_and_api_show_the_whole_seed_plan() {
             "Đoàn Thị Nhung",
             "Nguồn xã hội hóa từ các tổ chức, cá nhân, doanh nghiệp.",
         ] {
-            assert!(
-                body.contains(needle),
-                "{}: plan page lacks {needle}",
-                t.backend
-            );
+            assert!(body.contains(needle), "{}: plan page lacks {needle}", t.backend);
         }
         let (status, plan) = t.api("GET", "/api/v1/plan", Some(&c), json!(null)).await;
         assert_eq!(status, StatusCode::OK);
@@ -80,26 +76,16 @@ async fn writes_without_the_csrf_token_or_from_another_site_are_refused() {
         b.body(Body::from(body.to_string())).unwrap()
     };
     let before = t.store.list_units(&t.plan_id).await.unwrap().len();
-    let (s, _, _) = t
-        .send(post("name=Th%C3%B4n+A&kind=village", None, None))
-        .await;
+    let (s, _, _) = t.send(post("name=Th%C3%B4n+A&kind=village", None, None)).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "no token");
     let (s, _, _) = t
-        .send(post(
-            "name=Th%C3%B4n+A&kind=village&_csrf=wrong",
-            None,
-            None,
-        ))
+        .send(post("name=Th%C3%B4n+A&kind=village&_csrf=wrong", None, None))
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN, "wrong token");
-    let (s, _, _) = t
-        .send(post("name=Th%C3%B4n+A&kind=village", Some("wrong"), None))
-        .await;
+    let (s, _, _) = t.send(post("name=Th%C3%B4n+A&kind=village", Some("wrong"), None)).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "wrong header");
     let good = format!("name=Th%C3%B4n+A&kind=village&_csrf={}", c.csrf);
-    let (s, _, _) = t
-        .send(post(&good, None, Some("https://evil.example")))
-        .await;
+    let (s, _, _) = t.send(post(&good, None, Some("https://evil.example"))).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "cross-site origin");
     assert_eq!(
         t.store.list_units(&t.plan_id).await.unwrap().len(),
@@ -150,11 +136,7 @@ async fn bad_api_input_gets_a_stable_code_and_changes_nothing() {
             .await;
         assert_eq!(
             (s, j["error"]["code"].as_str(), j["error"]["field"].as_str()),
-            (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some("name_required"),
-                Some("name")
-            )
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("name_required"), Some("name"))
         );
         assert!(j["error"]["message"].as_str().unwrap().starts_with("Tên:"));
         let (s, j) = t
@@ -181,12 +163,26 @@ async fn bad_api_input_gets_a_stable_code_and_changes_nothing() {
             (s, j["error"]["code"].as_str()),
             (StatusCode::CONFLICT, Some("unit_name_taken"))
         );
-        let (s, j) = t.api("POST", "/api/v1/users", Some(&c), json!({"username": "Ab", "full_name": "X", "role": "viewer", "password": "mat-khau-dai-2026"})).await;
+        let (s, j) = t
+            .api(
+                "POST",
+                "/api/v1/users",
+                Some(&c),
+                json!({"username": "Ab", "full_name": "X", "role": "viewer", "password": "mat-khau-dai-2026"}),
+            )
+            .await;
         assert_eq!(
             (s, j["error"]["field"].as_str()),
             (StatusCode::UNPROCESSABLE_ENTITY, Some("username"))
         );
-        let (s, j) = t.api("POST", "/api/v1/users", Some(&c), json!({"username": "bcv2", "full_name": "X", "role": "unit_reporter", "password": "mat-khau-dai-2026"})).await;
+        let (s, j) = t
+            .api(
+                "POST",
+                "/api/v1/users",
+                Some(&c),
+                json!({"username": "bcv2", "full_name": "X", "role": "unit_reporter", "password": "mat-khau-dai-2026"}),
+            )
+            .await;
         assert_eq!(
             (s, j["error"]["code"].as_str()),
             (StatusCode::UNPROCESSABLE_ENTITY, Some("unit_required"))
@@ -204,20 +200,10 @@ async fn bad_api_input_gets_a_stable_code_and_changes_nothing() {
             (StatusCode::CONFLICT, Some("last_coordinator"))
         );
         let (s, _) = t
-            .api(
-                "PATCH",
-                "/api/v1/units/no-such-unit",
-                Some(&c),
-                json!({"name": "X"}),
-            )
+            .api("PATCH", "/api/v1/units/no-such-unit", Some(&c), json!({"name": "X"}))
             .await;
         assert_eq!(s, StatusCode::NOT_FOUND);
-        assert_eq!(
-            t.store.list_units(&t.plan_id).await.unwrap(),
-            before,
-            "{}",
-            t.backend
-        );
+        assert_eq!(t.store.list_units(&t.plan_id).await.unwrap(), before, "{}", t.backend);
         // The same refusal on a page: Vietnamese, with the field and the reason.
         let (s, _, body) = t
             .form(
@@ -267,19 +253,12 @@ async fn login_sets_a_hardened_cookie_and_repeated_failures_are_limited() {
         Request::post("/api/v1/login")
             .header(header::HOST, "kehoach.test")
             .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(
-                json!({"username": "dieuphoi", "password": pw}).to_string(),
-            ))
+            .body(Body::from(json!({"username": "dieuphoi", "password": pw}).to_string()))
             .unwrap()
     };
     let (s, headers, body) = t.send(login(PASSWORD)).await;
     assert_eq!(s, StatusCode::OK, "{body}");
-    let cookie = headers
-        .iter()
-        .find(|(k, _)| k == "set-cookie")
-        .unwrap()
-        .1
-        .clone();
+    let cookie = headers.iter().find(|(k, _)| k == "set-cookie").unwrap().1.clone();
     assert!(
         cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
         "{cookie}"
@@ -297,11 +276,7 @@ async fn login_sets_a_hardened_cookie_and_repeated_failures_are_limited() {
     assert!(body.contains("login_rate_limited"));
     // Through the page: a Vietnamese message.
     let (s, _, body) = t
-        .form(
-            "/dang-nhap",
-            None,
-            &[("username", "dieuphoi"), ("password", "x")],
-        )
+        .form("/dang-nhap", None, &[("username", "dieuphoi"), ("password", "x")])
         .await;
     assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
     assert!(body.contains("Đăng nhập sai quá nhiều lần"));
@@ -337,9 +312,7 @@ async fn a_session_survives_a_restart_and_logout_ends_it() {
                 .iter()
                 .any(|u| u["name"] == "Thôn Bắc")
         );
-        let (s, _) = t2
-            .api("POST", "/api/v1/logout", Some(&c), json!(null))
-            .await;
+        let (s, _) = t2.api("POST", "/api/v1/logout", Some(&c), json!(null)).await;
         assert_eq!(s, StatusCode::NO_CONTENT);
         let (s, _) = t2.api("GET", "/api/v1/me", Some(&c), json!(null)).await;
         assert_eq!(s, StatusCode::UNAUTHORIZED);
@@ -479,19 +452,9 @@ async fn support_turns_single_batch_duplicates_and_reasons() {
                 Some("day")
             )
         );
-        assert_eq!(
-            j["error"]["message"],
-            "Ngày: nằm ngoài thời gian của hoạt động này."
-        );
+        assert_eq!(j["error"]["message"], "Ngày: nằm ngoài thời gian của hoạt động này.");
 
-        let ok = |d: &str| {
-            turn_json(
-                &uuid::Uuid::now_v7().to_string(),
-                &village.id,
-                "so-suc-khoe",
-                d,
-            )
-        };
+        let ok = |d: &str| turn_json(&uuid::Uuid::now_v7().to_string(), &village.id, "so-suc-khoe", d);
         let batch = json!({"turns": [
             ok("2026-07-01"),
             turn_json(&id, &village.id, "asxh-vneid", "2026-07-15"),
@@ -505,11 +468,7 @@ async fn support_turns_single_batch_duplicates_and_reasons() {
         let (s, j) = t.api("POST", "/api/v1/turns/batch", Some(&v), batch).await;
         assert_eq!(s, StatusCode::OK, "{j}");
         assert_eq!(
-            (
-                j["stored"].as_u64(),
-                j["duplicate"].as_u64(),
-                j["rejected"].as_u64()
-            ),
+            (j["stored"].as_u64(), j["duplicate"].as_u64(), j["rejected"].as_u64()),
             (Some(2), Some(1), Some(5)),
             "{j}"
         );
@@ -517,11 +476,7 @@ async fn support_turns_single_batch_duplicates_and_reasons() {
             .as_array()
             .unwrap()
             .iter()
-            .map(|r| {
-                r["error"]["code"]
-                    .as_str()
-                    .unwrap_or(r["status"].as_str().unwrap())
-            })
+            .map(|r| r["error"]["code"].as_str().unwrap_or(r["status"].as_str().unwrap()))
             .collect();
         assert_eq!(
             codes,
@@ -536,21 +491,11 @@ async fn support_turns_single_batch_duplicates_and_reasons() {
                 "stored"
             ]
         );
-        assert_eq!(
-            t.store.count_turns(&t.plan_id).await.unwrap(),
-            3,
-            "{}",
-            t.backend
-        );
+        assert_eq!(t.store.count_turns(&t.plan_id).await.unwrap(), 3, "{}", t.backend);
         // A batch beyond the limit is refused whole.
         let big: Vec<_> = (0..1001).map(|_| ok("2026-07-02")).collect();
         let (s, j) = t
-            .api(
-                "POST",
-                "/api/v1/turns/batch",
-                Some(&v),
-                json!({"turns": big}),
-            )
+            .api("POST", "/api/v1/turns/batch", Some(&v), json!({"turns": big}))
             .await;
         assert_eq!(
             (s, j["error"]["code"].as_str()),
@@ -568,9 +513,7 @@ async fn turn_scope_and_undo() {
     let other = t.unit_by_slug("thon-mau-2").await;
     let union = t.unit_by_slug("doan-tn").await;
     let coord = t.user("dieuphoi", Role::Coordinator, None).await;
-    let rep = t
-        .user("bcv.thon", Role::UnitReporter, Some(&village.id))
-        .await;
+    let rep = t.user("bcv.thon", Role::UnitReporter, Some(&village.id)).await;
     let v1 = t.user("tnv1", Role::Volunteer, Some(&union.id)).await;
     let v2 = t.user("tnv2", Role::Volunteer, Some(&union.id)).await;
     let viewer = t.user("lanhdao", Role::Viewer, None).await;
@@ -663,30 +606,15 @@ async fn turn_scope_and_undo() {
         assert_eq!(s, StatusCode::FORBIDDEN, "{}", who.name);
     }
     let (s, _) = t
-        .api(
-            "DELETE",
-            &format!("/api/v1/turns/{mine}"),
-            None,
-            json!({"reason": "x"}),
-        )
+        .api("DELETE", &format!("/api/v1/turns/{mine}"), None, json!({"reason": "x"}))
         .await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
     let (s, j) = t
-        .api(
-            "DELETE",
-            &format!("/api/v1/turns/{mine}"),
-            Some(&v1),
-            json!({}),
-        )
+        .api("DELETE", &format!("/api/v1/turns/{mine}"), Some(&v1), json!({}))
         .await;
-    assert_eq!(
-        (s, j["delete_reason"].as_str()),
-        (StatusCode::OK, Some("Hoàn tác"))
-    );
+    assert_eq!((s, j["delete_reason"].as_str()), (StatusCode::OK, Some("Hoàn tác")));
     assert_eq!(t.store.count_turns(&t.plan_id).await.unwrap(), 1);
-    let (_, all) = t
-        .api("GET", "/api/v1/turns", Some(&coord), json!(null))
-        .await;
+    let (_, all) = t.api("GET", "/api/v1/turns", Some(&coord), json!(null)).await;
     let first = all[0]["id"].as_str().unwrap().to_string();
     let (s, _) = t
         .api(

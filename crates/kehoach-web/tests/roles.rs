@@ -65,30 +65,18 @@ async fn every_write_route_admits_only_its_roles() {
             (Who::Coordinator, Some(coordinator.clone())),
             (
                 Who::VillageReporter,
-                Some(
-                    t.user("bcv.thon", Role::UnitReporter, Some(&village.id))
-                        .await,
-                ),
+                Some(t.user("bcv.thon", Role::UnitReporter, Some(&village.id)).await),
             ),
             (
                 Who::SchoolReporter,
-                Some(
-                    t.user("bcv.truong", Role::UnitReporter, Some(&school.id))
-                        .await,
-                ),
+                Some(t.user("bcv.truong", Role::UnitReporter, Some(&school.id)).await),
             ),
             (
                 Who::Volunteer,
                 Some(t.user("tnv", Role::Volunteer, Some(&union.id)).await),
             ),
-            (
-                Who::Judge,
-                Some(t.user("giamkhao", Role::Judge, None).await),
-            ),
-            (
-                Who::Viewer,
-                Some(t.user("lanhdao", Role::Viewer, None).await),
-            ),
+            (Who::Judge, Some(t.user("giamkhao", Role::Judge, None).await)),
+            (Who::Viewer, Some(t.user("lanhdao", Role::Viewer, None).await)),
         ];
         let victim = t.user("nannhan", Role::Viewer, None).await;
         let units_before = t.store.list_units(&t.plan_id).await.unwrap().len();
@@ -285,8 +273,7 @@ async fn every_write_route_admits_only_its_roles() {
                 let ctx = format!("{} · {} · {:?}", t.backend, r.name, who);
                 match &r.door {
                     Door::Api { method, path, body } => {
-                        let (status, json) =
-                            t.api(method, path, session.as_ref(), body(&key)).await;
+                        let (status, json) = t.api(method, path, session.as_ref(), body(&key)).await;
                         if allowed {
                             assert!(status.is_success(), "{ctx}: {status} {json}");
                             if r.name.ends_with("batch") {
@@ -310,20 +297,13 @@ async fn every_write_route_admits_only_its_roles() {
                     }
                     Door::Form { path, fields } => {
                         let owned = fields(&key);
-                        let pairs: Vec<(&str, &str)> = owned
-                            .iter()
-                            .map(|(a, b)| (a.as_str(), b.as_str()))
-                            .collect();
+                        let pairs: Vec<(&str, &str)> = owned.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
                         let (status, location, body) = t.form(path, session.as_ref(), &pairs).await;
                         if allowed {
                             let ok = (status == StatusCode::SEE_OTHER
                                 && location.as_deref().is_some_and(|l| l.contains("ok=")))
                                 || status == StatusCode::CREATED;
-                            assert!(
-                                ok,
-                                "{ctx}: {status} {location:?} {}",
-                                &body[..body.len().min(400)]
-                            );
+                            assert!(ok, "{ctx}: {status} {location:?} {}", &body[..body.len().min(400)]);
                         } else if *who == Anonymous {
                             assert_eq!(status, StatusCode::SEE_OTHER, "{ctx}");
                             assert!(location.unwrap().starts_with("/dang-nhap"), "{ctx}");
@@ -342,12 +322,7 @@ async fn every_write_route_admits_only_its_roles() {
             }
         }
         // Three roles may record: a single turn and a batch of one each; nobody else wrote one.
-        assert_eq!(
-            t.store.count_turns(&t.plan_id).await.unwrap(),
-            6,
-            "{}",
-            t.backend
-        );
+        assert_eq!(t.store.count_turns(&t.plan_id).await.unwrap(), 6, "{}", t.backend);
         // Refused attempts wrote nothing.
         assert_eq!(
             t.store.list_units(&t.plan_id).await.unwrap().len(),
@@ -368,9 +343,11 @@ async fn every_write_route_admits_only_its_roles() {
             "1A plus two API and two form classes ({})",
             t.backend
         );
-        assert!(!classes.iter().any(|c| c.name.contains("Volunteer")
-            || c.name.contains("Viewer")
-            || c.name.contains("VillageReporter")));
+        assert!(
+            !classes.iter().any(|c| c.name.contains("Volunteer")
+                || c.name.contains("Viewer")
+                || c.name.contains("VillageReporter"))
+        );
         let victim_row = t.store.user(&t.plan_id, &victim.user_id).await.unwrap();
         assert_eq!(victim_row.full_name, "Nạn nhân Coordinator");
         t.store.close().await;
@@ -381,9 +358,7 @@ async fn every_write_route_admits_only_its_roles() {
 async fn a_reporter_cannot_read_the_users_list_or_its_page() {
     let t = TestApp::all().await.remove(0);
     let village = t.unit_by_slug("thon-mau-1").await;
-    let rep = t
-        .user("bcv.thon", Role::UnitReporter, Some(&village.id))
-        .await;
+    let rep = t.user("bcv.thon", Role::UnitReporter, Some(&village.id)).await;
     let (status, json) = t.api("GET", "/api/v1/users", Some(&rep), json!(null)).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{json}");
     let (status, body) = t.get("/nguoi-dung", Some(&rep)).await;

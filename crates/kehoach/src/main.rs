@@ -78,8 +78,7 @@ enum PlanCommand {
 }
 
 fn read_plan(file: &PathBuf) -> anyhow::Result<(kehoach_core::Plan, String)> {
-    let text = std::fs::read_to_string(file)
-        .with_context(|| format!("không đọc được tệp {}", file.display()))?;
+    let text = std::fs::read_to_string(file).with_context(|| format!("không đọc được tệp {}", file.display()))?;
     match parse_plan(&text) {
         Ok(p) => Ok((p, text)),
         Err(errors) => {
@@ -112,8 +111,7 @@ async fn serve(
     let plan = match store.plan_ids().await?.first() {
         Some(id) => {
             let source = store.plan_source(id).await?;
-            parse_plan(&source)
-                .map_err(|e| anyhow::anyhow!("kế hoạch đã lưu không hợp lệ: {e:?}"))?
+            parse_plan(&source).map_err(|e| anyhow::anyhow!("kế hoạch đã lưu không hợp lệ: {e:?}"))?
         }
         None => {
             let (plan, source) = match &plan_file {
@@ -127,12 +125,8 @@ async fn serve(
     };
     let public_url = public_url.unwrap_or_else(|| format!("http://{listen}"));
     if store.count_users(&plan.plan.id).await? == 0 {
-        let token = store
-            .create_invite(&plan.plan.id, setup_invite(), now)
-            .await?;
-        println!(
-            "Chưa có người điều phối. Mở liên kết thiết lập (dùng một lần, hết hạn sau 7 ngày):"
-        );
+        let token = store.create_invite(&plan.plan.id, setup_invite(), now).await?;
+        println!("Chưa có người điều phối. Mở liên kết thiết lập (dùng một lần, hết hạn sau 7 ngày):");
         println!("  {}/moi/{token}", public_url.trim_end_matches('/'));
     }
     let state = kehoach_web::AppState::new(store.clone(), plan, public_url.clone());
@@ -166,8 +160,7 @@ async fn shutdown() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             s.recv().await;
         }
     };

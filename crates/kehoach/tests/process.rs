@@ -74,13 +74,7 @@ fn start(db: &Path) -> Server {
 }
 
 /// A minimal HTTP/1.1 exchange; returns (status, headers, body).
-fn http(
-    port: u16,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: &str,
-) -> (u16, String, String) {
+fn http(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, String, String) {
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
     let mut req = format!(
         "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nContent-Length: {}\r\n",
@@ -105,12 +99,8 @@ fn killed_server_keeps_every_acknowledged_write_and_the_session() {
     let dir = temp_dir("kill");
     let db = dir.join("kehoach.sqlite");
     let mut s = start(&db);
-    let link = s
-        .setup_link
-        .clone()
-        .expect("first start prints a setup link");
-    let form =
-        "full_name=Nguy%E1%BB%85n+Th%E1%BB%8B+Hoa&username=hoa.vhxh&password=mat-khau-dai-2026";
+    let link = s.setup_link.clone().expect("first start prints a setup link");
+    let form = "full_name=Nguy%E1%BB%85n+Th%E1%BB%8B+Hoa&username=hoa.vhxh&password=mat-khau-dai-2026";
     let (status, head, _) = http(
         s.port,
         "POST",
@@ -154,10 +144,7 @@ fn killed_server_keeps_every_acknowledged_write_and_the_session() {
     s.child.wait().unwrap();
 
     let mut s2 = start(&db);
-    assert!(
-        s2.setup_link.is_none(),
-        "a coordinator exists: no new setup link"
-    );
+    assert!(s2.setup_link.is_none(), "a coordinator exists: no new setup link");
     let (status, _, units) = http(s2.port, "GET", "/api/v1/units", &[("Cookie", &cookie)], "");
     assert_eq!(status, 200, "the session survived the restart");
     let units: serde_json::Value = serde_json::from_str(&units).unwrap();
@@ -173,19 +160,11 @@ fn killed_server_keeps_every_acknowledged_write_and_the_session() {
     // A consistent backup while it serves.
     let backup = dir.join("sao-luu.sqlite");
     let out = Command::new(BIN)
-        .args([
-            "backup",
-            "--database-url",
-            &format!("sqlite:{}", db.display()),
-        ])
+        .args(["backup", "--database-url", &format!("sqlite:{}", db.display())])
         .arg(&backup)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(backup.metadata().unwrap().len() > 10_000);
     s2.child.kill().unwrap();
     s2.child.wait().unwrap();
@@ -229,24 +208,14 @@ fn plan_validate_reports_each_problem_with_line_and_field() {
     let bad = dir.join("bad.toml");
     std::fs::write(
         &bad,
-        kehoach_core::SEED_PLAN_TOML.replacen(
-            "lead = [\"doan-tn\"]",
-            "lead = [\"doan-thanh-nien\"]",
-            1,
-        ),
+        kehoach_core::SEED_PLAN_TOML.replacen("lead = [\"doan-tn\"]", "lead = [\"doan-thanh-nien\"]", 1),
     )
     .unwrap();
-    let out = Command::new(BIN)
-        .args(["plan", "validate"])
-        .arg(&bad)
-        .output()
-        .unwrap();
+    let out = Command::new(BIN).args(["plan", "validate"]).arg(&bad).output().unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("dòng ")
-            && err.contains("lines[2].lead[0]")
-            && err.contains("doan-thanh-nien"),
+        err.contains("dòng ") && err.contains("lines[2].lead[0]") && err.contains("doan-thanh-nien"),
         "{err}"
     );
 

@@ -1,10 +1,7 @@
 //! TestApp: the real router over a real database (SQLite file, and
 //! PostgreSQL when scripts/test provides one), driven with `oneshot`.
 
-#![allow(
-    dead_code,
-    reason = "each test file uses a different part of the helper"
-)]
+#![allow(dead_code, reason = "each test file uses a different part of the helper")]
 
 use axum::Router;
 use axum::body::Body;
@@ -52,11 +49,7 @@ impl TestApp {
             .unwrap();
         let plan = seed_plan();
         let plan_id = plan.plan.id.clone();
-        let router = app(AppState::new(
-            store.clone(),
-            plan,
-            "http://kehoach.test".into(),
-        ));
+        let router = app(AppState::new(store.clone(), plan, "http://kehoach.test".into()));
         TestApp {
             backend,
             url: url.to_string(),
@@ -141,17 +134,10 @@ impl TestApp {
             .header(header::HOST, "kehoach.test")
             .header(header::CONTENT_TYPE, "application/json");
         if let Some(s) = s {
-            b = b
-                .header(header::COOKIE, &s.cookie)
-                .header("x-csrf-token", &s.csrf);
+            b = b.header(header::COOKIE, &s.cookie).header("x-csrf-token", &s.csrf);
         }
-        let (st, _, body) = self
-            .send(b.body(Body::from(json.to_string())).unwrap())
-            .await;
-        (
-            st,
-            serde_json::from_str(&body).unwrap_or(serde_json::Value::Null),
-        )
+        let (st, _, body) = self.send(b.body(Body::from(json.to_string())).unwrap()).await;
+        (st, serde_json::from_str(&body).unwrap_or(serde_json::Value::Null))
     }
 
     /// A form post as the browser sends it, with the session's `_csrf` field.
@@ -175,10 +161,7 @@ impl TestApp {
             b = b.header(header::COOKIE, &s.cookie);
         }
         let (st, headers, body) = self.send(b.body(Body::from(body)).unwrap()).await;
-        let location = headers
-            .into_iter()
-            .find(|(k, _)| k == "location")
-            .map(|(_, v)| v);
+        let location = headers.into_iter().find(|(k, _)| k == "location").map(|(_, v)| v);
         (st, location, body)
     }
 }

@@ -247,7 +247,14 @@ pub async fn delete(
     id: &str,
     reason: Option<String>,
 ) -> Result<ActivitySessionRow, AppError> {
-    existing(st, cu, id).await?;
+    // Deleting again returns the deleted session unchanged.
+    let cur = st.store.activity_session(&st.plan_id, id).await?;
+    if !allowed(&cu.user, Action::RecordSession { unit_id: &cur.unit_id }) {
+        return Err(AppError::forbidden());
+    }
+    if cur.deleted_at.is_some() {
+        return Ok(cur);
+    }
     let reason = reason
         .map(|r| clean(&r))
         .filter(|r| !r.is_empty())

@@ -10,6 +10,8 @@ use serde_json::json;
 
 thread_local! {
     static VILLAGE: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    static SESSION: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    static PERSON: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
 }
 
 fn turn(unit: &str) -> serde_json::Value {
@@ -27,7 +29,19 @@ enum Who {
     Viewer,
 }
 
+fn get(cell: &'static std::thread::LocalKey<std::cell::RefCell<String>>) -> String {
+    cell.with(|v| v.borrow().clone())
+}
+
+fn session_body(id: &str) -> serde_json::Value {
+    json!({"id": id, "line_id": "l4-binh-dan-hoc-vu-so", "unit_id": get(&VILLAGE), "kind": "guidance", "status": "held", "day": "2026-07-10"})
+}
+
 enum Door {
+    Raw {
+        path: String,
+        body: fn(&str) -> Vec<u8>,
+    },
     Api {
         method: &'static str,
         path: String,
@@ -50,6 +64,43 @@ async fn every_write_route_admits_only_its_roles() {
     for t in TestApp::all().await {
         let village = t.unit_by_slug("thon-mau-1").await;
         VILLAGE.with(|v| *v.borrow_mut() = village.id.clone());
+        let setup_user = t.user("thietlap", Role::Coordinator, None).await;
+        let held = kehoach_store::NewActivitySession {
+            id: uuid::Uuid::now_v7().to_string(),
+            plan_id: t.plan_id.clone(),
+            line_id: "l4-binh-dan-hoc-vu-so".into(),
+            unit_id: village.id.clone(),
+            class_id: None,
+            kind: "guidance".into(),
+            status: "held".into(),
+            day: "2026-07-10".into(),
+            start_time: None,
+            end_time: None,
+            venue: None,
+            topics: "[]".into(),
+            headcount: None,
+            note: None,
+            created_by: setup_user.user_id.clone(),
+        };
+        let (held, _) = t.store.create_activity_session(held, 0).await.unwrap();
+        SESSION.with(|v| *v.borrow_mut() = held.id.clone());
+        let person = kehoach_store::PersonInput {
+            full_name: "Đỗ Thị Hạnh".into(),
+            birth_year: Some(2010),
+            unit_id: village.id.clone(),
+            class_id: None,
+        };
+        t.store
+            .import_roster(&t.plan_id, "children", &[person], false, &setup_user.user_id, 0)
+            .await
+            .unwrap();
+        let person = t
+            .store
+            .roster_people(&t.plan_id, Some("children"), None)
+            .await
+            .unwrap()
+            .remove(0);
+        PERSON.with(|v| *v.borrow_mut() = person.id.clone());
         let other_village = t.unit_by_slug("thon-mau-2").await;
         let school = t.unit_by_slug("th-trung-lap").await;
         let union = t.unit_by_slug("doan-tn").await;
@@ -175,6 +226,72 @@ async fn every_write_route_admits_only_its_roles() {
                 allowed: &[Coordinator, VillageReporter, Volunteer],
             },
             Route {
+                name: "api create session",
+                door: Door::Api {
+                    method: "POST",
+                    path: "/api/v1/sessions".into(),
+                    body: |_| session_body(&uuid::Uuid::now_v7().to_string()),
+                },
+                allowed: &[Coordinator, VillageReporter],
+            },
+            Route {
+                name: "api update session",
+                door: Door::Api {
+                    method: "PUT",
+                    path: format!("/api/v1/sessions/{}", held.id),
+                    body: |k| {
+                        let mut b = session_body(&get(&SESSION));
+                        b["note"] = json!(format!("Ghi chú {k}"));
+                        b
+                    },
+                },
+                allowed: &[Coordinator, VillageReporter],
+            },
+            Route {
+                name: "api session status",
+                door: Door::Api {
+                    method: "POST",
+                    path: format!("/api/v1/sessions/{}/status", held.id),
+                    body: |_| json!({"status": "held"}),
+                },
+                allowed: &[Coordinator, VillageReporter],
+            },
+            Route {
+                name: "api check in",
+                door: Door::Api {
+                    method: "POST",
+                    path: format!("/api/v1/sessions/{}/attendance", held.id),
+                    body: |_| json!({"person_id": get(&PERSON)}),
+                },
+                allowed: &[Coordinator, VillageReporter],
+            },
+            Route {
+                name: "api remove attendance",
+                door: Door::Api {
+                    method: "DELETE",
+                    path: format!("/api/v1/sessions/{}/attendance/{}", held.id, person.id),
+                    body: |_| json!(null),
+                },
+                allowed: &[Coordinator, VillageReporter],
+            },
+            Route {
+                name: "api update person",
+                door: Door::Api {
+                    method: "PATCH",
+                    path: format!("/api/v1/people/{}", person.id),
+                    body: |_| json!({"active": true}),
+                },
+                allowed: &[Coordinator, VillageReporter],
+            },
+            Route {
+                name: "api import roster",
+                door: Door::Raw {
+                    path: format!("/api/v1/rosters/children/import?save=true&unit_id={}", village.id),
+                    body: |k| format!("Họ và tên,Năm sinh\nNgười {k},2011\n").into_bytes(),
+                },
+                allowed: &[Coordinator, VillageReporter],
+            },
+            Route {
                 name: "form create unit",
                 door: Door::Form {
                     path: "/don-vi".into(),
@@ -262,6 +379,15 @@ async fn every_write_route_admits_only_its_roles() {
                 },
                 allowed: &[Coordinator],
             },
+            Route {
+                name: "api delete session",
+                door: Door::Api {
+                    method: "DELETE",
+                    path: format!("/api/v1/sessions/{}", held.id),
+                    body: |_| json!({"reason": "Thử quyền"}),
+                },
+                allowed: &[Coordinator, VillageReporter],
+            },
         ];
 
         let mut creations = 0;
@@ -295,6 +421,17 @@ async fn every_write_route_admits_only_its_roles() {
                             assert_eq!(json["error"]["code"], "forbidden", "{ctx}");
                         }
                     }
+                    Door::Raw { path, body } => {
+                        let (status, json) = t.raw(path, session.as_ref(), body(&key)).await;
+                        if allowed {
+                            assert!(status.is_success(), "{ctx}: {status} {json}");
+                            assert_eq!(json["saved"]["created"], 1, "{ctx}: {json}");
+                        } else if *who == Anonymous {
+                            assert_eq!(status, StatusCode::UNAUTHORIZED, "{ctx}");
+                        } else {
+                            assert_eq!(status, StatusCode::FORBIDDEN, "{ctx}: {json}");
+                        }
+                    }
                     Door::Form { path, fields } => {
                         let owned = fields(&key);
                         let pairs: Vec<(&str, &str)> = owned.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
@@ -323,6 +460,28 @@ async fn every_write_route_admits_only_its_roles() {
         }
         // Three roles may record: a single turn and a batch of one each; nobody else wrote one.
         assert_eq!(t.store.count_turns(&t.plan_id).await.unwrap(), 6, "{}", t.backend);
+        // Two roles imported one child each (plus the one set up); two created a session each.
+        assert_eq!(
+            t.store
+                .roster_people(&t.plan_id, Some("children"), None)
+                .await
+                .unwrap()
+                .len(),
+            3,
+            "{}",
+            t.backend
+        );
+        let sessions = t
+            .store
+            .list_activity_sessions(&t.plan_id, &Default::default())
+            .await
+            .unwrap();
+        assert_eq!(
+            sessions.len(),
+            2,
+            "the held one was deleted by the coordinator ({})",
+            t.backend
+        );
         // Refused attempts wrote nothing.
         assert_eq!(
             t.store.list_units(&t.plan_id).await.unwrap().len(),

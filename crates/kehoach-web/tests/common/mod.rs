@@ -140,6 +140,18 @@ impl TestApp {
         (st, serde_json::from_str(&body).unwrap_or(serde_json::Value::Null))
     }
 
+    /// A raw body (a file upload) with the session's cookie and CSRF header.
+    pub async fn raw(&self, path: &str, s: Option<&Session>, bytes: Vec<u8>) -> (StatusCode, serde_json::Value) {
+        let mut b = Request::post(path)
+            .header(header::HOST, "kehoach.test")
+            .header(header::CONTENT_TYPE, "application/octet-stream");
+        if let Some(s) = s {
+            b = b.header(header::COOKIE, &s.cookie).header("x-csrf-token", &s.csrf);
+        }
+        let (st, _, body) = self.send(b.body(Body::from(bytes)).unwrap()).await;
+        (st, serde_json::from_str(&body).unwrap_or(serde_json::Value::Null))
+    }
+
     /// A form post as the browser sends it, with the session's `_csrf` field.
     pub async fn form(
         &self,

@@ -100,6 +100,17 @@ pub async fn session_layer(State(state): State<AppState>, mut req: Request, next
                     .and_then(|v| v.to_str().ok())
                     .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
                 if !is_form {
+                    // A file upload form carries its token in the action's query string.
+                    let is_multipart = req
+                        .headers()
+                        .get(header::CONTENT_TYPE)
+                        .and_then(|v| v.to_str().ok())
+                        .is_some_and(|v| v.starts_with("multipart/form-data"));
+                    let query_token = req.uri().query().and_then(|q| form_field(q.as_bytes(), "_csrf"));
+                    if is_multipart && query_token.as_deref() == Some(cu.csrf.as_str()) {
+                        req.extensions_mut().insert(cu.clone());
+                        return next.run(req).await;
+                    }
                     return AppError::new(StatusCode::FORBIDDEN, "csrf_failed", None).into_response();
                 }
                 let (parts, body) = req.into_parts();

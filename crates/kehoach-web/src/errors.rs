@@ -91,6 +91,7 @@ pub fn message_vn(code: &str) -> &'static str {
         "file_not_spreadsheet" => "Tệp: không phải bảng tính (XLSX, XLS, ODS hoặc CSV).",
         "file_empty" => "Tệp: không có dữ liệu.",
         "file_columns_missing" => "Tệp: thiếu cột “Họ và tên” hoặc “Đơn vị” (tải tệp mẫu để xem các cột).",
+        "import_expired" => "Xem trước: đã hết hạn hoặc đã lưu; hãy tải tệp lên lại.",
         "login_failed" => "Tên đăng nhập hoặc mật khẩu không đúng.",
         "login_rate_limited" => "Đăng nhập sai quá nhiều lần: vui lòng thử lại sau ít phút.",
         "unauthenticated" => "Cần đăng nhập.",

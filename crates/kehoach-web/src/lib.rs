@@ -6,6 +6,7 @@ pub mod assets;
 pub mod auth;
 pub mod errors;
 pub mod pages;
+pub mod pages_records;
 pub mod people;
 pub mod policy;
 pub mod roster_import;
@@ -42,6 +43,8 @@ pub struct AppState {
     pub limiter: Arc<auth::LoginLimiter>,
     /// The group-commit writer of support turns.
     pub ingest: kehoach_store::IngestWriter,
+    /// Roster files previewed and waiting to be saved, by token.
+    pub staged: Arc<std::sync::Mutex<std::collections::HashMap<String, pages_records::StagedImport>>>,
 }
 
 impl AppState {
@@ -49,6 +52,7 @@ impl AppState {
         let public_url = public_url.trim_end_matches('/').to_string();
         AppState {
             ingest: kehoach_store::IngestWriter::start(store.clone()),
+            staged: Arc::default(),
             store,
             plan_id: plan.plan.id.clone(),
             plan: Arc::new(plan),
@@ -112,6 +116,28 @@ pub fn app(state: AppState) -> Router {
         .route("/nguoi-dung", get(pages::users_page).post(pages::user_create))
         .route("/nguoi-dung/{id}", post(pages::user_update))
         .route("/loi-moi", post(pages::invite_create))
+        .route(
+            "/buoi",
+            get(pages_records::sessions_page).post(pages_records::session_create),
+        )
+        .route("/buoi/moi", get(pages_records::session_new))
+        .route(
+            "/buoi/{id}",
+            get(pages_records::session_page).post(pages_records::session_update),
+        )
+        .route("/buoi/{id}/sua", get(pages_records::session_edit))
+        .route("/buoi/{id}/trang-thai", post(pages_records::session_status))
+        .route("/buoi/{id}/xoa", post(pages_records::session_delete))
+        .route("/buoi/{id}/tim", get(pages_records::people_search))
+        .route("/buoi/{id}/diem-danh", post(pages_records::check_in))
+        .route("/buoi/{id}/bo-diem-danh", post(pages_records::uncheck))
+        .route("/danh-sach", get(pages_records::rosters_page))
+        .route(
+            "/danh-sach/nhap",
+            post(pages_records::roster_upload).layer(DefaultBodyLimit::max(roster_import::MAX_FILE_BYTES + 64 * 1024)),
+        )
+        .route("/danh-sach/luu", post(pages_records::roster_save))
+        .route("/danh-sach/{id}", post(pages_records::person_update))
         .route("/ghi-luot", get(pages::turns_page))
         .route("/sw.js", get(assets::service_worker))
         .route("/manifest.webmanifest", get(assets::manifest))

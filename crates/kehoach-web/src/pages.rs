@@ -31,6 +31,7 @@ pub struct NavUser {
     pub role_label: &'static str,
     pub is_coordinator: bool,
     pub can_record_turns: bool,
+    pub can_read_records: bool,
 }
 
 /// What the layout needs on every page.
@@ -44,7 +45,7 @@ pub struct Chrome {
     pub today: String,
 }
 
-fn chrome(
+pub(crate) fn chrome(
     st: &AppState,
     cu: Option<&CurrentUser>,
     title: &str,
@@ -61,6 +62,11 @@ fn chrome(
             full_name: c.user.full_name.clone(),
             role_label: c.user.role().label(),
             is_coordinator: c.user.role() == Role::Coordinator,
+            can_read_records: match c.user.role() {
+                Role::Coordinator | Role::Viewer => true,
+                Role::UnitReporter => c.user.unit_id.is_some(),
+                Role::Judge | Role::Volunteer => false,
+            },
             can_record_turns: match c.user.role() {
                 Role::Coordinator | Role::Volunteer => true,
                 Role::UnitReporter => c.user.unit_id.is_some(),
@@ -72,7 +78,7 @@ fn chrome(
     }
 }
 
-fn render<T: Template>(status: StatusCode, t: &T) -> Response {
+pub(crate) fn render<T: Template>(status: StatusCode, t: &T) -> Response {
     match t.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {
@@ -82,7 +88,7 @@ fn render<T: Template>(status: StatusCode, t: &T) -> Response {
     }
 }
 
-fn error_notice(e: &AppError) -> Option<Notice> {
+pub(crate) fn error_notice(e: &AppError) -> Option<Notice> {
     Some(Notice {
         kind: "error",
         text: e.message.clone(),
@@ -91,11 +97,11 @@ fn error_notice(e: &AppError) -> Option<Notice> {
 
 #[derive(Deserialize, Default)]
 pub struct OkQuery {
-    ok: Option<String>,
-    next: Option<String>,
+    pub ok: Option<String>,
+    pub next: Option<String>,
 }
 
-fn ok_notice(q: &OkQuery) -> Option<Notice> {
+pub(crate) fn ok_notice(q: &OkQuery) -> Option<Notice> {
     let text = match q.ok.as_deref()? {
         "unit_created" => "Đã thêm đơn vị.",
         "unit_saved" => "Đã lưu đơn vị.",
@@ -105,6 +111,13 @@ fn ok_notice(q: &OkQuery) -> Option<Notice> {
         "user_created" => "Đã tạo tài khoản.",
         "user_saved" => "Đã lưu người dùng.",
         "welcome" => "Chào mừng! Tài khoản đã được tạo.",
+        "session_saved" => "Đã lưu buổi.",
+        "session_deleted" => "Đã xóa buổi.",
+        "checked_in" => "Đã điểm danh.",
+        "already_checked_in" => "Người này đã được điểm danh ở buổi này (không tính hai lần).",
+        "attendance_removed" => "Đã bỏ điểm danh.",
+        "roster_saved" => "Đã lưu danh sách.",
+        "person_saved" => "Đã cập nhật người trong danh sách.",
         _ => return None,
     };
     Some(Notice {
@@ -113,11 +126,11 @@ fn ok_notice(q: &OkQuery) -> Option<Notice> {
     })
 }
 
-fn see_other(to: &str) -> Response {
+pub(crate) fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()
 }
 
-fn checkbox(v: &Option<String>) -> bool {
+pub(crate) fn checkbox(v: &Option<String>) -> bool {
     matches!(v.as_deref(), Some("on" | "1" | "true"))
 }
 
@@ -125,10 +138,10 @@ fn checkbox(v: &Option<String>) -> bool {
 
 #[derive(Template)]
 #[template(path = "plain.html")]
-struct PlainPage {
-    c: Chrome,
-    heading: String,
-    text: String,
+pub(crate) struct PlainPage {
+    pub(crate) c: Chrome,
+    pub(crate) heading: String,
+    pub(crate) text: String,
 }
 
 pub async fn not_found(State(st): State<AppState>, req: Request) -> Response {
@@ -144,7 +157,7 @@ pub async fn not_found(State(st): State<AppState>, req: Request) -> Response {
     render(StatusCode::NOT_FOUND, &page)
 }
 
-fn forbidden_page(st: &AppState, cu: &CurrentUser) -> Response {
+pub(crate) fn forbidden_page(st: &AppState, cu: &CurrentUser) -> Response {
     let page = PlainPage {
         c: chrome(st, Some(cu), "Không có quyền", "", None),
         heading: "Không có quyền".into(),
@@ -776,7 +789,7 @@ pub async fn unit_update(
 }
 
 /// Parses a count typed with or without Vietnamese thousands dots.
-fn parse_count(s: &str) -> Result<Option<i64>, AppError> {
+pub(crate) fn parse_count(s: &str) -> Result<Option<i64>, AppError> {
     let t: String = s.trim().chars().filter(|c| *c != '.' && *c != ' ').collect();
     if t.is_empty() {
         return Ok(None);

@@ -1,0 +1,911 @@
+//! Pages for recording at the source: sessions (buổi) with attendance, and
+//! rosters with file import (preview first, then save). Every form calls the
+//! same functions as the API (`sessions`, `people`).
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use kehoach_core::{Day, SessionKind};
+use kehoach_store::{PersonInput, ROSTERS, Role, roster_label};
+use serde::Deserialize;
+
+use crate::auth::{CurrentUser, PageUser};
+use crate::errors::AppError;
+use crate::pages::{
+    Chrome, Notice, OkQuery, chrome, error_notice, forbidden_page, ok_notice, parse_count, render, see_other, window_vn,
+};
+use crate::policy::{Action, allowed};
+use crate::sessions::{STATUSES, SessionBody, needs_class, status_label};
+use crate::{AppState, today_vn};
+
+/// Form fields, repeated keys kept (checkbox lists).
+fn form_pairs(body: &Bytes) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(body)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+fn field(pairs: &[(String, String)], name: &str) -> Option<String> {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+        .filter(|v| !v.is_empty())
+}
+
+fn kind_label(k: &str) -> String {
+    crate::sessions::parse_kind(k)
+        .map(|k| k.label().to_string())
+        .unwrap_or_else(|| k.to_string())
+}
+
+// ---------------------------------------------------------------- sessions list
+
+pub struct SessionLine {
+    id: String,
+    day: String,
+    time: Option<String>,
+    line: String,
+    unit: String,
+    class: Option<String>,
+    kind: String,
+    status: String,
+    status_label: &'static str,
+    headcount: String,
+    attendance: usize,
+}
+
+pub struct SessionsView {
+    can_record: bool,
+    lines: Vec<(String, String)>,
+    line_filter: String,
+    rows: Vec<SessionLine>,
+}
+
+#[derive(Template)]
+#[template(path = "sessions.html")]
+struct SessionsPage {
+    c: Chrome,
+    v: SessionsView,
+}
+
+#[derive(Deserialize, Default)]
+pub struct SessionsQuery {
+    line: Option<String>,
+    #[serde(flatten)]
+    ok: OkQuery,
+}
+
+fn recordable_lines(st: &AppState) -> Vec<(String, String)> {
+    let parents: Vec<&str> = st.plan.lines.iter().filter_map(|l| l.parent.as_deref()).collect();
+    st.plan
+        .lines
+        .iter()
+        .filter(|l| !parents.contains(&l.id.as_str()) && !l.session_kinds.is_empty())
+        .map(|l| {
+            (
+                l.id.clone(),
+                format!("{}. {}", l.number, l.title.trim_end_matches(['.', ':'])),
+            )
+        })
+        .collect()
+}
+
+pub async fn sessions_page(
+    State(st): State<AppState>,
+    PageUser(cu): PageUser,
+    Query(q): Query<SessionsQuery>,
+) -> Response {
+    let line = q.line.clone().filter(|l| !l.is_empty());
+    let query = crate::sessions::SessionQuery {
+        line_id: line.clone(),
+        ..Default::default()
+    };
+    let rows = match crate::sessions::list(&st, &cu, query).await {
+        Ok(r) => r,
+        Err(e) if e.code == "forbidden" => return forbidden_page(&st, &cu),
+        Err(e) => return e.into_response(),
+    };
+    let units = st.store.list_units(&st.plan_id).await.unwrap_or_default();
+    let classes = st.store.list_classes(&st.plan_id).await.unwrap_or_default();
+    let mut view_rows = Vec::new();
+    for r in rows {
+        let attendance = st
+            .store
+            .attendances(&st.plan_id, &r.id)
+            .await
+            .map(|a| a.len())
+            .unwrap_or(0);
+        view_rows.push(SessionLine {
+            day: Day::parse_iso(&r.day).map(|d| d.vn()).unwrap_or(r.day.clone()),
+            time: r.start_time.as_ref().map(|s| {
+                format!(
+                    "{s}{}",
+                    r.end_time.as_ref().map(|e| format!("–{e}")).unwrap_or_default()
+                )
+            }),
+            line: st
+                .plan
+                .line(&r.line_id)
+                .map(|l| format!("{}. {}", l.number, l.title.trim_end_matches(['.', ':'])))
+                .unwrap_or(r.line_id.clone()),
+            unit: units
+                .iter()
+                .find(|u| u.id == r.unit_id)
+                .map(|u| u.name.clone())
+                .unwrap_or_default(),
+            class: r
+                .class_id
+                .as_ref()
+                .and_then(|c| classes.iter().find(|x| &x.id == c))
+                .map(|c| c.name.clone()),
+            kind: kind_label(&r.kind),
+            status_label: status_label(&r.status),
+            status: r.status,
+            headcount: r.headcount.map(kehoach_core::text::vn_int).unwrap_or_default(),
+            attendance,
+            id: r.id,
+        });
+    }
+    let can_record = matches!(cu.user.role(), Role::Coordinator)
+        || (cu.user.role() == Role::UnitReporter && cu.user.unit_id.is_some());
+    let v = SessionsView {
+        can_record,
+        lines: recordable_lines(&st),
+        line_filter: line.unwrap_or_default(),
+        rows: view_rows,
+    };
+    render(
+        StatusCode::OK,
+        &SessionsPage {
+            c: chrome(&st, Some(&cu), "Buổi hoạt động", "sessions", ok_notice(&q.ok)),
+            v,
+        },
+    )
+}
+
+// ---------------------------------------------------------------- session form
+
+pub struct SessionFormView {
+    editing: bool,
+    action: String,
+    id: String,
+    line_id: String,
+    line_number: String,
+    line_title: String,
+    window: String,
+    min_day: String,
+    max_day: String,
+    units: Vec<(String, String)>,
+    unit_id: String,
+    classes: Vec<(String, String)>,
+    class_id: String,
+    needs_class: bool,
+    kinds: Vec<(String, &'static str)>,
+    kind: String,
+    statuses: Vec<(&'static str, &'static str)>,
+    status: String,
+    day: String,
+    start_time: String,
+    end_time: String,
+    headcount: String,
+    venue: String,
+    topics: Vec<(String, bool)>,
+    note: String,
+}
+
+#[derive(Template)]
+#[template(path = "session_form.html")]
+struct SessionFormPage {
+    c: Chrome,
+    v: SessionFormView,
+}
+
+async fn session_form(
+    st: &AppState,
+    cu: &CurrentUser,
+    editing: Option<String>,
+    b: SessionBody,
+    notice: Option<Notice>,
+    status: StatusCode,
+) -> Response {
+    let Some(line) = st.plan.line(&b.line_id) else {
+        return AppError::not_found().into_response();
+    };
+    let units = st.store.list_units(&st.plan_id).await.unwrap_or_default();
+    let my_units: Vec<(String, String)> = units
+        .iter()
+        .filter(|u| u.active != 0 && allowed(&cu.user, Action::RecordSession { unit_id: &u.id }))
+        .map(|u| (u.id.clone(), u.name.clone()))
+        .collect();
+    if my_units.is_empty() {
+        return forbidden_page(st, cu);
+    }
+    let classes = st.store.list_classes(&st.plan_id).await.unwrap_or_default();
+    let unit_names: HashMap<&str, &str> = units.iter().map(|u| (u.id.as_str(), u.name.as_str())).collect();
+    let class_opts = classes
+        .iter()
+        .filter(|c| c.active != 0 && my_units.iter().any(|(u, _)| u == &c.unit_id))
+        .map(|c| {
+            (
+                c.id.clone(),
+                format!("{} — {}", c.name, unit_names.get(c.unit_id.as_str()).unwrap_or(&"")),
+            )
+        })
+        .collect();
+    let kinds: Vec<SessionKind> = if line.session_kinds.is_empty() {
+        vec![
+            SessionKind::Propaganda,
+            SessionKind::Guidance,
+            SessionKind::Training,
+            SessionKind::Experience,
+            SessionKind::Contest,
+            SessionKind::Conference,
+        ]
+    } else {
+        line.session_kinds.clone()
+    };
+    let today = today_vn();
+    let v = SessionFormView {
+        editing: editing.is_some(),
+        action: editing
+            .map(|id| format!("/buoi/{id}"))
+            .unwrap_or_else(|| "/buoi".into()),
+        id: b.id.clone(),
+        line_id: line.id.clone(),
+        line_number: line.number.clone(),
+        line_title: line.title.clone(),
+        window: window_vn(&line.window),
+        min_day: line.window.start.iso(),
+        max_day: line.window.end.iso(),
+        unit_id: if b.unit_id.is_empty() {
+            cu.user.unit_id.clone().unwrap_or_default()
+        } else {
+            b.unit_id.clone()
+        },
+        units: my_units,
+        classes: class_opts,
+        class_id: b.class_id.clone().unwrap_or_default(),
+        needs_class: needs_class(&st.plan, &line.id),
+        kinds: kinds
+            .iter()
+            .map(|k| (crate::sessions::kind_str(*k), k.label()))
+            .collect(),
+        kind: b.kind.clone(),
+        statuses: STATUSES.to_vec(),
+        status: b.status.clone(),
+        day: if b.day.is_empty() {
+            today.max(line.window.start).min(line.window.end).iso()
+        } else {
+            b.day.clone()
+        },
+        start_time: b.start_time.clone().unwrap_or_default(),
+        end_time: b.end_time.clone().unwrap_or_default(),
+        headcount: b.headcount.map(|h| h.to_string()).unwrap_or_default(),
+        venue: b.venue.clone().unwrap_or_default(),
+        topics: line.content.iter().map(|t| (t.clone(), b.topics.contains(t))).collect(),
+        note: b.note.clone().unwrap_or_default(),
+    };
+    render(
+        status,
+        &SessionFormPage {
+            c: chrome(st, Some(cu), "Buổi hoạt động", "sessions", notice),
+            v,
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct NewSessionQuery {
+    line: String,
+}
+
+pub async fn session_new(
+    State(st): State<AppState>,
+    PageUser(cu): PageUser,
+    Query(q): Query<NewSessionQuery>,
+) -> Response {
+    let b = SessionBody {
+        id: uuid::Uuid::now_v7().to_string(),
+        line_id: q.line,
+        unit_id: String::new(),
+        class_id: None,
+        kind: String::new(),
+        status: "held".into(),
+        day: String::new(),
+        start_time: None,
+        end_time: None,
+        venue: None,
+        topics: Vec::new(),
+        headcount: None,
+        note: None,
+    };
+    session_form(&st, &cu, None, b, None, StatusCode::OK).await
+}
+
+fn body_from_form(pairs: &[(String, String)]) -> Result<SessionBody, (SessionBody, AppError)> {
+    let b = SessionBody {
+        id: field(pairs, "id").unwrap_or_default(),
+        line_id: field(pairs, "line_id").unwrap_or_default(),
+        unit_id: field(pairs, "unit_id").unwrap_or_default(),
+        class_id: field(pairs, "class_id"),
+        kind: field(pairs, "kind").unwrap_or_default(),
+        status: field(pairs, "status").unwrap_or_default(),
+        day: field(pairs, "day").unwrap_or_default(),
+        start_time: field(pairs, "start_time"),
+        end_time: field(pairs, "end_time"),
+        venue: field(pairs, "venue"),
+        topics: pairs
+            .iter()
+            .filter(|(k, _)| k == "topics")
+            .map(|(_, v)| v.clone())
+            .collect(),
+        headcount: None,
+        note: field(pairs, "note"),
+    };
+    match parse_count(&field(pairs, "headcount").unwrap_or_default()) {
+        Ok(h) => Ok(SessionBody { headcount: h, ..b }),
+        Err(e) => Err((
+            b,
+            AppError::invalid("headcount_out_of_range", e.field.unwrap_or("headcount")),
+        )),
+    }
+}
+
+pub async fn session_create(State(st): State<AppState>, PageUser(cu): PageUser, body: Bytes) -> Response {
+    let pairs = form_pairs(&body);
+    let b = match body_from_form(&pairs) {
+        Ok(b) => b,
+        Err((b, e)) => return session_form(&st, &cu, None, b, error_notice(&e), e.status).await,
+    };
+    match crate::sessions::create(&st, &cu, b.clone()).await {
+        Ok((row, _)) => see_other(&format!("/buoi/{}?ok=session_saved", row.id)),
+        Err(e) if e.code == "forbidden" => forbidden_page(&st, &cu),
+        Err(e) => session_form(&st, &cu, None, b, error_notice(&e), e.status).await,
+    }
+}
+
+pub async fn session_edit(State(st): State<AppState>, PageUser(cu): PageUser, Path(id): Path<String>) -> Response {
+    let Ok(r) = st.store.activity_session(&st.plan_id, &id).await else {
+        return AppError::not_found().into_response();
+    };
+    if !allowed(&cu.user, Action::RecordSession { unit_id: &r.unit_id }) {
+        return forbidden_page(&st, &cu);
+    }
+    let b = SessionBody {
+        id: r.id.clone(),
+        line_id: r.line_id,
+        unit_id: r.unit_id,
+        class_id: r.class_id,
+        kind: r.kind,
+        status: r.status,
+        day: r.day,
+        start_time: r.start_time,
+        end_time: r.end_time,
+        venue: r.venue,
+        topics: serde_json::from_str(&r.topics).unwrap_or_default(),
+        headcount: r.headcount,
+        note: r.note,
+    };
+    session_form(&st, &cu, Some(id), b, None, StatusCode::OK).await
+}
+
+pub async fn session_update(
+    State(st): State<AppState>,
+    PageUser(cu): PageUser,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let pairs = form_pairs(&body);
+    let b = match body_from_form(&pairs) {
+        Ok(b) => b,
+        Err((b, e)) => return session_form(&st, &cu, Some(id), b, error_notice(&e), e.status).await,
+    };
+    match crate::sessions::update(&st, &cu, &id, b.clone()).await {
+        Ok(_) => see_other(&format!("/buoi/{id}?ok=session_saved")),
+        Err(e) if e.code == "forbidden" => forbidden_page(&st, &cu),
+        Err(e) => session_form(&st, &cu, Some(id), b, error_notice(&e), e.status).await,
+    }
+}
+
+// ---------------------------------------------------------------- session detail and attendance
+
+pub struct SessionDetailView {
+    id: String,
+    line: String,
+    day: String,
+    time: Option<String>,
+    unit: String,
+    class: Option<String>,
+    kind: String,
+    status: String,
+    status_label: &'static str,
+    headcount: String,
+    venue: Option<String>,
+    topics: Vec<String>,
+    note: Option<String>,
+    can_edit: bool,
+    attendance: Vec<(String, String, &'static str)>,
+}
+
+#[derive(Template)]
+#[template(path = "session_detail.html")]
+struct SessionDetailPage {
+    c: Chrome,
+    v: SessionDetailView,
+}
+
+async fn detail(st: &AppState, cu: &CurrentUser, id: &str, notice: Option<Notice>, status: StatusCode) -> Response {
+    let r = match st.store.activity_session(&st.plan_id, id).await {
+        Ok(r) if r.deleted_at.is_none() => r,
+        _ => return AppError::not_found().into_response(),
+    };
+    if !allowed(
+        &cu.user,
+        Action::ReadUnitRecords {
+            unit_id: Some(&r.unit_id),
+        },
+    ) {
+        return forbidden_page(st, cu);
+    }
+    let unit = st
+        .store
+        .unit(&st.plan_id, &r.unit_id)
+        .await
+        .map(|u| u.name)
+        .unwrap_or_default();
+    let classes = st.store.list_classes(&st.plan_id).await.unwrap_or_default();
+    let attendance = st.store.attendances(&st.plan_id, id).await.unwrap_or_default();
+    let v = SessionDetailView {
+        id: r.id.clone(),
+        line: st
+            .plan
+            .line(&r.line_id)
+            .map(|l| format!("{}. {}", l.number, l.title.trim_end_matches(['.', ':'])))
+            .unwrap_or_default(),
+        day: Day::parse_iso(&r.day).map(|d| d.vn()).unwrap_or_default(),
+        time: r.start_time.as_ref().map(|s| {
+            format!(
+                "{s}{}",
+                r.end_time.as_ref().map(|e| format!("–{e}")).unwrap_or_default()
+            )
+        }),
+        unit,
+        class: r
+            .class_id
+            .as_ref()
+            .and_then(|c| classes.iter().find(|x| &x.id == c))
+            .map(|c| c.name.clone()),
+        kind: kind_label(&r.kind),
+        status_label: status_label(&r.status),
+        status: r.status.clone(),
+        headcount: r
+            .headcount
+            .map(kehoach_core::text::vn_int)
+            .unwrap_or_else(|| "—".into()),
+        venue: r.venue.clone(),
+        topics: serde_json::from_str(&r.topics).unwrap_or_default(),
+        note: r.note.clone(),
+        can_edit: allowed(&cu.user, Action::RecordSession { unit_id: &r.unit_id }),
+        attendance: attendance
+            .into_iter()
+            .map(|a| {
+                (
+                    a.person_id,
+                    a.full_name,
+                    if a.method == "qr" { "thẻ QR" } else { "tìm tên" },
+                )
+            })
+            .collect(),
+    };
+    render(
+        status,
+        &SessionDetailPage {
+            c: chrome(st, Some(cu), "Buổi hoạt động", "sessions", notice),
+            v,
+        },
+    )
+}
+
+pub async fn session_page(
+    State(st): State<AppState>,
+    PageUser(cu): PageUser,
+    Path(id): Path<String>,
+    Query(q): Query<OkQuery>,
+) -> Response {
+    detail(&st, &cu, &id, ok_notice(&q), StatusCode::OK).await
+}
+
+async fn after_detail<T>(st: &AppState, cu: &CurrentUser, id: &str, r: Result<T, AppError>, ok: &str) -> Response {
+    match r {
+        Ok(_) => see_other(&format!("/buoi/{id}?ok={ok}#diem-danh")),
+        Err(e) if e.code == "forbidden" => forbidden_page(st, cu),
+        Err(e) => detail(st, cu, id, error_notice(&e), e.status).await,
+    }
+}
+
+pub async fn session_status(
+    State(st): State<AppState>,
+    PageUser(cu): PageUser,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let pairs = form_pairs(&body);
+    let b = crate::sessions::StatusBody {
+        status: field(&pairs, "status").unwrap_or_default(),
+        headcount: None,
+    };
+    let r = crate::sessions::set_status(&st, &cu, &id, b).await;
+    after_detail(&st, &cu, &id, r, "session_saved").await
+}
+
+pub async fn session_delete(
+    State(st): State<AppState>,
+    PageUser(cu): PageUser,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let pairs = form_pairs(&body);
+    match crate::sessions::delete(&st, &cu, &id, field(&pairs, "reason")).await {
+        Ok(_) => see_other("/buoi?ok=session_deleted"),
+        Err(e) if e.code == "forbidden" => forbidden_page(&st, &cu),
+        Err(e) => detail(&st, &cu, &id, error_notice(&e), e.status).await,
+    }
+}
+
+pub async fn check_in(
+    State(st): State<AppState>,
+    PageUser(cu): PageUser,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let pairs = form_pairs(&body);
+    let b = crate::people::CheckInBody {
+        person_id: field(&pairs, "person_id"),
+        card_code: field(&pairs, "card_code"),
+    };
+    match crate::people::check_in(&st, &cu, &id, b).await {
+        Ok(r) => see_other(&format!(
+            "/buoi/{id}?ok={}#diem-danh",
+            if r.new { "checked_in" } else { "already_checked_in" }
+        )),
+        Err(e) if e.code == "forbidden" => forbidden_page(&st, &cu),
+        Err(e) => detail(&st, &cu, &id, error_notice(&e), e.status).await,
+    }
+}
+
+pub async fn uncheck(
+    State(st): State<AppState>,
+    PageUser(cu): PageUser,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let pairs = form_pairs(&body);
+    let r = crate::people::remove_attendance(&st, &cu, &id, &field(&pairs, "person_id").unwrap_or_default()).await;
+    after_detail(&st, &cu, &id, r, "attendance_removed").await
+}
+
+#[derive(Template)]
+#[template(path = "people_results.html")]
+struct PeopleResults {
+    session_id: String,
+    csrf: String,
+    people: Vec<(String, String, Option<i64>, String)>,
+}
+
+#[derive(Deserialize)]
+pub struct SearchQuery {
+    q: Option<String>,
+}
+
+/// htmx fragment: people matching the typed name, each with a check-in button.
+pub async fn people_search(
+    State(st): State<AppState>,
+    PageUser(cu): PageUser,
+    Path(id): Path<String>,
+    Query(q): Query<SearchQuery>,
+) -> Response {
+    let Ok(s) = st.store.activity_session(&st.plan_id, &id).await else {
+        return AppError::not_found().into_response();
+    };
+    if !allowed(&cu.user, Action::RecordSession { unit_id: &s.unit_id }) {
+        return forbidden_page(&st, &cu);
+    }
+    let text = q.q.unwrap_or_default();
+    let found = if text.trim().chars().count() < 2 {
+        Vec::new()
+    } else {
+        st.store
+            .search_people(&st.plan_id, &text, None, 20)
+            .await
+            .unwrap_or_default()
+    };
+    let units = st.store.list_units(&st.plan_id).await.unwrap_or_default();
+    let people = found
+        .into_iter()
+        .map(|p| {
+            let unit = units
+                .iter()
+                .find(|u| u.id == p.unit_id)
+                .map(|u| u.name.clone())
+                .unwrap_or_default();
+            (
+                p.id,
+                p.full_name,
+                p.birth_year,
+                format!("{} · {}", roster_label(&p.roster).unwrap_or(""), unit),
+            )
+        })
+        .collect();
+    render(
+        StatusCode::OK,
+        &PeopleResults {
+            session_id: id,
+            csrf: cu.csrf,
+            people,
+        },
+    )
+}
+
+// ---------------------------------------------------------------- rosters
+
+/// A parsed file waiting for the "save" click.
+pub struct StagedImport {
+    user_id: String,
+    roster: String,
+    rows: Vec<PersonInput>,
+    mark_missing_left: bool,
+    at: Instant,
+}
+
+const STAGE_TTL: Duration = Duration::from_secs(30 * 60);
+
+pub struct PreviewView {
+    token: String,
+    total: usize,
+    accepted: usize,
+    errors: Vec<crate::roster_import::RowError>,
+}
+
+pub struct PersonView {
+    id: String,
+    name: String,
+    year: String,
+    unit: String,
+    class: String,
+    card: String,
+    active: bool,
+    can_edit: bool,
+}
+
+pub struct RostersView {
+    rosters: Vec<(&'static str, &'static str)>,
+    roster: String,
+    roster_label: &'static str,
+    is_coordinator: bool,
+    can_import: bool,
+    units: Vec<(String, String)>,
+    people: Vec<PersonView>,
+    active_count: usize,
+    preview: Option<PreviewView>,
+}
+
+#[derive(Template)]
+#[template(path = "rosters.html")]
+struct RostersPage {
+    c: Chrome,
+    v: RostersView,
+}
+
+#[derive(Deserialize, Default)]
+pub struct RosterQuery {
+    roster: Option<String>,
+    #[serde(flatten)]
+    ok: OkQuery,
+}
+
+async fn rosters_response(
+    st: &AppState,
+    cu: &CurrentUser,
+    roster: &str,
+    notice: Option<Notice>,
+    status: StatusCode,
+    preview: Option<PreviewView>,
+) -> Response {
+    let Some(label) = roster_label(roster) else {
+        return AppError::not_found().into_response();
+    };
+    let own = cu.user.unit_id.clone();
+    let scope = if allowed(&cu.user, Action::ReadUnitRecords { unit_id: None }) {
+        None
+    } else if own
+        .as_deref()
+        .is_some_and(|u| allowed(&cu.user, Action::ReadUnitRecords { unit_id: Some(u) }))
+    {
+        own.clone()
+    } else {
+        return forbidden_page(st, cu);
+    };
+    let people = st
+        .store
+        .roster_people(&st.plan_id, Some(roster), scope.as_deref())
+        .await
+        .unwrap_or_default();
+    let units = st.store.list_units(&st.plan_id).await.unwrap_or_default();
+    let classes = st.store.list_classes(&st.plan_id).await.unwrap_or_default();
+    let importable: Vec<(String, String)> = units
+        .iter()
+        .filter(|u| u.active != 0 && allowed(&cu.user, Action::EditUnitData { unit_id: &u.id }))
+        .map(|u| (u.id.clone(), u.name.clone()))
+        .collect();
+    let v = RostersView {
+        rosters: ROSTERS.to_vec(),
+        roster: roster.to_string(),
+        roster_label: label,
+        is_coordinator: cu.user.role() == Role::Coordinator,
+        can_import: !importable.is_empty(),
+        units: importable,
+        active_count: people.iter().filter(|p| p.active != 0).count(),
+        people: people
+            .into_iter()
+            .map(|p| PersonView {
+                name: p.full_name.clone(),
+                year: p.birth_year.map(|y| y.to_string()).unwrap_or_default(),
+                unit: units
+                    .iter()
+                    .find(|u| u.id == p.unit_id)
+                    .map(|u| u.name.clone())
+                    .unwrap_or_default(),
+                class: p
+                    .class_id
+                    .as_ref()
+                    .and_then(|c| classes.iter().find(|x| &x.id == c))
+                    .map(|c| c.name.clone())
+                    .unwrap_or_default(),
+                card: p.card_code.clone(),
+                active: p.active != 0,
+                can_edit: allowed(&cu.user, Action::EditUnitData { unit_id: &p.unit_id }),
+                id: p.id,
+            })
+            .collect(),
+        preview,
+    };
+    render(
+        status,
+        &RostersPage {
+            c: chrome(st, Some(cu), "Danh sách người", "rosters", notice),
+            v,
+        },
+    )
+}
+
+pub async fn rosters_page(
+    State(st): State<AppState>,
+    PageUser(cu): PageUser,
+    Query(q): Query<RosterQuery>,
+) -> Response {
+    let roster = q.roster.clone().unwrap_or_else(|| "youth_members".into());
+    rosters_response(&st, &cu, &roster, ok_notice(&q.ok), StatusCode::OK, None).await
+}
+
+pub async fn roster_upload(
+    State(st): State<AppState>,
+    PageUser(cu): PageUser,
+    Query(q): Query<RosterQuery>,
+    mut mp: Multipart,
+) -> Response {
+    let roster = q.roster.clone().unwrap_or_default();
+    let mut file = Vec::new();
+    let mut unit_id = None;
+    let mut mark = false;
+    loop {
+        match mp.next_field().await {
+            Ok(Some(f)) => {
+                let name = f.name().unwrap_or_default().to_string();
+                let Ok(data) = f.bytes().await else {
+                    let e = AppError::invalid("file_too_large", "file");
+                    return rosters_response(&st, &cu, &roster, error_notice(&e), e.status, None).await;
+                };
+                match name.as_str() {
+                    "file" => file = data.to_vec(),
+                    "unit_id" => unit_id = Some(String::from_utf8_lossy(&data).to_string()),
+                    "mark_missing_left" => mark = true,
+                    _ => {}
+                }
+            }
+            Ok(None) => break,
+            Err(_) => {
+                let e = AppError::invalid("file_too_large", "file");
+                return rosters_response(&st, &cu, &roster, error_notice(&e), e.status, None).await;
+            }
+        }
+    }
+    let query = crate::people::ImportQuery {
+        unit_id,
+        save: false,
+        mark_missing_left: mark,
+    };
+    match crate::people::import(&st, &cu, &roster, &file, query).await {
+        Ok(reply) => {
+            let token = kehoach_store::random_token();
+            let p = reply.preview;
+            let view = PreviewView {
+                token: token.clone(),
+                total: p.total_rows,
+                accepted: p.accepted_count,
+                errors: p.errors,
+            };
+            {
+                let mut staged = st.staged.lock().unwrap_or_else(|e| e.into_inner());
+                staged.retain(|_, s| s.at.elapsed() < STAGE_TTL);
+                staged.insert(
+                    token,
+                    StagedImport {
+                        user_id: cu.user.id.clone(),
+                        roster: roster.clone(),
+                        rows: p.accepted,
+                        mark_missing_left: mark,
+                        at: Instant::now(),
+                    },
+                );
+            }
+            rosters_response(&st, &cu, &roster, None, StatusCode::OK, Some(view)).await
+        }
+        Err(e) if e.code == "forbidden" => forbidden_page(&st, &cu),
+        Err(e) => rosters_response(&st, &cu, &roster, error_notice(&e), e.status, None).await,
+    }
+}
+
+pub async fn roster_save(State(st): State<AppState>, PageUser(cu): PageUser, body: Bytes) -> Response {
+    let pairs = form_pairs(&body);
+    let token = field(&pairs, "token").unwrap_or_default();
+    let staged = st.staged.lock().unwrap_or_else(|e| e.into_inner()).remove(&token);
+    let Some(s) = staged.filter(|s| s.user_id == cu.user.id && s.at.elapsed() < STAGE_TTL) else {
+        let e = AppError::invalid("import_expired", "token");
+        return rosters_response(&st, &cu, "youth_members", error_notice(&e), e.status, None).await;
+    };
+    // The rows were checked against this user's scope when previewed; check again before writing.
+    for r in &s.rows {
+        if !allowed(&cu.user, Action::EditUnitData { unit_id: &r.unit_id }) {
+            return forbidden_page(&st, &cu);
+        }
+    }
+    match st
+        .store
+        .import_roster(
+            &st.plan_id,
+            &s.roster,
+            &s.rows,
+            s.mark_missing_left,
+            &cu.user.id,
+            kehoach_store::now_unix(),
+        )
+        .await
+    {
+        Ok(_) => see_other(&format!("/danh-sach?roster={}&ok=roster_saved", s.roster)),
+        Err(e) => {
+            let e = AppError::from(e);
+            rosters_response(&st, &cu, &s.roster, error_notice(&e), e.status, None).await
+        }
+    }
+}
+
+pub async fn person_update(
+    State(st): State<AppState>,
+    PageUser(cu): PageUser,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let pairs = form_pairs(&body);
+    let active = field(&pairs, "active").as_deref() == Some("1");
+    match crate::people::set_active(&st, &cu, &id, active).await {
+        Ok(p) => see_other(&format!("/danh-sach?roster={}&ok=person_saved", p.roster)),
+        Err(e) if e.code == "forbidden" => forbidden_page(&st, &cu),
+        Err(e) => e.into_response(),
+    }
+}

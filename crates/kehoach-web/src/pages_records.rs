@@ -328,7 +328,8 @@ pub async fn session_new(
     session_form(&st, &cu, None, b, None, StatusCode::OK).await
 }
 
-fn body_from_form(pairs: &[(String, String)]) -> Result<SessionBody, (SessionBody, AppError)> {
+/// The session fields of a form, and the error of a field that could not be read.
+fn body_from_form(pairs: &[(String, String)]) -> (SessionBody, Option<AppError>) {
     let b = SessionBody {
         id: field(pairs, "id").unwrap_or_default(),
         line_id: field(pairs, "line_id").unwrap_or_default(),
@@ -349,20 +350,17 @@ fn body_from_form(pairs: &[(String, String)]) -> Result<SessionBody, (SessionBod
         note: field(pairs, "note"),
     };
     match parse_count(&field(pairs, "headcount").unwrap_or_default()) {
-        Ok(h) => Ok(SessionBody { headcount: h, ..b }),
-        Err(e) => Err((
-            b,
-            AppError::invalid("headcount_out_of_range", e.field.unwrap_or("headcount")),
-        )),
+        Ok(h) => (SessionBody { headcount: h, ..b }, None),
+        Err(_) => (b, Some(AppError::invalid("headcount_out_of_range", "headcount"))),
     }
 }
 
 pub async fn session_create(State(st): State<AppState>, PageUser(cu): PageUser, body: Bytes) -> Response {
     let pairs = form_pairs(&body);
-    let b = match body_from_form(&pairs) {
-        Ok(b) => b,
-        Err((b, e)) => return session_form(&st, &cu, None, b, error_notice(&e), e.status).await,
-    };
+    let (b, bad) = body_from_form(&pairs);
+    if let Some(e) = bad {
+        return session_form(&st, &cu, None, b, error_notice(&e), e.status).await;
+    }
     match crate::sessions::create(&st, &cu, b.clone()).await {
         Ok((row, _)) => see_other(&format!("/buoi/{}?ok=session_saved", row.id)),
         Err(e) if e.code == "forbidden" => forbidden_page(&st, &cu),
@@ -402,10 +400,10 @@ pub async fn session_update(
     body: Bytes,
 ) -> Response {
     let pairs = form_pairs(&body);
-    let b = match body_from_form(&pairs) {
-        Ok(b) => b,
-        Err((b, e)) => return session_form(&st, &cu, Some(id), b, error_notice(&e), e.status).await,
-    };
+    let (b, bad) = body_from_form(&pairs);
+    if let Some(e) = bad {
+        return session_form(&st, &cu, Some(id), b, error_notice(&e), e.status).await;
+    }
     match crate::sessions::update(&st, &cu, &id, b.clone()).await {
         Ok(_) => see_other(&format!("/buoi/{id}?ok=session_saved")),
         Err(e) if e.code == "forbidden" => forbidden_page(&st, &cu),

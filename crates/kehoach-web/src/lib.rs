@@ -69,6 +69,24 @@ pub fn today_vn() -> kehoach_core::Day {
     kehoach_core::Day(time::OffsetDateTime::now_utc().to_offset(offset).date())
 }
 
+/// Liveness and the database pool: `{"ok", "db_connections", "db_idle"}`.
+async fn healthz(axum::extract::State(st): axum::extract::State<AppState>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    // Read the pool before our own query borrows a connection from it.
+    let (size, idle) = st.store.pool_stats();
+    let ok = st.store.ping().await.is_ok();
+    let status = if ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (
+        status,
+        axum::Json(serde_json::json!({"ok": ok, "db_connections": size, "db_idle": idle})),
+    )
+        .into_response()
+}
+
 pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .route("/login", post(api::api_login))
@@ -141,7 +159,7 @@ pub fn app(state: AppState) -> Router {
         .route("/ghi-luot", get(pages::turns_page))
         .route("/sw.js", get(assets::service_worker))
         .route("/manifest.webmanifest", get(assets::manifest))
-        .route("/healthz", get(|| async { "ok" }));
+        .route("/healthz", get(healthz));
 
     Router::new()
         .merge(pages)

@@ -1,0 +1,277 @@
+//! The real binary under load, on SQLite and on PostgreSQL: SIGKILL during a
+//! stream of support turns loses no acknowledged id; a thousand clients that
+//! hang up mid-request leave no transaction or connection behind.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_kehoach");
+
+struct Server {
+    child: Child,
+    port: u16,
+    setup_link: Option<String>,
+}
+
+fn start(url: &str) -> Server {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new(BIN)
+        .args([
+            "serve",
+            "--create",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--database-url",
+            url,
+        ])
+        .env("KEHOACH_LOG", "error")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut setup_link = None;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let mut line = String::new();
+        assert!(out.read_line(&mut line).unwrap() > 0, "server exited early");
+        if let Some(i) = line.find("/moi/") {
+            setup_link = Some(line[i..].trim().to_string());
+        }
+        if line.contains("đang chạy") {
+            break;
+        }
+        assert!(Instant::now() < deadline);
+    }
+    // Keep draining stdout so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in out.lines() {});
+    Server {
+        child,
+        port,
+        setup_link,
+    }
+}
+
+fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> std::io::Result<(u16, String, String)> {
+    let mut s = TcpStream::connect(("127.0.0.1", port))?;
+    s.set_read_timeout(Some(Duration::from_secs(30)))?;
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    req.push_str(body);
+    s.write_all(req.as_bytes())?;
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw)?;
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text
+        .split_once("\r\n\r\n")
+        .ok_or_else(|| std::io::Error::other("no response"))?;
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| std::io::Error::other("bad status"))?;
+    Ok((status, head.to_string(), body.to_string()))
+}
+
+/// Sets up the first coordinator; returns (cookie, csrf, a village id).
+fn login(s: &Server) -> (String, String, String) {
+    let link = s.setup_link.clone().unwrap();
+    let form = "full_name=Nguyen+Thi+Hoa&username=hoa.vhxh&password=mat-khau-dai-2026";
+    let (_, head, _) = http(
+        s.port,
+        "POST",
+        &link,
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        form,
+    )
+    .unwrap();
+    let cookie = head
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: "))
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let (_, _, me) = http(s.port, "GET", "/api/v1/me", &[("Cookie", &cookie)], "").unwrap();
+    let me: serde_json::Value = serde_json::from_str(&me).unwrap();
+    let (_, _, units) = http(s.port, "GET", "/api/v1/units", &[("Cookie", &cookie)], "").unwrap();
+    let units: serde_json::Value = serde_json::from_str(&units).unwrap();
+    let village = units["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["kind"] == "village")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    (cookie, me["csrf_token"].as_str().unwrap().to_string(), village)
+}
+
+fn urls() -> Vec<(&'static str, String)> {
+    tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(kehoach_store::testing::fresh_database_urls())
+}
+
+#[test]
+fn sigkill_under_load_loses_no_acknowledged_turn() {
+    for (backend, url) in urls() {
+        let mut s = start(&url);
+        let (cookie, csrf, village) = login(&s);
+        let acked = Arc::new(Mutex::new(Vec::<String>::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let mut workers = Vec::new();
+        for _ in 0..8 {
+            let (acked, stop, cookie, csrf, village, port) = (
+                acked.clone(),
+                stop.clone(),
+                cookie.clone(),
+                csrf.clone(),
+                village.clone(),
+                s.port,
+            );
+            workers.push(std::thread::spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    let ids: Vec<String> = (0..20).map(|_| uuid::Uuid::now_v7().to_string()).collect();
+                    let turns: Vec<_> = ids.iter().map(|id| serde_json::json!({"id": id, "unit_id": village, "service": "asxh-vneid", "day": "2026-07-15"})).collect();
+                    let body = serde_json::json!({"turns": turns}).to_string();
+                    let headers = [("Cookie", cookie.as_str()), ("X-CSRF-Token", csrf.as_str()), ("Content-Type", "application/json")];
+                    // A failed or cut request (the server died) is not acknowledged.
+                    if let Ok((200, _, reply)) = http(port, "POST", "/api/v1/turns/batch", &headers, &body) {
+                        {let reply: serde_json::Value = serde_json::from_str(&reply).unwrap();
+                            let mut a = acked.lock().unwrap();
+                            for r in reply["results"].as_array().unwrap() {
+                                if r["status"] == "stored" || r["status"] == "duplicate" {
+                                    a.push(r["id"].as_str().unwrap().to_string());
+                                }
+                            }                        }
+                    }
+                }
+            }));
+        }
+        std::thread::sleep(Duration::from_millis(1500));
+        s.child.kill().unwrap(); // SIGKILL while batches are in flight
+        s.child.wait().unwrap();
+        stop.store(true, Ordering::Relaxed);
+        for w in workers {
+            w.join().unwrap();
+        }
+        let acked = acked.lock().unwrap().clone();
+        assert!(
+            acked.len() >= 200,
+            "{backend}: only {} turns acknowledged before the kill",
+            acked.len()
+        );
+
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async {
+            let store = kehoach_store::Store::open(&url, false).await.unwrap();
+            let plan = kehoach_core::seed_plan().plan.id;
+            let stored = store.count_turns(&plan).await.unwrap() as usize;
+            assert!(
+                stored >= acked.len(),
+                "{backend}: {stored} stored < {} acknowledged",
+                acked.len()
+            );
+            for id in &acked {
+                assert!(
+                    store.turn(&plan, id).await.is_ok(),
+                    "{backend}: acknowledged turn {id} lost"
+                );
+            }
+            store.close().await;
+        });
+        // And the server starts again on the same database.
+        let mut s2 = start(&url);
+        let (status, _, _) = http(s2.port, "GET", "/healthz", &[], "").unwrap();
+        assert_eq!(status, 200);
+        s2.child.kill().unwrap();
+        s2.child.wait().unwrap();
+    }
+}
+
+#[test]
+fn a_thousand_clients_hanging_up_leave_nothing_open() {
+    for (backend, url) in urls() {
+        let mut s = start(&url);
+        let (cookie, csrf, village) = login(&s);
+        let port = s.port;
+        let mut threads = Vec::new();
+        for t in 0..10 {
+            let (cookie, csrf, village) = (cookie.clone(), csrf.clone(), village.clone());
+            threads.push(std::thread::spawn(move || {
+                for i in 0..100 {
+                    let Ok(mut c) = TcpStream::connect(("127.0.0.1", port)) else { continue };
+                    let body = serde_json::json!({"turns": [{"id": uuid::Uuid::now_v7().to_string(), "unit_id": village, "service": "asxh-vneid", "day": "2026-07-15"}]}).to_string();
+                    let head = format!(
+                        "POST /api/v1/turns/batch HTTP/1.1\r\nHost: x\r\nCookie: {cookie}\r\nX-CSRF-Token: {csrf}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+                        body.len()
+                    );
+                    let _ = c.write_all(head.as_bytes());
+                    if (t + i) % 2 == 0 {
+                        // Half the body, then hang up.
+                        let _ = c.write_all(&body.as_bytes()[..body.len() / 2]);
+                    } else {
+                        // The whole request, then hang up before the answer.
+                        let _ = c.write_all(body.as_bytes());
+                    }
+                    drop(c);
+                }
+            }));
+        }
+        for t in threads {
+            t.join().unwrap();
+        }
+        // The server still answers, writes still go through, and the pool is idle again.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let (status, _, body) = http(port, "GET", "/healthz", &[], "").unwrap();
+            assert_eq!(status, 200, "{backend}: {body}");
+            let h: serde_json::Value = serde_json::from_str(&body).unwrap();
+            if h["db_connections"] == h["db_idle"] {
+                break;
+            }
+            assert!(Instant::now() < deadline, "{backend}: connections still busy: {h}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let body = serde_json::json!({"turns": [{"id": uuid::Uuid::now_v7().to_string(), "unit_id": village, "service": "so-suc-khoe", "day": "2026-07-16"}]}).to_string();
+        let (status, _, reply) = http(
+            port,
+            "POST",
+            "/api/v1/turns/batch",
+            &[
+                ("Cookie", &cookie),
+                ("X-CSRF-Token", &csrf),
+                ("Content-Type", "application/json"),
+            ],
+            &body,
+        )
+        .unwrap();
+        assert_eq!(status, 200, "{backend}: {reply}");
+        assert!(reply.contains("\"stored\":1"), "{backend}: {reply}");
+        s.child.kill().unwrap();
+        s.child.wait().unwrap();
+    }
+}

@@ -155,18 +155,22 @@ fn sigkill_under_load_loses_no_acknowledged_turn() {
             workers.push(std::thread::spawn(move || {
                 while !stop.load(Ordering::Relaxed) {
                     let ids: Vec<String> = (0..20).map(|_| uuid::Uuid::now_v7().to_string()).collect();
-                    let turns: Vec<_> = ids.iter().map(|id| serde_json::json!({"id": id, "unit_id": village, "service": "asxh-vneid", "day": "2026-07-15"})).collect();
-                    let body = serde_json::json!({"turns": turns}).to_string();
-                    let headers = [("Cookie", cookie.as_str()), ("X-CSRF-Token", csrf.as_str()), ("Content-Type", "application/json")];
+                    let turns: Vec<_> = ids
+                        .iter()
+                        .map(|id| serde_json::json!({"id": id, "unit_id": village, "service": "asxh-vneid", "day": "2026-07-15"}))
+                        .collect();
+                    let body = serde_json::json!({ "turns": turns }).to_string();
+                    let headers =
+                        [("Cookie", cookie.as_str()), ("X-CSRF-Token", csrf.as_str()), ("Content-Type", "application/json")];
                     // A failed or cut request (the server died) is not acknowledged.
                     if let Ok((200, _, reply)) = http(port, "POST", "/api/v1/turns/batch", &headers, &body) {
-                        {let reply: serde_json::Value = serde_json::from_str(&reply).unwrap();
-                            let mut a = acked.lock().unwrap();
-                            for r in reply["results"].as_array().unwrap() {
-                                if r["status"] == "stored" || r["status"] == "duplicate" {
-                                    a.push(r["id"].as_str().unwrap().to_string());
-                                }
-                            }                        }
+                        let reply: serde_json::Value = serde_json::from_str(&reply).unwrap();
+                        let mut a = acked.lock().unwrap();
+                        for r in reply["results"].as_array().unwrap() {
+                            if r["status"] == "stored" || r["status"] == "duplicate" {
+                                a.push(r["id"].as_str().unwrap().to_string());
+                            }
+                        }
                     }
                 }
             }));

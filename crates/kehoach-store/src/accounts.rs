@@ -364,24 +364,29 @@ impl Store {
         Ok((token, csrf))
     }
 
-    /// The active user of a session token and the session's CSRF token.
+    /// The active user of a session token and the session's CSRF token (one query: every request asks).
     pub async fn session_user(&self, token: &str, now: i64) -> Result<Option<(UserRow, String)>> {
-        let row: Option<(String, String)> = sqlx::query_as(
-            "SELECT s.user_id, s.csrf_token FROM auth_sessions s JOIN users u ON u.id = s.user_id \
+        let row = sqlx::query(
+            "SELECT u.id, u.plan_id, u.username, u.full_name, u.role, u.unit_id, u.active, s.csrf_token \
+             FROM auth_sessions s JOIN users u ON u.id = s.user_id \
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1",
         )
         .bind(token_hash(token))
         .bind(now)
         .fetch_optional(self.pool())
         .await?;
-        let Some((user_id, csrf)) = row else {
-            return Ok(None);
+        let Some(r) = row else { return Ok(None) };
+        use sqlx::Row;
+        let user = UserRow {
+            id: r.try_get(0)?,
+            plan_id: r.try_get(1)?,
+            username: r.try_get(2)?,
+            full_name: r.try_get(3)?,
+            role: r.try_get(4)?,
+            unit_id: r.try_get(5)?,
+            active: r.try_get(6)?,
         };
-        let plan: (String,) = sqlx::query_as("SELECT plan_id FROM users WHERE id = $1")
-            .bind(&user_id)
-            .fetch_one(self.pool())
-            .await?;
-        Ok(Some((self.user(&plan.0, &user_id).await?, csrf)))
+        Ok(Some((user, r.try_get(7)?)))
     }
 
     pub async fn delete_session(&self, token: &str) -> Result<()> {

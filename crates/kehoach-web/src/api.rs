@@ -447,6 +447,26 @@ pub async fn import_roster(
     Ok(Json(crate::people::import(&st, &cu, &roster, &body, q).await?))
 }
 
+/// A printable PDF of QR check-in cards (A4, 10 cards a page) for a roster's people of a unit or class.
+#[utoipa::path(get, path = "/api/v1/rosters/{roster}/cards.pdf", params(("unit_id" = Option<String>, Query), ("class_id" = Option<String>, Query)),
+    responses((status = 200, content_type = "application/pdf"), (status = 403, body = ErrorBody)))]
+pub async fn roster_cards(
+    State(st): State<AppState>,
+    ApiUser(cu): ApiUser,
+    Path(roster): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<crate::people::CardsQuery>,
+) -> Result<Response, AppError> {
+    let pdf = crate::people::cards_pdf(&st, &cu, &roster, q).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf"),
+            (header::CONTENT_DISPOSITION, "inline; filename=\"the-diem-danh.pdf\""),
+        ],
+        pdf,
+    )
+        .into_response())
+}
+
 #[derive(Deserialize)]
 pub struct TemplateQuery {
     pub format: Option<String>,
@@ -496,7 +516,7 @@ pub async fn roster_template(
 #[openapi(
     info(
         title = "kehoach API",
-        description = "Kế hoạch, đơn vị và người dùng. Lỗi có mã ổn định (error.code) và thông báo tiếng Việt (error.message). Yêu cầu ghi cần tiêu đề X-CSRF-Token của phiên."
+        description = "Kế hoạch, đơn vị, người dùng, lượt hỗ trợ, buổi, điểm danh và danh sách. Lỗi có mã ổn định (error.code) và thông báo tiếng Việt (error.message). Yêu cầu ghi cần tiêu đề X-CSRF-Token của phiên."
     ),
     paths(
         api_login,
@@ -512,7 +532,24 @@ pub async fn roster_template(
         users,
         create_user,
         update_user,
-        create_invite
+        create_invite,
+        record_turn,
+        record_turn_batch,
+        delete_turn,
+        list_turns,
+        create_session,
+        list_sessions,
+        update_session,
+        session_status,
+        delete_session,
+        attendance,
+        check_in,
+        remove_attendance,
+        people,
+        update_person,
+        import_roster,
+        roster_template,
+        roster_cards
     ),
     components(schemas(ErrorBody, crate::errors::ErrorDetail))
 )]

@@ -43,6 +43,9 @@ pub struct AppState {
     pub limiter: Arc<auth::LoginLimiter>,
     /// The group-commit writer of support turns.
     pub ingest: kehoach_store::IngestWriter,
+    /// The plan's units, read once and dropped whenever a unit changes
+    /// (every support turn checks its village against them).
+    pub units_cache: Arc<tokio::sync::RwLock<Option<Arc<Vec<kehoach_store::UnitRow>>>>>,
     /// Roster files previewed and waiting to be saved, by token.
     pub staged: Arc<std::sync::Mutex<std::collections::HashMap<String, pages_records::StagedImport>>>,
 }
@@ -53,6 +56,7 @@ impl AppState {
         AppState {
             ingest: kehoach_store::IngestWriter::start(store.clone()),
             staged: Arc::default(),
+            units_cache: Arc::default(),
             store,
             plan_id: plan.plan.id.clone(),
             plan: Arc::new(plan),
@@ -60,6 +64,24 @@ impl AppState {
             public_url,
             limiter: Arc::new(auth::LoginLimiter::new(5, Duration::from_secs(600))),
         }
+    }
+}
+
+impl AppState {
+    /// The plan's units, from the cache when it is fresh.
+    pub async fn units(&self) -> Result<Arc<Vec<kehoach_store::UnitRow>>, kehoach_store::StoreError> {
+        if let Some(u) = self.units_cache.read().await.as_ref() {
+            return Ok(u.clone());
+        }
+        let mut w = self.units_cache.write().await;
+        let fresh = Arc::new(self.store.list_units(&self.plan_id).await?);
+        *w = Some(fresh.clone());
+        Ok(fresh)
+    }
+
+    /// Call after any change to units.
+    pub async fn forget_units(&self) {
+        *self.units_cache.write().await = None;
     }
 }
 
@@ -118,7 +140,8 @@ pub fn app(state: AppState) -> Router {
             "/rosters/{roster}/import",
             post(api::import_roster).layer(DefaultBodyLimit::max(roster_import::MAX_FILE_BYTES + 1024)),
         )
-        .route("/rosters/{roster}/template", get(api::roster_template));
+        .route("/rosters/{roster}/template", get(api::roster_template))
+        .route("/rosters/{roster}/cards.pdf", get(api::roster_cards));
 
     let pages = Router::new()
         .route("/", get(pages::home))

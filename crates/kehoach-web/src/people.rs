@@ -208,3 +208,70 @@ pub async fn remove_attendance(
         .remove_attendance(&st.plan_id, session_id, person_id, &cu.user.id, now_unix())
         .await?)
 }
+
+#[derive(Debug, Default, Deserialize)]
+pub struct CardsQuery {
+    pub unit_id: Option<String>,
+    pub class_id: Option<String>,
+}
+
+/// A printable PDF sheet of QR check-in cards for a roster's active people
+/// of one unit (or class); the coordinator may print every unit's.
+pub async fn cards_pdf(st: &AppState, cu: &CurrentUser, roster: &str, q: CardsQuery) -> Result<Vec<u8>, AppError> {
+    roster_ok(roster)?;
+    let unit = q.unit_id.filter(|u| !u.is_empty()).or_else(|| {
+        if cu.user.role() == Role::Coordinator {
+            None
+        } else {
+            cu.user.unit_id.clone()
+        }
+    });
+    let ok = match &unit {
+        Some(u) => allowed(&cu.user, Action::EditUnitData { unit_id: u }),
+        None => allowed(&cu.user, Action::ManageUnits),
+    };
+    if !ok {
+        return Err(AppError::forbidden());
+    }
+    let units = st.store.list_units(&st.plan_id).await?;
+    let classes = st.store.list_classes(&st.plan_id).await?;
+    let class = q.class_id.filter(|c| !c.is_empty());
+    let people: Vec<PersonRow> = st
+        .store
+        .roster_people(&st.plan_id, Some(roster), unit.as_deref())
+        .await?
+        .into_iter()
+        .filter(|p| p.active != 0 && (class.is_none() || p.class_id == class))
+        .collect();
+    let cards: Vec<kehoach_report::cards::Card> = people
+        .iter()
+        .map(|p| {
+            let unit = units
+                .iter()
+                .find(|u| u.id == p.unit_id)
+                .map(|u| u.display_name().to_string())
+                .unwrap_or_default();
+            let class = p
+                .class_id
+                .as_ref()
+                .and_then(|c| classes.iter().find(|x| &x.id == c))
+                .map(|c| format!("Lớp {} · ", c.name))
+                .unwrap_or_default();
+            kehoach_report::cards::Card {
+                name: p.full_name.clone(),
+                detail: format!("{class}{unit}"),
+                extra: p.birth_year.map(|y| format!("Năm sinh {y}")).unwrap_or_default(),
+                code: p.card_code.clone(),
+            }
+        })
+        .collect();
+    let title = format!(
+        "Thẻ điểm danh — {} — {}",
+        roster_label(roster).unwrap_or(""),
+        st.plan.plan.short_title
+    );
+    kehoach_report::cards::cards_pdf(&title, &cards).map_err(|e| {
+        tracing::error!(error = %e, "cards PDF");
+        AppError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "internal", None)
+    })
+}

@@ -115,7 +115,9 @@ pub async fn create_unit(st: &AppState, cu: &CurrentUser, b: NewUnitBody) -> Res
         kind,
         has_smart_classroom: b.has_smart_classroom,
     };
-    Ok(st.store.create_unit(&st.plan_id, u, now_unix()).await?)
+    let row = st.store.create_unit(&st.plan_id, u, now_unix()).await;
+    st.forget_units().await;
+    Ok(row?)
 }
 
 pub async fn update_unit(st: &AppState, cu: &CurrentUser, id: &str, b: UnitPatchBody) -> Result<UnitRow, AppError> {
@@ -126,7 +128,9 @@ pub async fn update_unit(st: &AppState, cu: &CurrentUser, id: &str, b: UnitPatch
         has_smart_classroom: b.has_smart_classroom,
         active: b.active,
     };
-    Ok(st.store.update_unit(&st.plan_id, id, p, now_unix()).await?)
+    let row = st.store.update_unit(&st.plan_id, id, p, now_unix()).await;
+    st.forget_units().await;
+    Ok(row?)
 }
 
 pub async fn set_population(

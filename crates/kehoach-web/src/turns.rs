@@ -186,7 +186,7 @@ pub async fn record(st: &AppState, cu: &CurrentUser, bodies: Vec<TurnBody>) -> R
     if bodies.len() > BATCH_MAX {
         return Err(AppError::invalid("batch_too_large", "turns"));
     }
-    let units = st.store.list_units(&st.plan_id).await?;
+    let units = st.units().await?;
     let by_id: HashMap<&str, &UnitRow> = units.iter().map(|u| (u.id.as_str(), u)).collect();
     let now = now_unix();
     let mut results: Vec<Option<Result<(String, WriteOutcome), Rejected>>> = Vec::with_capacity(bodies.len());

@@ -480,3 +480,134 @@ async fn sessions_and_attendance_count_each_person_once() {
         t.store.close().await;
     }
 }
+
+/// Renders page 1 of a PDF with poppler's pdftoppm and decodes every QR code on it.
+fn qr_codes_in_pdf(pdf: &[u8]) -> Vec<String> {
+    let dir = std::env::temp_dir().join(format!("kh-cards-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let pdf_path = dir.join("cards.pdf");
+    std::fs::write(&pdf_path, pdf).unwrap();
+    let out = std::process::Command::new("pdftoppm")
+        .args(["-png", "-gray", "-r", "150", "-f", "1", "-l", "1"])
+        .arg(&pdf_path)
+        .arg(dir.join("page"))
+        .output()
+        .expect("pdftoppm (poppler-utils) is installed by scripts/test");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let png_path = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "png"))
+        .unwrap();
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(png_path).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let (w, h) = (info.width as usize, info.height as usize);
+    let channels = info.line_size / w;
+    let mut img = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| buf[y * info.line_size + x * channels]);
+    img.detect_grids()
+        .into_iter()
+        .filter_map(|g| g.decode().ok().map(|(_, text)| text))
+        .collect()
+}
+
+#[tokio::test]
+async fn qr_card_round_trip_counts_one_attendance() {
+    let t = TestApp::all().await.remove(0);
+    let c = t.user("dieuphoi", Role::Coordinator, None).await;
+    let village = t.unit_by_slug("thon-mau-1").await;
+    let names = ["Nguyễn Văn Ánh", "Trần Thị Bích Ngọc", "Đặng Văn Ứng"];
+    let rows: Vec<_> = names
+        .iter()
+        .map(|n| kehoach_store::PersonInput {
+            full_name: n.to_string(),
+            birth_year: Some(2011),
+            unit_id: village.id.clone(),
+            class_id: None,
+        })
+        .collect();
+    t.store
+        .import_roster(&t.plan_id, "children", &rows, false, &c.user_id, 0)
+        .await
+        .unwrap();
+    let people = t.store.roster_people(&t.plan_id, Some("children"), None).await.unwrap();
+
+    let req = Request::get(format!("/api/v1/rosters/children/cards.pdf?unit_id={}", village.id))
+        .header(header::HOST, "kehoach.test")
+        .header(header::COOKIE, &c.cookie)
+        .body(Body::empty())
+        .unwrap();
+    let resp = tower::ServiceExt::oneshot(t.router.clone(), req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let pdf = http_body_util::BodyExt::collect(resp.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    assert!(pdf.starts_with(b"%PDF"));
+    let mut codes = qr_codes_in_pdf(&pdf);
+    codes.sort();
+    let mut expected: Vec<String> = people.iter().map(|p| p.card_code.clone()).collect();
+    expected.sort();
+    assert_eq!(codes, expected, "every card's QR decodes to its person's code");
+    // The names are real text in the PDF (embedded font with Vietnamese).
+    let dir = std::env::temp_dir().join(format!("kh-cards-text-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("c.pdf"), &pdf).unwrap();
+    let text = std::process::Command::new("pdftotext")
+        .arg(dir.join("c.pdf"))
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    for n in names {
+        assert!(text.contains(n), "{n} missing from the PDF text: {text}");
+    }
+
+    // Scan: the decoded code checks the person in; a second scan does not count twice.
+    let id = uuid::Uuid::now_v7().to_string();
+    let (s, _) = t
+        .api(
+            "POST",
+            "/api/v1/sessions",
+            Some(&c),
+            session_json(
+                &id,
+                "l4-binh-dan-hoc-vu-so",
+                &village.id,
+                "guidance",
+                "held",
+                "2026-07-10",
+            ),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (_, first) = t
+        .api(
+            "POST",
+            &format!("/api/v1/sessions/{id}/attendance"),
+            Some(&c),
+            json!({"card_code": codes[0]}),
+        )
+        .await;
+    assert_eq!(first["new"], true, "{first}");
+    let (_, second) = t
+        .api(
+            "POST",
+            &format!("/api/v1/sessions/{id}/attendance"),
+            Some(&c),
+            json!({"card_code": codes[0]}),
+        )
+        .await;
+    assert_eq!(second["new"], false);
+    let (_, list) = t
+        .api(
+            "GET",
+            &format!("/api/v1/sessions/{id}/attendance"),
+            Some(&c),
+            json!(null),
+        )
+        .await;
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["method"], "qr");
+}

@@ -1,6 +1,8 @@
 //! The `kehoach` binary: serve the plan, migrate, check and show plan files,
 //! back up the database.
 
+mod bench;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -60,12 +62,33 @@ enum Command {
         #[command(subcommand)]
         command: PlanCommand,
     },
+    /// Benchmarks (figures next to a floor measured in the same run).
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
     /// Consistent copy of the SQLite database while it serves.
     Backup {
         #[command(flatten)]
         db: DbArgs,
         /// Where to write the copy (must not exist).
         path: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Support turns through the HTTP API at several concurrencies vs a bare insert loop.
+    Ingest {
+        /// Database to measure (default: a new temporary SQLite file).
+        #[arg(long)]
+        database_url: Option<String>,
+        /// Seconds per level.
+        #[arg(long, default_value_t = 5.0)]
+        seconds: f64,
+        /// Requests in flight, comma-separated.
+        #[arg(long, default_value = "1,16,64", value_delimiter = ',')]
+        concurrency: Vec<usize>,
     },
 }
 
@@ -205,6 +228,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             print!("{}", kehoach_core::show::summary(&plan));
             Ok(())
         }
+        Command::Bench {
+            command:
+                BenchCommand::Ingest {
+                    database_url,
+                    seconds,
+                    concurrency,
+                },
+        } => bench::ingest(database_url, seconds, &concurrency).await,
         Command::Backup { db, path } => {
             let store = Store::open(&db.database_url, false).await?;
             store.backup(&path).await?;

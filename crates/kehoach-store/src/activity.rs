@@ -324,3 +324,70 @@ impl Store {
         .await?)
     }
 }
+
+#[derive(Debug, Clone, FromRow, Serialize, PartialEq)]
+pub struct PhotoRow {
+    pub id: String,
+    pub session_id: String,
+    pub content_type: String,
+    pub created_at: i64,
+}
+
+impl Store {
+    /// Adds a photo to a session unless it already has `max`; returns its id.
+    pub async fn add_session_photo(
+        &self,
+        session_id: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+        max: i64,
+        user_id: &str,
+        now: i64,
+    ) -> Result<String> {
+        let mut tx = self.pool().begin().await?;
+        let (n,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM session_photos WHERE session_id = $1 AND deleted_at IS NULL")
+                .bind(session_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        if n >= max {
+            return Err(StoreError::Conflict {
+                code: "too_many_photos",
+                field: "photo",
+            });
+        }
+        let id = crate::new_id();
+        sqlx::query("INSERT INTO session_photos (id, session_id, content_type, bytes, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(&id)
+            .bind(session_id)
+            .bind(content_type)
+            .bind(bytes)
+            .bind(user_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn session_photos(&self, session_id: &str) -> Result<Vec<PhotoRow>> {
+        Ok(sqlx::query_as::<_, PhotoRow>(
+            "SELECT id, session_id, content_type, created_at FROM session_photos WHERE session_id = $1 AND deleted_at IS NULL ORDER BY created_at, id",
+        )
+        .bind(session_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// A photo's type and bytes.
+    pub async fn session_photo(&self, session_id: &str, photo_id: &str) -> Result<(String, Vec<u8>)> {
+        let row: Option<(String, Vec<u8>)> = sqlx::query_as(
+            "SELECT content_type, bytes FROM session_photos WHERE session_id = $1 AND id = $2 AND deleted_at IS NULL",
+        )
+        .bind(session_id)
+        .bind(photo_id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.ok_or(StoreError::NotFound("photo"))
+    }
+}

@@ -467,6 +467,66 @@ pub async fn roster_cards(
         .into_response())
 }
 
+/// A unit's history: who changed or deleted which of its records, when and why.
+#[utoipa::path(get, path = "/api/v1/units/{id}/history", responses((status = 200, body = Vec<Object>), (status = 403, body = ErrorBody)))]
+pub async fn unit_history(
+    State(st): State<AppState>,
+    ApiUser(cu): ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Vec<kehoach_store::AuditRow>> {
+    if !allowed(&cu.user, Action::ReadUnitRecords { unit_id: Some(&id) }) {
+        return Err(AppError::forbidden());
+    }
+    st.store.unit(&st.plan_id, &id).await?;
+    Ok(Json(st.store.audit(&st.plan_id, Some(&id), 500).await?))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PhotoReply {
+    pub id: String,
+}
+
+/// Adds a photo to a session: the image as the raw body (JPEG, PNG or WebP, ≤ 2 MB; 5 a session).
+#[utoipa::path(post, path = "/api/v1/sessions/{id}/photos", request_body(content = Vec<u8>, content_type = "image/jpeg"),
+    responses((status = 201, body = PhotoReply), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn add_photo(
+    State(st): State<AppState>,
+    ApiUser(cu): ApiUser,
+    Path(id): Path<String>,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<(StatusCode, Json<PhotoReply>), AppError> {
+    // A body over the limit is refused with our code, not a bare 413.
+    let body = body.map_err(|_| AppError::invalid("photo_too_large", "photo"))?;
+    let photo = crate::sessions::add_photo(&st, &cu, &id, body.to_vec()).await?;
+    Ok((StatusCode::CREATED, Json(PhotoReply { id: photo })))
+}
+
+#[utoipa::path(get, path = "/api/v1/sessions/{id}/photos/{photo_id}", responses((status = 200, content_type = "image/jpeg"), (status = 403, body = ErrorBody)))]
+pub async fn photo(
+    State(st): State<AppState>,
+    ApiUser(cu): ApiUser,
+    Path((id, photo_id)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let s = st.store.activity_session(&st.plan_id, &id).await?;
+    if !allowed(
+        &cu.user,
+        Action::ReadUnitRecords {
+            unit_id: Some(&s.unit_id),
+        },
+    ) {
+        return Err(AppError::forbidden());
+    }
+    let (ct, bytes) = st.store.session_photo(&id, &photo_id).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, ct),
+            (header::CACHE_CONTROL, "private, max-age=86400".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
 #[derive(Deserialize)]
 pub struct TemplateQuery {
     pub format: Option<String>,
@@ -549,7 +609,10 @@ pub async fn roster_template(
         update_person,
         import_roster,
         roster_template,
-        roster_cards
+        roster_cards,
+        unit_history,
+        add_photo,
+        photo
     ),
     components(schemas(ErrorBody, crate::errors::ErrorDetail))
 )]

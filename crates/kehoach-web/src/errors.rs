@@ -92,6 +92,9 @@ pub fn message_vn(code: &str) -> &'static str {
         "file_empty" => "Tệp: không có dữ liệu.",
         "file_columns_missing" => "Tệp: thiếu cột “Họ và tên” hoặc “Đơn vị” (tải tệp mẫu để xem các cột).",
         "import_expired" => "Xem trước: đã hết hạn hoặc đã lưu; hãy tải tệp lên lại.",
+        "photo_too_large" => "Ảnh: quá lớn (tối đa 2 MB).",
+        "photo_not_image" => "Ảnh: chỉ nhận JPEG, PNG hoặc WebP.",
+        "too_many_photos" => "Ảnh: mỗi buổi tối đa 5 ảnh.",
         "login_failed" => "Tên đăng nhập hoặc mật khẩu không đúng.",
         "login_rate_limited" => "Đăng nhập sai quá nhiều lần: vui lòng thử lại sau ít phút.",
         "unauthenticated" => "Cần đăng nhập.",
@@ -144,7 +147,8 @@ impl From<StoreError> for AppError {
                     | "class_name_taken"
                     | "username_taken"
                     | "backup_target_exists"
-                    | "last_coordinator" => StatusCode::CONFLICT,
+                    | "last_coordinator"
+                    | "too_many_photos" => StatusCode::CONFLICT,
                     _ => StatusCode::UNPROCESSABLE_ENTITY,
                 };
                 AppError::new(status, code, Some(field))
@@ -172,5 +176,54 @@ impl IntoResponse for AppError {
             },
         };
         (self.status, Json(body)).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::message_vn;
+
+    /// Every code the code base can produce has its own Vietnamese message.
+    #[test]
+    fn every_error_code_has_a_vietnamese_message() {
+        let sources = [
+            include_str!("service.rs"),
+            include_str!("turns.rs"),
+            include_str!("sessions.rs"),
+            include_str!("people.rs"),
+            include_str!("roster_import.rs"),
+            include_str!("auth.rs"),
+            include_str!("api.rs"),
+            include_str!("pages.rs"),
+            include_str!("pages_records.rs"),
+            include_str!("../../kehoach-store/src/units.rs"),
+            include_str!("../../kehoach-store/src/accounts.rs"),
+            include_str!("../../kehoach-store/src/rosters.rs"),
+            include_str!("../../kehoach-store/src/activity.rs"),
+            include_str!("../../kehoach-store/src/lib.rs"),
+            include_str!("../../kehoach-core/src/records.rs"),
+        ];
+        let fallback = message_vn("no_such_code_at_all");
+        let mut checked = 0;
+        for src in sources {
+            for marker in ["invalid(\"", "code: \"", "refuse(\"", ", \"", "rejected(&id, \""] {
+                for (i, _) in src.match_indices(marker) {
+                    let rest = &src[i + marker.len()..];
+                    let Some(end) = rest.find('"') else { continue };
+                    let code = &rest[..end];
+                    let is_code = code.len() > 3
+                        && code.contains('_')
+                        && code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
+                    // Only codes that reach AppError/StoreError/Refusal: skip field names and SQL.
+                    let ctx = &src[i.saturating_sub(60)..i];
+                    let in_error = marker != ", \"" || ctx.contains("AppError::new(") || ctx.contains("StatusCode::");
+                    if is_code && in_error && !code.ends_with("_id") {
+                        assert_ne!(message_vn(code), fallback, "no Vietnamese message for code “{code}”");
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 40, "only {checked} codes found: the scan is broken");
     }
 }

@@ -119,6 +119,7 @@ pub fn app(state: AppState) -> Router {
         .route("/units/{id}", patch(api::update_unit))
         .route("/units/{id}/populations/{population}", put(api::set_population))
         .route("/units/{id}/classes", post(api::add_class))
+        .route("/units/{id}/history", get(api::unit_history))
         .route("/classes/{id}", patch(api::update_class))
         .route("/users", get(api::users).post(api::create_user))
         .route("/users/{id}", patch(api::update_user))
@@ -129,6 +130,11 @@ pub fn app(state: AppState) -> Router {
         .route("/sessions", get(api::list_sessions).post(api::create_session))
         .route("/sessions/{id}", put(api::update_session).delete(api::delete_session))
         .route("/sessions/{id}/status", post(api::session_status))
+        .route(
+            "/sessions/{id}/photos",
+            post(api::add_photo).layer(DefaultBodyLimit::max(sessions::PHOTO_MAX_BYTES + 1024)),
+        )
+        .route("/sessions/{id}/photos/{photo_id}", get(api::photo))
         .route("/sessions/{id}/attendance", get(api::attendance).post(api::check_in))
         .route(
             "/sessions/{id}/attendance/{person_id}",
@@ -153,6 +159,7 @@ pub fn app(state: AppState) -> Router {
         .route("/don-vi/{id}", post(pages::unit_update))
         .route("/don-vi/{id}/dan-so", post(pages::unit_population))
         .route("/don-vi/{id}/lop", post(pages::class_add))
+        .route("/don-vi/{id}/lich-su", get(pages_records::unit_history))
         .route("/lop/{id}", post(pages::class_update))
         .route("/nguoi-dung", get(pages::users_page).post(pages::user_create))
         .route("/nguoi-dung/{id}", post(pages::user_update))
@@ -172,6 +179,10 @@ pub fn app(state: AppState) -> Router {
         .route("/buoi/{id}/tim", get(pages_records::people_search))
         .route("/buoi/{id}/diem-danh", post(pages_records::check_in))
         .route("/buoi/{id}/bo-diem-danh", post(pages_records::uncheck))
+        .route(
+            "/buoi/{id}/anh",
+            post(pages_records::photo_upload).layer(DefaultBodyLimit::max(sessions::PHOTO_MAX_BYTES + 64 * 1024)),
+        )
         .route("/danh-sach", get(pages_records::rosters_page))
         .route(
             "/danh-sach/nhap",

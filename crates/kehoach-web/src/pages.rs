@@ -116,6 +116,7 @@ pub(crate) fn ok_notice(q: &OkQuery) -> Option<Notice> {
         "checked_in" => "Đã điểm danh.",
         "already_checked_in" => "Người này đã được điểm danh ở buổi này (không tính hai lần).",
         "attendance_removed" => "Đã bỏ điểm danh.",
+        "photo_added" => "Đã thêm ảnh.",
         "roster_saved" => "Đã lưu danh sách.",
         "person_saved" => "Đã cập nhật người trong danh sách.",
         _ => return None,

@@ -429,6 +429,7 @@ pub struct SessionDetailView {
     note: Option<String>,
     can_edit: bool,
     attendance: Vec<(String, String, &'static str)>,
+    photos: Vec<String>,
 }
 
 #[derive(Template)]
@@ -499,6 +500,14 @@ async fn detail(st: &AppState, cu: &CurrentUser, id: &str, notice: Option<Notice
                     if a.method == "qr" { "thẻ QR" } else { "tìm tên" },
                 )
             })
+            .collect(),
+        photos: st
+            .store
+            .session_photos(id)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| p.id)
             .collect(),
     };
     render(
@@ -906,4 +915,120 @@ pub async fn person_update(
         Err(e) if e.code == "forbidden" => forbidden_page(&st, &cu),
         Err(e) => e.into_response(),
     }
+}
+
+// ---------------------------------------------------------------- a unit's history
+
+pub struct HistoryRow {
+    at: String,
+    who: String,
+    what: String,
+    detail: String,
+}
+
+#[derive(Template)]
+#[template(path = "history.html")]
+struct HistoryPage {
+    c: Chrome,
+    unit: String,
+    rows: Vec<HistoryRow>,
+}
+
+fn action_label(entity: &str, action: &str) -> String {
+    let e = match entity {
+        "support_turn" => "Lượt hỗ trợ",
+        "session" => "Buổi",
+        "attendance" => "Điểm danh",
+        "roster_person" => "Người trong danh sách",
+        other => other,
+    };
+    let a = match action {
+        "update" => "sửa",
+        "delete" => "xóa",
+        "leave" => "rời danh sách",
+        "rejoin" => "trở lại danh sách",
+        other => other,
+    };
+    format!("{e}: {a}")
+}
+
+pub async fn unit_history(State(st): State<AppState>, PageUser(cu): PageUser, Path(id): Path<String>) -> Response {
+    if !allowed(&cu.user, Action::ReadUnitRecords { unit_id: Some(&id) }) {
+        return forbidden_page(&st, &cu);
+    }
+    let Ok(unit) = st.store.unit(&st.plan_id, &id).await else {
+        return AppError::not_found().into_response();
+    };
+    let users = if cu.user.role() == Role::Coordinator {
+        st.store.list_users(&st.plan_id).await.unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    let offset = time::UtcOffset::from_hms(7, 0, 0).unwrap_or(time::UtcOffset::UTC);
+    let rows = st
+        .store
+        .audit(&st.plan_id, Some(&id), 500)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|a| {
+            let at = time::OffsetDateTime::from_unix_timestamp(a.at)
+                .map(|t| t.to_offset(offset))
+                .ok();
+            HistoryRow {
+                at: at
+                    .map(|t| {
+                        format!(
+                            "{:02}/{:02}/{} {:02}:{:02}",
+                            t.day(),
+                            u8::from(t.month()),
+                            t.year(),
+                            t.hour(),
+                            t.minute()
+                        )
+                    })
+                    .unwrap_or_default(),
+                who: a
+                    .user_id
+                    .as_ref()
+                    .and_then(|u| users.iter().find(|x| &x.id == u).map(|x| x.full_name.clone()))
+                    .unwrap_or_else(|| {
+                        if a.user_id.as_deref() == Some(cu.user.id.as_str()) {
+                            cu.user.full_name.clone()
+                        } else {
+                            "—".into()
+                        }
+                    }),
+                what: action_label(&a.entity, &a.action),
+                detail: a.detail,
+            }
+        })
+        .collect();
+    render(
+        StatusCode::OK,
+        &HistoryPage {
+            c: chrome(&st, Some(&cu), "Lịch sử", "units", None),
+            unit: unit.name,
+            rows,
+        },
+    )
+}
+
+pub async fn photo_upload(
+    State(st): State<AppState>,
+    PageUser(cu): PageUser,
+    Path(id): Path<String>,
+    mut mp: Multipart,
+) -> Response {
+    let mut bytes = None;
+    while let Ok(Some(f)) = mp.next_field().await {
+        if f.name() == Some("photo") {
+            bytes = f.bytes().await.ok().map(|b| b.to_vec());
+        }
+    }
+    let r = match bytes {
+        Some(b) => crate::sessions::add_photo(&st, &cu, &id, b).await,
+        None => Err(AppError::invalid("photo_too_large", "photo")),
+    };
+    after_detail(&st, &cu, &id, r, "photo_added").await
 }

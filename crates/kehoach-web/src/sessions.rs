@@ -297,3 +297,33 @@ pub async fn list(st: &AppState, cu: &CurrentUser, q: SessionQuery) -> Result<Ve
     }
     Ok(st.store.list_activity_sessions(&st.plan_id, &f).await?)
 }
+
+/// Largest photo accepted, and photos per session.
+pub const PHOTO_MAX_BYTES: usize = 2 * 1024 * 1024;
+pub const PHOTOS_PER_SESSION: i64 = 5;
+
+/// The image type from the file's first bytes (never from its name).
+fn image_type(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if bytes.len() > 12 && &bytes[0..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        Some("image/webp")
+    } else {
+        None
+    }
+}
+
+/// Adds a photo (JPEG, PNG or WebP, at most 2 MB, 5 per session).
+pub async fn add_photo(st: &AppState, cu: &CurrentUser, id: &str, bytes: Vec<u8>) -> Result<String, AppError> {
+    existing(st, cu, id).await?;
+    if bytes.len() > PHOTO_MAX_BYTES {
+        return Err(AppError::invalid("photo_too_large", "photo"));
+    }
+    let ct = image_type(&bytes).ok_or_else(|| AppError::invalid("photo_not_image", "photo"))?;
+    Ok(st
+        .store
+        .add_session_photo(id, ct, bytes, PHOTOS_PER_SESSION, &cu.user.id, now_unix())
+        .await?)
+}

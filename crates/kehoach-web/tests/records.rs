@@ -611,3 +611,75 @@ async fn qr_card_round_trip_counts_one_attendance() {
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert_eq!(list[0]["method"], "qr");
 }
+
+fn tiny_png() -> Vec<u8> {
+    let mut out = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut out, 2, 2);
+        enc.set_color(png::ColorType::Grayscale);
+        enc.set_depth(png::BitDepth::Eight);
+        enc.write_header().unwrap().write_image_data(&[0, 255, 255, 0]).unwrap();
+    }
+    out
+}
+
+#[tokio::test]
+async fn session_photos_are_checked_and_limited() {
+    let t = TestApp::all().await.remove(0);
+    let village = t.unit_by_slug("thon-mau-1").await;
+    let rep = t.user("bcv.thon", Role::UnitReporter, Some(&village.id)).await;
+    let other = t
+        .user(
+            "bcv.khac",
+            Role::UnitReporter,
+            Some(&t.unit_by_slug("thon-mau-2").await.id),
+        )
+        .await;
+    let id = uuid::Uuid::now_v7().to_string();
+    t.api(
+        "POST",
+        "/api/v1/sessions",
+        Some(&rep),
+        session_json(
+            &id,
+            "l4-binh-dan-hoc-vu-so",
+            &village.id,
+            "guidance",
+            "held",
+            "2026-07-10",
+        ),
+    )
+    .await;
+    let path = format!("/api/v1/sessions/{id}/photos");
+    let (s, j) = t.raw(&path, Some(&rep), b"GIF89a not really".to_vec()).await;
+    assert_eq!(
+        (s, j["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("photo_not_image"))
+    );
+    let mut big = tiny_png();
+    big.resize(3 * 1024 * 1024, 0);
+    let (s, j) = t.raw(&path, Some(&rep), big).await;
+    assert_eq!(
+        (s, j["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("photo_too_large")),
+        "{j}"
+    );
+    let (s, _) = t.raw(&path, Some(&other), tiny_png()).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "another unit's reporter");
+    for _ in 0..5 {
+        let (s, j) = t.raw(&path, Some(&rep), tiny_png()).await;
+        assert_eq!(s, StatusCode::CREATED, "{j}");
+    }
+    let (s, j) = t.raw(&path, Some(&rep), tiny_png()).await;
+    assert_eq!(
+        (s, j["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("too_many_photos"))
+    );
+    let photos = t.store.session_photos(&id).await.unwrap();
+    assert_eq!(photos.len(), 5);
+    let (s, body) = t
+        .get(&format!("/api/v1/sessions/{id}/photos/{}", photos[0].id), Some(&rep))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(!body.is_empty());
+}

@@ -1079,7 +1079,6 @@ pub struct TurnsView {
     min_day: String,
     max_day: String,
     default_day: String,
-    today_count: usize,
 }
 
 #[derive(Template)]
@@ -1110,18 +1109,6 @@ pub async fn turns_page(State(st): State<AppState>, PageUser(cu): PageUser) -> R
     let today = today_vn();
     let max = line.window.end.min(today).max(line.window.start);
     let default = today.max(line.window.start).min(max);
-    let filter = kehoach_store::TurnFilter {
-        created_by: Some(cu.user.id.clone()),
-        day: Some(today.iso()),
-        limit: 5000,
-        ..Default::default()
-    };
-    let today_count = st
-        .store
-        .list_turns(&st.plan_id, &filter)
-        .await
-        .map(|t| t.len())
-        .unwrap_or(0);
     let v = TurnsView {
         line_label: format!("Hoạt động {}: {}", line.number, line.title.trim_end_matches('.')),
         villages,
@@ -1129,7 +1116,6 @@ pub async fn turns_page(State(st): State<AppState>, PageUser(cu): PageUser) -> R
         min_day: line.window.start.iso(),
         max_day: max.iso(),
         default_day: default.iso(),
-        today_count,
     };
     render(
         StatusCode::OK,

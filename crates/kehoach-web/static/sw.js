@@ -1,7 +1,8 @@
 // kehoach service worker: keeps the turn-recording page and its assets for
 // offline use. API calls always go to the network (the page queues them).
-const CACHE = 'kehoach-v1';
-const ASSETS = ['/static/app-1.css', '/static/turns-1.js', '/static/htmx-2.0.11.min.js', '/static/icon.svg', '/manifest.webmanifest'];
+// Asset names carry a version (turns-2.js): bump CACHE whenever one changes.
+const CACHE = 'kehoach-v2';
+const ASSETS = ['/static/app-1.css', '/static/turns-2.js', '/static/htmx-2.0.11.min.js', '/static/icon.svg', '/manifest.webmanifest'];
 const PAGES = ['/ghi-luot'];
 
 self.addEventListener('install', (event) => {

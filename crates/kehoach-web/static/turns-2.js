@@ -43,6 +43,9 @@
     const net = $('net');
     net.textContent = navigator.onLine ? 'trực tuyến' : 'ngoại tuyến';
     net.className = `badge ${navigator.onLine ? 'ok' : 'off'}`;
+        // Turns this phone recorded today (not undone, not refused).
+    const midnight = new Date().setHours(0, 0, 0, 0);
+    $('today-count').textContent = load(RECENT).filter((r) => r.recorded_at >= midnight && r.status !== 'undone' && r.status !== 'rejected').length;
     const ul = $('recent');
     ul.replaceChildren();
     const now = Date.now();
@@ -118,9 +121,8 @@
     save(QUEUE, queue);
     const recent = load(RECENT);
     recent.unshift({ ...turn, village: opt ? opt.textContent : '', status: 'pending' });
-    save(RECENT, recent.slice(0, 50));
+    save(RECENT, recent.slice(0, 1000));
     elderly.checked = false;
-    $('today-count').textContent = Number($('today-count').textContent) + 1;
     render();
     flush();
   }
@@ -145,7 +147,6 @@
         return;
       }
     }
-    $('today-count').textContent = Math.max(0, Number($('today-count').textContent) - 1);
     render();
   }
 

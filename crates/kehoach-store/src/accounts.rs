@@ -506,3 +506,48 @@ impl Store {
 /// A valid argon2id hash of a random string, for constant-work failed logins.
 const DUMMY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3bZ3mN5X3QkO0v8tC8p0o8r2K2vT9bqgkJ2Yv6hN8mA";
+
+impl Store {
+    /// Links an account to its owner's entry in the youth-union roster, so
+    /// that the turns this account records count toward T2 for that member.
+    pub async fn link_user_person(
+        &self,
+        plan_id: &str,
+        user_id: &str,
+        person_id: Option<&str>,
+        now: i64,
+    ) -> Result<()> {
+        self.user(plan_id, user_id).await?;
+        if let Some(pid) = person_id {
+            let p = self.person(plan_id, pid).await.map_err(|_| StoreError::Conflict {
+                code: "person_unknown",
+                field: "person_id",
+            })?;
+            if p.roster != "youth_members" {
+                return Err(StoreError::Conflict {
+                    code: "person_not_member",
+                    field: "person_id",
+                });
+            }
+        }
+        sqlx::query("UPDATE users SET person_id = $1, updated_at = $2 WHERE plan_id = $3 AND id = $4")
+            .bind(person_id.map(str::to_string))
+            .bind(now)
+            .bind(plan_id)
+            .bind(user_id)
+            .execute(self.pool())
+            .await
+            .map_err(|e| crate::conflict_on_unique(e, "person_already_linked", "person_id"))?;
+        Ok(())
+    }
+
+    /// Accounts linked to roster entries: (user id, person id).
+    pub async fn user_people(&self, plan_id: &str) -> Result<Vec<(String, String)>> {
+        Ok(
+            sqlx::query_as("SELECT id, person_id FROM users WHERE plan_id = $1 AND person_id IS NOT NULL ORDER BY id")
+                .bind(plan_id)
+                .fetch_all(self.pool())
+                .await?,
+        )
+    }
+}

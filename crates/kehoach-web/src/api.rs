@@ -527,6 +527,19 @@ pub async fn photo(
         .into_response())
 }
 
+/// Links an account to its owner's youth-union roster entry (their turns then count toward T2).
+#[utoipa::path(put, path = "/api/v1/users/{id}/person", request_body = PersonLinkBody,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn link_person(
+    State(st): State<AppState>,
+    ApiUser(cu): ApiUser,
+    Path(id): Path<String>,
+    Body(b): Body<PersonLinkBody>,
+) -> Result<StatusCode, AppError> {
+    service::link_person(&st, &cu, &id, b).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 #[derive(Deserialize)]
 pub struct TemplateQuery {
     pub format: Option<String>,
@@ -612,7 +625,8 @@ pub async fn roster_template(
         roster_cards,
         unit_history,
         add_photo,
-        photo
+        photo,
+        link_person
     ),
     components(schemas(ErrorBody, crate::errors::ErrorDetail))
 )]

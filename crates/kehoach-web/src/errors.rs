@@ -95,6 +95,8 @@ pub fn message_vn(code: &str) -> &'static str {
         "photo_too_large" => "Ảnh: quá lớn (tối đa 2 MB).",
         "photo_not_image" => "Ảnh: chỉ nhận JPEG, PNG hoặc WebP.",
         "too_many_photos" => "Ảnh: mỗi buổi tối đa 5 ảnh.",
+        "person_not_member" => "Đoàn viên: chọn một người trong danh sách đoàn viên thanh niên.",
+        "person_already_linked" => "Đoàn viên: người này đã gắn với một tài khoản khác.",
         "login_failed" => "Tên đăng nhập hoặc mật khẩu không đúng.",
         "login_rate_limited" => "Đăng nhập sai quá nhiều lần: vui lòng thử lại sau ít phút.",
         "unauthenticated" => "Cần đăng nhập.",
@@ -148,7 +150,8 @@ impl From<StoreError> for AppError {
                     | "username_taken"
                     | "backup_target_exists"
                     | "last_coordinator"
-                    | "too_many_photos" => StatusCode::CONFLICT,
+                    | "too_many_photos"
+                    | "person_already_linked" => StatusCode::CONFLICT,
                     _ => StatusCode::UNPROCESSABLE_ENTITY,
                 };
                 AppError::new(status, code, Some(field))

@@ -123,6 +123,7 @@ pub fn app(state: AppState) -> Router {
         .route("/classes/{id}", patch(api::update_class))
         .route("/users", get(api::users).post(api::create_user))
         .route("/users/{id}", patch(api::update_user))
+        .route("/users/{id}/person", put(api::link_person))
         .route("/invites", post(api::create_invite))
         .route("/turns", get(api::list_turns).post(api::record_turn))
         .route("/turns/batch", post(api::record_turn_batch))
@@ -163,6 +164,7 @@ pub fn app(state: AppState) -> Router {
         .route("/lop/{id}", post(pages::class_update))
         .route("/nguoi-dung", get(pages::users_page).post(pages::user_create))
         .route("/nguoi-dung/{id}", post(pages::user_update))
+        .route("/nguoi-dung/{id}/doan-vien", post(pages::user_person))
         .route("/loi-moi", post(pages::invite_create))
         .route(
             "/buoi",

@@ -869,6 +869,7 @@ pub struct UserView {
     unit_id: Option<String>,
     unit_name: String,
     active: bool,
+    person_id: String,
 }
 
 pub struct InviteView {
@@ -882,6 +883,7 @@ pub struct UsersView {
     users: Vec<UserView>,
     roles: Vec<(&'static str, &'static str)>,
     units: Vec<(String, String)>,
+    members: Vec<(String, String)>,
     invite: Option<InviteView>,
 }
 
@@ -912,6 +914,24 @@ async fn users_response(
         Ok(x) => x,
         Err(e) => return e.into_response(),
     };
+    let links = st.store.user_people(&st.plan_id).await.unwrap_or_default();
+    let members: Vec<(String, String)> = st
+        .store
+        .roster_people(&st.plan_id, Some("youth_members"), None)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|p| p.active != 0)
+        .map(|p| {
+            let unit = units
+                .iter()
+                .find(|u| u.id == p.unit_id)
+                .map(|u| u.display_name().to_string())
+                .unwrap_or_default();
+            let year = p.birth_year.map(|y| format!(", {y}")).unwrap_or_default();
+            (p.id, format!("{} ({unit}{year})", p.full_name))
+        })
+        .collect();
     let unit_name = |id: &Option<String>| {
         id.as_ref()
             .and_then(|i| units.iter().find(|u| &u.id == i))
@@ -930,6 +950,11 @@ async fn users_response(
                 unit_id: u.unit_id.clone(),
                 unit_name: unit_name(&u.unit_id),
                 active: u.active != 0,
+                person_id: links
+                    .iter()
+                    .find(|(uid, _)| uid == &u.id)
+                    .map(|(_, p)| p.clone())
+                    .unwrap_or_default(),
             })
             .collect(),
         roles: Role::ALL.iter().map(|r| (r.as_str(), r.label())).collect(),
@@ -938,6 +963,7 @@ async fn users_response(
             .filter(|u| u.active != 0)
             .map(|u| (u.id.clone(), u.name.clone()))
             .collect(),
+        members,
         invite,
     };
     render(
@@ -1133,4 +1159,18 @@ fn not_found_page(st: &AppState, cu: &CurrentUser) -> Response {
         text: "Kế hoạch không có hoạt động hỗ trợ người dân.".into(),
     };
     render(StatusCode::NOT_FOUND, &page)
+}
+
+/// Links an account to a youth-union roster entry (form on the users page).
+pub async fn user_person(
+    State(st): State<AppState>,
+    PageUser(cu): PageUser,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Response {
+    let person_id = url::form_urlencoded::parse(&body)
+        .find(|(k, _)| k == "person_id")
+        .map(|(_, v)| v.into_owned());
+    let r = service::link_person(&st, &cu, &id, crate::service::PersonLinkBody { person_id }).await;
+    users_after(&st, &cu, r, "user_saved").await
 }

@@ -222,3 +222,20 @@ pub async fn create_invite(st: &AppState, cu: &CurrentUser, b: InviteBody) -> Re
         .await?;
     Ok(format!("{}/moi/{token}", st.public_url))
 }
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PersonLinkBody {
+    /// A youth-union roster entry, or null to unlink.
+    pub person_id: Option<String>,
+}
+
+/// Links an account to its owner's youth-union roster entry (T2 counts their turns).
+pub async fn link_person(st: &AppState, cu: &CurrentUser, user_id: &str, b: PersonLinkBody) -> Result<(), AppError> {
+    require(cu, Action::ManageUsers)?;
+    let person = b.person_id.filter(|p| !p.is_empty());
+    Ok(st
+        .store
+        .link_user_person(&st.plan_id, user_id, person.as_deref(), now_unix())
+        .await?)
+}

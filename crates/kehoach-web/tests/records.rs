@@ -683,3 +683,70 @@ async fn session_photos_are_checked_and_limited() {
     assert_eq!(s, StatusCode::OK);
     assert!(!body.is_empty());
 }
+
+#[tokio::test]
+async fn an_account_links_to_one_youth_member() {
+    for t in TestApp::all().await {
+        let c = t.user("dieuphoi", Role::Coordinator, None).await;
+        let village = t.unit_by_slug("thon-mau-1").await;
+        let union = t.unit_by_slug("doan-tn").await;
+        let v1 = t.user("tnv1", Role::Volunteer, Some(&union.id)).await;
+        let v2 = t.user("tnv2", Role::Volunteer, Some(&union.id)).await;
+        let row = |n: &str| kehoach_store::PersonInput {
+            full_name: n.into(),
+            birth_year: Some(2000),
+            unit_id: village.id.clone(),
+            class_id: None,
+        };
+        t.store
+            .import_roster(&t.plan_id, "youth_members", &[row("Trần Văn An")], false, &c.user_id, 0)
+            .await
+            .unwrap();
+        t.store
+            .import_roster(&t.plan_id, "children", &[row("Lê Bé Na")], false, &c.user_id, 0)
+            .await
+            .unwrap();
+        let member = t
+            .store
+            .roster_people(&t.plan_id, Some("youth_members"), None)
+            .await
+            .unwrap()
+            .remove(0);
+        let child = t
+            .store
+            .roster_people(&t.plan_id, Some("children"), None)
+            .await
+            .unwrap()
+            .remove(0);
+        let path = |u: &str| format!("/api/v1/users/{u}/person");
+        let (s, _) = t
+            .api("PUT", &path(&v1.user_id), Some(&c), json!({"person_id": member.id}))
+            .await;
+        assert_eq!(s, StatusCode::NO_CONTENT, "{}", t.backend);
+        let (s, j) = t
+            .api("PUT", &path(&v2.user_id), Some(&c), json!({"person_id": member.id}))
+            .await;
+        assert_eq!(
+            (s, j["error"]["code"].as_str()),
+            (StatusCode::CONFLICT, Some("person_already_linked")),
+            "{}",
+            t.backend
+        );
+        let (s, j) = t
+            .api("PUT", &path(&v2.user_id), Some(&c), json!({"person_id": child.id}))
+            .await;
+        assert_eq!(
+            (s, j["error"]["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("person_not_member"))
+        );
+        let (s, _) = t
+            .api("PUT", &path(&v2.user_id), Some(&v1), json!({"person_id": null}))
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        assert_eq!(
+            t.store.user_people(&t.plan_id).await.unwrap(),
+            vec![(v1.user_id.clone(), member.id.clone())]
+        );
+        t.store.close().await;
+    }
+}

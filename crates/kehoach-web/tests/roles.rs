@@ -464,6 +464,23 @@ async fn every_write_route_admits_only_its_roles() {
                 allowed: &[Coordinator, VillageReporter],
             },
             Route {
+                name: "api link person",
+                door: Door::Api {
+                    method: "PUT",
+                    path: format!("/api/v1/users/{}/person", victim.user_id),
+                    body: |_| json!({"person_id": null}),
+                },
+                allowed: &[Coordinator],
+            },
+            Route {
+                name: "form link person",
+                door: Door::Form {
+                    path: format!("/nguoi-dung/{}/doan-vien", victim.user_id),
+                    fields: |_| vec![("person_id".into(), String::new())],
+                },
+                allowed: &[Coordinator],
+            },
+            Route {
                 name: "api delete session",
                 door: Door::Api {
                     method: "DELETE",

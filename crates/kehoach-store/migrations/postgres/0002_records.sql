@@ -107,3 +107,4 @@ CREATE INDEX audit_log_unit ON audit_log (plan_id, unit_id, at);
 
 -- A volunteer or reporter may be a rostered youth-union member (T2).
 ALTER TABLE users ADD COLUMN person_id TEXT REFERENCES roster_people(id);
+CREATE UNIQUE INDEX users_person ON users (person_id);

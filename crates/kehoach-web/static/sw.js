@@ -1,7 +1,7 @@
 // kehoach service worker: keeps the turn-recording page and its assets for
 // offline use. API calls always go to the network (the page queues them).
 // Asset names carry a version (turns-2.js): bump CACHE whenever one changes.
-const CACHE = 'kehoach-v2';
+const CACHE = 'kehoach-v3';
 const ASSETS = ['/static/app-1.css', '/static/turns-2.js', '/static/htmx-2.0.11.min.js', '/static/icon.svg', '/manifest.webmanifest'];
 const PAGES = ['/ghi-luot'];
 

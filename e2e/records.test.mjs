@@ -6,7 +6,7 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { startServer, chromiumOptions } from './server.mjs';
+import { startServer, chromiumOptions, api, setUpCoordinator, switchUser } from './server.mjs';
 
 let server;
 let browser;
@@ -22,32 +22,16 @@ after(async () => {
   await server?.stop();
 });
 
-async function api(page, method, path, body) {
-  return page.evaluate(async ([m, p, b]) => {
-    const me = await (await fetch('/api/v1/me')).json();
-    const r = await fetch(p, { method: m, headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token }, body: b ? JSON.stringify(b) : undefined });
-    return { status: r.status, json: await r.json().catch(() => null) };
-  }, [method, path, body]);
-}
 
 test('school reporter: pupils import with preview, a class session, check-in once', { timeout: 120000 }, async () => {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN' });
   const page = await ctx.newPage();
-  await page.goto(server.setupLink);
-  await page.getByLabel('Họ và tên').fill('Nguyễn Thị Hoa');
-  await page.getByLabel('Tên đăng nhập').fill('hoa.vhxh');
-  await page.getByLabel('Mật khẩu').fill('mat-khau-dai-2026');
-  await page.getByRole('button', { name: 'Tạo tài khoản' }).click();
-  await page.waitForURL(/\/ke-hoach/);
+  await setUpCoordinator(page, server);
   const units = (await api(page, 'GET', '/api/v1/units')).json.units;
   const school = units.find((u) => u.slug === 'th-trung-lap');
   assert.equal((await api(page, 'POST', `/api/v1/units/${school.id}/classes`, { name: '5A', pupils: 30 })).status, 201);
   assert.equal((await api(page, 'POST', '/api/v1/users', { username: 'bcv.trunglap', full_name: 'Lê Thị Mai', role: 'unit_reporter', unit_id: school.id, password: 'mat-khau-dai-2026' })).status, 201);
-  await page.getByRole('button', { name: 'Đăng xuất' }).click();
-  await page.getByLabel('Tên đăng nhập').fill('bcv.trunglap');
-  await page.getByLabel('Mật khẩu').fill('mat-khau-dai-2026');
-  await page.getByRole('button', { name: 'Đăng nhập' }).click();
-  await page.waitForURL(/\/ke-hoach/);
+  await switchUser(page, 'bcv.trunglap', 'mat-khau-dai-2026');
 
   // Import pupils: one bad row is listed before anything is saved.
   const dir = mkdtempSync(join(tmpdir(), 'kh-roster-'));

@@ -47,3 +47,31 @@ export const chromiumOptions = {
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
     '--disable-sync', '--no-first-run', '--disable-quic'],
 };
+
+// Calls the JSON API from the page, with the session's CSRF token.
+export async function api(page, method, path, body) {
+  return page.evaluate(async ([m, p, b]) => {
+    const me = await (await fetch('/api/v1/me')).json();
+    const r = await fetch(p, { method: m, headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token }, body: b ? JSON.stringify(b) : undefined });
+    return { status: r.status, json: await r.json().catch(() => null) };
+  }, [method, path, body]);
+}
+
+// Opens the printed setup link and creates the first coordinator.
+export async function setUpCoordinator(page, server) {
+  await page.goto(server.setupLink);
+  await page.getByLabel('Họ và tên').fill('Nguyễn Thị Hoa');
+  await page.getByLabel('Tên đăng nhập').fill('hoa.vhxh');
+  await page.getByLabel('Mật khẩu').fill('mat-khau-dai-2026');
+  await page.getByRole('button', { name: 'Tạo tài khoản' }).click();
+  await page.waitForURL(/\/ke-hoach/);
+}
+
+// Logs out, then logs in as another account.
+export async function switchUser(page, username, password) {
+  await page.getByRole('button', { name: 'Đăng xuất' }).click();
+  await page.getByLabel('Tên đăng nhập').fill(username);
+  await page.getByLabel('Mật khẩu').fill(password);
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+  await page.waitForURL(/\/ke-hoach/);
+}

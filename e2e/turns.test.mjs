@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
-import { startServer, chromiumOptions } from './server.mjs';
+import { startServer, chromiumOptions, api, setUpCoordinator, switchUser } from './server.mjs';
 
 let server;
 let browser;
@@ -19,13 +19,6 @@ after(async () => {
   await server?.stop();
 });
 
-async function api(page, method, path, body) {
-  return page.evaluate(async ([m, p, b]) => {
-    const me = await (await fetch('/api/v1/me')).json();
-    const r = await fetch(p, { method: m, headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token }, body: b ? JSON.stringify(b) : undefined });
-    return { status: r.status, json: await r.json().catch(() => null) };
-  }, [method, path, body]);
-}
 
 test('offline turns sync once: exactly 5 on the server, still 5 after a second sync and a reload', { timeout: 120000 }, async () => {
   const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, locale: 'vi-VN' });
@@ -34,23 +27,14 @@ test('offline turns sync once: exactly 5 on the server, still 5 after a second s
   page.on('pageerror', (e) => { if (process.env.E2E_DEBUG) console.log('pageerror:', e.message); });
   const step = (s) => { if (process.env.E2E_DEBUG) console.log('step:', s); };
   // The coordinator sets up and creates a volunteer account through the API.
-  await page.goto(server.setupLink);
-  await page.getByLabel('Họ và tên').fill('Nguyễn Thị Hoa');
-  await page.getByLabel('Tên đăng nhập').fill('hoa.vhxh');
-  await page.getByLabel('Mật khẩu').fill('mat-khau-dai-2026');
-  await page.getByRole('button', { name: 'Tạo tài khoản' }).click();
-  await page.waitForURL(/\/ke-hoach/);
+  await setUpCoordinator(page, server);
   const units = (await api(page, 'GET', '/api/v1/units')).json.units;
   const union = units.find((u) => u.slug === 'doan-tn');
   const created = await api(page, 'POST', '/api/v1/users', { username: 'tnv.an', full_name: 'Trần Văn An', role: 'volunteer', unit_id: union.id, password: 'mat-khau-dai-2026' });
   assert.equal(created.status, 201);
-  await page.getByRole('button', { name: 'Đăng xuất' }).click();
 
   // The volunteer logs in on the phone and opens the recording page.
-  await page.getByLabel('Tên đăng nhập').fill('tnv.an');
-  await page.getByLabel('Mật khẩu').fill('mat-khau-dai-2026');
-  await page.getByRole('button', { name: 'Đăng nhập' }).click();
-  await page.waitForURL(/\/ke-hoach/);
+  await switchUser(page, 'tnv.an', 'mat-khau-dai-2026');
   await page.getByRole('link', { name: 'Ghi lượt hỗ trợ' }).click();
   await page.waitForURL(/\/ghi-luot/);
   assert.equal(await page.locator('button.service').count(), 6, 'the six services of line 3');

@@ -2,103 +2,20 @@
 //! nothing it acknowledged, sessions survive the restart, and the CLI
 //! commands report plainly.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
-const BIN: &str = env!("CARGO_BIN_EXE_kehoach");
+mod common;
+use common::{BIN, start, temp_dir};
 
-fn temp_dir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!(
-        "kehoach-{tag}-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    ));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-struct Server {
-    child: Child,
-    port: u16,
-    setup_link: Option<String>,
-}
-
-fn start(db: &Path) -> Server {
-    let port = free_port();
-    let mut child = Command::new(BIN)
-        .args([
-            "serve",
-            "--create",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--database-url",
-            &format!("sqlite:{}", db.display()),
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut setup_link = None;
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let mut line = String::new();
-        assert!(out.read_line(&mut line).unwrap() > 0, "server exited early");
-        if let Some(i) = line.find("/moi/") {
-            setup_link = Some(line[i..].trim().to_string());
-        }
-        if line.contains("đang chạy") {
-            break;
-        }
-        assert!(Instant::now() < deadline, "server did not start");
-    }
-    Server {
-        child,
-        port,
-        setup_link,
-    }
-}
-
-/// A minimal HTTP/1.1 exchange; returns (status, headers, body).
 fn http(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, String, String) {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    let mut req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        body.len()
-    );
-    for (k, v) in headers {
-        req.push_str(&format!("{k}: {v}\r\n"));
-    }
-    req.push_str("\r\n");
-    req.push_str(body);
-    s.write_all(req.as_bytes()).unwrap();
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw).unwrap();
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
-    (status, head.to_string(), body.to_string())
+    common::http(port, method, path, headers, body).unwrap()
 }
 
 #[test]
 fn killed_server_keeps_every_acknowledged_write_and_the_session() {
     let dir = temp_dir("kill");
     let db = dir.join("kehoach.sqlite");
-    let mut s = start(&db);
+    let mut s = start(&format!("sqlite:{}", db.display()));
     let link = s.setup_link.clone().expect("first start prints a setup link");
     let form = "full_name=Nguy%E1%BB%85n+Th%E1%BB%8B+Hoa&username=hoa.vhxh&password=mat-khau-dai-2026";
     let (status, head, _) = http(
@@ -143,7 +60,7 @@ fn killed_server_keeps_every_acknowledged_write_and_the_session() {
     s.child.kill().unwrap();
     s.child.wait().unwrap();
 
-    let mut s2 = start(&db);
+    let mut s2 = start(&format!("sqlite:{}", db.display()));
     assert!(s2.setup_link.is_none(), "a coordinator exists: no new setup link");
     let (status, _, units) = http(s2.port, "GET", "/api/v1/units", &[("Cookie", &cookie)], "");
     assert_eq!(status, 200, "the session survived the restart");

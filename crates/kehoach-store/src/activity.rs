@@ -391,3 +391,16 @@ impl Store {
         row.ok_or(StoreError::NotFound("photo"))
     }
 }
+
+impl Store {
+    /// Live attendances per session of a plan, in one query (for lists).
+    pub async fn attendance_counts(&self, plan_id: &str) -> Result<std::collections::HashMap<String, i64>> {
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT session_id, COUNT(*) FROM attendances WHERE plan_id = $1 AND deleted_at IS NULL GROUP BY session_id",
+        )
+        .bind(plan_id)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.into_iter().collect())
+    }
+}

@@ -57,7 +57,7 @@ pub struct SessionLine {
     status: String,
     status_label: &'static str,
     headcount: String,
-    attendance: usize,
+    attendance: i64,
 }
 
 pub struct SessionsView {
@@ -113,14 +113,10 @@ pub async fn sessions_page(
     };
     let units = st.store.list_units(&st.plan_id).await.unwrap_or_default();
     let classes = st.store.list_classes(&st.plan_id).await.unwrap_or_default();
+    let counts = st.store.attendance_counts(&st.plan_id).await.unwrap_or_default();
     let mut view_rows = Vec::new();
     for r in rows {
-        let attendance = st
-            .store
-            .attendances(&st.plan_id, &r.id)
-            .await
-            .map(|a| a.len())
-            .unwrap_or(0);
+        let attendance = counts.get(&r.id).copied().unwrap_or(0);
         view_rows.push(SessionLine {
             day: Day::parse_iso(&r.day).map(|d| d.vn()).unwrap_or(r.day.clone()),
             time: r.start_time.as_ref().map(|s| {

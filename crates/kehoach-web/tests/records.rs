@@ -381,6 +381,11 @@ async fn sessions_and_attendance_count_each_person_once() {
             )
             .await;
         assert_eq!(list.as_array().unwrap().len(), 1);
+        let (_, page) = t.get("/buoi", Some(&rep)).await;
+        assert!(
+            page.contains(&format!("<a href=\"/buoi/{id}\">1</a>")),
+            "the list shows one attendance"
+        );
         let (s, j) = t
             .api(
                 "POST",

@@ -3,6 +3,7 @@
 //! Pure: no I/O, no clock, no database. Callers pass `today`/`as_of` in.
 
 pub mod day;
+pub mod engine;
 pub mod model;
 pub mod records;
 pub mod show;

@@ -407,7 +407,7 @@ pub enum RecordKind {
 }
 
 /// People lists that give coverage targets their denominators.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Roster {
     /// Đoàn viên, thanh niên.

@@ -117,6 +117,27 @@ impl Window {
     pub fn contains(&self, d: Day) -> bool {
         self.start <= d && d <= self.end
     }
+    /// As pages and summaries show it: "sáng 10/06/2026", "01/07/2026 – 31/07/2026",
+    /// "dự kiến 30/08/2026", "trước 20/08/2026".
+    pub fn vn(&self) -> String {
+        if self.deadline {
+            let by = self.end.0.next_day().map(Day).unwrap_or(self.end);
+            return format!("trước {}", by.vn());
+        }
+        let mut s = if self.start == self.end {
+            self.start.vn()
+        } else {
+            format!("{} – {}", self.start.vn(), self.end.vn())
+        };
+        if let Some(p) = self.part {
+            s = format!("{} {s}", p.label());
+        }
+        if self.tentative {
+            s = format!("dự kiến {s}");
+        }
+        s
+    }
+
     /// Number of calendar days in the window, both ends included.
     pub fn days(&self) -> i64 {
         (self.end.0 - self.start.0).whole_days() + 1
@@ -312,6 +333,13 @@ pub struct ActivityLine {
     /// Kinds of sessions this line holds.
     #[serde(default)]
     pub session_kinds: Vec<SessionKind>,
+}
+
+impl ActivityLine {
+    /// "6. Tổ chức các hoạt động trải nghiệm tại phòng học thông minh", without the trailing "." or ":".
+    pub fn label(&self) -> String {
+        format!("{}. {}", self.number, self.title.trim_end_matches(['.', ':']))
+    }
 }
 
 /// A dated step of a line (7.1: phát động, nhận bài, trao giải).

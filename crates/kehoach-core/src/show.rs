@@ -5,24 +5,6 @@ use std::fmt::Write;
 use crate::model::*;
 use crate::text::vn_num;
 
-fn window_text(w: &Window) -> String {
-    let mut s = if w.start == w.end {
-        w.start.vn()
-    } else {
-        format!("{} – {}", w.start.vn(), w.end.vn())
-    };
-    if let Some(p) = w.part {
-        s = format!("{} {s}", p.label());
-    }
-    if w.tentative {
-        s = format!("dự kiến {s}");
-    }
-    if w.deadline {
-        s.push_str(" (hạn chót)");
-    }
-    s
-}
-
 /// Human summary of a target's rule, such as "≥ 200 lượt mỗi thôn".
 pub fn target_rule(plan: &Plan, t: &TargetDef) -> String {
     let th = vn_num(t.threshold, 1);
@@ -46,7 +28,7 @@ pub fn target_rule(plan: &Plan, t: &TargetDef) -> String {
     };
     let w = plan.target_window(t);
     let space = if unit == "%" { "" } else { " " };
-    format!("{} {th}{space}{unit}{per} ({})", t.comparator.symbol(), window_text(&w))
+    format!("{} {th}{space}{unit}{per} ({})", t.comparator.symbol(), w.vn())
 }
 
 pub fn summary(plan: &Plan) -> String {
@@ -57,7 +39,7 @@ pub fn summary(plan: &Plan) -> String {
     if let Some(t) = &h.theme {
         let _ = writeln!(o, "Chủ đề: {t}");
     }
-    let _ = writeln!(o, "Thời gian: {}", window_text(&h.period));
+    let _ = writeln!(o, "Thời gian: {}", h.period.vn());
     for r in &h.implements {
         let _ = writeln!(
             o,
@@ -82,7 +64,7 @@ pub fn summary(plan: &Plan) -> String {
     let _ = writeln!(o, "\nIII. Nội dung, tiến độ ({} hoạt động):", plan.lines.len());
     for l in &plan.lines {
         let indent = if l.parent.is_some() { "    " } else { "  " };
-        let _ = writeln!(o, "{indent}{}. {} [{}]", l.number, l.title, window_text(&l.window));
+        let _ = writeln!(o, "{indent}{}. {} [{}]", l.number, l.title, l.window.vn());
         if !l.lead.is_empty() {
             let lead: Vec<_> = l.lead.iter().map(|r| plan.unit_ref_label(r)).collect();
             let _ = writeln!(o, "{indent}   Chủ trì: {}", lead.join(", "));
@@ -92,7 +74,7 @@ pub fn summary(plan: &Plan) -> String {
             let _ = writeln!(o, "{indent}   Phối hợp: {}", p.join(", "));
         }
         for m in &l.milestones {
-            let _ = writeln!(o, "{indent}   · {}: {}", m.name, window_text(&m.window));
+            let _ = writeln!(o, "{indent}   · {}: {}", m.name, m.window.vn());
         }
     }
     let _ = writeln!(o, "\nIV. Chỉ tiêu ({}):", plan.targets.len());

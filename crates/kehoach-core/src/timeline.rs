@@ -64,7 +64,7 @@ pub fn timeline_svg(plan: &Plan, today: Option<Day>) -> String {
     for (i, l) in plan.lines.iter().enumerate() {
         let y = TOP + ROW_H * i as f64;
         let indent = if l.parent.is_some() { 14.0 } else { 4.0 };
-        let label = format!("{}. {}", l.number, l.title.trim_end_matches([':', '.']));
+        let label = l.label();
         let _ = write!(
             s,
             r##"<g class="tl-row" data-line="{}"><title>{}</title><text x="{indent}" y="{:.1}" font-size="12" fill="#223">{}</text>"##,

@@ -185,6 +185,11 @@ fn every_activity_line_with_dates_lead_and_partners() {
             ("awards", d(2026, 8, 16), d(2026, 8, 19), true),
         ]
     );
+    // Windows read as the plan writes them.
+    assert_eq!(ideas.milestones[2].window.vn(), "trước 20/08/2026");
+    assert_eq!(p.line("l1-launch").unwrap().window.vn(), "sáng 10/06/2026");
+    assert_eq!(p.line("l8-final-conference").unwrap().window.vn(), "dự kiến 30/08/2026");
+    assert_eq!(p.lines[7].label(), "7. Tổ chức các cuộc thi");
     // Channels of line 2, services of line 3, venues of line 6.
     assert_eq!(p.line("l2-propaganda").unwrap().forms.len(), 5);
     let services: Vec<_> = p

@@ -75,6 +75,11 @@ fn form_field(body: &[u8], name: &str) -> Option<String> {
 
 /// Loads the session and enforces CSRF on unsafe methods.
 pub async fn session_layer(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    // Assets and health checks need no session: no database round trip for them.
+    let path = req.uri().path();
+    if path.starts_with("/static/") || matches!(path, "/sw.js" | "/manifest.webmanifest" | "/healthz") {
+        return next.run(req).await;
+    }
     let now = kehoach_store::now_unix();
     let current = match session_token(req.headers()) {
         Some(t) => match state.store.session_user(&t, now).await {

@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use kehoach_core::show::target_rule;
 use kehoach_core::text::vn_int;
-use kehoach_core::{Measure, Plan, RecordKind, UnitKind, Window};
+use kehoach_core::{Measure, Plan, RecordKind, UnitKind};
 use kehoach_store::{POPULATIONS, Role, now_unix};
 use serde::Deserialize;
 
@@ -399,31 +399,6 @@ pub struct PlanView {
     recipients: Vec<String>,
 }
 
-pub fn window_vn(w: &Window) -> String {
-    let mut s = if w.start == w.end {
-        w.start.vn()
-    } else {
-        format!("{} – {}", w.start.vn(), w.end.vn())
-    };
-    if let Some(p) = w.part {
-        s = format!("{} {s}", p.label());
-    }
-    if w.tentative {
-        s = format!("dự kiến {s}");
-    }
-    if w.deadline {
-        s = format!(
-            "trước {}",
-            w.end
-                .0
-                .next_day()
-                .map(|d| kehoach_core::Day(d).vn())
-                .unwrap_or_default()
-        );
-    }
-    s
-}
-
 fn refs(plan: &Plan, r: &[String]) -> String {
     r.iter().map(|x| plan.unit_ref_label(x)).collect::<Vec<_>>().join(", ")
 }
@@ -473,7 +448,7 @@ fn plan_view(plan: &Plan) -> PlanView {
             title: l.title.clone(),
             is_sub: l.parent.is_some(),
             time_text: l.time_text.clone(),
-            window: window_vn(&l.window),
+            window: l.window.vn(),
             lead: if l.lead.is_empty() {
                 String::new()
             } else {
@@ -481,11 +456,7 @@ fn plan_view(plan: &Plan) -> PlanView {
             },
             partners: refs(plan, &l.partners),
             location: l.location_text.clone(),
-            milestones: l
-                .milestones
-                .iter()
-                .map(|m| (m.name.clone(), window_vn(&m.window)))
-                .collect(),
+            milestones: l.milestones.iter().map(|m| (m.name.clone(), m.window.vn())).collect(),
             content: l.content.clone(),
             forms: l.forms.iter().map(|f| f.label.clone()).collect(),
             services: l.services.iter().map(|f| f.label.clone()).collect(),
@@ -506,7 +477,7 @@ fn plan_view(plan: &Plan) -> PlanView {
         short_title: h.short_title.clone(),
         title: h.title.clone(),
         theme: h.theme.clone(),
-        period: window_vn(&h.period),
+        period: h.period.vn(),
         implements: h
             .implements
             .iter()

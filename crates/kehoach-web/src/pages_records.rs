@@ -17,7 +17,7 @@ use serde::Deserialize;
 use crate::auth::{CurrentUser, PageUser};
 use crate::errors::AppError;
 use crate::pages::{
-    Chrome, Notice, OkQuery, chrome, error_notice, forbidden_page, ok_notice, parse_count, render, see_other, window_vn,
+    Chrome, Notice, OkQuery, chrome, error_notice, forbidden_page, ok_notice, parse_count, render, see_other,
 };
 use crate::policy::{Action, allowed};
 use crate::sessions::{STATUSES, SessionBody, needs_class, status_label};
@@ -87,12 +87,7 @@ fn recordable_lines(st: &AppState) -> Vec<(String, String)> {
         .lines
         .iter()
         .filter(|l| !parents.contains(&l.id.as_str()) && !l.session_kinds.is_empty())
-        .map(|l| {
-            (
-                l.id.clone(),
-                format!("{}. {}", l.number, l.title.trim_end_matches(['.', ':'])),
-            )
-        })
+        .map(|l| (l.id.clone(), l.label()))
         .collect()
 }
 
@@ -125,11 +120,7 @@ pub async fn sessions_page(
                     r.end_time.as_ref().map(|e| format!("–{e}")).unwrap_or_default()
                 )
             }),
-            line: st
-                .plan
-                .line(&r.line_id)
-                .map(|l| format!("{}. {}", l.number, l.title.trim_end_matches(['.', ':'])))
-                .unwrap_or(r.line_id.clone()),
+            line: st.plan.line(&r.line_id).map(|l| l.label()).unwrap_or(r.line_id.clone()),
             unit: units
                 .iter()
                 .find(|u| u.id == r.unit_id)
@@ -256,7 +247,7 @@ async fn session_form(
         line_id: line.id.clone(),
         line_number: line.number.clone(),
         line_title: line.title.clone(),
-        window: window_vn(&line.window),
+        window: line.window.vn(),
         min_day: line.window.start.iso(),
         max_day: line.window.end.iso(),
         unit_id: if b.unit_id.is_empty() {
@@ -458,11 +449,7 @@ async fn detail(st: &AppState, cu: &CurrentUser, id: &str, notice: Option<Notice
     let attendance = st.store.attendances(&st.plan_id, id).await.unwrap_or_default();
     let v = SessionDetailView {
         id: r.id.clone(),
-        line: st
-            .plan
-            .line(&r.line_id)
-            .map(|l| format!("{}. {}", l.number, l.title.trim_end_matches(['.', ':'])))
-            .unwrap_or_default(),
+        line: st.plan.line(&r.line_id).map(|l| l.label()).unwrap_or_default(),
         day: Day::parse_iso(&r.day).map(|d| d.vn()).unwrap_or_default(),
         time: r.start_time.as_ref().map(|s| {
             format!(

@@ -46,6 +46,16 @@ impl Day {
         format!("{:02}/{:02}", self.0.day(), u8::from(self.0.month()))
     }
 
+    /// The day `n` days later (earlier when negative); saturates at the calendar's ends.
+    pub fn plus(self, n: i64) -> Day {
+        Day(self.0.checked_add(time::Duration::days(n)).unwrap_or(self.0))
+    }
+
+    /// Days from `other` to `self` (positive when `self` is later).
+    pub fn since(self, other: Day) -> i64 {
+        (self.0 - other.0).whole_days()
+    }
+
     pub fn iso(&self) -> String {
         format!(
             "{:04}-{:02}-{:02}",

@@ -43,13 +43,13 @@ fn turn(id: &str, unit: &str, day: Day) -> FactTurn {
     }
 }
 
-fn value(facts: &Facts, id: &str, as_of: Day) -> TargetValue {
+fn value(records: &Records, id: &str, as_of: Day) -> TargetValue {
     let p = seed_plan();
-    evaluate(&p, p.target(id).unwrap(), facts, as_of)
+    evaluate(&p, p.target(id).unwrap(), &Facts::from_records(&p, records), as_of)
 }
 
-fn villages() -> Facts {
-    Facts {
+fn villages() -> Records {
+    Records {
         units: vec![unit("a", UnitKind::Village), unit("b", UnitKind::Village)],
         ..Default::default()
     }
@@ -109,12 +109,14 @@ fn t6_every_village_needs_200_turns_and_a_village_without_turns_holds_it_back() 
             UnitValue {
                 id: "a".into(),
                 value: 250.0,
-                met: true
+                met: true,
+                declared: false
             },
             UnitValue {
                 id: "b".into(),
                 value: 0.0,
-                met: false
+                met: false,
+                declared: false
             }
         ]
     );
@@ -222,7 +224,7 @@ fn t2_counts_members_by_their_turns_or_line3_attendance() {
 
 #[test]
 fn t7_only_schools_with_a_smart_classroom_and_r6_class_weeks() {
-    let mut f = Facts {
+    let mut f = Records {
         units: vec![unit("s1", UnitKind::School), unit("s2", UnitKind::School)],
         ..Default::default()
     };
@@ -257,7 +259,7 @@ fn t7_only_schools_with_a_smart_classroom_and_r6_class_weeks() {
 
 #[test]
 fn t4_t5_count_sessions_of_their_lines_and_kinds() {
-    let mut f = Facts {
+    let mut f = Records {
         units: vec![unit("vh", UnitKind::Agency), unit("a", UnitKind::Village)],
         ..Default::default()
     };
@@ -290,5 +292,310 @@ fn t4_t5_count_sessions_of_their_lines_and_kinds() {
     assert!(!value(&f, "T4", d(7, 31)).met);
     let t5 = value(&f, "T5", d(8, 31));
     assert_eq!((t5.value, t5.met), (2.0, false));
-    assert_eq!(evaluate_all(&seed_plan(), &f, d(8, 31)).len(), 9);
+    assert_eq!(evaluate_all(&seed_plan(), &Facts::from_records(&seed_plan(), &f), d(8, 31)).len(), 9);
+}
+
+fn standing_of(records: &Records, id: &str, as_of: Day) -> Standing {
+    let p = seed_plan();
+    standing(&p, p.target(id).unwrap(), &Facts::from_records(&p, records), as_of)
+}
+
+#[test]
+fn t6_pace_forecast_and_laggards_name_the_slow_village() {
+    // Line 3 runs 10/6–31/8 (83 days). As of 20/7 (41 days in) a steady pace
+    // would be 200 × 41/83 ≈ 98,8 turns per village.
+    let mut f = villages();
+    for i in 0..120 {
+        f.turns.push(turn(&format!("a{i}"), "a", d(6, 10 + (i % 20) as u8)));
+    }
+    for i in 0..30 {
+        f.turns.push(turn(&format!("b{i}"), "b", d(7, 10 + (i % 10) as u8)));
+    }
+    let s = standing_of(&f, "T6", d(7, 20));
+    assert_eq!(s.elapsed_days, 41);
+    assert_eq!(s.window_days, 83);
+    assert!((s.expected - 200.0 * 41.0 / 83.0).abs() < 1e-9);
+    assert_eq!(s.value.value, 30.0);
+    assert_eq!(s.laggards[0].id, "b", "the furthest behind comes first");
+    assert!(s.laggards[0].holds_back);
+    assert!(!s.laggards[1].holds_back, "a is ahead of its share");
+    // b's pace so far: 30 / 41 days × 83 ≈ 60,7 < 200; recent: 30 in the last
+    // 14 days → 30 + 30/14 × 42 = 120 < 200: at risk.
+    assert!((s.forecast_pace.unwrap() - 30.0 / 41.0 * 83.0).abs() < 1e-9);
+    assert!((s.forecast_recent.unwrap() - 120.0).abs() < 1e-9);
+    assert_eq!(s.status, Status::AtRisk);
+    // With a fast last fortnight in b the recent forecast reaches 200 in b,
+    // but a recorded nothing since June: its recent forecast stays at 120.
+    for i in 0..60 {
+        f.turns.push(turn(&format!("c{i}"), "b", d(7, 7 + (i % 14) as u8)));
+    }
+    assert_eq!(standing_of(&f, "T6", d(7, 20)).forecast_recent, Some(120.0));
+    for i in 0..40 {
+        f.turns.push(turn(&format!("e{i}"), "a", d(7, 7 + (i % 14) as u8)));
+    }
+    let s = standing_of(&f, "T6", d(7, 20));
+    assert_eq!(s.status, Status::Behind, "{s:?}");
+}
+
+#[test]
+fn statuses_over_the_life_of_a_target() {
+    let mut f = villages();
+    assert_eq!(standing_of(&f, "T1", d(6, 30)).status, Status::NotYet);
+    assert_eq!(standing_of(&f, "T1", d(7, 5)).status, Status::NotStarted);
+    for (i, u) in ["a", "b"].iter().enumerate() {
+        f.sessions.push(session(
+            &format!("s{i}"),
+            "l4-binh-dan-hoc-vu-so",
+            u,
+            SessionKind::Guidance,
+            d(7, 2 + i as u8),
+        ));
+    }
+    assert_eq!(standing_of(&f, "T1", d(7, 5)).status, Status::Met);
+    f.sessions[1].deleted = true;
+    let s = standing_of(&f, "T1", d(7, 5));
+    // Half the villages by 5/7 (5 of 31 days): ahead of a steady pace.
+    assert_eq!((s.value.value, s.status), (50.0, Status::OnTrack));
+    assert_eq!(standing_of(&f, "T1", d(8, 5)).status, Status::Failed);
+    let after = standing_of(&f, "T1", d(8, 5));
+    let named: Vec<&str> = after
+        .laggards
+        .iter()
+        .filter(|l| l.holds_back)
+        .map(|l| l.id.as_str())
+        .collect();
+    assert_eq!(named, ["b"]);
+}
+
+#[test]
+fn record_query_covers_the_window_up_to_as_of_for_one_unit() {
+    let p = seed_plan();
+    let q = record_query(&p, p.target("T6").unwrap(), d(7, 15), Some("a"));
+    assert_eq!((q.from, q.to), (d(6, 10), d(7, 15)));
+    assert_eq!(q.unit_id.as_deref(), Some("a"));
+    let q = record_query(&p, p.target("R6").unwrap(), d(9, 15), Some("5a"));
+    assert_eq!((q.to, q.class_id.as_deref()), (d(8, 31), Some("5a")));
+}
+
+// ------------------------------------------------------------ property test
+
+/// A small deterministic generator (xorshift64*), so failures reproduce.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+    fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
+        &xs[self.below(xs.len())]
+    }
+}
+
+fn random_records(rng: &mut Rng) -> Records {
+    let mut r = Records::default();
+    let kinds = [
+        (UnitKind::Village, "v"),
+        (UnitKind::Village, "w"),
+        (UnitKind::Village, "x"),
+        (UnitKind::School, "s"),
+        (UnitKind::School, "t"),
+        (UnitKind::Agency, "g"),
+    ];
+    for (k, id) in kinds {
+        let mut u = unit(id, k);
+        u.has_smart_classroom = k == UnitKind::School && rng.chance(70);
+        u.active = rng.chance(90);
+        if rng.chance(30) {
+            u.populations.insert(*rng.pick(&[Roster::Children, Roster::YouthMembers]), rng.below(12) as i64);
+        }
+        r.units.push(u);
+    }
+    for i in 0..4 {
+        r.classes.push(FactClass {
+            id: format!("c{i}"),
+            unit_id: rng.pick(&["s", "t"]).to_string(),
+            active: rng.chance(90),
+        });
+    }
+    let unit_ids = ["v", "w", "x", "s", "t", "g"];
+    for i in 0..30 {
+        r.people.push(FactPerson {
+            id: format!("p{i}"),
+            roster: *rng.pick(&[Roster::Children, Roster::YouthMembers, Roster::Officials]),
+            unit_id: rng.pick(&unit_ids).to_string(),
+            active: rng.chance(85),
+        });
+    }
+    let p = seed_plan();
+    let day0 = d(5, 25);
+    for i in 0..40 {
+        let line = rng.pick(&p.lines);
+        r.sessions.push(FactSession {
+            id: format!("s{i}"),
+            line_id: line.id.clone(),
+            unit_id: rng.pick(&unit_ids).to_string(),
+            class_id: rng.chance(40).then(|| format!("c{}", rng.below(4))),
+            kind: *rng.pick(&[
+                SessionKind::Guidance,
+                SessionKind::Training,
+                SessionKind::Experience,
+                SessionKind::Propaganda,
+            ]),
+            held: rng.chance(80),
+            day: day0.plus(rng.below(105) as i64),
+            deleted: rng.chance(10),
+        });
+    }
+    for _ in 0..80 {
+        r.attendances.push(FactAttendance {
+            session_id: format!("s{}", rng.below(40)),
+            person_id: format!("p{}", rng.below(30)),
+            deleted: rng.chance(10),
+        });
+    }
+    for i in 0..150 {
+        r.turns.push(FactTurn {
+            id: format!("t{i}"),
+            line_id: rng.pick(&["l3-support", "l4-binh-dan-hoc-vu-so", "l2-propaganda"]).to_string(),
+            unit_id: rng.pick(&unit_ids).to_string(),
+            day: day0.plus(rng.below(105) as i64),
+            by_person: rng.chance(30).then(|| format!("p{}", rng.below(30))),
+            deleted: rng.chance(10),
+        });
+    }
+    r
+}
+
+/// The rules read straight off docs/product.md, scanning every record: no
+/// aggregates, no shared code with the engine beyond the plan model.
+fn naive(plan: &Plan, t: &TargetDef, r: &Records, as_of: Day) -> (f64, f64, Option<f64>, Vec<(String, f64)>) {
+    let w = plan.target_window(t);
+    let ok_day = |day: Day| day <= as_of && w.start <= day && day <= w.end;
+    let ok_line = |l: &str| t.lines.is_empty() || t.lines.iter().any(|x| x == l);
+    let ok_session = |s: &FactSession| {
+        s.held && !s.deleted && ok_day(s.day) && ok_line(&s.line_id) && (t.session_kinds.is_empty() || t.session_kinds.contains(&s.kind))
+    };
+    let ok_turn = |x: &FactTurn| !x.deleted && ok_day(x.day) && ok_line(&x.line_id);
+    let counts_sessions = t.records.contains(&RecordKind::Session);
+    let counts_turns = t.records.contains(&RecordKind::SupportTurn);
+    let records_of = |unit: &str| -> f64 {
+        let s = r.sessions.iter().filter(|s| counts_sessions && s.unit_id == unit && ok_session(s)).count();
+        let x = r.turns.iter().filter(|x| counts_turns && x.unit_id == unit && ok_turn(x)).count();
+        (s + x) as f64
+    };
+    let scope: Vec<&FactUnit> = r
+        .units
+        .iter()
+        .filter(|u| u.active && Some(u.kind) == t.unit_kind && (!t.only_smart_classroom || u.has_smart_classroom))
+        .collect();
+    let pct = |a: f64, b: f64| if b > 0.0 { 100.0 * a / b } else { 0.0 };
+    match t.measure {
+        Measure::Count => {
+            let n = r.sessions.iter().filter(|s| counts_sessions && ok_session(s)).count()
+                + r.turns.iter().filter(|x| counts_turns && ok_turn(x)).count();
+            (n as f64, n as f64, None, vec![])
+        }
+        Measure::UnitCoverage => {
+            let per: Vec<(String, f64)> = scope.iter().map(|u| (u.id.clone(), records_of(&u.id))).collect();
+            let covered = per.iter().filter(|(_, v)| *v >= t.per_unit.unwrap_or(1) as f64).count() as f64;
+            (pct(covered, per.len() as f64), covered, Some(per.len() as f64), per)
+        }
+        Measure::MinPerUnit => {
+            let per: Vec<(String, f64)> = scope.iter().map(|u| (u.id.clone(), records_of(&u.id))).collect();
+            let min = per.iter().map(|(_, v)| *v).fold(f64::INFINITY, f64::min);
+            let sum = per.iter().map(|(_, v)| *v).sum();
+            (if min.is_finite() { min } else { 0.0 }, sum, None, per)
+        }
+        Measure::RosterCoverage => {
+            let roster = t.roster.unwrap();
+            let reached = |p: &FactPerson| {
+                let by_attendance = t.records.contains(&RecordKind::Attendance)
+                    && r.attendances.iter().any(|a| {
+                        !a.deleted && a.person_id == p.id && r.sessions.iter().any(|s| s.id == a.session_id && ok_session(s))
+                    });
+                let by_turn = counts_turns && r.turns.iter().any(|x| x.by_person.as_deref() == Some(&p.id) && ok_turn(x));
+                by_attendance || by_turn
+            };
+            let (mut num, mut den, mut per) = (0.0, 0.0, vec![]);
+            for u in r.units.iter().filter(|u| u.active) {
+                let members: Vec<&FactPerson> =
+                    r.people.iter().filter(|p| p.active && p.roster == roster && p.unit_id == u.id).collect();
+                let declared = u.populations.get(&roster).copied().unwrap_or(0) as f64;
+                let d = (members.len() as f64).max(declared);
+                if d == 0.0 {
+                    continue;
+                }
+                let got = members.iter().filter(|p| reached(p)).count() as f64;
+                num += got;
+                den += d;
+                per.push((u.id.clone(), pct(got, d)));
+            }
+            (pct(num, den), num, Some(den), per)
+        }
+        Measure::RatePerUnitPeriod => {
+            let mut weeks = 0usize;
+            let mut day = w.start;
+            while day <= as_of.min(w.end) {
+                weeks += 1;
+                day = day.plus(7);
+            }
+            let (mut covered, mut cells, mut per) = (0.0, 0.0, vec![]);
+            for c in r.classes.iter().filter(|c| c.active && scope.iter().any(|u| u.id == c.unit_id)) {
+                let mut got = 0.0;
+                for k in 0..weeks {
+                    let (a, b) = (w.start.plus(7 * k as i64), w.start.plus(7 * k as i64 + 6));
+                    let n = r
+                        .sessions
+                        .iter()
+                        .filter(|s| ok_session(s) && s.class_id.as_deref() == Some(&c.id) && a <= s.day && s.day <= b)
+                        .count();
+                    if n >= t.per_unit.unwrap_or(1) as usize {
+                        got += 1.0;
+                    }
+                }
+                covered += got;
+                cells += weeks as f64;
+                per.push((c.id.clone(), pct(got, weeks as f64)));
+            }
+            (pct(covered, cells), covered, Some(cells), per)
+        }
+    }
+}
+
+#[test]
+fn engine_on_aggregates_equals_a_naive_scan_of_all_records() {
+    let plan = seed_plan();
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    for round in 0..300 {
+        let records = random_records(&mut rng);
+        let facts = Facts::from_records(&plan, &records);
+        for _ in 0..4 {
+            let as_of = d(5, 20).plus(rng.below(115) as i64);
+            for t in &plan.targets {
+                let got = evaluate(&plan, t, &facts, as_of);
+                let (value, numerator, denominator, per) = naive(&plan, t, &records, as_of);
+                let ctx = format!("round {round}, {} as of {as_of}", t.id);
+                assert!((got.value - value).abs() < 1e-9, "{ctx}: value {} vs {value}", got.value);
+                assert!((got.numerator - numerator).abs() < 1e-9, "{ctx}: numerator");
+                assert_eq!(got.denominator, denominator, "{ctx}: denominator");
+                let got_per: Vec<(String, f64)> = got.per_unit.iter().map(|u| (u.id.clone(), u.value)).collect();
+                let mut want = per.clone();
+                want.sort_by(|a, b| a.0.cmp(&b.0));
+                let mut have = got_per;
+                have.sort_by(|a, b| a.0.cmp(&b.0));
+                assert_eq!(have.len(), want.len(), "{ctx}: units");
+                for (h, w) in have.iter().zip(&want) {
+                    assert!(h.0 == w.0 && (h.1 - w.1).abs() < 1e-9, "{ctx}: unit {h:?} vs {w:?}");
+                }
+            }
+        }
+    }
 }

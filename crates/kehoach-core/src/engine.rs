@@ -334,9 +334,10 @@ pub fn evaluate(plan: &Plan, t: &TargetDef, facts: &Facts, as_of: Day) -> Target
             && qualifies_line(t, &s.line_id)
             && qualifies_kind(t, s.kind)
     });
-    let turns = facts.turns.iter().filter(|x| {
-        t.records.contains(&RecordKind::SupportTurn) && in_range(x.day) && qualifies_line(t, &x.line_id)
-    });
+    let turns = facts
+        .turns
+        .iter()
+        .filter(|x| t.records.contains(&RecordKind::SupportTurn) && in_range(x.day) && qualifies_line(t, &x.line_id));
     let mut out = TargetValue {
         target_id: t.id.clone(),
         value: 0.0,
@@ -391,11 +392,7 @@ pub fn evaluate(plan: &Plan, t: &TargetDef, facts: &Facts, as_of: Day) -> Target
         Measure::RosterCoverage => {
             let roster = t.roster.unwrap_or(Roster::Children);
             let mut reached: HashMap<&str, u32> = HashMap::new();
-            for r in facts
-                .reach
-                .iter()
-                .filter(|r| r.target_id == t.id && in_range(r.day))
-            {
+            for r in facts.reach.iter().filter(|r| r.target_id == t.id && in_range(r.day)) {
                 *reached.entry(r.unit_id.as_str()).or_default() += r.n;
             }
             let rostered: HashMap<&str, u32> = facts
@@ -635,7 +632,11 @@ pub fn standing(plan: &Plan, t: &TargetDef, facts: &Facts, as_of: Day) -> Standi
             lows.1 = lows.1.min(r.unwrap_or(0.0));
         }
         let ok = !value.per_unit.is_empty() && elapsed > 0;
-        (t.threshold * f, ok.then_some(lows.0), (ok && span > 0).then_some(lows.1))
+        (
+            t.threshold * f,
+            ok.then_some(lows.0),
+            (ok && span > 0).then_some(lows.1),
+        )
     } else {
         let (p, r) = extrapolate(value.value, then.value, elapsed, span, remaining);
         (t.threshold * f, p.map(|v| cap(t, v)), r.map(|v| cap(t, v)))
@@ -669,7 +670,11 @@ pub fn standing(plan: &Plan, t: &TargetDef, facts: &Facts, as_of: Day) -> Standi
             value: u.value,
             expected: unit_expected,
             goal,
-            gap: if goal > 0.0 { (u.value - unit_expected) / goal } else { 0.0 },
+            gap: if goal > 0.0 {
+                (u.value - unit_expected) / goal
+            } else {
+                0.0
+            },
             holds_back: as_of >= w.start && !u.met && u.value < unit_expected,
         })
         .collect();

@@ -379,6 +379,30 @@ pub enum SessionKind {
 }
 
 impl SessionKind {
+    pub const ALL: [SessionKind; 6] = [
+        SessionKind::Propaganda,
+        SessionKind::Guidance,
+        SessionKind::Training,
+        SessionKind::Experience,
+        SessionKind::Contest,
+        SessionKind::Conference,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionKind::Propaganda => "propaganda",
+            SessionKind::Guidance => "guidance",
+            SessionKind::Training => "training",
+            SessionKind::Experience => "experience",
+            SessionKind::Contest => "contest",
+            SessionKind::Conference => "conference",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SessionKind> {
+        SessionKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             SessionKind::Propaganda => "tuyên truyền",
@@ -449,6 +473,17 @@ pub enum Roster {
 }
 
 impl Roster {
+    pub const ALL: [Roster; 4] = [
+        Roster::YouthMembers,
+        Roster::Officials,
+        Roster::Children,
+        Roster::Pupils,
+    ];
+
+    pub fn parse(s: &str) -> Option<Roster> {
+        Roster::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Roster::YouthMembers => "đoàn viên thanh niên",

@@ -292,7 +292,10 @@ fn t4_t5_count_sessions_of_their_lines_and_kinds() {
     assert!(!value(&f, "T4", d(7, 31)).met);
     let t5 = value(&f, "T5", d(8, 31));
     assert_eq!((t5.value, t5.met), (2.0, false));
-    assert_eq!(evaluate_all(&seed_plan(), &Facts::from_records(&seed_plan(), &f), d(8, 31)).len(), 9);
+    assert_eq!(
+        evaluate_all(&seed_plan(), &Facts::from_records(&seed_plan(), &f), d(8, 31)).len(),
+        9
+    );
 }
 
 fn standing_of(records: &Records, id: &str, as_of: Day) -> Standing {
@@ -414,7 +417,10 @@ fn random_records(rng: &mut Rng) -> Records {
         u.has_smart_classroom = k == UnitKind::School && rng.chance(70);
         u.active = rng.chance(90);
         if rng.chance(30) {
-            u.populations.insert(*rng.pick(&[Roster::Children, Roster::YouthMembers]), rng.below(12) as i64);
+            u.populations.insert(
+                *rng.pick(&[Roster::Children, Roster::YouthMembers]),
+                rng.below(12) as i64,
+            );
         }
         r.units.push(u);
     }
@@ -464,7 +470,9 @@ fn random_records(rng: &mut Rng) -> Records {
     for i in 0..150 {
         r.turns.push(FactTurn {
             id: format!("t{i}"),
-            line_id: rng.pick(&["l3-support", "l4-binh-dan-hoc-vu-so", "l2-propaganda"]).to_string(),
+            line_id: rng
+                .pick(&["l3-support", "l4-binh-dan-hoc-vu-so", "l2-propaganda"])
+                .to_string(),
             unit_id: rng.pick(&unit_ids).to_string(),
             day: day0.plus(rng.below(105) as i64),
             by_person: rng.chance(30).then(|| format!("p{}", rng.below(30))),
@@ -481,14 +489,26 @@ fn naive(plan: &Plan, t: &TargetDef, r: &Records, as_of: Day) -> (f64, f64, Opti
     let ok_day = |day: Day| day <= as_of && w.start <= day && day <= w.end;
     let ok_line = |l: &str| t.lines.is_empty() || t.lines.iter().any(|x| x == l);
     let ok_session = |s: &FactSession| {
-        s.held && !s.deleted && ok_day(s.day) && ok_line(&s.line_id) && (t.session_kinds.is_empty() || t.session_kinds.contains(&s.kind))
+        s.held
+            && !s.deleted
+            && ok_day(s.day)
+            && ok_line(&s.line_id)
+            && (t.session_kinds.is_empty() || t.session_kinds.contains(&s.kind))
     };
     let ok_turn = |x: &FactTurn| !x.deleted && ok_day(x.day) && ok_line(&x.line_id);
     let counts_sessions = t.records.contains(&RecordKind::Session);
     let counts_turns = t.records.contains(&RecordKind::SupportTurn);
     let records_of = |unit: &str| -> f64 {
-        let s = r.sessions.iter().filter(|s| counts_sessions && s.unit_id == unit && ok_session(s)).count();
-        let x = r.turns.iter().filter(|x| counts_turns && x.unit_id == unit && ok_turn(x)).count();
+        let s = r
+            .sessions
+            .iter()
+            .filter(|s| counts_sessions && s.unit_id == unit && ok_session(s))
+            .count();
+        let x = r
+            .turns
+            .iter()
+            .filter(|x| counts_turns && x.unit_id == unit && ok_turn(x))
+            .count();
         (s + x) as f64
     };
     let scope: Vec<&FactUnit> = r
@@ -519,15 +539,23 @@ fn naive(plan: &Plan, t: &TargetDef, r: &Records, as_of: Day) -> (f64, f64, Opti
             let reached = |p: &FactPerson| {
                 let by_attendance = t.records.contains(&RecordKind::Attendance)
                     && r.attendances.iter().any(|a| {
-                        !a.deleted && a.person_id == p.id && r.sessions.iter().any(|s| s.id == a.session_id && ok_session(s))
+                        !a.deleted
+                            && a.person_id == p.id
+                            && r.sessions.iter().any(|s| s.id == a.session_id && ok_session(s))
                     });
-                let by_turn = counts_turns && r.turns.iter().any(|x| x.by_person.as_deref() == Some(&p.id) && ok_turn(x));
+                let by_turn = counts_turns
+                    && r.turns
+                        .iter()
+                        .any(|x| x.by_person.as_deref() == Some(&p.id) && ok_turn(x));
                 by_attendance || by_turn
             };
             let (mut num, mut den, mut per) = (0.0, 0.0, vec![]);
             for u in r.units.iter().filter(|u| u.active) {
-                let members: Vec<&FactPerson> =
-                    r.people.iter().filter(|p| p.active && p.roster == roster && p.unit_id == u.id).collect();
+                let members: Vec<&FactPerson> = r
+                    .people
+                    .iter()
+                    .filter(|p| p.active && p.roster == roster && p.unit_id == u.id)
+                    .collect();
                 let declared = u.populations.get(&roster).copied().unwrap_or(0) as f64;
                 let d = (members.len() as f64).max(declared);
                 if d == 0.0 {
@@ -548,7 +576,11 @@ fn naive(plan: &Plan, t: &TargetDef, r: &Records, as_of: Day) -> (f64, f64, Opti
                 day = day.plus(7);
             }
             let (mut covered, mut cells, mut per) = (0.0, 0.0, vec![]);
-            for c in r.classes.iter().filter(|c| c.active && scope.iter().any(|u| u.id == c.unit_id)) {
+            for c in r
+                .classes
+                .iter()
+                .filter(|c| c.active && scope.iter().any(|u| u.id == c.unit_id))
+            {
                 let mut got = 0.0;
                 for k in 0..weeks {
                     let (a, b) = (w.start.plus(7 * k as i64), w.start.plus(7 * k as i64 + 6));
@@ -583,7 +615,11 @@ fn engine_on_aggregates_equals_a_naive_scan_of_all_records() {
                 let got = evaluate(&plan, t, &facts, as_of);
                 let (value, numerator, denominator, per) = naive(&plan, t, &records, as_of);
                 let ctx = format!("round {round}, {} as of {as_of}", t.id);
-                assert!((got.value - value).abs() < 1e-9, "{ctx}: value {} vs {value}", got.value);
+                assert!(
+                    (got.value - value).abs() < 1e-9,
+                    "{ctx}: value {} vs {value}",
+                    got.value
+                );
                 assert!((got.numerator - numerator).abs() < 1e-9, "{ctx}: numerator");
                 assert_eq!(got.denominator, denominator, "{ctx}: denominator");
                 let got_per: Vec<(String, f64)> = got.per_unit.iter().map(|u| (u.id.clone(), u.value)).collect();

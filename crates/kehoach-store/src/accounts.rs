@@ -530,14 +530,25 @@ impl Store {
                 });
             }
         }
+        // The turns this account recorded move from the old person's reach to the new one's.
+        let mut tx = self.pool().begin().await?;
+        let old: Option<String> = sqlx::query_scalar("SELECT person_id FROM users WHERE plan_id = $1 AND id = $2")
+            .bind(plan_id)
+            .bind(user_id)
+            .fetch_one(&mut *tx)
+            .await?;
         sqlx::query("UPDATE users SET person_id = $1, updated_at = $2 WHERE plan_id = $3 AND id = $4")
             .bind(person_id.map(str::to_string))
             .bind(now)
             .bind(plan_id)
             .bind(user_id)
-            .execute(self.pool())
+            .execute(&mut *tx)
             .await
             .map_err(|e| crate::conflict_on_unique(e, "person_already_linked", "person_id"))?;
+        for p in old.iter().map(String::as_str).chain(person_id) {
+            crate::aggregates::refresh_reach(&mut tx, crate::aggregates::Whose::Person(p)).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 

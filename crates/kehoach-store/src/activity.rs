@@ -7,6 +7,7 @@
 use serde::Serialize;
 use sqlx::FromRow;
 
+use crate::aggregates::{Whose, refresh_reach};
 use crate::{Result, Store, StoreError, audit};
 
 #[derive(Debug, Clone)]
@@ -180,6 +181,7 @@ impl Store {
             serde_json::Value::Object(changed),
         )
         .await?;
+        refresh_reach(&mut tx, Whose::Session(&s.id)).await?;
         tx.commit().await?;
         self.activity_session(&s.plan_id, &s.id).await
     }
@@ -216,6 +218,7 @@ impl Store {
             serde_json::json!({"reason": reason}),
         )
         .await?;
+        refresh_reach(&mut tx, Whose::Session(id)).await?;
         tx.commit().await?;
         self.activity_session(plan_id, id).await
     }
@@ -247,6 +250,7 @@ impl Store {
         user_id: &str,
         now: i64,
     ) -> Result<bool> {
+        let mut tx = self.pool().begin().await?;
         let r = sqlx::query(
             "INSERT INTO attendances (id, plan_id, session_id, person_id, method, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
              ON CONFLICT (session_id, person_id) DO NOTHING",
@@ -258,9 +262,9 @@ impl Store {
         .bind(method)
         .bind(user_id)
         .bind(now)
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await?;
-        if r.rows_affected() == 0 {
+        let added = if r.rows_affected() == 0 {
             // A removed attendance comes back when the person is checked in again.
             let back = sqlx::query(
                 "UPDATE attendances SET deleted_at = NULL, deleted_by = NULL, delete_reason = NULL, method = $1 \
@@ -269,11 +273,17 @@ impl Store {
             .bind(method)
             .bind(session_id)
             .bind(person_id)
-            .execute(self.pool())
+            .execute(&mut *tx)
             .await?;
-            return Ok(back.rows_affected() == 1);
+            back.rows_affected() == 1
+        } else {
+            true
+        };
+        if added {
+            refresh_reach(&mut tx, Whose::Person(person_id)).await?;
         }
-        Ok(true)
+        tx.commit().await?;
+        Ok(added)
     }
 
     pub async fn remove_attendance(
@@ -309,6 +319,7 @@ impl Store {
             )
             .await?;
         }
+        refresh_reach(&mut tx, Whose::Person(person_id)).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -8,6 +8,7 @@
 
 mod accounts;
 mod activity;
+mod aggregates;
 mod audit;
 mod rosters;
 pub mod testing;
@@ -24,6 +25,7 @@ use sqlx::{AnyPool, Row};
 
 pub use accounts::*;
 pub use activity::*;
+pub use aggregates::{AggregateSnapshot, Trace, TraceRow};
 pub use audit::AuditRow;
 pub use rosters::*;
 pub use turns::*;

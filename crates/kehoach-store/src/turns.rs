@@ -10,7 +10,9 @@ use serde::Serialize;
 use sqlx::FromRow;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::{Result, Store, StoreError};
+use std::collections::BTreeMap;
+
+use crate::{Result, Store, StoreError, aggregates};
 
 /// A checked support turn, ready to store.
 #[derive(Debug, Clone)]
@@ -142,6 +144,26 @@ impl Store {
                 WriteOutcome::Duplicate
             });
         }
+        // The aggregates move in the same transaction: one upsert per unit,
+        // line and day, and one per account, line and earliest day.
+        // Groups may mix plans (communes), so the plan is part of every key.
+        let mut counts: BTreeMap<(&str, &str, &str, &str), i64> = BTreeMap::new();
+        let mut by: BTreeMap<(&str, &str, &str), &str> = BTreeMap::new();
+        for (t, o) in turns.iter().zip(&out) {
+            if *o == WriteOutcome::Stored {
+                *counts.entry((&t.plan_id, &t.unit_id, &t.line_id, &t.day)).or_default() += 1;
+                let d = by.entry((&t.plan_id, &t.created_by, &t.line_id)).or_insert(&t.day);
+                if t.day.as_str() < *d {
+                    *d = &t.day;
+                }
+            }
+        }
+        for ((plan_id, unit, line, day), n) in counts {
+            aggregates::bump_turns(tx, plan_id, unit, line, day, n).await?;
+        }
+        for ((plan_id, user, line), day) in by {
+            aggregates::reach_turn(tx, plan_id, user, line, day).await?;
+        }
         Ok(out)
     }
 
@@ -240,6 +262,8 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        aggregates::bump_turns(&mut tx, plan_id, &cur.unit_id, &cur.line_id, &cur.day, -1).await?;
+        aggregates::refresh_reach(&mut tx, aggregates::Whose::User(&cur.created_by)).await?;
         crate::audit::log(
             &mut tx,
             plan_id,

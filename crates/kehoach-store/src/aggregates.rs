@@ -1,0 +1,539 @@
+//! The aggregates the board reads (`turn_daily`, `person_first`), kept up to
+//! date inside the transaction of every write that changes them, their
+//! rebuild from scratch, the engine's [`Facts`] loaded from them, and the
+//! record lists behind each figure (traceability).
+//!
+//! `turn_daily` counts live turns per unit, line and day. `person_first`
+//! holds a rostered person's first live record per line and source (`turn`
+//! or a session kind); a person's reach for a target is the earliest of the
+//! rows that target counts. Writers call [`bump_turns`], [`reach_turn`] or
+//! [`refresh_reach`]; `rebuild_aggregates` recomputes everything and a test
+//! compares the two after a mixed history of writes.
+
+use std::collections::HashMap;
+
+use kehoach_core::engine::*;
+use kehoach_core::{Day, Plan, RecordKind, Roster, SessionKind, TargetDef};
+use serde::Serialize;
+use sqlx::{Any, Row, Transaction};
+
+use crate::{Result, Store};
+
+/// Adds `delta` to the live-turn count of a unit, line and day.
+pub(crate) async fn bump_turns(
+    tx: &mut Transaction<'_, Any>,
+    plan_id: &str,
+    unit_id: &str,
+    line_id: &str,
+    day: &str,
+    delta: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO turn_daily (plan_id, unit_id, line_id, day, n) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (plan_id, unit_id, line_id, day) DO UPDATE SET n = turn_daily.n + excluded.n",
+    )
+    .bind(plan_id)
+    .bind(unit_id)
+    .bind(line_id)
+    .bind(day)
+    .bind(delta)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// A new live turn by `user_id`: if the account is linked to a roster person,
+/// that person is reached on `day` at the latest.
+pub(crate) async fn reach_turn(
+    tx: &mut Transaction<'_, Any>,
+    plan_id: &str,
+    user_id: &str,
+    line_id: &str,
+    day: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO person_first (plan_id, person_id, line_id, source, first_day) \
+         SELECT $1, person_id, $2, 'turn', $3 FROM users WHERE id = $4 AND person_id IS NOT NULL \
+         ON CONFLICT (person_id, line_id, source) DO UPDATE SET first_day = \
+         CASE WHEN excluded.first_day < person_first.first_day THEN excluded.first_day ELSE person_first.first_day END",
+    )
+    .bind(plan_id)
+    .bind(line_id)
+    .bind(day)
+    .bind(user_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Whose reach rows to recompute.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Whose<'a> {
+    /// Everyone who attended (or attends) this session.
+    Session(&'a str),
+    Person(&'a str),
+    /// The roster person linked to this account, if any.
+    User(&'a str),
+}
+
+/// Recomputes `person_first` for some people from their live records.
+pub(crate) async fn refresh_reach(tx: &mut Transaction<'_, Any>, whose: Whose<'_>) -> Result<()> {
+    let (people, key) = match whose {
+        Whose::Session(id) => ("SELECT person_id FROM attendances WHERE session_id = $1", id),
+        Whose::Person(id) => ("SELECT id FROM roster_people WHERE id = $1", id),
+        Whose::User(id) => (
+            "SELECT person_id FROM users WHERE id = $1 AND person_id IS NOT NULL",
+            id,
+        ),
+    };
+    for sql in [
+        format!("DELETE FROM person_first WHERE person_id IN ({people})"),
+        format!(
+            "INSERT INTO person_first (plan_id, person_id, line_id, source, first_day) \
+             SELECT a.plan_id, a.person_id, s.line_id, s.kind, MIN(s.day) FROM attendances a JOIN sessions s ON s.id = a.session_id \
+             WHERE a.person_id IN ({people}) AND a.deleted_at IS NULL AND s.deleted_at IS NULL AND s.status = 'held' \
+             GROUP BY a.plan_id, a.person_id, s.line_id, s.kind"
+        ),
+        format!(
+            "INSERT INTO person_first (plan_id, person_id, line_id, source, first_day) \
+             SELECT t.plan_id, u.person_id, t.line_id, 'turn', MIN(t.day) FROM support_turns t JOIN users u ON u.id = t.created_by \
+             WHERE u.person_id IN ({people}) AND t.deleted_at IS NULL \
+             GROUP BY t.plan_id, u.person_id, t.line_id"
+        ),
+    ] {
+        sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(key)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Rows of both aggregate tables, sorted, for comparing with a rebuild.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AggregateSnapshot {
+    pub turn_daily: Vec<(String, String, String, i64)>,
+    pub person_first: Vec<(String, String, String, String)>,
+}
+
+/// One record behind a figure.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TraceRow {
+    /// `support_turn`, `session` or `person`.
+    pub kind: &'static str,
+    pub id: String,
+    pub day: String,
+    pub unit_id: String,
+    pub line_id: Option<String>,
+    /// Turn: the service; session: its kind; person: the name.
+    pub detail: String,
+    pub class_id: Option<String>,
+}
+
+/// The records behind a figure: how many, and one page of them.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Trace {
+    pub total: i64,
+    pub rows: Vec<TraceRow>,
+}
+
+/// `$n, $n+1, …` for `count` parameters starting at `first`.
+fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// SQL condition on `person_first f` for the rows that reach a person for `t`,
+/// with its parameters (starting at `$first`).
+fn reach_condition(t: &TargetDef, first: usize) -> (String, Vec<String>) {
+    let mut sources: Vec<String> = Vec::new();
+    if t.records.contains(&RecordKind::SupportTurn) {
+        sources.push("turn".into());
+    }
+    if t.records.contains(&RecordKind::Attendance) {
+        let kinds: Vec<SessionKind> = if t.session_kinds.is_empty() {
+            SessionKind::ALL.to_vec()
+        } else {
+            t.session_kinds.clone()
+        };
+        sources.extend(kinds.iter().map(|k| k.as_str().to_string()));
+    }
+    if sources.is_empty() {
+        return ("1 = 0".into(), vec![]);
+    }
+    let mut binds = sources.clone();
+    let mut cond = format!("f.source IN ({})", placeholders(first, sources.len()));
+    if !t.lines.is_empty() {
+        cond.push_str(&format!(
+            " AND f.line_id IN ({})",
+            placeholders(first + sources.len(), t.lines.len())
+        ));
+        binds.extend(t.lines.iter().cloned());
+    }
+    (cond, binds)
+}
+
+fn day_of(s: &str) -> Option<Day> {
+    Day::parse_iso(s)
+}
+
+impl Store {
+    /// Recomputes both aggregate tables of a plan from its records.
+    pub async fn rebuild_aggregates(&self, plan_id: &str) -> Result<()> {
+        let mut tx = self.pool().begin().await?;
+        for sql in [
+            "DELETE FROM turn_daily WHERE plan_id = $1",
+            "DELETE FROM person_first WHERE plan_id = $1",
+            "INSERT INTO turn_daily (plan_id, unit_id, line_id, day, n) \
+             SELECT plan_id, unit_id, line_id, day, COUNT(*) FROM support_turns WHERE plan_id = $1 AND deleted_at IS NULL \
+             GROUP BY plan_id, unit_id, line_id, day",
+            "INSERT INTO person_first (plan_id, person_id, line_id, source, first_day) \
+             SELECT a.plan_id, a.person_id, s.line_id, s.kind, MIN(s.day) FROM attendances a JOIN sessions s ON s.id = a.session_id \
+             WHERE a.plan_id = $1 AND a.deleted_at IS NULL AND s.deleted_at IS NULL AND s.status = 'held' \
+             GROUP BY a.plan_id, a.person_id, s.line_id, s.kind",
+            "INSERT INTO person_first (plan_id, person_id, line_id, source, first_day) \
+             SELECT t.plan_id, u.person_id, t.line_id, 'turn', MIN(t.day) FROM support_turns t JOIN users u ON u.id = t.created_by \
+             WHERE t.plan_id = $1 AND t.deleted_at IS NULL AND u.person_id IS NOT NULL \
+             GROUP BY t.plan_id, u.person_id, t.line_id",
+        ] {
+            sqlx::query(sql).bind(plan_id).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Both aggregate tables of a plan (rows with a zero count left out).
+    pub async fn aggregate_snapshot(&self, plan_id: &str) -> Result<AggregateSnapshot> {
+        Ok(AggregateSnapshot {
+            turn_daily: sqlx::query_as(
+                "SELECT unit_id, line_id, day, n FROM turn_daily WHERE plan_id = $1 AND n <> 0 ORDER BY unit_id, line_id, day",
+            )
+            .bind(plan_id)
+            .fetch_all(self.pool())
+            .await?,
+            person_first: sqlx::query_as(
+                "SELECT person_id, line_id, source, first_day FROM person_first WHERE plan_id = $1 ORDER BY person_id, line_id, source",
+            )
+            .bind(plan_id)
+            .fetch_all(self.pool())
+            .await?,
+        })
+    }
+
+    async fn fact_units(&self, plan_id: &str) -> Result<(Vec<FactUnit>, Vec<FactClass>)> {
+        let mut pops: HashMap<String, HashMap<Roster, i64>> = HashMap::new();
+        for p in self.populations(plan_id).await? {
+            if let Some(r) = Roster::parse(&p.population) {
+                pops.entry(p.unit_id).or_default().insert(r, p.value);
+            }
+        }
+        let units = self
+            .list_units(plan_id)
+            .await?
+            .into_iter()
+            .filter_map(|u| {
+                Some(FactUnit {
+                    kind: u.kind()?,
+                    has_smart_classroom: u.has_smart_classroom == 1,
+                    active: u.active == 1,
+                    populations: pops.remove(&u.id).unwrap_or_default(),
+                    id: u.id,
+                })
+            })
+            .collect();
+        let classes = self
+            .list_classes(plan_id)
+            .await?
+            .into_iter()
+            .map(|c| FactClass {
+                id: c.id,
+                unit_id: c.unit_id,
+                active: c.active == 1,
+            })
+            .collect();
+        Ok((units, classes))
+    }
+
+    /// The engine's input as of a day, read from the aggregates: a few
+    /// thousand rows however many records there are.
+    pub async fn facts(&self, plan: &Plan, as_of: Day) -> Result<Facts> {
+        let plan_id = plan.plan.id.as_str();
+        let to = as_of.iso();
+        let (units, classes) = self.fact_units(plan_id).await?;
+        let roster_sizes = sqlx::query(
+            "SELECT roster, unit_id, COUNT(*) FROM roster_people WHERE plan_id = $1 AND active = 1 GROUP BY roster, unit_id",
+        )
+        .bind(plan_id)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .filter_map(|r| {
+            Some(RosterSize {
+                roster: Roster::parse(r.try_get::<String, _>(0).ok()?.as_str())?,
+                unit_id: r.try_get(1).ok()?,
+                count: r.try_get::<i64, _>(2).ok()? as u32,
+            })
+        })
+        .collect();
+        let sessions = sqlx::query(
+            "SELECT line_id, unit_id, class_id, kind, day, COUNT(*) FROM sessions \
+             WHERE plan_id = $1 AND status = 'held' AND deleted_at IS NULL AND day <= $2 \
+             GROUP BY line_id, unit_id, class_id, kind, day",
+        )
+        .bind(plan_id)
+        .bind(&to)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .filter_map(|r| {
+            Some(SessionGroup {
+                line_id: r.try_get(0).ok()?,
+                unit_id: r.try_get(1).ok()?,
+                class_id: r.try_get(2).ok()?,
+                kind: SessionKind::parse(r.try_get::<String, _>(3).ok()?.as_str())?,
+                day: day_of(r.try_get::<String, _>(4).ok()?.as_str())?,
+                n: r.try_get::<i64, _>(5).ok()? as u32,
+            })
+        })
+        .collect();
+        let turns =
+            sqlx::query("SELECT line_id, unit_id, day, n FROM turn_daily WHERE plan_id = $1 AND day <= $2 AND n > 0")
+                .bind(plan_id)
+                .bind(&to)
+                .fetch_all(self.pool())
+                .await?
+                .iter()
+                .filter_map(|r| {
+                    Some(TurnGroup {
+                        line_id: r.try_get(0).ok()?,
+                        unit_id: r.try_get(1).ok()?,
+                        day: day_of(r.try_get::<String, _>(2).ok()?.as_str())?,
+                        n: r.try_get::<i64, _>(3).ok()? as u32,
+                    })
+                })
+                .collect();
+        let mut reach = Vec::new();
+        for t in plan
+            .targets
+            .iter()
+            .filter(|t| t.measure == kehoach_core::Measure::RosterCoverage)
+        {
+            let w = plan.target_window(t);
+            let (cond, binds) = reach_condition(t, 5);
+            let sql = format!(
+                "SELECT unit_id, d, COUNT(*) FROM (SELECT p.unit_id AS unit_id, MIN(f.first_day) AS d \
+                 FROM person_first f JOIN roster_people p ON p.id = f.person_id \
+                 WHERE f.plan_id = $1 AND p.active = 1 AND p.roster = $2 AND f.first_day >= $3 AND f.first_day <= $4 AND {cond} \
+                 GROUP BY f.person_id, p.unit_id) x GROUP BY unit_id, d"
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(plan_id)
+                .bind(t.roster.unwrap_or(Roster::Children).as_str())
+                .bind(w.start.iso())
+                .bind(as_of.min(w.end).iso());
+            for b in &binds {
+                q = q.bind(b);
+            }
+            for r in q.fetch_all(self.pool()).await? {
+                if let (Ok(unit_id), Some(day), Ok(n)) = (
+                    r.try_get::<String, _>(0),
+                    r.try_get::<String, _>(1).ok().as_deref().and_then(day_of),
+                    r.try_get::<i64, _>(2),
+                ) {
+                    reach.push(ReachGroup {
+                        target_id: t.id.clone(),
+                        unit_id,
+                        day,
+                        n: n as u32,
+                    });
+                }
+            }
+        }
+        Ok(Facts {
+            units,
+            classes,
+            roster_sizes,
+            sessions,
+            turns,
+            reach,
+        })
+    }
+
+    /// Every raw record of a plan (the slow path: benchmarks' floor and tests).
+    pub async fn records(&self, plan_id: &str) -> Result<Records> {
+        let (units, classes) = self.fact_units(plan_id).await?;
+        let people = sqlx::query("SELECT id, roster, unit_id, active FROM roster_people WHERE plan_id = $1")
+            .bind(plan_id)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .filter_map(|r| {
+                Some(FactPerson {
+                    id: r.try_get(0).ok()?,
+                    roster: Roster::parse(r.try_get::<String, _>(1).ok()?.as_str())?,
+                    unit_id: r.try_get(2).ok()?,
+                    active: r.try_get::<i64, _>(3).ok()? == 1,
+                })
+            })
+            .collect();
+        let sessions = sqlx::query(
+            "SELECT id, line_id, unit_id, class_id, kind, status, day, deleted_at FROM sessions WHERE plan_id = $1",
+        )
+        .bind(plan_id)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .filter_map(|r| {
+            Some(FactSession {
+                id: r.try_get(0).ok()?,
+                line_id: r.try_get(1).ok()?,
+                unit_id: r.try_get(2).ok()?,
+                class_id: r.try_get(3).ok()?,
+                kind: SessionKind::parse(r.try_get::<String, _>(4).ok()?.as_str())?,
+                held: r.try_get::<String, _>(5).ok()? == "held",
+                day: day_of(r.try_get::<String, _>(6).ok()?.as_str())?,
+                deleted: r.try_get::<Option<i64>, _>(7).ok()?.is_some(),
+            })
+        })
+        .collect();
+        let attendances = sqlx::query("SELECT session_id, person_id, deleted_at FROM attendances WHERE plan_id = $1")
+            .bind(plan_id)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .filter_map(|r| {
+                Some(FactAttendance {
+                    session_id: r.try_get(0).ok()?,
+                    person_id: r.try_get(1).ok()?,
+                    deleted: r.try_get::<Option<i64>, _>(2).ok()?.is_some(),
+                })
+            })
+            .collect();
+        let turns = sqlx::query(
+            "SELECT t.id, t.line_id, t.unit_id, t.day, u.person_id, t.deleted_at FROM support_turns t \
+             JOIN users u ON u.id = t.created_by WHERE t.plan_id = $1",
+        )
+        .bind(plan_id)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .filter_map(|r| {
+            Some(FactTurn {
+                id: r.try_get(0).ok()?,
+                line_id: r.try_get(1).ok()?,
+                unit_id: r.try_get(2).ok()?,
+                day: day_of(r.try_get::<String, _>(3).ok()?.as_str())?,
+                by_person: r.try_get(4).ok()?,
+                deleted: r.try_get::<Option<i64>, _>(5).ok()?.is_some(),
+            })
+        })
+        .collect();
+        Ok(Records {
+            units,
+            classes,
+            people,
+            sessions,
+            attendances,
+            turns,
+        })
+    }
+
+    /// The records behind a figure, `limit` at a time from `offset`, in day order.
+    pub async fn trace(&self, plan: &Plan, q: &RecordQuery, limit: i64, offset: i64) -> Result<Trace> {
+        let plan_id = plan.plan.id.as_str();
+        let Some(t) = plan.target(&q.target_id) else {
+            return Ok(Trace { total: 0, rows: vec![] });
+        };
+        let (from, to) = (q.from.iso(), q.to.iso());
+        let unit = q.unit_id.clone().unwrap_or_default();
+        let mut binds: Vec<String> = vec![plan_id.into(), from, to, unit];
+        let (select, count) = if let Some(roster) = q.roster {
+            // Roster coverage: the people reached, each once, with their first day.
+            binds.push(roster.as_str().into());
+            let (cond, extra) = reach_condition(t, 6);
+            binds.extend(extra);
+            let inner = format!(
+                "SELECT p.id AS id, p.full_name AS name, p.name_key AS name_key, p.unit_id AS unit_id, MIN(f.first_day) AS d \
+                 FROM person_first f JOIN roster_people p ON p.id = f.person_id \
+                 WHERE f.plan_id = $1 AND p.active = 1 AND f.first_day >= $2 AND f.first_day <= $3 AND ($4 = '' OR p.unit_id = $4) \
+                 AND p.roster = $5 AND {cond} GROUP BY p.id, p.full_name, p.name_key, p.unit_id"
+            );
+            (
+                format!(
+                    "SELECT 'person', id, d, unit_id, NULL, name, NULL FROM ({inner}) x ORDER BY name_key, id LIMIT {limit} OFFSET {offset}"
+                ),
+                format!("SELECT COUNT(*) FROM ({inner}) x"),
+            )
+        } else {
+            let lines = if t.lines.is_empty() {
+                "1 = 1".to_string()
+            } else {
+                let c = format!("line_id IN ({})", placeholders(binds.len() + 1, t.lines.len()));
+                binds.extend(t.lines.iter().cloned());
+                c
+            };
+            let mut parts = Vec::new();
+            if t.records.contains(&RecordKind::SupportTurn) {
+                parts.push(format!(
+                    "SELECT 'support_turn' AS kind, id, day, unit_id, line_id, service AS detail, NULL AS class_id FROM support_turns \
+                     WHERE plan_id = $1 AND deleted_at IS NULL AND day >= $2 AND day <= $3 AND ($4 = '' OR unit_id = $4) AND {lines}"
+                ));
+            }
+            if t.records.contains(&RecordKind::Session) {
+                let kinds = if t.session_kinds.is_empty() {
+                    "1 = 1".to_string()
+                } else {
+                    let c = format!("kind IN ({})", placeholders(binds.len() + 1, t.session_kinds.len()));
+                    binds.extend(t.session_kinds.iter().map(|k| k.as_str().to_string()));
+                    c
+                };
+                binds.push(q.class_id.clone().unwrap_or_default());
+                let class = binds.len();
+                parts.push(format!(
+                    "SELECT 'session' AS kind, id, day, unit_id, line_id, kind AS detail, class_id FROM sessions \
+                     WHERE plan_id = $1 AND status = 'held' AND deleted_at IS NULL AND day >= $2 AND day <= $3 \
+                     AND ($4 = '' OR unit_id = $4) AND (${class} = '' OR class_id = ${class}) AND {lines} AND {kinds}"
+                ));
+            }
+            if parts.is_empty() {
+                return Ok(Trace { total: 0, rows: vec![] });
+            }
+            let all = parts.join(" UNION ALL ");
+            (
+                format!("SELECT * FROM ({all}) x ORDER BY day, id LIMIT {limit} OFFSET {offset}"),
+                format!("SELECT COUNT(*) FROM ({all}) x"),
+            )
+        };
+        let mut cq = sqlx::query(sqlx::AssertSqlSafe(count));
+        let mut sq = sqlx::query(sqlx::AssertSqlSafe(select));
+        for b in &binds {
+            cq = cq.bind(b);
+            sq = sq.bind(b);
+        }
+        let total: i64 = cq.fetch_one(self.pool()).await?.try_get(0)?;
+        let rows = sq
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .filter_map(|r| {
+                let kind = match r.try_get::<String, _>(0).ok()?.as_str() {
+                    "person" => "person",
+                    "session" => "session",
+                    _ => "support_turn",
+                };
+                Some(TraceRow {
+                    kind,
+                    id: r.try_get(1).ok()?,
+                    day: r.try_get(2).ok()?,
+                    unit_id: r.try_get(3).ok()?,
+                    line_id: r.try_get(4).ok()?,
+                    detail: r.try_get(5).ok()?,
+                    class_id: r.try_get(6).ok()?,
+                })
+            })
+            .collect();
+        Ok(Trace { total, rows })
+    }
+}

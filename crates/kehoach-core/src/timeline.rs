@@ -2,6 +2,7 @@
 //!
 //! Pure: the caller passes `today` (in Asia/Ho_Chi_Minh); nothing reads a clock.
 
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use crate::day::Day;
@@ -30,12 +31,18 @@ fn truncate(s: &str, max: usize) -> String {
 
 /// Renders the timeline; `today` is marked when it falls inside the period.
 pub fn timeline_svg(plan: &Plan, today: Option<Day>) -> String {
+    timeline_svg_with_counts(plan, today, None)
+}
+
+/// The timeline with, at the end of each row, the sessions held on the line.
+pub fn timeline_svg_with_counts(plan: &Plan, today: Option<Day>, held: Option<&BTreeMap<String, u32>>) -> String {
     let period = plan.plan.period;
+    let extra = if held.is_some() { 80.0 } else { 0.0 };
     let days = period.days() as f64;
     let x = |d: Day| LABEL_W + CHART_W * ((d.0 - period.start.0).whole_days() as f64) / days;
     let day_w = CHART_W / days;
     let height = TOP + ROW_H * plan.lines.len() as f64 + 10.0;
-    let width = LABEL_W + CHART_W + 10.0;
+    let width = LABEL_W + CHART_W + 10.0 + extra;
     let mut s = String::new();
     let _ = write!(
         s,
@@ -109,6 +116,16 @@ pub fn timeline_svg(plan: &Plan, today: Option<Day>) -> String {
                 y + 6.0,
                 esc(&m.name),
                 esc(&m.text)
+            );
+        }
+        if let Some(h) = held {
+            let n = h.get(&l.id).copied().unwrap_or(0);
+            let _ = write!(
+                s,
+                r##"<text x="{:.1}" y="{:.1}" font-size="12" fill="{}" class="held">{n} buổi</text>"##,
+                LABEL_W + CHART_W + 16.0,
+                y + 17.0,
+                if n > 0 { "#22543d" } else { "#8a94a6" }
             );
         }
         s.push_str("</g>");

@@ -596,6 +596,8 @@ pub async fn roster_template(
         api_logout,
         me,
         plan,
+        crate::board::api_board,
+        crate::board::api_trace,
         units,
         create_unit,
         update_unit,

@@ -62,6 +62,8 @@ pub fn message_vn(code: &str) -> &'static str {
         "id_invalid" => "Mã bản ghi: phải là UUID do thiết bị tạo.",
         "unit_not_village" => "Thôn: đơn vị này không phải một thôn đang hoạt động.",
         "day_invalid" => "Ngày: không đúng định dạng.",
+        "as_of_invalid" => "Ngày xem số liệu: viết theo dạng dd/mm/yyyy, ví dụ 15/07/2026.",
+        "target_unknown" => "Chỉ tiêu: không có trong kế hoạch.",
         "day_in_future" => "Ngày: không được sau hôm nay.",
         "day_outside_period" => "Ngày: nằm ngoài thời gian của kế hoạch.",
         "day_outside_window" => "Ngày: nằm ngoài thời gian của hoạt động này.",

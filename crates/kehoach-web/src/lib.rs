@@ -4,6 +4,7 @@
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod board;
 pub mod errors;
 pub mod pages;
 pub mod pages_records;
@@ -115,6 +116,8 @@ pub fn app(state: AppState) -> Router {
         .route("/logout", post(api::api_logout))
         .route("/me", get(api::me))
         .route("/plan", get(api::plan))
+        .route("/board", get(board::api_board))
+        .route("/board/records", get(board::api_trace))
         .route("/units", get(api::units).post(api::create_unit))
         .route("/units/{id}", patch(api::update_unit))
         .route("/units/{id}/populations/{population}", put(api::set_population))
@@ -156,6 +159,8 @@ pub fn app(state: AppState) -> Router {
         .route("/dang-xuat", post(pages::logout))
         .route("/moi/{token}", get(pages::invite_page).post(pages::invite_submit))
         .route("/ke-hoach", get(pages::plan_page))
+        .route("/theo-doi", get(board::board_page))
+        .route("/theo-doi/ho-so", get(board::trace_page))
         .route("/don-vi", get(pages::units_page).post(pages::unit_create))
         .route("/don-vi/{id}", post(pages::unit_update))
         .route("/don-vi/{id}/dan-so", post(pages::unit_population))

@@ -2,6 +2,7 @@
 //! back up the database.
 
 mod bench;
+mod demo;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -73,6 +74,19 @@ enum Command {
         db: DbArgs,
         /// Where to write the copy (must not exist).
         path: PathBuf,
+    },
+    /// Fill a separate database with a clearly-marked sample campaign (June–August) and serve it.
+    Demo {
+        /// The demo database (never the real one).
+        #[arg(long, default_value = "sqlite:data/demo.sqlite")]
+        database_url: String,
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        #[arg(long)]
+        public_url: Option<String>,
+        /// Fill the database, then exit without serving.
+        #[arg(long)]
+        fill_only: bool,
     },
 }
 
@@ -200,6 +214,34 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             plan,
             public_url,
         } => serve(db, listen, plan, public_url).await,
+        Command::Demo {
+            database_url,
+            listen,
+            public_url,
+            fill_only,
+        } => {
+            let db = DbArgs {
+                database_url,
+                create: true,
+            };
+            let store = open(&db).await?;
+            if store.plan_ids().await?.is_empty() {
+                println!("Đang tạo chiến dịch mẫu (dữ liệu giả lập, không phải số liệu thật của xã)…");
+                demo::fill(&store).await?;
+            } else {
+                println!("Cơ sở dữ liệu mẫu đã có dữ liệu: giữ nguyên.");
+            }
+            store.close().await;
+            println!(
+                "Dữ liệu mẫu: đăng nhập {} / {} (tình nguyện viên tnv01…tnv06, cùng mật khẩu).",
+                demo::DEMO_USER,
+                demo::DEMO_PASSWORD
+            );
+            if fill_only {
+                return Ok(());
+            }
+            serve(db, listen, None, public_url).await
+        }
         Command::Migrate { db } => {
             open(&db).await?;
             println!("Cơ sở dữ liệu đã cập nhật.");

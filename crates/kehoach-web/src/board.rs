@@ -1,0 +1,810 @@
+//! The board (bảng theo dõi): every target as of a date with status, pace,
+//! forecasts and laggards; the T6 chart, the R6 class × week grid, the
+//! timeline with sessions held, the units table; the records behind every
+//! figure; and the same figures as JSON (`GET /api/v1/board`).
+//!
+//! Figures come from one place: `kehoach_core::engine::board` over the
+//! store's aggregates. Pages and the API only format them.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write;
+
+use askama::Template;
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use kehoach_core::engine::{self, Facts, Laggard, Standing, Status};
+use kehoach_core::text::{vn_int, vn_num};
+use kehoach_core::{Day, Measure, Plan, TargetDef, ThresholdUnit, UnitKind};
+use kehoach_store::{ClassRow, Trace, UnitRow};
+use serde::{Deserialize, Serialize};
+
+use crate::auth::{ApiUser, CurrentUser, PageUser};
+use crate::errors::AppError;
+use crate::pages::{Chrome, chrome, render};
+use crate::policy::{Action, allowed};
+use crate::{AppState, today_vn};
+
+/// Records listed per page behind a figure.
+pub const TRACE_PAGE: i64 = 500;
+
+/// Today clamped to the plan period: the board's default date.
+pub fn default_as_of(plan: &Plan) -> Day {
+    today_vn().max(plan.plan.period.start).min(plan.plan.period.end)
+}
+
+/// Reads a date as pages send it (dd/mm/yyyy) or as the API does (YYYY-MM-DD).
+pub fn parse_as_of(plan: &Plan, raw: Option<&str>) -> Result<Day, AppError> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(default_as_of(plan)),
+        Some(s) => Day::parse_iso(s)
+            .or_else(|| Day::parse_vn(s))
+            .ok_or_else(|| AppError::invalid("as_of_invalid", "as_of")),
+    }
+}
+
+/// Where the records behind a figure are listed.
+pub fn records_url(target: &str, subject: Option<&str>, as_of: Day) -> String {
+    let mut u = format!("/theo-doi/ho-so?chi-tieu={target}&ngay={}", as_of.vn());
+    if let Some(s) = subject {
+        let _ = write!(u, "&doi-tuong={s}");
+    }
+    u
+}
+
+fn api_records_url(target: &str, subject: Option<&str>, as_of: Day) -> String {
+    let mut u = format!("/api/v1/board/records?target={target}&as_of={}", as_of.iso());
+    if let Some(s) = subject {
+        let _ = write!(u, "&subject={s}");
+    }
+    u
+}
+
+/// A figure with its unit, as the board writes it: "63,2 %", "150 lượt".
+pub fn figure(t: &TargetDef, v: f64) -> String {
+    match t.threshold_unit {
+        ThresholdUnit::Percent => format!("{} %", vn_num(v, 1)),
+        u => format!("{} {}", vn_num(v, 1), u.label()),
+    }
+}
+
+/// Everything the board shows as of one day, computed once.
+pub struct BoardData {
+    pub as_of: Day,
+    pub facts: Facts,
+    pub standings: Vec<Standing>,
+    pub units: Vec<UnitRow>,
+    pub classes: Vec<ClassRow>,
+}
+
+impl BoardData {
+    pub async fn load(st: &AppState, as_of: Day) -> Result<BoardData, AppError> {
+        let facts = st.store.facts(&st.plan, as_of).await?;
+        let standings = engine::board(&st.plan, &facts, as_of);
+        Ok(BoardData {
+            as_of,
+            standings,
+            facts,
+            units: st.store.list_units(&st.plan_id).await?,
+            classes: st.store.list_classes(&st.plan_id).await?,
+        })
+    }
+
+    /// Name of a unit or (for rate targets) "school · class".
+    pub fn subject_name(&self, id: &str) -> String {
+        if let Some(u) = self.units.iter().find(|u| u.id == id) {
+            return u.display_name().to_string();
+        }
+        if let Some(c) = self.classes.iter().find(|c| c.id == id) {
+            let school = self
+                .units
+                .iter()
+                .find(|u| u.id == c.unit_id)
+                .map(|u| u.display_name())
+                .unwrap_or("");
+            return format!("{school} · lớp {}", c.name);
+        }
+        id.to_string()
+    }
+}
+
+// ------------------------------------------------------------------- JSON
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct BoardSubject {
+    pub id: String,
+    pub name: String,
+    pub value: f64,
+    pub met: bool,
+    /// Roster coverage: the denominator is the unit's declared population.
+    pub declared: bool,
+    pub records_url: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct BoardLaggard {
+    pub id: String,
+    pub name: String,
+    pub value: f64,
+    pub expected: f64,
+    pub goal: f64,
+    pub gap: f64,
+    pub holds_back: bool,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct BoardTarget {
+    pub id: String,
+    pub label: String,
+    pub text: String,
+    /// not_yet, not_started, met, on_track, behind, at_risk or failed.
+    pub status: String,
+    pub status_label: String,
+    pub comparator: String,
+    pub threshold: f64,
+    pub threshold_unit: String,
+    pub value: f64,
+    pub numerator: f64,
+    pub denominator: Option<f64>,
+    /// roster, declared_population or mixed.
+    pub denominator_source: Option<String>,
+    pub met: bool,
+    pub window_start: String,
+    pub window_end: String,
+    pub elapsed_days: i64,
+    pub window_days: i64,
+    pub expected: f64,
+    pub forecast_pace: Option<f64>,
+    pub forecast_recent: Option<f64>,
+    pub records_url: String,
+    pub per_unit: Vec<BoardSubject>,
+    pub laggards: Vec<BoardLaggard>,
+    /// Rate targets: qualifying sessions per subject (as in `per_unit`) and week.
+    pub grid: Vec<Vec<u32>>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct BoardUnit {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub turns: u64,
+    pub sessions: u64,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct BoardJson {
+    pub plan_id: String,
+    pub as_of: String,
+    pub targets: Vec<BoardTarget>,
+    /// Held sessions per activity line up to `as_of`.
+    pub sessions_per_line: BTreeMap<String, u32>,
+    pub units: Vec<BoardUnit>,
+}
+
+fn laggard_json(b: &BoardData, l: &Laggard) -> BoardLaggard {
+    BoardLaggard {
+        id: l.id.clone(),
+        name: b.subject_name(&l.id),
+        value: l.value,
+        expected: l.expected,
+        goal: l.goal,
+        gap: l.gap,
+        holds_back: l.holds_back,
+    }
+}
+
+pub fn board_json(plan: &Plan, b: &BoardData) -> BoardJson {
+    let targets = plan
+        .targets
+        .iter()
+        .zip(&b.standings)
+        .map(|(t, s)| {
+            let w = plan.target_window(t);
+            BoardTarget {
+                id: t.id.clone(),
+                label: t.label.clone(),
+                text: t.text.clone(),
+                status: s.status.as_str().into(),
+                status_label: s.status.label().into(),
+                comparator: t.comparator.symbol().into(),
+                threshold: t.threshold,
+                threshold_unit: t.threshold_unit.label().into(),
+                value: s.value.value,
+                numerator: s.value.numerator,
+                denominator: s.value.denominator,
+                denominator_source: s.value.denominator_source.map(|d| {
+                    serde_json::to_value(d)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default()
+                }),
+                met: s.value.met,
+                window_start: w.start.iso(),
+                window_end: w.end.iso(),
+                elapsed_days: s.elapsed_days,
+                window_days: s.window_days,
+                expected: s.expected,
+                forecast_pace: s.forecast_pace,
+                forecast_recent: s.forecast_recent,
+                records_url: api_records_url(&t.id, None, b.as_of),
+                per_unit: s
+                    .value
+                    .per_unit
+                    .iter()
+                    .map(|u| BoardSubject {
+                        id: u.id.clone(),
+                        name: b.subject_name(&u.id),
+                        value: u.value,
+                        met: u.met,
+                        declared: u.declared,
+                        records_url: api_records_url(&t.id, Some(&u.id), b.as_of),
+                    })
+                    .collect(),
+                laggards: s.laggards.iter().map(|l| laggard_json(b, l)).collect(),
+                grid: s.value.grid.clone(),
+            }
+        })
+        .collect();
+    let totals = engine::unit_totals(&b.facts, b.as_of);
+    BoardJson {
+        plan_id: plan.plan.id.clone(),
+        as_of: b.as_of.iso(),
+        targets,
+        sessions_per_line: engine::sessions_per_line(&b.facts, b.as_of),
+        units: b
+            .units
+            .iter()
+            .filter(|u| u.active == 1)
+            .map(|u| {
+                let (turns, sessions) = totals.get(&u.id).copied().unwrap_or_default();
+                BoardUnit {
+                    id: u.id.clone(),
+                    name: u.display_name().to_string(),
+                    kind: u.kind.clone(),
+                    turns,
+                    sessions,
+                }
+            })
+            .collect(),
+    }
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct BoardParams {
+    /// YYYY-MM-DD (default: today, within the plan period).
+    pub as_of: Option<String>,
+}
+
+/// Every target of the plan as of a date.
+#[utoipa::path(get, path = "/api/v1/board", params(BoardParams),
+    responses((status = 200, body = BoardJson), (status = 422, description = "as_of_invalid")))]
+pub async fn api_board(
+    State(st): State<AppState>,
+    ApiUser(_cu): ApiUser,
+    Query(q): Query<BoardParams>,
+) -> Result<Json<BoardJson>, AppError> {
+    let as_of = parse_as_of(&st.plan, q.as_of.as_deref())?;
+    let b = BoardData::load(&st, as_of).await?;
+    Ok(Json(board_json(&st.plan, &b)))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct TraceParams {
+    /// Target id: T1…T8, R6.
+    pub target: String,
+    /// A unit id (a class id for rate targets); none for the whole target.
+    pub subject: Option<String>,
+    pub as_of: Option<String>,
+    pub offset: Option<i64>,
+}
+
+/// Checks who may list the records of a subject; returns the query.
+async fn trace_query(
+    st: &AppState,
+    cu: &CurrentUser,
+    target: &str,
+    subject: Option<&str>,
+    as_of: Day,
+) -> Result<engine::RecordQuery, AppError> {
+    let t = st
+        .plan
+        .target(target)
+        .ok_or_else(|| AppError::invalid("target_unknown", "target"))?;
+    let unit = match subject {
+        None => None,
+        Some(s) => {
+            let classes = st.store.list_classes(&st.plan_id).await?;
+            match classes.iter().find(|c| c.id == s) {
+                Some(c) => Some(c.unit_id.clone()),
+                None => {
+                    st.store
+                        .unit(&st.plan_id, s)
+                        .await
+                        .map_err(|_| AppError::invalid("unit_unknown", "subject"))?;
+                    Some(s.to_string())
+                }
+            }
+        }
+    };
+    if !allowed(
+        &cu.user,
+        Action::ReadUnitRecords {
+            unit_id: unit.as_deref(),
+        },
+    ) {
+        return Err(AppError::forbidden());
+    }
+    Ok(engine::record_query(&st.plan, t, as_of, subject))
+}
+
+/// The records behind a figure of the board, in day order.
+#[utoipa::path(get, path = "/api/v1/board/records", params(TraceParams),
+    responses((status = 200, description = "{total, rows}"), (status = 403), (status = 422)))]
+pub async fn api_trace(
+    State(st): State<AppState>,
+    ApiUser(cu): ApiUser,
+    Query(q): Query<TraceParams>,
+) -> Result<Json<Trace>, AppError> {
+    let as_of = parse_as_of(&st.plan, q.as_of.as_deref())?;
+    let rq = trace_query(&st, &cu, &q.target, q.subject.as_deref(), as_of).await?;
+    Ok(Json(
+        st.store
+            .trace(&st.plan, &rq, TRACE_PAGE, q.offset.unwrap_or(0).max(0))
+            .await?,
+    ))
+}
+
+// ------------------------------------------------------------------- page
+
+pub struct MarkView {
+    pub name: String,
+    pub value: String,
+    pub expected: String,
+    pub url: String,
+}
+
+pub struct CardView {
+    pub id: String,
+    pub label: String,
+    pub text: String,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub value: String,
+    pub rule: String,
+    pub detail: String,
+    pub bar_pct: String,
+    pub goal_pct: String,
+    pub pace_pct: String,
+    pub expected: String,
+    pub forecast: String,
+    pub url: String,
+    pub holding_back: Vec<MarkView>,
+    pub more_behind: usize,
+}
+
+pub struct UnitRowView {
+    pub name: String,
+    pub kind: &'static str,
+    pub turns: u64,
+    pub turns_text: String,
+    pub sessions: u64,
+    pub coverage: String,
+    pub sample: bool,
+}
+
+#[derive(Template)]
+#[template(path = "board.html")]
+struct BoardPage {
+    c: Chrome,
+    as_of: String,
+    prev_week: String,
+    next_week: String,
+    first: String,
+    last: String,
+    cards: Vec<CardView>,
+    t6_svg: String,
+    r6_table: String,
+    timeline_svg: String,
+    units: Vec<UnitRowView>,
+    sort: String,
+    print: bool,
+}
+
+fn pct_of(v: f64, scale: f64) -> String {
+    let p = if scale > 0.0 { (100.0 * v / scale).clamp(0.0, 100.0) } else { 0.0 };
+    format!("{p:.1}")
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn card(plan: &Plan, t: &TargetDef, s: &Standing, b: &BoardData) -> CardView {
+    let scale = match (t.threshold_unit, t.measure) {
+        (ThresholdUnit::Percent, _) => 100.0,
+        _ => t.threshold.max(s.value.value) * 1.2,
+    };
+    let detail = match (s.value.denominator, t.measure) {
+        (Some(d), Measure::RosterCoverage) => format!(
+            "{} / {} người{}",
+            vn_num(s.value.numerator, 0),
+            vn_num(d, 0),
+            s.value
+                .denominator_source
+                .map(|x| format!(" · mẫu số {}", x.label()))
+                .unwrap_or_default()
+        ),
+        (Some(d), Measure::UnitCoverage) => format!("{} / {} đơn vị", vn_num(s.value.numerator, 0), vn_num(d, 0)),
+        (Some(d), Measure::RatePerUnitPeriod) => format!("{} / {} lớp × tuần", vn_num(s.value.numerator, 0), vn_num(d, 0)),
+        (_, Measure::MinPerUnit) => format!(
+            "thấp nhất trong {} đơn vị · tổng {} {}",
+            s.value.per_unit.len(),
+            vn_num(s.value.numerator, 0),
+            t.threshold_unit.label()
+        ),
+        _ => String::new(),
+    };
+    let forecast = match (s.forecast_pace, s.forecast_recent) {
+        _ if s.status == Status::NotYet => format!("Bắt đầu {}", plan.target_window(t).start.vn()),
+        (Some(p), Some(r)) => format!(
+            "Dự báo cuối kỳ: {} theo nhịp từ đầu, {} theo nhịp 2 tuần gần nhất",
+            figure(t, p),
+            figure(t, r)
+        ),
+        (Some(p), None) => format!("Dự báo cuối kỳ: {}", figure(t, p)),
+        _ => String::new(),
+    };
+    let behind: Vec<&Laggard> = s.laggards.iter().filter(|l| l.holds_back).collect();
+    CardView {
+        id: t.id.clone(),
+        label: t.label.clone(),
+        text: t.text.clone(),
+        status: s.status.as_str(),
+        status_label: s.status.label(),
+        value: figure(t, s.value.value),
+        rule: format!("{} {}", t.comparator.symbol(), figure(t, t.threshold)),
+        detail,
+        bar_pct: pct_of(s.value.value, scale),
+        goal_pct: pct_of(t.threshold, scale),
+        pace_pct: pct_of(s.expected, scale),
+        expected: figure(t, s.expected),
+        forecast,
+        url: records_url(&t.id, None, b.as_of),
+        holding_back: behind
+            .iter()
+            .take(6)
+            .map(|l| MarkView {
+                name: b.subject_name(&l.id),
+                value: figure(t, l.value),
+                expected: figure(t, l.expected),
+                url: records_url(&t.id, Some(&l.id), b.as_of),
+            })
+            .collect(),
+        more_behind: behind.len().saturating_sub(6),
+    }
+}
+
+/// T6-style chart: one bar per unit against the per-unit threshold and pace.
+fn per_unit_chart(t: &TargetDef, s: &Standing, b: &BoardData) -> String {
+    let rows = &s.value.per_unit;
+    if rows.is_empty() {
+        return String::new();
+    }
+    let max = rows.iter().map(|u| u.value).fold(t.threshold, f64::max) * 1.1;
+    let (label_w, chart_w, row_h, top) = (150.0, 560.0, 26.0, 24.0);
+    let height = top + row_h * rows.len() as f64 + 10.0;
+    let x = |v: f64| label_w + chart_w * v / max;
+    let mut o = String::new();
+    let _ = write!(
+        o,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {height}" class="chart" role="img" aria-label="{} theo đơn vị">"#,
+        label_w + chart_w + 70.0,
+        esc(&t.label)
+    );
+    let unit_expected = s.laggards.first().map(|l| l.expected).unwrap_or(0.0);
+    for (i, u) in rows.iter().enumerate() {
+        let y = top + row_h * i as f64;
+        let fill = if u.met {
+            "#2f855a"
+        } else if u.value < unit_expected {
+            "#c53030"
+        } else {
+            "#2b6cb0"
+        };
+        let name = b.subject_name(&u.id);
+        let _ = write!(
+            o,
+            r##"<a href="{}" class="bar" data-unit="{}"><title>{}: {}</title><text x="4" y="{:.1}" font-size="12" fill="#223">{}</text><rect x="{label_w}" y="{:.1}" width="{:.1}" height="16" rx="2" fill="{fill}"/><text x="{:.1}" y="{:.1}" font-size="12" fill="#223" class="v">{}</text></a>"##,
+            esc(&records_url(&t.id, Some(&u.id), b.as_of)),
+            esc(&u.id),
+            esc(&name),
+            vn_int(u.value as i64),
+            y + 16.0,
+            esc(&name),
+            y + 4.0,
+            (x(u.value) - label_w).max(0.5),
+            x(u.value) + 4.0,
+            y + 16.0,
+            vn_int(u.value as i64)
+        );
+    }
+    let (gx, px) = (x(t.threshold), x(unit_expected));
+    let _ = write!(
+        o,
+        r##"<line x1="{gx:.1}" y1="{}" x2="{gx:.1}" y2="{height}" stroke="#1a202c" stroke-width="2"/><text x="{:.1}" y="14" font-size="11" fill="#1a202c">chỉ tiêu {}</text>"##,
+        top - 6.0,
+        gx - 30.0,
+        vn_int(t.threshold as i64)
+    );
+    if s.status != Status::NotYet && unit_expected < t.threshold {
+        let _ = write!(
+            o,
+            r##"<line x1="{px:.1}" y1="{}" x2="{px:.1}" y2="{height}" stroke="#b7791f" stroke-width="2" stroke-dasharray="4 3"/><text x="{:.1}" y="{}" font-size="11" fill="#b7791f">nhịp đều {}</text>"##,
+            top - 6.0,
+            px + 3.0,
+            top - 2.0,
+            vn_num(unit_expected, 0)
+        );
+    }
+    o.push_str("</svg>");
+    o
+}
+
+/// R6 heatmap: classes × weeks, each cell the sessions held that week.
+fn rate_grid(plan: &Plan, t: &TargetDef, s: &Standing, b: &BoardData) -> String {
+    if s.value.per_unit.is_empty() {
+        return "<p class=\"hint\">Chưa có lớp nào của trường có phòng học thông minh: thêm lớp ở trang Đơn vị.</p>".into();
+    }
+    let w = plan.target_window(t);
+    let weeks = s.value.grid.first().map(|r| r.len()).unwrap_or(0);
+    let mut o = String::from("<table class=\"heat\"><thead><tr><th>Lớp</th>");
+    for k in 0..weeks {
+        let _ = write!(o, "<th title=\"từ {}\">T{}<br><small>{}</small></th>", w.start.plus(7 * k as i64).vn(), k + 1, w.start.plus(7 * k as i64).vn_short());
+    }
+    o.push_str("<th>Tỷ lệ</th></tr></thead><tbody>");
+    for (u, row) in s.value.per_unit.iter().zip(&s.value.grid) {
+        let _ = write!(
+            o,
+            "<tr><th><a href=\"{}\">{}</a></th>",
+            esc(&records_url(&t.id, Some(&u.id), b.as_of)),
+            esc(&b.subject_name(&u.id))
+        );
+        for n in row {
+            let cls = match n {
+                0 => "h0",
+                1 => "h1",
+                _ => "h2",
+            };
+            let _ = write!(o, "<td class=\"{cls}\" title=\"{n} buổi\">{}</td>", if *n > 0 { n.to_string() } else { String::new() });
+        }
+        let _ = write!(o, "<td class=\"num\">{} %</td></tr>", vn_num(u.value, 1));
+    }
+    o.push_str("</tbody></table>");
+    o
+}
+
+#[derive(Deserialize, Default)]
+pub struct BoardPageQuery {
+    pub ngay: Option<String>,
+    #[serde(rename = "sap-xep")]
+    pub sap_xep: Option<String>,
+    pub ban: Option<String>,
+}
+
+pub async fn board_page(State(st): State<AppState>, PageUser(cu): PageUser, Query(q): Query<BoardPageQuery>) -> Response {
+    let plan = &st.plan;
+    let (as_of, notice) = match parse_as_of(plan, q.ngay.as_deref()) {
+        Ok(d) => (d, None),
+        Err(e) => (default_as_of(plan), crate::pages::error_notice(&e)),
+    };
+    let b = match BoardData::load(&st, as_of).await {
+        Ok(b) => b,
+        Err(e) => return axum::response::IntoResponse::into_response(e),
+    };
+    let cards = plan
+        .targets
+        .iter()
+        .zip(&b.standings)
+        .map(|(t, s)| card(plan, t, s, &b))
+        .collect();
+    let find = |m: Measure| plan.targets.iter().zip(&b.standings).find(|(t, _)| t.measure == m);
+    let t6_svg = find(Measure::MinPerUnit)
+        .map(|(t, s)| per_unit_chart(t, s, &b))
+        .unwrap_or_default();
+    let r6_table = find(Measure::RatePerUnitPeriod)
+        .map(|(t, s)| rate_grid(plan, t, s, &b))
+        .unwrap_or_default();
+    let held = engine::sessions_per_line(&b.facts, as_of);
+    let totals = engine::unit_totals(&b.facts, as_of);
+    let roster_targets: Vec<(&TargetDef, &Standing)> = plan
+        .targets
+        .iter()
+        .zip(&b.standings)
+        .filter(|(t, _)| t.measure == Measure::RosterCoverage)
+        .collect();
+    let mut units: Vec<UnitRowView> = b
+        .units
+        .iter()
+        .filter(|u| u.active == 1)
+        .map(|u| {
+            let (turns, sessions) = totals.get(&u.id).copied().unwrap_or_default();
+            let coverage = roster_targets
+                .iter()
+                .filter_map(|(t, s)| {
+                    s.value
+                        .per_unit
+                        .iter()
+                        .find(|x| x.id == u.id)
+                        .map(|x| format!("{} {} %", t.id, vn_num(x.value, 1)))
+                })
+                .collect::<Vec<_>>()
+                .join(" · ");
+            UnitRowView {
+                name: u.display_name().to_string(),
+                kind: u.kind().map(UnitKind::label).unwrap_or(""),
+                turns,
+                turns_text: vn_int(turns as i64),
+                sessions,
+                coverage,
+                sample: u.sample == 1,
+            }
+        })
+        .collect();
+    let sort = q.sap_xep.clone().unwrap_or_else(|| "luot".into());
+    match sort.as_str() {
+        "ten" => units.sort_by(|a, b| kehoach_core::text::fold_key(&a.name).cmp(&kehoach_core::text::fold_key(&b.name))),
+        "buoi" => units.sort_by(|a, b| a.sessions.cmp(&b.sessions).then(a.turns.cmp(&b.turns))),
+        "buoi-giam" => units.sort_by(|a, b| b.sessions.cmp(&a.sessions)),
+        "luot-giam" => units.sort_by(|a, b| b.turns.cmp(&a.turns)),
+        _ => units.sort_by(|a, b| a.turns.cmp(&b.turns).then(a.sessions.cmp(&b.sessions))),
+    }
+    let period = plan.plan.period;
+    let page = BoardPage {
+        c: chrome(&st, Some(&cu), "Bảng theo dõi chỉ tiêu", "board", notice),
+        as_of: as_of.vn(),
+        prev_week: as_of.plus(-7).max(period.start).vn(),
+        next_week: as_of.plus(7).min(period.end).vn(),
+        first: period.start.vn(),
+        last: period.end.vn(),
+        cards,
+        t6_svg,
+        r6_table,
+        timeline_svg: kehoach_core::timeline::timeline_svg_with_counts(plan, Some(as_of), Some(&held)),
+        units,
+        sort,
+        print: q.ban.as_deref() == Some("in"),
+    };
+    render(StatusCode::OK, &page)
+}
+
+// ------------------------------------------------------------ records page
+
+pub struct TraceRowView {
+    pub n: i64,
+    pub day: String,
+    pub kind: &'static str,
+    pub unit: String,
+    pub line: String,
+    pub detail: String,
+}
+
+#[derive(Template)]
+#[template(path = "trace.html")]
+struct TracePage {
+    c: Chrome,
+    target: String,
+    target_label: String,
+    subject: String,
+    period: String,
+    total: i64,
+    total_text: String,
+    rows: Vec<TraceRowView>,
+    back: String,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct TracePageQuery {
+    #[serde(rename = "chi-tieu")]
+    pub chi_tieu: String,
+    #[serde(rename = "doi-tuong")]
+    pub doi_tuong: Option<String>,
+    pub ngay: Option<String>,
+    pub trang: Option<i64>,
+}
+
+pub async fn trace_page(State(st): State<AppState>, PageUser(cu): PageUser, Query(q): Query<TracePageQuery>) -> Response {
+    use axum::response::IntoResponse;
+    let result = async {
+        let as_of = parse_as_of(&st.plan, q.ngay.as_deref())?;
+        let subject = q.doi_tuong.as_deref().filter(|s| !s.is_empty());
+        let rq = trace_query(&st, &cu, &q.chi_tieu, subject, as_of).await?;
+        let page = q.trang.unwrap_or(1).max(1);
+        let trace = st.store.trace(&st.plan, &rq, TRACE_PAGE, (page - 1) * TRACE_PAGE).await?;
+        let units: HashMap<String, String> = st
+            .store
+            .list_units(&st.plan_id)
+            .await?
+            .into_iter()
+            .map(|u| (u.id.clone(), u.display_name().to_string()))
+            .collect();
+        let classes = st.store.list_classes(&st.plan_id).await?;
+        let t = st.plan.target(&q.chi_tieu).ok_or_else(AppError::not_found)?;
+        let subject_name = match subject {
+            None => "Toàn xã".to_string(),
+            Some(s) => units.get(s).cloned().unwrap_or_else(|| {
+                classes
+                    .iter()
+                    .find(|c| c.id == s)
+                    .map(|c| format!("{} · lớp {}", units.get(&c.unit_id).cloned().unwrap_or_default(), c.name))
+                    .unwrap_or_default()
+            }),
+        };
+        let line_label = |id: &Option<String>| {
+            id.as_deref()
+                .and_then(|l| st.plan.line(l))
+                .map(|l| l.label())
+                .unwrap_or_default()
+        };
+        let services: HashMap<&str, &str> = st
+            .plan
+            .lines
+            .iter()
+            .flat_map(|l| l.services.iter())
+            .map(|s| (s.id.as_str(), s.label.as_str()))
+            .collect();
+        let rows = trace
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| TraceRowView {
+                n: (page - 1) * TRACE_PAGE + i as i64 + 1,
+                day: Day::parse_iso(&r.day).map(|d| d.vn()).unwrap_or_else(|| r.day.clone()),
+                kind: match r.kind {
+                    "person" => "người tham gia",
+                    "session" => "buổi",
+                    _ => "lượt hỗ trợ",
+                },
+                unit: units.get(&r.unit_id).cloned().unwrap_or_default(),
+                line: line_label(&r.line_id),
+                detail: match r.kind {
+                    "support_turn" => services.get(r.detail.as_str()).copied().unwrap_or(&r.detail).to_string(),
+                    "session" => kehoach_core::SessionKind::parse(&r.detail)
+                        .map(|k| k.label().to_string())
+                        .unwrap_or_else(|| r.detail.clone()),
+                    _ => r.detail.clone(),
+                },
+            })
+            .collect();
+        let here = |p: i64| {
+            format!(
+                "{}&trang={p}",
+                records_url(&q.chi_tieu, subject, as_of)
+            )
+        };
+        Ok::<_, AppError>(TracePage {
+            c: chrome(&st, Some(&cu), &format!("Hồ sơ {}", t.id), "board", None),
+            target: t.id.clone(),
+            target_label: t.label.clone(),
+            subject: subject_name,
+            period: format!("{} – {}", rq.from.vn(), rq.to.vn()),
+            total: trace.total,
+            total_text: vn_int(trace.total),
+            rows,
+            back: format!("/theo-doi?ngay={}", as_of.vn()),
+            prev: (page > 1).then(|| here(page - 1)),
+            next: (page * TRACE_PAGE < trace.total).then(|| here(page + 1)),
+        })
+    }
+    .await;
+    match result {
+        Ok(p) => render(StatusCode::OK, &p),
+        Err(e) => e.into_response(),
+    }
+}

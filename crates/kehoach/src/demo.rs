@@ -1,0 +1,247 @@
+//! `kehoach demo`: a separate database filled with a synthetic campaign over
+//! June–August on the seed plan, so a newcomer sees a living board at once.
+//!
+//! Everything here is sample data and says so: people are "… mẫu NN",
+//! classes end in "(mẫu)", villages are the plan's sample villages. Some
+//! villages run ahead, some behind, one never holds a Bình dân học vụ số
+//! session, one class is never visited, one school never opens its smart
+//! classroom. Deterministic: the same run gives the same records.
+
+use anyhow::Context;
+use kehoach_core::{Day, Plan, SEED_PLAN_TOML};
+use kehoach_store::*;
+
+/// Login of the demo coordinator and of the sample volunteers.
+pub const DEMO_USER: &str = "demo";
+pub const DEMO_PASSWORD: &str = "demo-kehoach-2026";
+
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+fn d(m: u8, dd: u8) -> Day {
+    Day::from_ymd(2026, m, dd).expect("valid demo date")
+}
+
+/// Fills an empty, migrated database with the demo campaign.
+pub async fn fill(store: &Store) -> anyhow::Result<()> {
+    let plan: Plan = kehoach_core::seed_plan();
+    let pid = plan.plan.id.clone();
+    let now = now_unix();
+    anyhow::ensure!(
+        store.import_plan(&plan, SEED_PLAN_TOML, now).await?,
+        "cơ sở dữ liệu mẫu đã có kế hoạch: hãy dùng một tệp mới"
+    );
+    let units = store.list_units(&pid).await?;
+    let slug = |s: &str| -> anyhow::Result<String> {
+        units
+            .iter()
+            .find(|u| u.slug == s)
+            .map(|u| u.id.clone())
+            .with_context(|| format!("kế hoạch mẫu thiếu đơn vị {s}"))
+    };
+    let coord = store
+        .create_user(
+            &pid,
+            NewUser {
+                username: DEMO_USER.into(),
+                full_name: "Người điều phối mẫu".into(),
+                role: Role::Coordinator,
+                unit_id: None,
+                password: DEMO_PASSWORD.into(),
+            },
+            now,
+        )
+        .await?;
+    let mut rng = Rng(0x5EED_2026);
+    let villages = [slug("thon-mau-1")?, slug("thon-mau-2")?, slug("thon-mau-3")?];
+    let youth = slug("doan-tn")?;
+    let vhxh = slug("vhxh")?;
+    let centre = slug("ttdvsnc")?;
+
+    // Rosters (sample people only).
+    let people = |prefix: &str, unit: &str, n: usize, year: i64| {
+        (1..=n)
+            .map(|i| PersonInput {
+                full_name: format!("{prefix} mẫu {i:02}"),
+                birth_year: Some(year),
+                unit_id: unit.to_string(),
+                class_id: None,
+            })
+            .collect::<Vec<_>>()
+    };
+    store
+        .import_roster(&pid, "youth_members", &people("Đoàn viên", &youth, 30, 2000), false, &coord.id, now)
+        .await?;
+    store
+        .import_roster(&pid, "officials", &people("Cán bộ", &vhxh, 25, 1985), false, &coord.id, now)
+        .await?;
+    for (i, v) in villages[..2].iter().enumerate() {
+        store
+            .import_roster(
+                &pid,
+                "children",
+                &people(&format!("Thiếu nhi thôn {}", i + 1), v, 40, 2012),
+                false,
+                &coord.id,
+                now,
+            )
+            .await?;
+    }
+    // The third village has no roster yet: its declared figure stands in.
+    store
+        .set_population(&pid, &villages[2], "children", Some(60), now)
+        .await?;
+    let members = store.roster_people(&pid, Some("youth_members"), None).await?;
+    let officials = store.roster_people(&pid, Some("officials"), None).await?;
+    let children = store.roster_people(&pid, Some("children"), None).await?;
+
+    // Volunteers: accounts linked to the first six members.
+    let mut volunteers = Vec::new();
+    for (i, m) in members.iter().take(6).enumerate() {
+        let u = store
+            .create_user(
+                &pid,
+                NewUser {
+                    username: format!("tnv{:02}", i + 1),
+                    full_name: m.full_name.clone(),
+                    role: Role::Volunteer,
+                    unit_id: Some(youth.clone()),
+                    password: DEMO_PASSWORD.into(),
+                },
+                now,
+            )
+            .await?;
+        store.link_user_person(&pid, &u.id, Some(&m.id), now).await?;
+        volunteers.push(u.id);
+    }
+
+    // Support turns: village 1 ahead, village 2 behind, village 3 starts late.
+    let services: Vec<String> = plan
+        .line("l3-support")
+        .map(|l| l.services.iter().map(|s| s.id.clone()).collect())
+        .unwrap_or_default();
+    let writer = IngestWriter::start(store.clone());
+    let plans = [(0usize, 265u64, d(6, 10)), (1, 120, d(6, 20)), (2, 30, d(8, 1))];
+    for (vi, n, from) in plans {
+        let span = d(8, 31).since(from) as u64 + 1;
+        let mut batch = Vec::new();
+        for _ in 0..n {
+            let day = from.plus(rng.below(span) as i64);
+            let line = if (d(7, 1)..=d(7, 31)).contains(&day) && rng.below(4) == 0 {
+                "l4-binh-dan-hoc-vu-so"
+            } else {
+                "l3-support"
+            };
+            let by = if rng.below(3) == 0 {
+                coord.id.clone()
+            } else {
+                volunteers[rng.below(volunteers.len() as u64) as usize].clone()
+            };
+            batch.push(NewTurn {
+                id: new_id(),
+                plan_id: pid.clone(),
+                line_id: line.into(),
+                unit_id: villages[vi].clone(),
+                service: services[rng.below(services.len() as u64) as usize].clone(),
+                elderly: rng.below(4) == 0,
+                day: day.iso(),
+                recorded_at: now,
+                created_by: by,
+            });
+        }
+        writer.write(batch).await?;
+    }
+
+    let add_session = async |line: &str, unit: &str, class: Option<&str>, day: Day| -> anyhow::Result<String> {
+        let kind = plan
+            .line(line)
+            .and_then(|l| l.session_kinds.first())
+            .map(|k| k.as_str())
+            .unwrap_or("guidance");
+        let id = new_id();
+        store
+            .create_activity_session(
+                NewActivitySession {
+                    id: id.clone(),
+                    plan_id: pid.clone(),
+                    line_id: line.into(),
+                    unit_id: unit.into(),
+                    class_id: class.map(str::to_string),
+                    kind: kind.into(),
+                    status: "held".into(),
+                    day: day.iso(),
+                    start_time: Some("08:00".into()),
+                    end_time: Some("10:00".into()),
+                    venue: None,
+                    topics: "[]".into(),
+                    headcount: None,
+                    note: Some("Dữ liệu mẫu".into()),
+                    created_by: coord.id.clone(),
+                },
+                now,
+            )
+            .await?;
+        Ok(id)
+    };
+
+    // Line 2 propaganda by the service centre; line 4 in two of three villages.
+    for day in [d(6, 5), d(6, 19), d(7, 3), d(7, 17), d(8, 7), d(8, 21)] {
+        add_session("l2-propaganda", &centre, None, day).await?;
+    }
+    add_session("l4-binh-dan-hoc-vu-so", &villages[0], None, d(7, 5)).await?;
+    add_session("l4-binh-dan-hoc-vu-so", &villages[1], None, d(7, 24)).await?;
+    // Line 3 guidance sessions with youth members taking part.
+    for (k, day) in [d(6, 14), d(7, 12), d(8, 9)].into_iter().enumerate() {
+        let s = add_session("l3-support", &villages[k % 2], None, day).await?;
+        for m in members.iter().skip(6 + 4 * k).take(5) {
+            store.add_attendance(&pid, &s, &m.id, "search", &coord.id, now).await?;
+        }
+    }
+    // Officials' training: two classes.
+    for (day, take, skip) in [(d(7, 15), 14, 0), (d(8, 12), 8, 10)] {
+        let s = add_session("l6-officials-training", &vhxh, None, day).await?;
+        for o in officials.iter().skip(skip).take(take) {
+            store.add_attendance(&pid, &s, &o.id, "card", &coord.id, now).await?;
+        }
+    }
+    // Children's digital skills in the two rostered villages.
+    for (k, day) in [d(7, 8), d(7, 22), d(8, 5), d(8, 19)].into_iter().enumerate() {
+        let v = k % 2;
+        let s = add_session("l5-children-skills", &villages[v], None, day).await?;
+        let mine: Vec<&PersonRow> = children.iter().filter(|c| c.unit_id == villages[v]).collect();
+        for c in mine.iter().skip(k / 2 * 12).take(18) {
+            store.add_attendance(&pid, &s, &c.id, "search", &coord.id, now).await?;
+        }
+    }
+    // Smart classrooms: classes of three schools; one class never visited;
+    // the kindergarten never opens its classroom.
+    let window = plan.line("l6-smart-classroom").map(|l| l.window).context("line 6")?;
+    for (si, school) in ["thcs-vinh-long-thang-thuy", "th-trung-lap", "th-viet-tien"].iter().enumerate() {
+        let sid = slug(school)?;
+        for (ci, name) in ["6A (mẫu)", "7A (mẫu)"].iter().enumerate() {
+            let class = store.add_class(&pid, &sid, name, Some(30), now).await?;
+            if si == 2 && ci == 1 {
+                continue;
+            }
+            let mut day = window.start.plus(rng.below(5) as i64);
+            while day <= window.end {
+                // About one week in four is missed.
+                if rng.below(4) != 0 {
+                    add_session("l6-smart-classroom", &sid, Some(&class.id), day).await?;
+                }
+                day = day.plus(7);
+            }
+        }
+    }
+    Ok(())
+}

@@ -14,13 +14,18 @@ async function freePort() {
   });
 }
 
-export async function startServer() {
+// With `demo` true the server is `kehoach demo`: the marked sample campaign.
+export async function startServer({ demo = false } = {}) {
   const bin = process.env.KEHOACH_BIN;
   if (!bin) throw new Error('KEHOACH_BIN is not set (scripts/e2e sets it)');
   const dir = mkdtempSync(join(tmpdir(), 'kehoach-e2e-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const proc = spawn(bin, ['serve', '--database-url', `sqlite:${join(dir, 'kehoach.sqlite')}`, '--create', '--listen', `127.0.0.1:${port}`], {
+  const db = `sqlite:${join(dir, 'kehoach.sqlite')}`;
+  const args = demo
+    ? ['demo', '--database-url', db, '--listen', `127.0.0.1:${port}`]
+    : ['serve', '--database-url', db, '--create', '--listen', `127.0.0.1:${port}`];
+  const proc = spawn(bin, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

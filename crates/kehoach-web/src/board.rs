@@ -69,6 +69,15 @@ pub fn figure(t: &TargetDef, v: f64) -> String {
     }
 }
 
+/// One unit's share as the board writes it: unit coverage counts the unit's
+/// records (sessions), the other kinds use the target's own unit.
+pub fn unit_figure(t: &TargetDef, v: f64) -> String {
+    match t.measure {
+        Measure::UnitCoverage => format!("{} buổi", vn_num(v, 1)),
+        _ => figure(t, v),
+    }
+}
+
 /// Everything the board shows as of one day, computed once.
 pub struct BoardData {
     pub as_of: Day,
@@ -417,6 +426,14 @@ fn pct_of(v: f64, scale: f64) -> String {
     format!("{p:.1}")
 }
 
+fn short(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(max - 1).collect::<String>())
+    }
+}
+
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -480,8 +497,8 @@ fn card(plan: &Plan, t: &TargetDef, s: &Standing, b: &BoardData) -> CardView {
             .take(6)
             .map(|l| MarkView {
                 name: b.subject_name(&l.id),
-                value: figure(t, l.value),
-                expected: figure(t, l.expected),
+                value: unit_figure(t, l.value),
+                expected: unit_figure(t, l.expected),
                 url: records_url(&t.id, Some(&l.id), b.as_of),
             })
             .collect(),
@@ -496,7 +513,7 @@ fn per_unit_chart(t: &TargetDef, s: &Standing, b: &BoardData) -> String {
         return String::new();
     }
     let max = rows.iter().map(|u| u.value).fold(t.threshold, f64::max) * 1.1;
-    let (label_w, chart_w, row_h, top) = (150.0, 560.0, 26.0, 24.0);
+    let (label_w, chart_w, row_h, top) = (190.0, 520.0, 26.0, 24.0);
     let height = top + row_h * rows.len() as f64 + 10.0;
     let x = |v: f64| label_w + chart_w * v / max;
     let mut o = String::new();
@@ -525,7 +542,7 @@ fn per_unit_chart(t: &TargetDef, s: &Standing, b: &BoardData) -> String {
             esc(&name),
             vn_int(u.value as i64),
             y + 16.0,
-            esc(&name),
+            esc(&short(&name, 26)),
             y + 4.0,
             (x(u.value) - label_w).max(0.5),
             x(u.value) + 4.0,

@@ -1,0 +1,111 @@
+//! The board through the router: JSON figures as of a date, the records
+//! behind a figure and who may list them, bad dates, the page.
+
+mod common;
+
+use common::TestApp;
+use kehoach_store::{NewTurn, Role, new_id};
+
+#[tokio::test]
+async fn board_json_and_records_behind_a_village_figure() {
+    for app in TestApp::all().await {
+        let b = app.backend;
+        let coord = app.user("dieuphoi", Role::Coordinator, None).await;
+        let v1 = app.unit_by_slug("thon-mau-1").await;
+        let v2 = app.unit_by_slug("thon-mau-2").await;
+        let rep2 = app.user("thon2", Role::UnitReporter, Some(&v2.id)).await;
+        let viewer = app.user("lanhdao", Role::Viewer, None).await;
+        let writer = kehoach_store::IngestWriter::start(app.store.clone());
+        // 30 turns in village 1 on 01/07, 5 more on 20/07; one deleted.
+        let mut ids = Vec::new();
+        for i in 0..35 {
+            let id = new_id();
+            ids.push(id.clone());
+            writer
+                .write(vec![NewTurn {
+                    id,
+                    plan_id: app.plan_id.clone(),
+                    line_id: "l3-support".into(),
+                    unit_id: v1.id.clone(),
+                    service: "asxh-vneid".into(),
+                    elderly: false,
+                    day: if i < 30 { "2026-07-01" } else { "2026-07-20" }.into(),
+                    recorded_at: 0,
+                    created_by: coord.user_id.clone(),
+                }])
+                .await
+                .unwrap();
+        }
+        app.store
+            .delete_turn(&app.plan_id, &ids[0], &coord.user_id, "Ghi nhầm", 0)
+            .await
+            .unwrap();
+
+        let (st, j) = app
+            .api("GET", "/api/v1/board?as_of=2026-07-15", Some(&viewer), serde_json::json!(null))
+            .await;
+        assert_eq!(st, 200, "{b}: {j}");
+        assert_eq!(j["as_of"], "2026-07-15");
+        let t6 = j["targets"].as_array().unwrap().iter().find(|t| t["id"] == "T6").unwrap();
+        let per: Vec<(&str, f64)> = t6["per_unit"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| (u["id"].as_str().unwrap(), u["value"].as_f64().unwrap()))
+            .collect();
+        assert!(per.contains(&(v1.id.as_str(), 29.0)), "{b}: {per:?}");
+        assert!(per.contains(&(v2.id.as_str(), 0.0)));
+        assert_eq!(t6["value"], 0.0, "the lowest village decides");
+        assert!(matches!(t6["status"].as_str(), Some("at_risk" | "behind")));
+        let lag = &t6["laggards"].as_array().unwrap()[0];
+        assert_eq!((lag["holds_back"].as_bool(), lag["value"].as_f64()), (Some(true), Some(0.0)));
+        let t4 = j["targets"].as_array().unwrap().iter().find(|t| t["id"] == "T4").unwrap();
+        assert_eq!(t4["status"], "not_started");
+
+        // Village 1's figure opens exactly its 29 live turns up to 15/07.
+        let url = t6["per_unit"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["id"] == v1.id.as_str())
+            .unwrap()["records_url"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let (st, tr) = app.api("GET", &url, Some(&coord), serde_json::json!(null)).await;
+        assert_eq!(st, 200, "{b}: {tr}");
+        assert_eq!(tr["total"], 29);
+        assert_eq!(tr["rows"].as_array().unwrap().len(), 29);
+        assert!(tr["rows"].as_array().unwrap().iter().all(|r| r["id"] != ids[0].as_str()));
+        // The reporter of village 2 may not list village 1's records, but may list its own.
+        let (st, _) = app.api("GET", &url, Some(&rep2), serde_json::json!(null)).await;
+        assert_eq!(st, 403, "{b}");
+        let own = format!("/api/v1/board/records?target=T6&as_of=2026-07-15&subject={}", v2.id);
+        let (st, tr) = app.api("GET", &own, Some(&rep2), serde_json::json!(null)).await;
+        assert_eq!((st.as_u16(), tr["total"].as_i64()), (200, Some(0)));
+
+        // Bad input: a clear code and field.
+        let (st, e) = app
+            .api("GET", "/api/v1/board?as_of=2026-02-31", Some(&viewer), serde_json::json!(null))
+            .await;
+        assert_eq!((st.as_u16(), e["error"]["code"].as_str()), (422, Some("as_of_invalid")));
+        let (st, e) = app
+            .api("GET", "/api/v1/board/records?target=T99", Some(&coord), serde_json::json!(null))
+            .await;
+        assert_eq!((st.as_u16(), e["error"]["code"].as_str()), (422, Some("target_unknown")));
+        let (st, _) = app.api("GET", "/api/v1/board", None, serde_json::json!(null)).await;
+        assert_eq!(st, 401);
+
+        // The page shows the same figure and links to the same records.
+        let (st, html) = app.get("/theo-doi?ngay=15/07/2026", Some(&viewer)).await;
+        assert_eq!(st, 200);
+        assert!(html.contains("tính đến ngày <span id=\"as-of\">15/07/2026</span>"), "{b}");
+        assert!(html.contains(&format!("doi-tuong={}", v1.id)));
+        let (st, html) = app
+            .get(&format!("/theo-doi/ho-so?chi-tieu=T6&doi-tuong={}&ngay=15/07/2026", v1.id), Some(&coord))
+            .await;
+        assert_eq!(st, 200);
+        assert!(html.contains("data-total=\"29\""), "{b}");
+        assert_eq!(html.matches("<tr class=\"rec\">").count(), 29);
+    }
+}

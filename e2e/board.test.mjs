@@ -1,0 +1,97 @@
+// The board on the demo campaign: a coordinator reads it as of a July date,
+// sees a lagging village named, opens that village's T6 figure and lands on
+// exactly the records that make it. Screenshots (desktop and phone) go to
+// $SCREENSHOT_DIR when it is set.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+import { startServer, chromiumOptions, api } from './server.mjs';
+
+let server;
+let browser;
+const shots = process.env.SCREENSHOT_DIR;
+
+before(async () => {
+  server = await startServer({ demo: true });
+  browser = await chromium.launch(chromiumOptions);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function login(page) {
+  await page.goto(`${server.url}/dang-nhap`);
+  await page.getByLabel('Tên đăng nhập').fill('demo');
+  await page.getByLabel('Mật khẩu').fill('demo-kehoach-2026');
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+  await page.waitForURL(/\/ke-hoach/);
+}
+
+test('board as of 15/07 names a lagging village and its T6 figure opens exactly its records', { timeout: 120000 }, async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN' });
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await login(page);
+
+  await page.getByRole('link', { name: 'Theo dõi' }).click();
+  await page.waitForURL(/\/theo-doi/);
+  await page.getByLabel('Xem số liệu tính đến ngày').fill('15/07/2026');
+  await page.getByRole('button', { name: 'Xem', exact: true }).click();
+  await page.waitForURL(/ngay=15%2F07%2F2026/);
+  assert.equal(await page.locator('#as-of').textContent(), '15/07/2026');
+
+  // T6 is behind and names the villages that hold it back.
+  const t6 = page.locator('#target-T6');
+  assert.match(await t6.getAttribute('data-status'), /behind|at_risk/);
+  const named = await t6.locator('a.laggard').allTextContents();
+  assert.ok(named.some((n) => n.includes('Thôn mẫu 2')), `lagging villages named: ${named}`);
+
+  // The same figure from the API, for the village named.
+  const board = await api(page, 'GET', '/api/v1/board?as_of=2026-07-15');
+  assert.equal(board.status, 200);
+  const t6json = board.json.targets.find((t) => t.id === 'T6');
+  const village = t6json.per_unit.find((u) => u.name.includes('Thôn mẫu 2'));
+  assert.ok(village.value > 0 && village.value < 200, `village 2 is behind with some turns: ${village.value}`);
+  assert.ok(t6json.laggards.find((l) => l.id === village.id).holds_back);
+
+  await shot(page, 'board');
+
+  // Its bar in the T6 chart shows the figure and opens the records behind it.
+  const bar = page.locator(`#chart-t6 a[data-unit="${village.id}"]`);
+  assert.equal(Number((await bar.locator('text.v').textContent()).replace(/\./g, '')), village.value);
+  await bar.click();
+  await page.waitForURL(/\/theo-doi\/ho-so/);
+  assert.equal(Number(await page.locator('#trace-total').getAttribute('data-total')), village.value);
+  const rows = page.locator('table.trace tr.rec');
+  assert.equal(await rows.count(), village.value, 'exactly the records that make the figure');
+  const days = await page.locator('table.trace tr.rec td:nth-child(2)').allTextContents();
+  const iso = days.map((d) => d.split('/').reverse().join('-'));
+  assert.ok(iso.every((d) => d >= '2026-06-10' && d <= '2026-07-15'), `days within the window up to 15/07: ${days.slice(0, 5)}`);
+  const units = new Set(await page.locator('table.trace tr.rec td:nth-child(4)').allTextContents());
+  assert.deepEqual([...units], [village.name]);
+  await shot(page, 'board-records');
+
+  // A bad date gets a Vietnamese reason and the board of today.
+  await page.goto(`${server.url}/theo-doi?ngay=31/02/2026`);
+  await page.getByText('Ngày xem số liệu: viết theo dạng dd/mm/yyyy').waitFor();
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
+
+test('board on a phone-sized screen', { timeout: 60000 }, async () => {
+  const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'vi-VN', isMobile: true, hasTouch: true });
+  const page = await ctx.newPage();
+  await login(page);
+  await page.goto(`${server.url}/theo-doi?ngay=15/07/2026`);
+  const width = await page.evaluate(() => document.querySelector('.targets').getBoundingClientRect().width);
+  assert.ok(width <= 390, `target cards fit the screen: ${width}`);
+  await shot(page, 'board-phone');
+  await ctx.close();
+});
+
+async function shot(page, name) {
+  if (shots) await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
+}

@@ -2,6 +2,7 @@
 //! back up the database.
 
 mod bench;
+mod bench_board;
 mod demo;
 
 use std::net::SocketAddr;
@@ -92,6 +93,15 @@ enum Command {
 
 #[derive(Subcommand)]
 enum BenchCommand {
+    /// The board as of random dates over 1,000,000 turns, against a naive scan of every record.
+    Board {
+        #[arg(long)]
+        database_url: Option<String>,
+        #[arg(long, default_value_t = 1_000_000)]
+        turns: usize,
+        #[arg(long, default_value_t = 200)]
+        iterations: usize,
+    },
     /// Support turns through the HTTP API at several concurrencies vs a bare insert loop.
     Ingest {
         /// Database to measure (default: a new temporary SQLite file).
@@ -270,6 +280,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             print!("{}", kehoach_core::show::summary(&plan));
             Ok(())
         }
+        Command::Bench {
+            command:
+                BenchCommand::Board {
+                    database_url,
+                    turns,
+                    iterations,
+                },
+        } => bench_board::board(database_url, turns, iterations).await,
         Command::Bench {
             command:
                 BenchCommand::Ingest {

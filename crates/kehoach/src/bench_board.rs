@@ -1,0 +1,410 @@
+//! `kehoach bench board`: the board as of random dates of the campaign over
+//! a city-sized synthetic data set (1,000,000 support turns, 200,000
+//! attendances, 50 villages, 10,000 rostered people, 100 classes), next to
+//! the naive floor measured in the same run: read every raw record and
+//! evaluate. Then `serve` in a child process answers `/api/v1/board` over
+//! loopback, and its peak resident memory is read from /proc.
+//!
+//! Bench data only: it goes into a fresh database, never a real one.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use kehoach_core::engine::{self, Facts};
+use kehoach_core::{Day, SEED_PLAN_TOML, UnitKind, seed_plan};
+use kehoach_store::{NewUnit, NewUser, Role, Store, new_id, now_unix};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+
+#[derive(Clone)]
+enum V {
+    S(String),
+    I(i64),
+    Null,
+}
+
+struct Rng(u64);
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+/// Multi-row INSERTs of `rows` in one transaction, 400 rows a statement.
+async fn bulk(store: &Store, table: &str, cols: &[&str], rows: Vec<Vec<V>>) -> anyhow::Result<()> {
+    let mut tx = store.pool().begin().await?;
+    for chunk in rows.chunks(400) {
+        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", cols.join(", "));
+        let mut k = 1;
+        for (i, _) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            let ph: Vec<String> = (0..cols.len()).map(|j| format!("${}", k + j)).collect();
+            k += cols.len();
+            sql.push('(');
+            sql.push_str(&ph.join(", "));
+            sql.push(')');
+        }
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for row in chunk {
+            for v in row {
+                q = match v {
+                    V::S(s) => q.bind(s.clone()),
+                    V::I(i) => q.bind(*i),
+                    V::Null => q.bind(None::<String>),
+                };
+            }
+        }
+        q.execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1000.0
+}
+
+async fn http_get(conn: &mut BufReader<TcpStream>, addr: SocketAddr, path: &str, cookie: &str) -> anyhow::Result<Vec<u8>> {
+    let req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\n\r\n");
+    conn.get_mut().write_all(req.as_bytes()).await?;
+    let mut status = String::new();
+    conn.read_line(&mut status).await?;
+    let mut len = 0usize;
+    loop {
+        let mut line = String::new();
+        conn.read_line(&mut line).await?;
+        if line == "\r\n" || line.is_empty() {
+            break;
+        }
+        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            len = v.trim().parse().unwrap_or(0);
+        }
+    }
+    let mut buf = vec![0u8; len];
+    conn.read_exact(&mut buf).await?;
+    anyhow::ensure!(status.contains(" 200 "), "unexpected answer: {status}");
+    Ok(buf)
+}
+
+pub async fn board(url: Option<String>, turns: usize, iterations: usize) -> anyhow::Result<()> {
+    let (url, _tmp) = match url {
+        Some(u) => (u, None),
+        None => {
+            let dir = std::env::temp_dir().join(format!("kehoach-bench-{}", uuid::Uuid::now_v7()));
+            std::fs::create_dir_all(&dir)?;
+            (format!("sqlite:{}", dir.join("bench.sqlite").display()), Some(dir))
+        }
+    };
+    let backend = if url.starts_with("postgres") { "PostgreSQL" } else { "SQLite" };
+    let store = Store::open(&url, true).await?;
+    store.migrate().await?;
+    let plan = seed_plan();
+    let pid = plan.plan.id.clone();
+    let now = now_unix();
+    store.import_plan(&plan, SEED_PLAN_TOML, now).await?;
+    let coord = store
+        .create_user(
+            &pid,
+            NewUser {
+                username: "bench".into(),
+                full_name: "Đo hiệu năng".into(),
+                role: Role::Coordinator,
+                unit_id: None,
+                password: "mat-khau-do-hieu-nang".into(),
+            },
+            now,
+        )
+        .await?;
+    let t0 = Instant::now();
+    let mut rng = Rng(0xB0A2D);
+    let mut villages = Vec::new();
+    for i in 1..=50 {
+        let u = store
+            .create_unit(
+                &pid,
+                NewUnit {
+                    name: format!("Thôn đo hiệu năng {i:02}"),
+                    short_name: None,
+                    kind: UnitKind::Village,
+                    has_smart_classroom: false,
+                },
+                now,
+            )
+            .await?;
+        villages.push(u.id);
+    }
+    let units = store.list_units(&pid).await?;
+    let by_slug = |s: &str| units.iter().find(|u| u.slug == s).map(|u| u.id.clone()).context("unit");
+    let schools: Vec<String> = units.iter().filter(|u| u.kind == "school").map(|u| u.id.clone()).collect();
+    let mut classes = Vec::new();
+    for i in 0..100 {
+        let school = &schools[i % schools.len()];
+        classes.push((school.clone(), store.add_class(&pid, school, &format!("Lớp {i:03}"), Some(30), now).await?.id));
+    }
+    let (youth, vhxh) = (by_slug("doan-tn")?, by_slug("vhxh")?);
+
+    // 10,000 people: 2,000 youth members, 500 officials, 7,500 children.
+    let mut people: Vec<(String, &str, String)> = Vec::new();
+    for i in 0..10_000 {
+        let (roster, unit) = match i {
+            0..2000 => ("youth_members", youth.clone()),
+            2000..2500 => ("officials", vhxh.clone()),
+            _ => ("children", villages[i % 50].clone()),
+        };
+        people.push((new_id(), roster, unit));
+    }
+    bulk(
+        &store,
+        "roster_people",
+        &["id", "plan_id", "roster", "full_name", "name_key", "birth_year", "unit_id", "class_id", "dedup_key", "card_code", "active", "created_at", "updated_at"],
+        people
+            .iter()
+            .enumerate()
+            .map(|(i, (id, roster, unit))| {
+                vec![
+                    V::S(id.clone()),
+                    V::S(pid.clone()),
+                    V::S(roster.to_string()),
+                    V::S(format!("Người đo {i:05}")),
+                    V::S(format!("nguoi do {i:05}")),
+                    V::I(2000),
+                    V::S(unit.clone()),
+                    V::Null,
+                    V::S(format!("bench-{i}")),
+                    V::S(format!("B{i:07}")),
+                    V::I(1),
+                    V::I(now),
+                    V::I(now),
+                ]
+            })
+            .collect(),
+    )
+    .await?;
+    // 200 volunteer accounts, linked to the first 200 members.
+    let mut users = vec![coord.id.clone()];
+    let mut rows = Vec::new();
+    for (i, person) in people.iter().take(200).enumerate() {
+        let id = new_id();
+        users.push(id.clone());
+        rows.push(vec![
+            V::S(id),
+            V::S(pid.clone()),
+            V::S(format!("tnv{i:03}")),
+            V::S(format!("Tình nguyện viên {i:03}")),
+            V::S("volunteer".into()),
+            V::S(youth.clone()),
+            V::S("!".into()),
+            V::I(1),
+            V::I(now),
+            V::I(now),
+            V::S(person.0.clone()),
+        ]);
+    }
+    bulk(
+        &store,
+        "users",
+        &["id", "plan_id", "username", "full_name", "role", "unit_id", "password_hash", "active", "created_at", "updated_at", "person_id"],
+        rows,
+    )
+    .await?;
+
+    // 10,000 held sessions over the lines, 20 attendances each.
+    let day = |rng: &mut Rng, from: Day, to: Day| from.plus(rng.below(to.since(from) as u64 + 1) as i64);
+    let d = |m, dd| Day::from_ymd(2026, m, dd).expect("date");
+    let mut sessions = Vec::new();
+    let mut attendances = Vec::new();
+    for i in 0..10_000usize {
+        let (line, kind, unit, class, from, to, roster) = match i % 20 {
+            0..=5 => ("l5-children-skills", "training", villages[i % 50].clone(), None, d(7, 1), d(8, 31), 2500..10_000),
+            6..=13 => {
+                let (s, c) = classes[i % 100].clone();
+                ("l6-smart-classroom", "experience", s, Some(c), d(6, 1), d(8, 31), 2500..10_000)
+            }
+            14..=16 => ("l3-support", "guidance", villages[i % 50].clone(), None, d(6, 10), d(8, 31), 0..2000),
+            17 => ("l4-binh-dan-hoc-vu-so", "guidance", villages[i % 50].clone(), None, d(7, 1), d(7, 31), 2500..10_000),
+            18 => ("l6-officials-training", "training", vhxh.clone(), None, d(7, 1), d(8, 31), 2000..2500),
+            _ => ("l2-propaganda", "propaganda", by_slug("ttdvsnc")?, None, d(6, 1), d(8, 31), 2500..10_000),
+        };
+        let id = new_id();
+        let start = roster.start + rng.below((roster.end - roster.start - 20) as u64) as usize;
+        for p in &people[start..start + 20] {
+            attendances.push(vec![
+                V::S(new_id()),
+                V::S(pid.clone()),
+                V::S(id.clone()),
+                V::S(p.0.clone()),
+                V::S("card".into()),
+                V::S(coord.id.clone()),
+                V::I(now),
+            ]);
+        }
+        sessions.push(vec![
+            V::S(id),
+            V::S(pid.clone()),
+            V::S(line.into()),
+            V::S(unit),
+            class.map(V::S).unwrap_or(V::Null),
+            V::S(kind.into()),
+            V::S("held".into()),
+            V::S(day(&mut rng, from, to).iso()),
+            V::S("[]".into()),
+            V::S(coord.id.clone()),
+            V::I(now),
+            V::I(now),
+        ]);
+    }
+    bulk(
+        &store,
+        "sessions",
+        &["id", "plan_id", "line_id", "unit_id", "class_id", "kind", "status", "day", "topics", "created_by", "created_at", "updated_at"],
+        sessions,
+    )
+    .await?;
+    bulk(
+        &store,
+        "attendances",
+        &["id", "plan_id", "session_id", "person_id", "method", "created_by", "created_at"],
+        attendances,
+    )
+    .await?;
+    // The turns, in slices so memory stays small; 1 % deleted.
+    let services = ["so-suc-khoe", "asxh-vneid", "smart-hai-phong", "khong-tien-mat", "dich-vu-cong"];
+    let mut left = turns;
+    while left > 0 {
+        let n = left.min(100_000);
+        left -= n;
+        let rows = (0..n)
+            .map(|_| {
+                let dd = day(&mut rng, d(6, 10), d(8, 31));
+                let line = if (d(7, 1)..=d(7, 31)).contains(&dd) && rng.below(5) == 0 { "l4-binh-dan-hoc-vu-so" } else { "l3-support" };
+                let deleted = rng.below(100) == 0;
+                vec![
+                    V::S(new_id()),
+                    V::S(pid.clone()),
+                    V::S(line.into()),
+                    V::S(villages[rng.below(50) as usize].clone()),
+                    V::S(services[rng.below(5) as usize].into()),
+                    V::I(0),
+                    V::S(dd.iso()),
+                    V::I(now),
+                    V::S(users[rng.below(users.len() as u64) as usize].clone()),
+                    V::I(now),
+                    if deleted { V::I(now) } else { V::Null },
+                ]
+            })
+            .collect();
+        bulk(
+            &store,
+            "support_turns",
+            &["id", "plan_id", "line_id", "unit_id", "service", "elderly", "day", "recorded_at", "created_by", "created_at", "deleted_at"],
+            rows,
+        )
+        .await?;
+    }
+    let loaded = t0.elapsed();
+    let t1 = Instant::now();
+    store.rebuild_aggregates(&pid).await?;
+    let rebuilt = t1.elapsed();
+
+    println!(
+        "kehoach bench board — {backend}, machine: {} cores",
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)
+    );
+    println!(
+        "data: {turns} turns, 200.000 attendances over 10.000 sessions, 50 villages, 10.000 people, 100 classes (loaded in {:.1} s, aggregates rebuilt in {:.1} s)",
+        loaded.as_secs_f64(),
+        rebuilt.as_secs_f64()
+    );
+    let days: Vec<Day> = (0..iterations).map(|_| day(&mut rng, d(6, 1), d(8, 31))).collect();
+
+    // Ours: aggregates as of the date, then the engine.
+    let mut fast = Vec::new();
+    for as_of in &days {
+        let t = Instant::now();
+        let facts = store.facts(&plan, *as_of).await?;
+        std::hint::black_box(engine::board(&plan, &facts, *as_of));
+        fast.push(t.elapsed());
+    }
+    fast.sort();
+    // Floor: every raw record read, then aggregated and evaluated.
+    let mut naive = Vec::new();
+    let mut check = None;
+    for as_of in days.iter().take(3) {
+        let t = Instant::now();
+        let records = store.records(&pid).await?;
+        let facts = Facts::from_records(&plan, &records);
+        let b = engine::board(&plan, &facts, *as_of);
+        naive.push(t.elapsed());
+        check.get_or_insert((b, *as_of));
+    }
+    naive.sort();
+    if let Some((b, as_of)) = check {
+        let ours = engine::board(&plan, &store.facts(&plan, as_of).await?, as_of);
+        anyhow::ensure!(
+            ours.iter().zip(&b).all(|(a, b)| a.value == b.value),
+            "the aggregates disagree with the raw records"
+        );
+    }
+    let p50 = percentile(&fast, 0.5);
+    let naive_ms = percentile(&naive, 0.5);
+    println!("{:<44} {:>9} {:>9}", "board, all targets, as of a random date", "p50 ms", "p99 ms");
+    println!("{:<44} {:>9.1} {:>9.1}", "ours (aggregates + engine, in process)", p50, percentile(&fast, 0.99));
+    println!("{:<44} {:>9.1} {:>9}", "naive floor (scan all records + engine)", naive_ms, "");
+    println!("ratio: ours is {:.0}× faster than the naive floor (same figures checked)", naive_ms / p50.max(1e-9));
+
+    // The same through `serve`, with its peak resident memory.
+    let (token, _) = store.create_session(&coord.id, now_unix()).await?;
+    store.close().await;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    let addr = listener.local_addr()?;
+    drop(listener);
+    let mut child = tokio::process::Command::new(std::env::current_exe()?)
+        .args(["serve", "--database-url", &url, "--listen", &addr.to_string()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()?;
+    let mut conn = None;
+    for _ in 0..100 {
+        if let Ok(s) = TcpStream::connect(addr).await {
+            conn = Some(BufReader::new(s));
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mut conn = conn.context("serve did not start")?;
+    let cookie = format!("kh_session={token}");
+    let mut http = Vec::new();
+    for as_of in &days {
+        let t = Instant::now();
+        http_get(&mut conn, addr, &format!("/api/v1/board?as_of={}", as_of.iso()), &cookie).await?;
+        http.push(t.elapsed());
+    }
+    http.sort();
+    let status = std::fs::read_to_string(format!("/proc/{}/status", child.id().context("pid")?)).unwrap_or_default();
+    let field = |k: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(k))
+            .map(|l| l[k.len()..].trim().to_string())
+            .unwrap_or_else(|| "?".into())
+    };
+    println!(
+        "serve, GET /api/v1/board over loopback: p50 {:.1} ms, p99 {:.1} ms; resident memory now {}, peak {}",
+        percentile(&http, 0.5),
+        percentile(&http, 0.99),
+        field("VmRSS:"),
+        field("VmHWM:")
+    );
+    let _ = child.kill().await;
+    Ok(())
+}

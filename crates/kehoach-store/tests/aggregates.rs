@@ -13,6 +13,10 @@ fn d(m: u8, dd: u8) -> Day {
     Day::from_ymd(2026, m, dd).unwrap()
 }
 
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a test helper that names every field of a session"
+)]
 fn session(
     id: &str,
     plan: &str,

@@ -422,7 +422,11 @@ struct BoardPage {
 }
 
 fn pct_of(v: f64, scale: f64) -> String {
-    let p = if scale > 0.0 { (100.0 * v / scale).clamp(0.0, 100.0) } else { 0.0 };
+    let p = if scale > 0.0 {
+        (100.0 * v / scale).clamp(0.0, 100.0)
+    } else {
+        0.0
+    };
     format!("{p:.1}")
 }
 
@@ -457,7 +461,9 @@ fn card(plan: &Plan, t: &TargetDef, s: &Standing, b: &BoardData) -> CardView {
                 .unwrap_or_default()
         ),
         (Some(d), Measure::UnitCoverage) => format!("{} / {} đơn vị", vn_num(s.value.numerator, 0), vn_num(d, 0)),
-        (Some(d), Measure::RatePerUnitPeriod) => format!("{} / {} lớp × tuần", vn_num(s.value.numerator, 0), vn_num(d, 0)),
+        (Some(d), Measure::RatePerUnitPeriod) => {
+            format!("{} / {} lớp × tuần", vn_num(s.value.numerator, 0), vn_num(d, 0))
+        }
         (_, Measure::MinPerUnit) => format!(
             "thấp nhất trong {} đơn vị · tổng {} {}",
             s.value.per_unit.len(),
@@ -575,13 +581,20 @@ fn per_unit_chart(t: &TargetDef, s: &Standing, b: &BoardData) -> String {
 /// R6 heatmap: classes × weeks, each cell the sessions held that week.
 fn rate_grid(plan: &Plan, t: &TargetDef, s: &Standing, b: &BoardData) -> String {
     if s.value.per_unit.is_empty() {
-        return "<p class=\"hint\">Chưa có lớp nào của trường có phòng học thông minh: thêm lớp ở trang Đơn vị.</p>".into();
+        return "<p class=\"hint\">Chưa có lớp nào của trường có phòng học thông minh: thêm lớp ở trang Đơn vị.</p>"
+            .into();
     }
     let w = plan.target_window(t);
     let weeks = s.value.grid.first().map(|r| r.len()).unwrap_or(0);
     let mut o = String::from("<table class=\"heat\"><thead><tr><th>Lớp</th>");
     for k in 0..weeks {
-        let _ = write!(o, "<th title=\"từ {}\">T{}<br><small>{}</small></th>", w.start.plus(7 * k as i64).vn(), k + 1, w.start.plus(7 * k as i64).vn_short());
+        let _ = write!(
+            o,
+            "<th title=\"từ {}\">T{}<br><small>{}</small></th>",
+            w.start.plus(7 * k as i64).vn(),
+            k + 1,
+            w.start.plus(7 * k as i64).vn_short()
+        );
     }
     o.push_str("<th>Tỷ lệ</th></tr></thead><tbody>");
     for (u, row) in s.value.per_unit.iter().zip(&s.value.grid) {
@@ -597,7 +610,11 @@ fn rate_grid(plan: &Plan, t: &TargetDef, s: &Standing, b: &BoardData) -> String 
                 1 => "h1",
                 _ => "h2",
             };
-            let _ = write!(o, "<td class=\"{cls}\" title=\"{n} buổi\">{}</td>", if *n > 0 { n.to_string() } else { String::new() });
+            let _ = write!(
+                o,
+                "<td class=\"{cls}\" title=\"{n} buổi\">{}</td>",
+                if *n > 0 { n.to_string() } else { String::new() }
+            );
         }
         let _ = write!(o, "<td class=\"num\">{} %</td></tr>", vn_num(u.value, 1));
     }
@@ -613,7 +630,11 @@ pub struct BoardPageQuery {
     pub ban: Option<String>,
 }
 
-pub async fn board_page(State(st): State<AppState>, PageUser(cu): PageUser, Query(q): Query<BoardPageQuery>) -> Response {
+pub async fn board_page(
+    State(st): State<AppState>,
+    PageUser(cu): PageUser,
+    Query(q): Query<BoardPageQuery>,
+) -> Response {
     let plan = &st.plan;
     let (as_of, notice) = match parse_as_of(plan, q.ngay.as_deref()) {
         Ok(d) => (d, None),
@@ -674,10 +695,10 @@ pub async fn board_page(State(st): State<AppState>, PageUser(cu): PageUser, Quer
         .collect();
     let sort = q.sap_xep.clone().unwrap_or_else(|| "luot".into());
     match sort.as_str() {
-        "ten" => units.sort_by(|a, b| kehoach_core::text::fold_key(&a.name).cmp(&kehoach_core::text::fold_key(&b.name))),
+        "ten" => units.sort_by_key(|u| kehoach_core::text::fold_key(&u.name)),
         "buoi" => units.sort_by(|a, b| a.sessions.cmp(&b.sessions).then(a.turns.cmp(&b.turns))),
-        "buoi-giam" => units.sort_by(|a, b| b.sessions.cmp(&a.sessions)),
-        "luot-giam" => units.sort_by(|a, b| b.turns.cmp(&a.turns)),
+        "buoi-giam" => units.sort_by_key(|u| std::cmp::Reverse(u.sessions)),
+        "luot-giam" => units.sort_by_key(|u| std::cmp::Reverse(u.turns)),
         _ => units.sort_by(|a, b| a.turns.cmp(&b.turns).then(a.sessions.cmp(&b.sessions))),
     }
     let period = plan.plan.period;
@@ -736,14 +757,21 @@ pub struct TracePageQuery {
     pub trang: Option<i64>,
 }
 
-pub async fn trace_page(State(st): State<AppState>, PageUser(cu): PageUser, Query(q): Query<TracePageQuery>) -> Response {
+pub async fn trace_page(
+    State(st): State<AppState>,
+    PageUser(cu): PageUser,
+    Query(q): Query<TracePageQuery>,
+) -> Response {
     use axum::response::IntoResponse;
     let result = async {
         let as_of = parse_as_of(&st.plan, q.ngay.as_deref())?;
         let subject = q.doi_tuong.as_deref().filter(|s| !s.is_empty());
         let rq = trace_query(&st, &cu, &q.chi_tieu, subject, as_of).await?;
         let page = q.trang.unwrap_or(1).max(1);
-        let trace = st.store.trace(&st.plan, &rq, TRACE_PAGE, (page - 1) * TRACE_PAGE).await?;
+        let trace = st
+            .store
+            .trace(&st.plan, &rq, TRACE_PAGE, (page - 1) * TRACE_PAGE)
+            .await?;
         let units: HashMap<String, String> = st
             .store
             .list_units(&st.plan_id)
@@ -759,7 +787,13 @@ pub async fn trace_page(State(st): State<AppState>, PageUser(cu): PageUser, Quer
                 classes
                     .iter()
                     .find(|c| c.id == s)
-                    .map(|c| format!("{} · lớp {}", units.get(&c.unit_id).cloned().unwrap_or_default(), c.name))
+                    .map(|c| {
+                        format!(
+                            "{} · lớp {}",
+                            units.get(&c.unit_id).cloned().unwrap_or_default(),
+                            c.name
+                        )
+                    })
                     .unwrap_or_default()
             }),
         };
@@ -791,7 +825,11 @@ pub async fn trace_page(State(st): State<AppState>, PageUser(cu): PageUser, Quer
                 unit: units.get(&r.unit_id).cloned().unwrap_or_default(),
                 line: line_label(&r.line_id),
                 detail: match r.kind {
-                    "support_turn" => services.get(r.detail.as_str()).copied().unwrap_or(&r.detail).to_string(),
+                    "support_turn" => services
+                        .get(r.detail.as_str())
+                        .copied()
+                        .unwrap_or(&r.detail)
+                        .to_string(),
                     "session" => kehoach_core::SessionKind::parse(&r.detail)
                         .map(|k| k.label().to_string())
                         .unwrap_or_else(|| r.detail.clone()),
@@ -799,12 +837,7 @@ pub async fn trace_page(State(st): State<AppState>, PageUser(cu): PageUser, Quer
                 },
             })
             .collect();
-        let here = |p: i64| {
-            format!(
-                "{}&trang={p}",
-                records_url(&q.chi_tieu, subject, as_of)
-            )
-        };
+        let here = |p: i64| format!("{}&trang={p}", records_url(&q.chi_tieu, subject, as_of));
         Ok::<_, AppError>(TracePage {
             c: chrome(&st, Some(&cu), &format!("Hồ sơ {}", t.id), "board", None),
             target: t.id.clone(),

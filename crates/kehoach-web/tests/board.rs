@@ -42,11 +42,21 @@ async fn board_json_and_records_behind_a_village_figure() {
             .unwrap();
 
         let (st, j) = app
-            .api("GET", "/api/v1/board?as_of=2026-07-15", Some(&viewer), serde_json::json!(null))
+            .api(
+                "GET",
+                "/api/v1/board?as_of=2026-07-15",
+                Some(&viewer),
+                serde_json::json!(null),
+            )
             .await;
         assert_eq!(st, 200, "{b}: {j}");
         assert_eq!(j["as_of"], "2026-07-15");
-        let t6 = j["targets"].as_array().unwrap().iter().find(|t| t["id"] == "T6").unwrap();
+        let t6 = j["targets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["id"] == "T6")
+            .unwrap();
         let per: Vec<(&str, f64)> = t6["per_unit"]
             .as_array()
             .unwrap()
@@ -58,8 +68,16 @@ async fn board_json_and_records_behind_a_village_figure() {
         assert_eq!(t6["value"], 0.0, "the lowest village decides");
         assert!(matches!(t6["status"].as_str(), Some("at_risk" | "behind")));
         let lag = &t6["laggards"].as_array().unwrap()[0];
-        assert_eq!((lag["holds_back"].as_bool(), lag["value"].as_f64()), (Some(true), Some(0.0)));
-        let t4 = j["targets"].as_array().unwrap().iter().find(|t| t["id"] == "T4").unwrap();
+        assert_eq!(
+            (lag["holds_back"].as_bool(), lag["value"].as_f64()),
+            (Some(true), Some(0.0))
+        );
+        let t4 = j["targets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["id"] == "T4")
+            .unwrap();
         assert_eq!(t4["status"], "not_started");
 
         // Village 1's figure opens exactly its 29 live turns up to 15/07.
@@ -76,7 +94,13 @@ async fn board_json_and_records_behind_a_village_figure() {
         assert_eq!(st, 200, "{b}: {tr}");
         assert_eq!(tr["total"], 29);
         assert_eq!(tr["rows"].as_array().unwrap().len(), 29);
-        assert!(tr["rows"].as_array().unwrap().iter().all(|r| r["id"] != ids[0].as_str()));
+        assert!(
+            tr["rows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|r| r["id"] != ids[0].as_str())
+        );
         // The reporter of village 2 may not list village 1's records, but may list its own.
         let (st, _) = app.api("GET", &url, Some(&rep2), serde_json::json!(null)).await;
         assert_eq!(st, 403, "{b}");
@@ -86,23 +110,42 @@ async fn board_json_and_records_behind_a_village_figure() {
 
         // Bad input: a clear code and field.
         let (st, e) = app
-            .api("GET", "/api/v1/board?as_of=2026-02-31", Some(&viewer), serde_json::json!(null))
+            .api(
+                "GET",
+                "/api/v1/board?as_of=2026-02-31",
+                Some(&viewer),
+                serde_json::json!(null),
+            )
             .await;
         assert_eq!((st.as_u16(), e["error"]["code"].as_str()), (422, Some("as_of_invalid")));
         let (st, e) = app
-            .api("GET", "/api/v1/board/records?target=T99", Some(&coord), serde_json::json!(null))
+            .api(
+                "GET",
+                "/api/v1/board/records?target=T99",
+                Some(&coord),
+                serde_json::json!(null),
+            )
             .await;
-        assert_eq!((st.as_u16(), e["error"]["code"].as_str()), (422, Some("target_unknown")));
+        assert_eq!(
+            (st.as_u16(), e["error"]["code"].as_str()),
+            (422, Some("target_unknown"))
+        );
         let (st, _) = app.api("GET", "/api/v1/board", None, serde_json::json!(null)).await;
         assert_eq!(st, 401);
 
         // The page shows the same figure and links to the same records.
         let (st, html) = app.get("/theo-doi?ngay=15/07/2026", Some(&viewer)).await;
         assert_eq!(st, 200);
-        assert!(html.contains("tính đến ngày <span id=\"as-of\">15/07/2026</span>"), "{b}");
+        assert!(
+            html.contains("tính đến ngày <span id=\"as-of\">15/07/2026</span>"),
+            "{b}"
+        );
         assert!(html.contains(&format!("doi-tuong={}", v1.id)));
         let (st, html) = app
-            .get(&format!("/theo-doi/ho-so?chi-tieu=T6&doi-tuong={}&ngay=15/07/2026", v1.id), Some(&coord))
+            .get(
+                &format!("/theo-doi/ho-so?chi-tieu=T6&doi-tuong={}&ngay=15/07/2026", v1.id),
+                Some(&coord),
+            )
             .await;
         assert_eq!(st, 200);
         assert!(html.contains("data-total=\"29\""), "{b}");

@@ -73,7 +73,12 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1000.0
 }
 
-async fn http_get(conn: &mut BufReader<TcpStream>, addr: SocketAddr, path: &str, cookie: &str) -> anyhow::Result<Vec<u8>> {
+async fn http_get(
+    conn: &mut BufReader<TcpStream>,
+    addr: SocketAddr,
+    path: &str,
+    cookie: &str,
+) -> anyhow::Result<Vec<u8>> {
     let req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\n\r\n");
     conn.get_mut().write_all(req.as_bytes()).await?;
     let mut status = String::new();
@@ -104,7 +109,11 @@ pub async fn board(url: Option<String>, turns: usize, iterations: usize) -> anyh
             (format!("sqlite:{}", dir.join("bench.sqlite").display()), Some(dir))
         }
     };
-    let backend = if url.starts_with("postgres") { "PostgreSQL" } else { "SQLite" };
+    let backend = if url.starts_with("postgres") {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
     let store = Store::open(&url, true).await?;
     store.migrate().await?;
     let plan = seed_plan();
@@ -144,11 +153,21 @@ pub async fn board(url: Option<String>, turns: usize, iterations: usize) -> anyh
     }
     let units = store.list_units(&pid).await?;
     let by_slug = |s: &str| units.iter().find(|u| u.slug == s).map(|u| u.id.clone()).context("unit");
-    let schools: Vec<String> = units.iter().filter(|u| u.kind == "school").map(|u| u.id.clone()).collect();
+    let schools: Vec<String> = units
+        .iter()
+        .filter(|u| u.kind == "school")
+        .map(|u| u.id.clone())
+        .collect();
     let mut classes = Vec::new();
     for i in 0..100 {
         let school = &schools[i % schools.len()];
-        classes.push((school.clone(), store.add_class(&pid, school, &format!("Lớp {i:03}"), Some(30), now).await?.id));
+        classes.push((
+            school.clone(),
+            store
+                .add_class(&pid, school, &format!("Lớp {i:03}"), Some(30), now)
+                .await?
+                .id,
+        ));
     }
     let (youth, vhxh) = (by_slug("doan-tn")?, by_slug("vhxh")?);
 
@@ -165,7 +184,21 @@ pub async fn board(url: Option<String>, turns: usize, iterations: usize) -> anyh
     bulk(
         &store,
         "roster_people",
-        &["id", "plan_id", "roster", "full_name", "name_key", "birth_year", "unit_id", "class_id", "dedup_key", "card_code", "active", "created_at", "updated_at"],
+        &[
+            "id",
+            "plan_id",
+            "roster",
+            "full_name",
+            "name_key",
+            "birth_year",
+            "unit_id",
+            "class_id",
+            "dedup_key",
+            "card_code",
+            "active",
+            "created_at",
+            "updated_at",
+        ],
         people
             .iter()
             .enumerate()
@@ -212,7 +245,19 @@ pub async fn board(url: Option<String>, turns: usize, iterations: usize) -> anyh
     bulk(
         &store,
         "users",
-        &["id", "plan_id", "username", "full_name", "role", "unit_id", "password_hash", "active", "created_at", "updated_at", "person_id"],
+        &[
+            "id",
+            "plan_id",
+            "username",
+            "full_name",
+            "role",
+            "unit_id",
+            "password_hash",
+            "active",
+            "created_at",
+            "updated_at",
+            "person_id",
+        ],
         rows,
     )
     .await?;
@@ -224,15 +269,63 @@ pub async fn board(url: Option<String>, turns: usize, iterations: usize) -> anyh
     let mut attendances = Vec::new();
     for i in 0..10_000usize {
         let (line, kind, unit, class, from, to, roster) = match i % 20 {
-            0..=5 => ("l5-children-skills", "training", villages[i % 50].clone(), None, d(7, 1), d(8, 31), 2500..10_000),
+            0..=5 => (
+                "l5-children-skills",
+                "training",
+                villages[i % 50].clone(),
+                None,
+                d(7, 1),
+                d(8, 31),
+                2500..10_000,
+            ),
             6..=13 => {
                 let (s, c) = classes[i % 100].clone();
-                ("l6-smart-classroom", "experience", s, Some(c), d(6, 1), d(8, 31), 2500..10_000)
+                (
+                    "l6-smart-classroom",
+                    "experience",
+                    s,
+                    Some(c),
+                    d(6, 1),
+                    d(8, 31),
+                    2500..10_000,
+                )
             }
-            14..=16 => ("l3-support", "guidance", villages[i % 50].clone(), None, d(6, 10), d(8, 31), 0..2000),
-            17 => ("l4-binh-dan-hoc-vu-so", "guidance", villages[i % 50].clone(), None, d(7, 1), d(7, 31), 2500..10_000),
-            18 => ("l6-officials-training", "training", vhxh.clone(), None, d(7, 1), d(8, 31), 2000..2500),
-            _ => ("l2-propaganda", "propaganda", by_slug("ttdvsnc")?, None, d(6, 1), d(8, 31), 2500..10_000),
+            14..=16 => (
+                "l3-support",
+                "guidance",
+                villages[i % 50].clone(),
+                None,
+                d(6, 10),
+                d(8, 31),
+                0..2000,
+            ),
+            17 => (
+                "l4-binh-dan-hoc-vu-so",
+                "guidance",
+                villages[i % 50].clone(),
+                None,
+                d(7, 1),
+                d(7, 31),
+                2500..10_000,
+            ),
+            18 => (
+                "l6-officials-training",
+                "training",
+                vhxh.clone(),
+                None,
+                d(7, 1),
+                d(8, 31),
+                2000..2500,
+            ),
+            _ => (
+                "l2-propaganda",
+                "propaganda",
+                by_slug("ttdvsnc")?,
+                None,
+                d(6, 1),
+                d(8, 31),
+                2500..10_000,
+            ),
         };
         let id = new_id();
         let start = roster.start + rng.below((roster.end - roster.start - 20) as u64) as usize;
@@ -265,19 +358,46 @@ pub async fn board(url: Option<String>, turns: usize, iterations: usize) -> anyh
     bulk(
         &store,
         "sessions",
-        &["id", "plan_id", "line_id", "unit_id", "class_id", "kind", "status", "day", "topics", "created_by", "created_at", "updated_at"],
+        &[
+            "id",
+            "plan_id",
+            "line_id",
+            "unit_id",
+            "class_id",
+            "kind",
+            "status",
+            "day",
+            "topics",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ],
         sessions,
     )
     .await?;
     bulk(
         &store,
         "attendances",
-        &["id", "plan_id", "session_id", "person_id", "method", "created_by", "created_at"],
+        &[
+            "id",
+            "plan_id",
+            "session_id",
+            "person_id",
+            "method",
+            "created_by",
+            "created_at",
+        ],
         attendances,
     )
     .await?;
     // The turns, in slices so memory stays small; 1 % deleted.
-    let services = ["so-suc-khoe", "asxh-vneid", "smart-hai-phong", "khong-tien-mat", "dich-vu-cong"];
+    let services = [
+        "so-suc-khoe",
+        "asxh-vneid",
+        "smart-hai-phong",
+        "khong-tien-mat",
+        "dich-vu-cong",
+    ];
     let mut left = turns;
     while left > 0 {
         let n = left.min(100_000);
@@ -285,7 +405,11 @@ pub async fn board(url: Option<String>, turns: usize, iterations: usize) -> anyh
         let rows = (0..n)
             .map(|_| {
                 let dd = day(&mut rng, d(6, 10), d(8, 31));
-                let line = if (d(7, 1)..=d(7, 31)).contains(&dd) && rng.below(5) == 0 { "l4-binh-dan-hoc-vu-so" } else { "l3-support" };
+                let line = if (d(7, 1)..=d(7, 31)).contains(&dd) && rng.below(5) == 0 {
+                    "l4-binh-dan-hoc-vu-so"
+                } else {
+                    "l3-support"
+                };
                 let deleted = rng.below(100) == 0;
                 vec![
                     V::S(new_id()),
@@ -305,7 +429,19 @@ pub async fn board(url: Option<String>, turns: usize, iterations: usize) -> anyh
         bulk(
             &store,
             "support_turns",
-            &["id", "plan_id", "line_id", "unit_id", "service", "elderly", "day", "recorded_at", "created_by", "created_at", "deleted_at"],
+            &[
+                "id",
+                "plan_id",
+                "line_id",
+                "unit_id",
+                "service",
+                "elderly",
+                "day",
+                "recorded_at",
+                "created_by",
+                "created_at",
+                "deleted_at",
+            ],
             rows,
         )
         .await?;
@@ -356,10 +492,24 @@ pub async fn board(url: Option<String>, turns: usize, iterations: usize) -> anyh
     }
     let p50 = percentile(&fast, 0.5);
     let naive_ms = percentile(&naive, 0.5);
-    println!("{:<44} {:>9} {:>9}", "board, all targets, as of a random date", "p50 ms", "p99 ms");
-    println!("{:<44} {:>9.1} {:>9.1}", "ours (aggregates + engine, in process)", p50, percentile(&fast, 0.99));
-    println!("{:<44} {:>9.1} {:>9}", "naive floor (scan all records + engine)", naive_ms, "");
-    println!("ratio: ours is {:.0}× faster than the naive floor (same figures checked)", naive_ms / p50.max(1e-9));
+    println!(
+        "{:<44} {:>9} {:>9}",
+        "board, all targets, as of a random date", "p50 ms", "p99 ms"
+    );
+    println!(
+        "{:<44} {:>9.1} {:>9.1}",
+        "ours (aggregates + engine, in process)",
+        p50,
+        percentile(&fast, 0.99)
+    );
+    println!(
+        "{:<44} {:>9.1} {:>9}",
+        "naive floor (scan all records + engine)", naive_ms, ""
+    );
+    println!(
+        "ratio: ours is {:.0}× faster than the naive floor (same figures checked)",
+        naive_ms / p50.max(1e-9)
+    );
 
     // The same through `serve`, with its peak resident memory.
     let (token, _) = store.create_session(&coord.id, now_unix()).await?;
@@ -386,7 +536,13 @@ pub async fn board(url: Option<String>, turns: usize, iterations: usize) -> anyh
     let mut http = Vec::new();
     for as_of in &days {
         let t = Instant::now();
-        http_get(&mut conn, addr, &format!("/api/v1/board?as_of={}", as_of.iso()), &cookie).await?;
+        http_get(
+            &mut conn,
+            addr,
+            &format!("/api/v1/board?as_of={}", as_of.iso()),
+            &cookie,
+        )
+        .await?;
         http.push(t.elapsed());
     }
     http.sort();

@@ -80,10 +80,24 @@ pub async fn fill(store: &Store) -> anyhow::Result<()> {
             .collect::<Vec<_>>()
     };
     store
-        .import_roster(&pid, "youth_members", &people("Đoàn viên", &youth, 30, 2000), false, &coord.id, now)
+        .import_roster(
+            &pid,
+            "youth_members",
+            &people("Đoàn viên", &youth, 30, 2000),
+            false,
+            &coord.id,
+            now,
+        )
         .await?;
     store
-        .import_roster(&pid, "officials", &people("Cán bộ", &vhxh, 25, 1985), false, &coord.id, now)
+        .import_roster(
+            &pid,
+            "officials",
+            &people("Cán bộ", &vhxh, 25, 1985),
+            false,
+            &coord.id,
+            now,
+        )
         .await?;
     for (i, v) in villages[..2].iter().enumerate() {
         store
@@ -226,7 +240,10 @@ pub async fn fill(store: &Store) -> anyhow::Result<()> {
     // Smart classrooms: classes of three schools; one class never visited;
     // the kindergarten never opens its classroom.
     let window = plan.line("l6-smart-classroom").map(|l| l.window).context("line 6")?;
-    for (si, school) in ["thcs-vinh-long-thang-thuy", "th-trung-lap", "th-viet-tien"].iter().enumerate() {
+    for (si, school) in ["thcs-vinh-long-thang-thuy", "th-trung-lap", "th-viet-tien"]
+        .iter()
+        .enumerate()
+    {
         let sid = slug(school)?;
         for (ci, name) in ["6A (mẫu)", "7A (mẫu)"].iter().enumerate() {
             let class = store.add_class(&pid, &sid, name, Some(30), now).await?;

@@ -147,6 +147,20 @@ pub enum ReachSource {
     Attendance(SessionKind),
 }
 
+impl ReachSource {
+    /// Every source there is.
+    pub fn all() -> impl Iterator<Item = ReachSource> {
+        std::iter::once(ReachSource::Turn).chain(SessionKind::ALL.into_iter().map(ReachSource::Attendance))
+    }
+    /// As stored: `turn`, or the session kind.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReachSource::Turn => "turn",
+            ReachSource::Attendance(k) => k.as_str(),
+        }
+    }
+}
+
 fn qualifies_line(t: &TargetDef, line: &str) -> bool {
     t.lines.is_empty() || t.lines.iter().any(|l| l == line)
 }
@@ -272,6 +286,13 @@ pub enum DenominatorSource {
 }
 
 impl DenominatorSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DenominatorSource::Roster => "roster",
+            DenominatorSource::DeclaredPopulation => "declared_population",
+            DenominatorSource::Mixed => "mixed",
+        }
+    }
     pub fn label(self) -> &'static str {
         match self {
             DenominatorSource::Roster => "theo danh sách",

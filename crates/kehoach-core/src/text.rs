@@ -46,6 +46,24 @@ pub fn vn_num(x: f64, decimals: usize) -> String {
     }
 }
 
+/// Escapes text for XML and HTML (SVG labels, attribute values).
+pub fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// At most `max` characters, with "…" when cut.
+pub fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let t: String = s.chars().take(max - 1).collect();
+        format!("{t}…")
+    }
+}
+
 /// A stable ASCII id: lower-case letters, digits and single dashes.
 pub fn is_slug(s: &str) -> bool {
     !s.is_empty()

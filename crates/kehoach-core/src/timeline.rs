@@ -7,27 +7,12 @@ use std::fmt::Write;
 
 use crate::day::Day;
 use crate::model::Plan;
+use crate::text::{truncate, xml_escape as esc};
 
 const LABEL_W: f64 = 250.0;
 const CHART_W: f64 = 620.0;
 const ROW_H: f64 = 26.0;
 const TOP: f64 = 30.0;
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let t: String = s.chars().take(max - 1).collect();
-        format!("{t}…")
-    }
-}
 
 /// Renders the timeline; `today` is marked when it falls inside the period.
 pub fn timeline_svg(plan: &Plan, today: Option<Day>) -> String {

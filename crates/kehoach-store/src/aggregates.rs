@@ -146,33 +146,31 @@ fn placeholders(first: usize, count: usize) -> String {
 }
 
 /// SQL condition on `person_first f` for the rows that reach a person for `t`,
-/// with its parameters (starting at `$first`).
-fn reach_condition(t: &TargetDef, first: usize) -> (String, Vec<String>) {
-    let mut sources: Vec<String> = Vec::new();
-    if t.records.contains(&RecordKind::SupportTurn) {
-        sources.push("turn".into());
-    }
-    if t.records.contains(&RecordKind::Attendance) {
-        let kinds: Vec<SessionKind> = if t.session_kinds.is_empty() {
-            SessionKind::ALL.to_vec()
-        } else {
-            t.session_kinds.clone()
-        };
-        sources.extend(kinds.iter().map(|k| k.as_str().to_string()));
-    }
-    if sources.is_empty() {
-        return ("1 = 0".into(), vec![]);
-    }
-    let mut binds = sources.clone();
-    let mut cond = format!("f.source IN ({})", placeholders(first, sources.len()));
-    if !t.lines.is_empty() {
-        cond.push_str(&format!(
-            " AND f.line_id IN ({})",
-            placeholders(first + sources.len(), t.lines.len())
+/// with its parameters (starting at `$first`): per line of the plan, the
+/// sources that `engine::reach_counts` accepts, so the rule lives in one place.
+fn reach_condition(plan: &Plan, t: &TargetDef, first: usize) -> (String, Vec<String>) {
+    let mut parts = Vec::new();
+    let mut binds: Vec<String> = Vec::new();
+    for line in &plan.lines {
+        let sources: Vec<&str> = ReachSource::all()
+            .filter(|src| reach_counts(t, &line.id, *src))
+            .map(ReachSource::as_str)
+            .collect();
+        if sources.is_empty() {
+            continue;
+        }
+        let at = first + binds.len();
+        parts.push(format!(
+            "(f.line_id = ${at} AND f.source IN ({}))",
+            placeholders(at + 1, sources.len())
         ));
-        binds.extend(t.lines.iter().cloned());
+        binds.push(line.id.clone());
+        binds.extend(sources.iter().map(|x| x.to_string()));
     }
-    (cond, binds)
+    if parts.is_empty() {
+        return ("1 = 0".into(), binds);
+    }
+    (format!("({})", parts.join(" OR ")), binds)
 }
 
 fn day_of(s: &str) -> Option<Day> {
@@ -321,7 +319,7 @@ impl Store {
             .filter(|t| t.measure == kehoach_core::Measure::RosterCoverage)
         {
             let w = plan.target_window(t);
-            let (cond, binds) = reach_condition(t, 5);
+            let (cond, binds) = reach_condition(plan, t, 5);
             let sql = format!(
                 "SELECT unit_id, d, COUNT(*) FROM (SELECT p.unit_id AS unit_id, MIN(f.first_day) AS d \
                  FROM person_first f JOIN roster_people p ON p.id = f.person_id \
@@ -452,7 +450,7 @@ impl Store {
         let (select, count) = if let Some(roster) = q.roster {
             // Roster coverage: the people reached, each once, with their first day.
             binds.push(roster.as_str().into());
-            let (cond, extra) = reach_condition(t, 6);
+            let (cond, extra) = reach_condition(plan, t, 6);
             binds.extend(extra);
             let inner = format!(
                 "SELECT p.id AS id, p.full_name AS name, p.name_key AS name_key, p.unit_id AS unit_id, MIN(f.first_day) AS d \

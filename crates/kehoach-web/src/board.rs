@@ -15,7 +15,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use kehoach_core::engine::{self, Facts, Laggard, Standing, Status};
-use kehoach_core::text::{vn_int, vn_num};
+use kehoach_core::text::{truncate, vn_int, vn_num, xml_escape as esc};
 use kehoach_core::{Day, Measure, Plan, TargetDef, ThresholdUnit, UnitKind};
 use kehoach_store::{ClassRow, Trace, UnitRow};
 use serde::{Deserialize, Serialize};
@@ -223,12 +223,7 @@ pub fn board_json(plan: &Plan, b: &BoardData) -> BoardJson {
                 value: s.value.value,
                 numerator: s.value.numerator,
                 denominator: s.value.denominator,
-                denominator_source: s.value.denominator_source.map(|d| {
-                    serde_json::to_value(d)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_string))
-                        .unwrap_or_default()
-                }),
+                denominator_source: s.value.denominator_source.map(|d| d.as_str().to_string()),
                 met: s.value.met,
                 window_start: w.start.iso(),
                 window_end: w.end.iso(),
@@ -430,21 +425,6 @@ fn pct_of(v: f64, scale: f64) -> String {
     format!("{p:.1}")
 }
 
-fn short(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        format!("{}…", s.chars().take(max - 1).collect::<String>())
-    }
-}
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 fn card(plan: &Plan, t: &TargetDef, s: &Standing, b: &BoardData) -> CardView {
     let scale = match (t.threshold_unit, t.measure) {
         (ThresholdUnit::Percent, _) => 100.0,
@@ -548,7 +528,7 @@ fn per_unit_chart(t: &TargetDef, s: &Standing, b: &BoardData) -> String {
             esc(&name),
             vn_int(u.value as i64),
             y + 16.0,
-            esc(&short(&name, 26)),
+            esc(&truncate(&name, 26)),
             y + 4.0,
             (x(u.value) - label_w).max(0.5),
             x(u.value) + 4.0,
@@ -830,9 +810,7 @@ pub async fn trace_page(
                         .copied()
                         .unwrap_or(&r.detail)
                         .to_string(),
-                    "session" => kehoach_core::SessionKind::parse(&r.detail)
-                        .map(|k| k.label().to_string())
-                        .unwrap_or_else(|| r.detail.clone()),
+                    "session" => crate::pages_records::kind_label(&r.detail),
                     _ => r.detail.clone(),
                 },
             })

@@ -38,8 +38,8 @@ fn field(pairs: &[(String, String)], name: &str) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-fn kind_label(k: &str) -> String {
-    crate::sessions::parse_kind(k)
+pub(crate) fn kind_label(k: &str) -> String {
+    SessionKind::parse(k)
         .map(|k| k.label().to_string())
         .unwrap_or_else(|| k.to_string())
 }
@@ -226,14 +226,7 @@ async fn session_form(
         })
         .collect();
     let kinds: Vec<SessionKind> = if line.session_kinds.is_empty() {
-        vec![
-            SessionKind::Propaganda,
-            SessionKind::Guidance,
-            SessionKind::Training,
-            SessionKind::Experience,
-            SessionKind::Contest,
-            SessionKind::Conference,
-        ]
+        SessionKind::ALL.to_vec()
     } else {
         line.session_kinds.clone()
     };
@@ -259,10 +252,7 @@ async fn session_form(
         classes: class_opts,
         class_id: b.class_id.clone().unwrap_or_default(),
         needs_class: needs_class(&st.plan, &line.id),
-        kinds: kinds
-            .iter()
-            .map(|k| (crate::sessions::kind_str(*k), k.label()))
-            .collect(),
+        kinds: kinds.iter().map(|k| (k.as_str().to_string(), k.label())).collect(),
         kind: b.kind.clone(),
         statuses: STATUSES.to_vec(),
         status: b.status.clone(),

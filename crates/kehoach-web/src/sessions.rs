@@ -60,17 +60,6 @@ pub fn status_label(s: &str) -> &'static str {
     STATUSES.iter().find(|(k, _)| *k == s).map(|(_, l)| *l).unwrap_or("")
 }
 
-pub fn parse_kind(s: &str) -> Option<SessionKind> {
-    serde_json::from_value(serde_json::Value::String(s.to_string())).ok()
-}
-
-pub fn kind_str(k: SessionKind) -> String {
-    serde_json::to_value(k)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
-}
-
 /// Lines whose sessions must name a class (a target counts them per class).
 pub fn needs_class(plan: &Plan, line_id: &str) -> bool {
     plan.targets
@@ -114,7 +103,7 @@ async fn check(st: &AppState, cu: &CurrentUser, b: SessionBody) -> Result<NewAct
     if !allowed(&cu.user, Action::RecordSession { unit_id: &unit.id }) {
         return Err(AppError::forbidden());
     }
-    let kind = parse_kind(&b.kind).ok_or_else(|| AppError::invalid("kind_invalid", "kind"))?;
+    let kind = SessionKind::parse(&b.kind).ok_or_else(|| AppError::invalid("kind_invalid", "kind"))?;
     let day = Day::parse_iso(&b.day).ok_or_else(|| AppError::invalid("day_invalid", "day"))?;
     let line = check_session(&st.plan, &b.line_id, kind, day).map_err(|r| AppError::invalid(r.code, r.field))?;
     let status = STATUSES
@@ -172,7 +161,7 @@ async fn check(st: &AppState, cu: &CurrentUser, b: SessionBody) -> Result<NewAct
         line_id: line.id.clone(),
         unit_id: unit.id,
         class_id,
-        kind: kind_str(kind),
+        kind: kind.as_str().to_string(),
         status: status.to_string(),
         day: day.iso(),
         start_time: start,

@@ -102,21 +102,7 @@ async fn worker(
         );
         let t0 = Instant::now();
         conn.get_mut().write_all(req.as_bytes()).await?;
-        let mut status = String::new();
-        conn.read_line(&mut status).await?;
-        let mut len = 0usize;
-        loop {
-            let mut line = String::new();
-            conn.read_line(&mut line).await?;
-            if line == "\r\n" || line.is_empty() {
-                break;
-            }
-            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                len = v.trim().parse().unwrap_or(0);
-            }
-        }
-        let mut buf = vec![0u8; len];
-        conn.read_exact(&mut buf).await?;
+        let (status, buf) = read_response(&mut conn).await?;
         anyhow::ensure!(
             status.contains(" 201 "),
             "unexpected answer: {status} {}",
@@ -127,7 +113,28 @@ async fn worker(
     Ok(lat)
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
+/// Reads one HTTP/1.1 response with a Content-Length: its status line and body.
+pub(crate) async fn read_response(conn: &mut BufReader<TcpStream>) -> anyhow::Result<(String, Vec<u8>)> {
+    let mut status = String::new();
+    conn.read_line(&mut status).await?;
+    let mut len = 0usize;
+    loop {
+        let mut line = String::new();
+        conn.read_line(&mut line).await?;
+        if line == "\r\n" || line.is_empty() {
+            break;
+        }
+        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            len = v.trim().parse().unwrap_or(0);
+        }
+    }
+    let mut body = vec![0u8; len];
+    conn.read_exact(&mut body).await?;
+    Ok((status, body))
+}
+
+/// The `p` quantile of sorted durations, in milliseconds.
+pub(crate) fn percentile(sorted: &[Duration], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
     }

@@ -14,24 +14,17 @@ use anyhow::Context;
 use kehoach_core::engine::{self, Facts};
 use kehoach_core::{Day, SEED_PLAN_TOML, UnitKind, seed_plan};
 use kehoach_store::{NewUnit, NewUser, Role, Store, new_id, now_unix};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
+
+use crate::bench::{percentile, read_response};
+use crate::rng::Rng;
 
 #[derive(Clone)]
 enum V {
     S(String),
     I(i64),
     Null,
-}
-
-struct Rng(u64);
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
 }
 
 /// Multi-row INSERTs of `rows` in one transaction, 400 rows a statement.
@@ -66,38 +59,12 @@ async fn bulk(store: &Store, table: &str, cols: &[&str], rows: Vec<Vec<V>>) -> a
     Ok(())
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1000.0
-}
-
-async fn http_get(
-    conn: &mut BufReader<TcpStream>,
-    addr: SocketAddr,
-    path: &str,
-    cookie: &str,
-) -> anyhow::Result<Vec<u8>> {
+async fn http_get(conn: &mut BufReader<TcpStream>, addr: SocketAddr, path: &str, cookie: &str) -> anyhow::Result<()> {
     let req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\n\r\n");
     conn.get_mut().write_all(req.as_bytes()).await?;
-    let mut status = String::new();
-    conn.read_line(&mut status).await?;
-    let mut len = 0usize;
-    loop {
-        let mut line = String::new();
-        conn.read_line(&mut line).await?;
-        if line == "\r\n" || line.is_empty() {
-            break;
-        }
-        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-            len = v.trim().parse().unwrap_or(0);
-        }
-    }
-    let mut buf = vec![0u8; len];
-    conn.read_exact(&mut buf).await?;
+    let (status, _) = read_response(conn).await?;
     anyhow::ensure!(status.contains(" 200 "), "unexpected answer: {status}");
-    Ok(buf)
+    Ok(())
 }
 
 pub async fn board(url: Option<String>, turns: usize, iterations: usize) -> anyhow::Result<()> {
@@ -134,7 +101,7 @@ pub async fn board(url: Option<String>, turns: usize, iterations: usize) -> anyh
         )
         .await?;
     let t0 = Instant::now();
-    let mut rng = Rng(0xB0A2D);
+    let mut rng = Rng::new(0xB0A2D);
     let mut villages = Vec::new();
     for i in 1..=50 {
         let u = store
@@ -263,7 +230,6 @@ pub async fn board(url: Option<String>, turns: usize, iterations: usize) -> anyh
     .await?;
 
     // 10,000 held sessions over the lines, 20 attendances each.
-    let day = |rng: &mut Rng, from: Day, to: Day| from.plus(rng.below(to.since(from) as u64 + 1) as i64);
     let d = |m, dd| Day::from_ymd(2026, m, dd).expect("date");
     let mut sessions = Vec::new();
     let mut attendances = Vec::new();
@@ -348,7 +314,7 @@ pub async fn board(url: Option<String>, turns: usize, iterations: usize) -> anyh
             class.map(V::S).unwrap_or(V::Null),
             V::S(kind.into()),
             V::S("held".into()),
-            V::S(day(&mut rng, from, to).iso()),
+            V::S(rng.day(from, to).iso()),
             V::S("[]".into()),
             V::S(coord.id.clone()),
             V::I(now),
@@ -404,7 +370,7 @@ pub async fn board(url: Option<String>, turns: usize, iterations: usize) -> anyh
         left -= n;
         let rows = (0..n)
             .map(|_| {
-                let dd = day(&mut rng, d(6, 10), d(8, 31));
+                let dd = rng.day(d(6, 10), d(8, 31));
                 let line = if (d(7, 1)..=d(7, 31)).contains(&dd) && rng.below(5) == 0 {
                     "l4-binh-dan-hoc-vu-so"
                 } else {
@@ -460,7 +426,7 @@ pub async fn board(url: Option<String>, turns: usize, iterations: usize) -> anyh
         loaded.as_secs_f64(),
         rebuilt.as_secs_f64()
     );
-    let days: Vec<Day> = (0..iterations).map(|_| day(&mut rng, d(6, 1), d(8, 31))).collect();
+    let days: Vec<Day> = (0..iterations).map(|_| rng.day(d(6, 1), d(8, 31))).collect();
 
     // Ours: aggregates as of the date, then the engine.
     let mut fast = Vec::new();

@@ -11,22 +11,11 @@ use anyhow::Context;
 use kehoach_core::{Day, Plan, SEED_PLAN_TOML};
 use kehoach_store::*;
 
+use crate::rng::Rng;
+
 /// Login of the demo coordinator and of the sample volunteers.
 pub const DEMO_USER: &str = "demo";
 pub const DEMO_PASSWORD: &str = "demo-kehoach-2026";
-
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 fn d(m: u8, dd: u8) -> Day {
     Day::from_ymd(2026, m, dd).expect("valid demo date")
@@ -62,7 +51,7 @@ pub async fn fill(store: &Store) -> anyhow::Result<()> {
             now,
         )
         .await?;
-    let mut rng = Rng(0x5EED_2026);
+    let mut rng = Rng::new(0x5EED_2026);
     let villages = [slug("thon-mau-1")?, slug("thon-mau-2")?, slug("thon-mau-3")?];
     let youth = slug("doan-tn")?;
     let vhxh = slug("vhxh")?;
@@ -147,10 +136,9 @@ pub async fn fill(store: &Store) -> anyhow::Result<()> {
     let writer = IngestWriter::start(store.clone());
     let plans = [(0usize, 265u64, d(6, 10)), (1, 120, d(6, 20)), (2, 30, d(8, 1))];
     for (vi, n, from) in plans {
-        let span = d(8, 31).since(from) as u64 + 1;
         let mut batch = Vec::new();
         for _ in 0..n {
-            let day = from.plus(rng.below(span) as i64);
+            let day = rng.day(from, d(8, 31));
             let line = if (d(7, 1)..=d(7, 31)).contains(&day) && rng.below(4) == 0 {
                 "l4-binh-dan-hoc-vu-so"
             } else {

@@ -4,6 +4,7 @@
 mod bench;
 mod bench_board;
 mod demo;
+mod rng;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

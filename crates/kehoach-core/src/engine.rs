@@ -600,6 +600,8 @@ pub struct Standing {
     pub forecast_pace: Option<f64>,
     /// End value if the pace of the last two weeks continues.
     pub forecast_recent: Option<f64>,
+    /// Where a steady pace would have each unit (or class) by `as_of`.
+    pub unit_expected: f64,
     /// Units (or classes) ranked from furthest behind their share.
     pub laggards: Vec<Laggard>,
 }
@@ -667,11 +669,14 @@ pub fn standing(plan: &Plan, t: &TargetDef, facts: &Facts, as_of: Day) -> Standi
         Status::NotYet
     } else if as_of > w.end {
         if value.met { Status::Met } else { Status::Failed }
-    } else if value.met && !is_rate(t) {
+    } else if is_rate(t) && value.met {
+        // A rate is only "đạt" once its window has closed.
+        Status::OnTrack
+    } else if value.met {
         Status::Met
-    } else if value.numerator <= 0.0 && !(is_rate(t) && value.met) {
+    } else if value.numerator <= 0.0 {
         Status::NotStarted
-    } else if value.value >= expected && (!is_rate(t) || value.met) {
+    } else if !is_rate(t) && value.value >= expected {
         Status::OnTrack
     } else {
         let best = forecast_pace.unwrap_or(0.0).max(forecast_recent.unwrap_or(0.0));
@@ -709,6 +714,7 @@ pub fn standing(plan: &Plan, t: &TargetDef, facts: &Facts, as_of: Day) -> Standi
         expected,
         forecast_pace,
         forecast_recent,
+        unit_expected,
         laggards,
     }
 }

@@ -173,10 +173,6 @@ fn reach_condition(plan: &Plan, t: &TargetDef, first: usize) -> (String, Vec<Str
     (format!("({})", parts.join(" OR ")), binds)
 }
 
-fn day_of(s: &str) -> Option<Day> {
-    Day::parse_iso(s)
-}
-
 impl Store {
     /// Recomputes both aggregate tables of a plan from its records.
     pub async fn rebuild_aggregates(&self, plan_id: &str) -> Result<()> {
@@ -260,22 +256,22 @@ impl Store {
         let plan_id = plan.plan.id.as_str();
         let to = as_of.iso();
         let (units, classes) = self.fact_units(plan_id).await?;
-        let roster_sizes = sqlx::query(
+        let roster_sizes = sqlx::query_as::<_, (String, String, i64)>(
             "SELECT roster, unit_id, COUNT(*) FROM roster_people WHERE plan_id = $1 AND active = 1 GROUP BY roster, unit_id",
         )
         .bind(plan_id)
         .fetch_all(self.pool())
         .await?
-        .iter()
-        .filter_map(|r| {
+        .into_iter()
+        .filter_map(|(roster, unit_id, count)| {
             Some(RosterSize {
-                roster: Roster::parse(r.try_get::<String, _>(0).ok()?.as_str())?,
-                unit_id: r.try_get(1).ok()?,
-                count: r.try_get::<i64, _>(2).ok()? as u32,
+                roster: Roster::parse(&roster)?,
+                unit_id,
+                count: count as u32,
             })
         })
         .collect();
-        let sessions = sqlx::query(
+        let sessions = sqlx::query_as::<_, (String, String, Option<String>, String, String, i64)>(
             "SELECT line_id, unit_id, class_id, kind, day, COUNT(*) FROM sessions \
              WHERE plan_id = $1 AND status = 'held' AND deleted_at IS NULL AND day <= $2 \
              GROUP BY line_id, unit_id, class_id, kind, day",
@@ -284,34 +280,35 @@ impl Store {
         .bind(&to)
         .fetch_all(self.pool())
         .await?
-        .iter()
-        .filter_map(|r| {
+        .into_iter()
+        .filter_map(|(line_id, unit_id, class_id, kind, day, n)| {
             Some(SessionGroup {
-                line_id: r.try_get(0).ok()?,
-                unit_id: r.try_get(1).ok()?,
-                class_id: r.try_get(2).ok()?,
-                kind: SessionKind::parse(r.try_get::<String, _>(3).ok()?.as_str())?,
-                day: day_of(r.try_get::<String, _>(4).ok()?.as_str())?,
-                n: r.try_get::<i64, _>(5).ok()? as u32,
+                line_id,
+                unit_id,
+                class_id,
+                kind: SessionKind::parse(&kind)?,
+                day: Day::parse_iso(&day)?,
+                n: n as u32,
             })
         })
         .collect();
-        let turns =
-            sqlx::query("SELECT line_id, unit_id, day, n FROM turn_daily WHERE plan_id = $1 AND day <= $2 AND n > 0")
-                .bind(plan_id)
-                .bind(&to)
-                .fetch_all(self.pool())
-                .await?
-                .iter()
-                .filter_map(|r| {
-                    Some(TurnGroup {
-                        line_id: r.try_get(0).ok()?,
-                        unit_id: r.try_get(1).ok()?,
-                        day: day_of(r.try_get::<String, _>(2).ok()?.as_str())?,
-                        n: r.try_get::<i64, _>(3).ok()? as u32,
-                    })
-                })
-                .collect();
+        let turns = sqlx::query_as::<_, (String, String, String, i64)>(
+            "SELECT line_id, unit_id, day, n FROM turn_daily WHERE plan_id = $1 AND day <= $2 AND n > 0",
+        )
+        .bind(plan_id)
+        .bind(&to)
+        .fetch_all(self.pool())
+        .await?
+        .into_iter()
+        .filter_map(|(line_id, unit_id, day, n)| {
+            Some(TurnGroup {
+                line_id,
+                unit_id,
+                day: Day::parse_iso(&day)?,
+                n: n as u32,
+            })
+        })
+        .collect();
         let mut reach = Vec::new();
         for t in plan
             .targets
@@ -326,7 +323,7 @@ impl Store {
                  WHERE f.plan_id = $1 AND p.active = 1 AND p.roster = $2 AND f.first_day >= $3 AND f.first_day <= $4 AND {cond} \
                  GROUP BY f.person_id, p.unit_id) x GROUP BY unit_id, d"
             );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+            let mut q = sqlx::query_as::<_, (String, String, i64)>(sqlx::AssertSqlSafe(sql))
                 .bind(plan_id)
                 .bind(t.roster.unwrap_or(Roster::Children).as_str())
                 .bind(w.start.iso())
@@ -334,20 +331,19 @@ impl Store {
             for b in &binds {
                 q = q.bind(b);
             }
-            for r in q.fetch_all(self.pool()).await? {
-                if let (Ok(unit_id), Some(day), Ok(n)) = (
-                    r.try_get::<String, _>(0),
-                    r.try_get::<String, _>(1).ok().as_deref().and_then(day_of),
-                    r.try_get::<i64, _>(2),
-                ) {
-                    reach.push(ReachGroup {
-                        target_id: t.id.clone(),
-                        unit_id,
-                        day,
-                        n: n as u32,
-                    });
-                }
-            }
+            reach.extend(
+                q.fetch_all(self.pool())
+                    .await?
+                    .into_iter()
+                    .filter_map(|(unit_id, day, n)| {
+                        Some(ReachGroup {
+                            target_id: t.id.clone(),
+                            unit_id,
+                            day: Day::parse_iso(&day)?,
+                            n: n as u32,
+                        })
+                    }),
+            );
         }
         Ok(Facts {
             units,
@@ -362,69 +358,81 @@ impl Store {
     /// Every raw record of a plan (the slow path: benchmarks' floor and tests).
     pub async fn records(&self, plan_id: &str) -> Result<Records> {
         let (units, classes) = self.fact_units(plan_id).await?;
-        let people = sqlx::query("SELECT id, roster, unit_id, active FROM roster_people WHERE plan_id = $1")
-            .bind(plan_id)
-            .fetch_all(self.pool())
-            .await?
-            .iter()
-            .filter_map(|r| {
-                Some(FactPerson {
-                    id: r.try_get(0).ok()?,
-                    roster: Roster::parse(r.try_get::<String, _>(1).ok()?.as_str())?,
-                    unit_id: r.try_get(2).ok()?,
-                    active: r.try_get::<i64, _>(3).ok()? == 1,
-                })
+        let people = sqlx::query_as::<_, (String, String, String, i64)>(
+            "SELECT id, roster, unit_id, active FROM roster_people WHERE plan_id = $1",
+        )
+        .bind(plan_id)
+        .fetch_all(self.pool())
+        .await?
+        .into_iter()
+        .filter_map(|(id, roster, unit_id, active)| {
+            Some(FactPerson {
+                id,
+                roster: Roster::parse(&roster)?,
+                unit_id,
+                active: active == 1,
             })
-            .collect();
-        let sessions = sqlx::query(
+        })
+        .collect();
+        type SessionRow = (
+            String,
+            String,
+            String,
+            Option<String>,
+            String,
+            String,
+            String,
+            Option<i64>,
+        );
+        let sessions = sqlx::query_as::<_, SessionRow>(
             "SELECT id, line_id, unit_id, class_id, kind, status, day, deleted_at FROM sessions WHERE plan_id = $1",
         )
         .bind(plan_id)
         .fetch_all(self.pool())
         .await?
-        .iter()
-        .filter_map(|r| {
+        .into_iter()
+        .filter_map(|(id, line_id, unit_id, class_id, kind, status, day, deleted_at)| {
             Some(FactSession {
-                id: r.try_get(0).ok()?,
-                line_id: r.try_get(1).ok()?,
-                unit_id: r.try_get(2).ok()?,
-                class_id: r.try_get(3).ok()?,
-                kind: SessionKind::parse(r.try_get::<String, _>(4).ok()?.as_str())?,
-                held: r.try_get::<String, _>(5).ok()? == "held",
-                day: day_of(r.try_get::<String, _>(6).ok()?.as_str())?,
-                deleted: r.try_get::<Option<i64>, _>(7).ok()?.is_some(),
+                id,
+                line_id,
+                unit_id,
+                class_id,
+                kind: SessionKind::parse(&kind)?,
+                held: status == "held",
+                day: Day::parse_iso(&day)?,
+                deleted: deleted_at.is_some(),
             })
         })
         .collect();
-        let attendances = sqlx::query("SELECT session_id, person_id, deleted_at FROM attendances WHERE plan_id = $1")
-            .bind(plan_id)
-            .fetch_all(self.pool())
-            .await?
-            .iter()
-            .filter_map(|r| {
-                Some(FactAttendance {
-                    session_id: r.try_get(0).ok()?,
-                    person_id: r.try_get(1).ok()?,
-                    deleted: r.try_get::<Option<i64>, _>(2).ok()?.is_some(),
-                })
-            })
-            .collect();
-        let turns = sqlx::query(
+        let attendances = sqlx::query_as::<_, (String, String, Option<i64>)>(
+            "SELECT session_id, person_id, deleted_at FROM attendances WHERE plan_id = $1",
+        )
+        .bind(plan_id)
+        .fetch_all(self.pool())
+        .await?
+        .into_iter()
+        .map(|(session_id, person_id, deleted_at)| FactAttendance {
+            session_id,
+            person_id,
+            deleted: deleted_at.is_some(),
+        })
+        .collect();
+        let turns = sqlx::query_as::<_, (String, String, String, String, Option<String>, Option<i64>)>(
             "SELECT t.id, t.line_id, t.unit_id, t.day, u.person_id, t.deleted_at FROM support_turns t \
              JOIN users u ON u.id = t.created_by WHERE t.plan_id = $1",
         )
         .bind(plan_id)
         .fetch_all(self.pool())
         .await?
-        .iter()
-        .filter_map(|r| {
+        .into_iter()
+        .filter_map(|(id, line_id, unit_id, day, by_person, deleted_at)| {
             Some(FactTurn {
-                id: r.try_get(0).ok()?,
-                line_id: r.try_get(1).ok()?,
-                unit_id: r.try_get(2).ok()?,
-                day: day_of(r.try_get::<String, _>(3).ok()?.as_str())?,
-                by_person: r.try_get(4).ok()?,
-                deleted: r.try_get::<Option<i64>, _>(5).ok()?.is_some(),
+                id,
+                line_id,
+                unit_id,
+                day: Day::parse_iso(&day)?,
+                by_person,
+                deleted: deleted_at.is_some(),
             })
         })
         .collect();

@@ -8,6 +8,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
+use std::sync::Arc;
 
 use askama::Template;
 use axum::Json;
@@ -83,8 +84,7 @@ pub struct BoardData {
     pub as_of: Day,
     pub facts: Facts,
     pub standings: Vec<Standing>,
-    pub units: Vec<UnitRow>,
-    pub classes: Vec<ClassRow>,
+    pub names: Names,
 }
 
 impl BoardData {
@@ -95,23 +95,48 @@ impl BoardData {
             as_of,
             standings,
             facts,
-            units: st.store.list_units(&st.plan_id).await?,
+            names: Names::load(st).await?,
+        })
+    }
+
+    pub fn subject_name(&self, id: &str) -> String {
+        self.names.subject(id)
+    }
+}
+
+/// The plan's units (from the shared cache) and classes, to name what a figure is about.
+pub struct Names {
+    pub units: Arc<Vec<UnitRow>>,
+    pub classes: Vec<ClassRow>,
+}
+
+impl Names {
+    pub async fn load(st: &AppState) -> Result<Names, AppError> {
+        Ok(Names {
+            units: st.units().await?,
             classes: st.store.list_classes(&st.plan_id).await?,
         })
     }
 
-    /// Name of a unit or (for rate targets) "school · class".
-    pub fn subject_name(&self, id: &str) -> String {
-        if let Some(u) = self.units.iter().find(|u| u.id == id) {
+    fn unit(&self, id: &str) -> Option<&UnitRow> {
+        self.units.iter().find(|u| u.id == id)
+    }
+
+    /// The unit a subject (a unit, or a class for rate targets) belongs to.
+    pub fn unit_of(&self, subject: &str) -> Option<&str> {
+        match self.classes.iter().find(|c| c.id == subject) {
+            Some(c) => Some(&c.unit_id),
+            None => self.unit(subject).map(|u| u.id.as_str()),
+        }
+    }
+
+    /// Name of a unit or (for rate targets) "school · lớp 6A".
+    pub fn subject(&self, id: &str) -> String {
+        if let Some(u) = self.unit(id) {
             return u.display_name().to_string();
         }
         if let Some(c) = self.classes.iter().find(|c| c.id == id) {
-            let school = self
-                .units
-                .iter()
-                .find(|u| u.id == c.unit_id)
-                .map(|u| u.display_name())
-                .unwrap_or("");
+            let school = self.unit(&c.unit_id).map(|u| u.display_name()).unwrap_or("");
             return format!("{school} · lớp {}", c.name);
         }
         id.to_string()
@@ -258,6 +283,7 @@ pub fn board_json(plan: &Plan, b: &BoardData) -> BoardJson {
         targets,
         sessions_per_line: engine::sessions_per_line(&b.facts, b.as_of),
         units: b
+            .names
             .units
             .iter()
             .filter(|u| u.active == 1)
@@ -305,8 +331,9 @@ pub struct TraceParams {
 }
 
 /// Checks who may list the records of a subject; returns the query.
-async fn trace_query(
+fn trace_query(
     st: &AppState,
+    names: &Names,
     cu: &CurrentUser,
     target: &str,
     subject: Option<&str>,
@@ -318,26 +345,13 @@ async fn trace_query(
         .ok_or_else(|| AppError::invalid("target_unknown", "target"))?;
     let unit = match subject {
         None => None,
-        Some(s) => {
-            let classes = st.store.list_classes(&st.plan_id).await?;
-            match classes.iter().find(|c| c.id == s) {
-                Some(c) => Some(c.unit_id.clone()),
-                None => {
-                    st.store
-                        .unit(&st.plan_id, s)
-                        .await
-                        .map_err(|_| AppError::invalid("unit_unknown", "subject"))?;
-                    Some(s.to_string())
-                }
-            }
-        }
+        Some(s) => Some(
+            names
+                .unit_of(s)
+                .ok_or_else(|| AppError::invalid("unit_unknown", "subject"))?,
+        ),
     };
-    if !allowed(
-        &cu.user,
-        Action::ReadUnitRecords {
-            unit_id: unit.as_deref(),
-        },
-    ) {
+    if !allowed(&cu.user, Action::ReadUnitRecords { unit_id: unit }) {
         return Err(AppError::forbidden());
     }
     Ok(engine::record_query(&st.plan, t, as_of, subject))
@@ -352,7 +366,8 @@ pub async fn api_trace(
     Query(q): Query<TraceParams>,
 ) -> Result<Json<Trace>, AppError> {
     let as_of = parse_as_of(&st.plan, q.as_of.as_deref())?;
-    let rq = trace_query(&st, &cu, &q.target, q.subject.as_deref(), as_of).await?;
+    let names = Names::load(&st).await?;
+    let rq = trace_query(&st, &names, &cu, &q.target, q.subject.as_deref(), as_of)?;
     Ok(Json(
         st.store
             .trace(&st.plan, &rq, TRACE_PAGE, q.offset.unwrap_or(0).max(0))
@@ -509,7 +524,7 @@ fn per_unit_chart(t: &TargetDef, s: &Standing, b: &BoardData) -> String {
         label_w + chart_w + 70.0,
         esc(&t.label)
     );
-    let unit_expected = s.laggards.first().map(|l| l.expected).unwrap_or(0.0);
+    let unit_expected = s.unit_expected;
     for (i, u) in rows.iter().enumerate() {
         let y = top + row_h * i as f64;
         let fill = if u.met {
@@ -646,6 +661,7 @@ pub async fn board_page(
         .filter(|(t, _)| t.measure == Measure::RosterCoverage)
         .collect();
     let mut units: Vec<UnitRowView> = b
+        .names
         .units
         .iter()
         .filter(|u| u.active == 1)
@@ -746,37 +762,15 @@ pub async fn trace_page(
     let result = async {
         let as_of = parse_as_of(&st.plan, q.ngay.as_deref())?;
         let subject = q.doi_tuong.as_deref().filter(|s| !s.is_empty());
-        let rq = trace_query(&st, &cu, &q.chi_tieu, subject, as_of).await?;
+        let names = Names::load(&st).await?;
+        let rq = trace_query(&st, &names, &cu, &q.chi_tieu, subject, as_of)?;
         let page = q.trang.unwrap_or(1).max(1);
         let trace = st
             .store
             .trace(&st.plan, &rq, TRACE_PAGE, (page - 1) * TRACE_PAGE)
             .await?;
-        let units: HashMap<String, String> = st
-            .store
-            .list_units(&st.plan_id)
-            .await?
-            .into_iter()
-            .map(|u| (u.id.clone(), u.display_name().to_string()))
-            .collect();
-        let classes = st.store.list_classes(&st.plan_id).await?;
         let t = st.plan.target(&q.chi_tieu).ok_or_else(AppError::not_found)?;
-        let subject_name = match subject {
-            None => "Toàn xã".to_string(),
-            Some(s) => units.get(s).cloned().unwrap_or_else(|| {
-                classes
-                    .iter()
-                    .find(|c| c.id == s)
-                    .map(|c| {
-                        format!(
-                            "{} · lớp {}",
-                            units.get(&c.unit_id).cloned().unwrap_or_default(),
-                            c.name
-                        )
-                    })
-                    .unwrap_or_default()
-            }),
-        };
+        let subject_name = subject.map_or_else(|| "Toàn xã".to_string(), |s| names.subject(s));
         let line_label = |id: &Option<String>| {
             id.as_deref()
                 .and_then(|l| st.plan.line(l))
@@ -802,7 +796,7 @@ pub async fn trace_page(
                     "session" => "buổi",
                     _ => "lượt hỗ trợ",
                 },
-                unit: units.get(&r.unit_id).cloned().unwrap_or_default(),
+                unit: names.subject(&r.unit_id),
                 line: line_label(&r.line_id),
                 detail: match r.kind {
                     "support_turn" => services

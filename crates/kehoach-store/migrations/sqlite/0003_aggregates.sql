@@ -41,23 +41,3 @@ SELECT t.plan_id, u.person_id, t.line_id, 'turn', MIN(t.day)
 FROM support_turns t JOIN users u ON u.id = t.created_by
 WHERE t.deleted_at IS NULL AND u.person_id IS NOT NULL
 GROUP BY t.plan_id, u.person_id, t.line_id;
-
--- Reminders sent from the board to a unit's users, and who has seen them.
-CREATE TABLE reminders (
-    id TEXT PRIMARY KEY,
-    plan_id TEXT NOT NULL REFERENCES plans(id),
-    unit_id TEXT NOT NULL REFERENCES units(id),
-    target_id TEXT,
-    message TEXT NOT NULL,
-    emailed BIGINT NOT NULL DEFAULT 0,
-    created_by TEXT NOT NULL REFERENCES users(id),
-    created_at BIGINT NOT NULL
-);
-CREATE INDEX reminders_unit ON reminders (plan_id, unit_id, created_at);
-
-CREATE TABLE reminder_reads (
-    reminder_id TEXT NOT NULL REFERENCES reminders(id),
-    user_id TEXT NOT NULL REFERENCES users(id),
-    read_at BIGINT NOT NULL,
-    PRIMARY KEY (reminder_id, user_id)
-);

@@ -48,8 +48,6 @@ test('offline turns sync once: exactly 5 on the server, still 5 after a second s
   await ctx.setOffline(true);
   // The page itself opens offline, from the service worker.
   await page.reload();
-  // Chromium 148 keeps navigator.onLine true under emulated offline, so the
-  // badge may still say "trực tuyến": the page itself coming up is the check.
   await page.locator('#net').waitFor();
   assert.equal(await page.locator('#village').inputValue(), units.find((u) => u.slug === 'thon-mau-2').id, 'village remembered');
   await page.locator('#day').fill('2026-07-15');
@@ -59,6 +57,8 @@ test('offline turns sync once: exactly 5 on the server, still 5 after a second s
     await page.locator(`button.service[data-service="${s}"]`).click();
   }
   await page.locator('#pending', { hasText: '5' }).waitFor();
+  // The failed sends tell the page it is offline (navigator.onLine may still say online).
+  await page.locator('#net', { hasText: 'ngoại tuyến' }).waitFor();
   assert.equal(await page.locator('#recent li[data-status="pending"]').count(), 5);
   if (shots) await page.screenshot({ path: `${shots}/turns-phone-offline.png` });
 

@@ -18,6 +18,10 @@
   const load = (k) => { try { return JSON.parse(localStorage.getItem(k) || '[]'); } catch { return []; } };
   const save = (k, v) => localStorage.setItem(k, JSON.stringify(v));
   let flushing = false;
+  // Whether the last request reached the server. navigator.onLine alone is
+  // not enough: it stays true on a phone with signal but no data, and in
+  // Chromium's emulated offline.
+  let reachable = true;
 
   function uuidv7() {
     const b = new Uint8Array(16);
@@ -41,8 +45,9 @@
     const queue = load(QUEUE);
     $('pending').textContent = queue.length;
     const net = $('net');
-    net.textContent = navigator.onLine ? 'trực tuyến' : 'ngoại tuyến';
-    net.className = `badge ${navigator.onLine ? 'ok' : 'off'}`;
+    const online = navigator.onLine && reachable;
+    net.textContent = online ? 'trực tuyến' : 'ngoại tuyến';
+    net.className = `badge ${online ? 'ok' : 'off'}`;
         // Turns this phone recorded today (not undone, not refused).
     const midnight = new Date().setHours(0, 0, 0, 0);
     $('today-count').textContent = load(RECENT).filter((r) => r.recorded_at >= midnight && r.status !== 'undone' && r.status !== 'rejected').length;
@@ -86,6 +91,7 @@
         headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
         body: JSON.stringify({ turns: batch }),
       });
+      reachable = true;
       if (resp.status === 401 || resp.status === 403) {
         say('Phiên đăng nhập đã hết: các lượt vẫn được giữ trên máy, hãy đăng nhập lại rồi mở lại trang này.', 'error');
         return;
@@ -107,6 +113,7 @@
       if (refused) say(`${refused} lượt bị từ chối: xem lý do ở danh sách bên dưới.`, 'error');
     } catch (e) {
       // Offline or the answer was lost: the queue stays; the same ids are re-sent later.
+      reachable = false;
     } finally {
       flushing = false;
       render();
@@ -140,10 +147,13 @@
           headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
           body: JSON.stringify({ reason: 'Hoàn tác' }),
         });
+        reachable = true;
         if (!resp.ok) { say('Không hoàn tác được (quá 10 phút hoặc không có quyền).', 'error'); return; }
         setRecent(id, { status: 'undone' });
       } catch {
+        reachable = false;
         say('Cần kết nối mạng để hoàn tác lượt đã gửi.', 'error');
+        render();
         return;
       }
     }

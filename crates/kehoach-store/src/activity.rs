@@ -7,7 +7,7 @@
 use serde::Serialize;
 use sqlx::FromRow;
 
-use crate::aggregates::{Whose, refresh_reach};
+use crate::aggregates::{Whose, bump_sessions, refresh_reach};
 use crate::{Result, Store, StoreError, audit};
 
 #[derive(Debug, Clone)]
@@ -87,6 +87,7 @@ impl Store {
 
     /// Stores a session once; the same id again returns the stored one and false.
     pub async fn create_activity_session(&self, s: NewActivitySession, now: i64) -> Result<(ActivitySessionRow, bool)> {
+        let mut tx = self.pool().begin().await?;
         let r = sqlx::query(
             "INSERT INTO sessions (id, plan_id, line_id, unit_id, class_id, kind, status, day, start_time, end_time, venue, topics, headcount, note, created_by, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) ON CONFLICT (id) DO NOTHING",
@@ -107,10 +108,15 @@ impl Store {
         .bind(s.note.clone())
         .bind(&s.created_by)
         .bind(now)
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await?;
+        let created = r.rows_affected() == 1;
+        if created {
+            bump_sessions(&mut tx, &s.id, 1).await?;
+        }
+        tx.commit().await?;
         let row = self.activity_session(&s.plan_id, &s.id).await?;
-        Ok((row, r.rows_affected() == 1))
+        Ok((row, created))
     }
 
     /// Replaces a session's editable fields; logs what changed.
@@ -149,6 +155,7 @@ impl Store {
             return Ok(cur);
         }
         let mut tx = self.pool().begin().await?;
+        bump_sessions(&mut tx, &s.id, -1).await?;
         sqlx::query(
             "UPDATE sessions SET unit_id = $1, class_id = $2, kind = $3, status = $4, day = $5, start_time = $6, end_time = $7, venue = $8, \
              topics = $9, headcount = $10, note = $11, updated_at = $12 WHERE id = $13 AND plan_id = $14",
@@ -181,6 +188,7 @@ impl Store {
             serde_json::Value::Object(changed),
         )
         .await?;
+        bump_sessions(&mut tx, &s.id, 1).await?;
         refresh_reach(&mut tx, Whose::Session(&s.id)).await?;
         tx.commit().await?;
         self.activity_session(&s.plan_id, &s.id).await
@@ -199,6 +207,7 @@ impl Store {
             return Ok(cur);
         }
         let mut tx = self.pool().begin().await?;
+        bump_sessions(&mut tx, id, -1).await?;
         sqlx::query("UPDATE sessions SET deleted_at = $1, deleted_by = $2, delete_reason = $3 WHERE id = $4 AND deleted_at IS NULL")
             .bind(now)
             .bind(user_id)

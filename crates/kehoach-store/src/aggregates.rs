@@ -13,7 +13,7 @@
 use std::collections::HashMap;
 
 use kehoach_core::engine::*;
-use kehoach_core::{Day, Plan, RecordKind, Roster, SessionKind, TargetDef};
+use kehoach_core::{Day, Measure, Plan, RecordKind, Roster, SessionKind, TargetDef};
 use serde::Serialize;
 use sqlx::{Any, Row, Transaction};
 
@@ -42,6 +42,22 @@ pub(crate) async fn bump_turns(
     Ok(())
 }
 
+/// Adds `delta` to the count of the session's key if it is live and held:
+/// called with -1 before a change and +1 after it.
+pub(crate) async fn bump_sessions(tx: &mut Transaction<'_, Any>, session_id: &str, delta: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO session_daily (plan_id, line_id, unit_id, class_id, kind, day, n) \
+         SELECT plan_id, line_id, unit_id, COALESCE(class_id, ''), kind, day, $2 FROM sessions \
+         WHERE id = $1 AND status = 'held' AND deleted_at IS NULL \
+         ON CONFLICT (plan_id, day, line_id, unit_id, class_id, kind) DO UPDATE SET n = session_daily.n + excluded.n",
+    )
+    .bind(session_id)
+    .bind(delta)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// A new live turn by `user_id`: if the account is linked to a roster person,
 /// that person is reached on `day` at the latest.
 pub(crate) async fn reach_turn(
@@ -51,18 +67,28 @@ pub(crate) async fn reach_turn(
     line_id: &str,
     day: &str,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO person_first (plan_id, person_id, line_id, source, first_day) \
-         SELECT $1, person_id, $2, 'turn', $3 FROM users WHERE id = $4 AND person_id IS NOT NULL \
-         ON CONFLICT (person_id, line_id, source) DO UPDATE SET first_day = \
-         CASE WHEN excluded.first_day < person_first.first_day THEN excluded.first_day ELSE person_first.first_day END",
+    let person: Option<(String,)> =
+        sqlx::query_as("SELECT person_id FROM users WHERE id = $1 AND person_id IS NOT NULL")
+            .bind(user_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    let Some((person_id,)) = person else {
+        return Ok(());
+    };
+    let r = sqlx::query(
+        "INSERT INTO person_first (plan_id, person_id, line_id, source, first_day) VALUES ($1, $2, $3, 'turn', $4) \
+         ON CONFLICT (person_id, line_id, source) DO UPDATE SET first_day = excluded.first_day \
+         WHERE excluded.first_day < person_first.first_day",
     )
     .bind(plan_id)
+    .bind(&person_id)
     .bind(line_id)
     .bind(day)
-    .bind(user_id)
     .execute(&mut **tx)
     .await?;
+    if r.rows_affected() > 0 {
+        refresh_target_reach(tx, Whose::Person(&person_id)).await?;
+    }
     Ok(())
 }
 
@@ -76,32 +102,84 @@ pub(crate) enum Whose<'a> {
     User(&'a str),
 }
 
-/// Recomputes `person_first` for some people from their live records.
-pub(crate) async fn refresh_reach(tx: &mut Transaction<'_, Any>, whose: Whose<'_>) -> Result<()> {
-    let (people, key) = match whose {
-        Whose::Session(id) => ("SELECT person_id FROM attendances WHERE session_id = $1", id),
-        Whose::Person(id) => ("SELECT id FROM roster_people WHERE id = $1", id),
-        Whose::User(id) => (
-            "SELECT person_id FROM users WHERE id = $1 AND person_id IS NOT NULL",
-            id,
-        ),
-    };
-    for sql in [
-        format!("DELETE FROM person_first WHERE person_id IN ({people})"),
+impl Whose<'_> {
+    /// A subquery selecting the people (parameter `$1`), and its parameter.
+    fn people(&self) -> (&'static str, &str) {
+        match *self {
+            Whose::Session(id) => ("SELECT person_id FROM attendances WHERE session_id = $1", id),
+            Whose::Person(id) => ("SELECT id FROM roster_people WHERE id = $1", id),
+            Whose::User(id) => (
+                "SELECT person_id FROM users WHERE id = $1 AND person_id IS NOT NULL",
+                id,
+            ),
+        }
+    }
+}
+
+/// `INSERT … SELECT` of `person_first` rows from attendance and from turns,
+/// for the rows matching `filter_a` (on `a`, attendances) and `filter_t` (on
+/// `t`, support turns).
+fn person_first_inserts(filter_a: &str, filter_t: &str) -> [String; 2] {
+    [
         format!(
             "INSERT INTO person_first (plan_id, person_id, line_id, source, first_day) \
              SELECT a.plan_id, a.person_id, s.line_id, s.kind, MIN(s.day) FROM attendances a JOIN sessions s ON s.id = a.session_id \
-             WHERE a.person_id IN ({people}) AND a.deleted_at IS NULL AND s.deleted_at IS NULL AND s.status = 'held' \
+             WHERE {filter_a} AND a.deleted_at IS NULL AND s.deleted_at IS NULL AND s.status = 'held' \
              GROUP BY a.plan_id, a.person_id, s.line_id, s.kind"
         ),
         format!(
             "INSERT INTO person_first (plan_id, person_id, line_id, source, first_day) \
              SELECT t.plan_id, u.person_id, t.line_id, 'turn', MIN(t.day) FROM support_turns t JOIN users u ON u.id = t.created_by \
-             WHERE u.person_id IN ({people}) AND t.deleted_at IS NULL \
+             WHERE {filter_t} AND t.deleted_at IS NULL AND u.person_id IS NOT NULL \
              GROUP BY t.plan_id, u.person_id, t.line_id"
         ),
+    ]
+}
+
+/// `INSERT … SELECT` of `target_reach` rows for the people matching `filter`
+/// (on `p`, roster_people): per target, the earliest `person_first` day that
+/// one of the target's `reach_rules` accepts, for active people only.
+fn target_reach_insert(filter: &str) -> String {
+    format!(
+        "INSERT INTO target_reach (plan_id, target_id, person_id, unit_id, first_day) \
+         SELECT r.plan_id, r.target_id, p.id, p.unit_id, MIN(f.first_day) FROM person_first f \
+         JOIN roster_people p ON p.id = f.person_id \
+         JOIN reach_rules r ON r.plan_id = f.plan_id AND r.line_id = f.line_id AND r.source = f.source AND r.roster = p.roster \
+         WHERE {filter} AND p.active = 1 AND f.first_day >= r.from_day AND f.first_day <= r.to_day \
+         GROUP BY r.plan_id, r.target_id, p.id, p.unit_id"
+    )
+}
+
+/// Recomputes `person_first` (and so `target_reach`) for some people from
+/// their live records.
+pub(crate) async fn refresh_reach(tx: &mut Transaction<'_, Any>, whose: Whose<'_>) -> Result<()> {
+    let (people, key) = whose.people();
+    let [from_attendance, from_turns] = person_first_inserts(
+        &format!("a.person_id IN ({people})"),
+        &format!("u.person_id IN ({people})"),
+    );
+    for sql in [
+        format!("DELETE FROM person_first WHERE person_id IN ({people})"),
+        from_attendance,
+        from_turns,
     ] {
-        sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(key)
+            .execute(&mut **tx)
+            .await?;
+    }
+    refresh_target_reach(tx, whose).await
+}
+
+/// Recomputes `target_reach` for some people from `person_first`, their
+/// roster entry (active, unit) and the plan's reach rules.
+pub(crate) async fn refresh_target_reach(tx: &mut Transaction<'_, Any>, whose: Whose<'_>) -> Result<()> {
+    let (people, key) = whose.people();
+    for sql in [
+        format!("DELETE FROM target_reach WHERE person_id IN ({people})"),
+        target_reach_insert(&format!("p.id IN ({people})")),
+    ] {
+        sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(key)
             .execute(&mut **tx)
             .await?;
@@ -109,11 +187,85 @@ pub(crate) async fn refresh_reach(tx: &mut Transaction<'_, Any>, whose: Whose<'_
     Ok(())
 }
 
-/// Rows of both aggregate tables, sorted, for comparing with a rebuild.
+/// The `reach_rules` rows a plan implies: for each roster-coverage target,
+/// every (line, source) that `engine::reach_counts` accepts, with the
+/// target's roster and window. Sorted, for comparing with the stored ones.
+fn reach_rules(plan: &Plan) -> Vec<(String, String, String, String, String, String)> {
+    let mut rows = Vec::new();
+    for t in plan.targets.iter().filter(|t| t.measure == Measure::RosterCoverage) {
+        let w = plan.target_window(t);
+        let roster = t.roster.unwrap_or(Roster::Children).as_str();
+        for line in &plan.lines {
+            for src in ReachSource::all().filter(|src| reach_counts(t, &line.id, *src)) {
+                rows.push((
+                    t.id.clone(),
+                    roster.to_string(),
+                    line.id.clone(),
+                    src.as_str().to_string(),
+                    w.start.iso(),
+                    w.end.iso(),
+                ));
+            }
+        }
+    }
+    rows.sort();
+    rows
+}
+
+/// Makes the stored reach rules those of `plan`; when they change (a new
+/// plan, an edited plan file, or the first start after migration 0004),
+/// `target_reach` is rebuilt for the plan in the same transaction.
+pub(crate) async fn sync_reach_rules(tx: &mut Transaction<'_, Any>, plan: &Plan) -> Result<()> {
+    let plan_id = plan.plan.id.as_str();
+    let want = reach_rules(plan);
+    let have: Vec<(String, String, String, String, String, String)> = sqlx::query_as(
+        "SELECT target_id, roster, line_id, source, from_day, to_day FROM reach_rules WHERE plan_id = $1 \
+         ORDER BY target_id, roster, line_id, source, from_day, to_day",
+    )
+    .bind(plan_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    if have == want {
+        return Ok(());
+    }
+    sqlx::query("DELETE FROM reach_rules WHERE plan_id = $1")
+        .bind(plan_id)
+        .execute(&mut **tx)
+        .await?;
+    for (target, roster, line, source, from, to) in &want {
+        sqlx::query(
+            "INSERT INTO reach_rules (plan_id, target_id, roster, line_id, source, from_day, to_day) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(plan_id)
+        .bind(target)
+        .bind(roster)
+        .bind(line)
+        .bind(source)
+        .bind(from)
+        .bind(to)
+        .execute(&mut **tx)
+        .await?;
+    }
+    for sql in [
+        "DELETE FROM target_reach WHERE plan_id = $1".to_string(),
+        target_reach_insert("p.plan_id = $1"),
+    ] {
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(plan_id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Rows of every aggregate table, sorted, for comparing with a rebuild.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AggregateSnapshot {
     pub turn_daily: Vec<(String, String, String, i64)>,
+    pub session_daily: Vec<(String, String, String, String, String, i64)>,
     pub person_first: Vec<(String, String, String, String)>,
+    pub target_reach: Vec<(String, String, String, String)>,
 }
 
 /// One record behind a figure.
@@ -174,46 +326,63 @@ fn reach_condition(plan: &Plan, t: &TargetDef, first: usize) -> (String, Vec<Str
 }
 
 impl Store {
-    /// Recomputes both aggregate tables of a plan from its records.
+    /// Recomputes every aggregate table of a plan from its records (the
+    /// reach rules, written from the plan file, are kept).
     pub async fn rebuild_aggregates(&self, plan_id: &str) -> Result<()> {
         let mut tx = self.pool().begin().await?;
+        let [from_attendance, from_turns] = person_first_inserts("a.plan_id = $1", "t.plan_id = $1");
         for sql in [
-            "DELETE FROM turn_daily WHERE plan_id = $1",
-            "DELETE FROM person_first WHERE plan_id = $1",
+            "DELETE FROM turn_daily WHERE plan_id = $1".to_string(),
+            "DELETE FROM session_daily WHERE plan_id = $1".to_string(),
+            "DELETE FROM target_reach WHERE plan_id = $1".to_string(),
+            "DELETE FROM person_first WHERE plan_id = $1".to_string(),
             "INSERT INTO turn_daily (plan_id, unit_id, line_id, day, n) \
              SELECT plan_id, unit_id, line_id, day, COUNT(*) FROM support_turns WHERE plan_id = $1 AND deleted_at IS NULL \
-             GROUP BY plan_id, unit_id, line_id, day",
-            "INSERT INTO person_first (plan_id, person_id, line_id, source, first_day) \
-             SELECT a.plan_id, a.person_id, s.line_id, s.kind, MIN(s.day) FROM attendances a JOIN sessions s ON s.id = a.session_id \
-             WHERE a.plan_id = $1 AND a.deleted_at IS NULL AND s.deleted_at IS NULL AND s.status = 'held' \
-             GROUP BY a.plan_id, a.person_id, s.line_id, s.kind",
-            "INSERT INTO person_first (plan_id, person_id, line_id, source, first_day) \
-             SELECT t.plan_id, u.person_id, t.line_id, 'turn', MIN(t.day) FROM support_turns t JOIN users u ON u.id = t.created_by \
-             WHERE t.plan_id = $1 AND t.deleted_at IS NULL AND u.person_id IS NOT NULL \
-             GROUP BY t.plan_id, u.person_id, t.line_id",
+             GROUP BY plan_id, unit_id, line_id, day"
+                .to_string(),
+            "INSERT INTO session_daily (plan_id, line_id, unit_id, class_id, kind, day, n) \
+             SELECT plan_id, line_id, unit_id, COALESCE(class_id, ''), kind, day, COUNT(*) FROM sessions \
+             WHERE plan_id = $1 AND status = 'held' AND deleted_at IS NULL \
+             GROUP BY plan_id, line_id, unit_id, COALESCE(class_id, ''), kind, day"
+                .to_string(),
+            from_attendance,
+            from_turns,
+            target_reach_insert("p.plan_id = $1"),
         ] {
-            sqlx::query(sql).bind(plan_id).execute(&mut *tx).await?;
+            sqlx::query(sqlx::AssertSqlSafe(sql)).bind(plan_id).execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(())
     }
 
-    /// Both aggregate tables of a plan (rows with a zero count left out).
+    /// Every aggregate table of a plan (rows with a zero count left out).
     pub async fn aggregate_snapshot(&self, plan_id: &str) -> Result<AggregateSnapshot> {
         Ok(AggregateSnapshot {
-            turn_daily: sqlx::query_as(
+            turn_daily: self.snapshot_rows(plan_id, 
                 "SELECT unit_id, line_id, day, n FROM turn_daily WHERE plan_id = $1 AND n <> 0 ORDER BY unit_id, line_id, day",
             )
-            .bind(plan_id)
-            .fetch_all(self.pool())
             .await?,
-            person_first: sqlx::query_as(
+            session_daily: self.snapshot_rows(plan_id, 
+                "SELECT line_id, unit_id, class_id, kind, day, n FROM session_daily WHERE plan_id = $1 AND n <> 0 \
+                 ORDER BY line_id, unit_id, class_id, kind, day",
+            )
+            .await?,
+            person_first: self.snapshot_rows(plan_id, 
                 "SELECT person_id, line_id, source, first_day FROM person_first WHERE plan_id = $1 ORDER BY person_id, line_id, source",
             )
-            .bind(plan_id)
-            .fetch_all(self.pool())
+            .await?,
+            target_reach: self.snapshot_rows(plan_id, 
+                "SELECT target_id, person_id, unit_id, first_day FROM target_reach WHERE plan_id = $1 ORDER BY target_id, person_id",
+            )
             .await?,
         })
+    }
+
+    async fn snapshot_rows<T>(&self, plan_id: &str, sql: &'static str) -> Result<Vec<T>>
+    where
+        T: Send + Unpin + for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>,
+    {
+        Ok(sqlx::query_as(sql).bind(plan_id).fetch_all(self.pool()).await?)
     }
 
     async fn fact_units(&self, plan_id: &str) -> Result<(Vec<FactUnit>, Vec<FactClass>)> {
@@ -271,10 +440,8 @@ impl Store {
             })
         })
         .collect();
-        let sessions = sqlx::query_as::<_, (String, String, Option<String>, String, String, i64)>(
-            "SELECT line_id, unit_id, class_id, kind, day, COUNT(*) FROM sessions \
-             WHERE plan_id = $1 AND status = 'held' AND deleted_at IS NULL AND day <= $2 \
-             GROUP BY line_id, unit_id, class_id, kind, day",
+        let sessions = sqlx::query_as::<_, (String, String, String, String, String, i64)>(
+            "SELECT line_id, unit_id, class_id, kind, day, n FROM session_daily WHERE plan_id = $1 AND day <= $2 AND n > 0",
         )
         .bind(plan_id)
         .bind(&to)
@@ -285,7 +452,7 @@ impl Store {
             Some(SessionGroup {
                 line_id,
                 unit_id,
-                class_id,
+                class_id: Some(class_id).filter(|c: &String| !c.is_empty()),
                 kind: SessionKind::parse(&kind)?,
                 day: Day::parse_iso(&day)?,
                 n: n as u32,
@@ -309,42 +476,25 @@ impl Store {
             })
         })
         .collect();
-        let mut reach = Vec::new();
-        for t in plan
-            .targets
-            .iter()
-            .filter(|t| t.measure == kehoach_core::Measure::RosterCoverage)
-        {
-            let w = plan.target_window(t);
-            let (cond, binds) = reach_condition(plan, t, 5);
-            let sql = format!(
-                "SELECT unit_id, d, COUNT(*) FROM (SELECT p.unit_id AS unit_id, MIN(f.first_day) AS d \
-                 FROM person_first f JOIN roster_people p ON p.id = f.person_id \
-                 WHERE f.plan_id = $1 AND p.active = 1 AND p.roster = $2 AND f.first_day >= $3 AND f.first_day <= $4 AND {cond} \
-                 GROUP BY f.person_id, p.unit_id) x GROUP BY unit_id, d"
-            );
-            let mut q = sqlx::query_as::<_, (String, String, i64)>(sqlx::AssertSqlSafe(sql))
-                .bind(plan_id)
-                .bind(t.roster.unwrap_or(Roster::Children).as_str())
-                .bind(w.start.iso())
-                .bind(as_of.min(w.end).iso());
-            for b in &binds {
-                q = q.bind(b);
-            }
-            reach.extend(
-                q.fetch_all(self.pool())
-                    .await?
-                    .into_iter()
-                    .filter_map(|(unit_id, day, n)| {
-                        Some(ReachGroup {
-                            target_id: t.id.clone(),
-                            unit_id,
-                            day: Day::parse_iso(&day)?,
-                            n: n as u32,
-                        })
-                    }),
-            );
-        }
+        // Windows are applied when target_reach is written; as-of here.
+        let reach = sqlx::query_as::<_, (String, String, String, i64)>(
+            "SELECT target_id, unit_id, first_day, COUNT(*) FROM target_reach WHERE plan_id = $1 AND first_day <= $2 \
+             GROUP BY target_id, unit_id, first_day",
+        )
+        .bind(plan_id)
+        .bind(&to)
+        .fetch_all(self.pool())
+        .await?
+        .into_iter()
+        .filter_map(|(target_id, unit_id, day, n)| {
+            Some(ReachGroup {
+                target_id,
+                unit_id,
+                day: Day::parse_iso(&day)?,
+                n: n as u32,
+            })
+        })
+        .collect();
         Ok(Facts {
             units,
             classes,

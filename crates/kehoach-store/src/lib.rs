@@ -202,6 +202,8 @@ impl Store {
             .await?
             .is_some();
         if exists {
+            crate::aggregates::sync_reach_rules(&mut tx, plan).await?;
+            tx.commit().await?;
             return Ok(false);
         }
         sqlx::query(
@@ -232,6 +234,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
+        crate::aggregates::sync_reach_rules(&mut tx, plan).await?;
         tx.commit().await?;
         Ok(true)
     }

@@ -10,6 +10,7 @@ use kehoach_core::text::{clean, fold_key};
 use serde::Serialize;
 use sqlx::FromRow;
 
+use crate::aggregates::{Whose, refresh_target_reach};
 use crate::{Result, Store, StoreError, audit, new_id};
 
 pub const ROSTERS: [(&str, &str); 4] = [
@@ -154,6 +155,9 @@ impl Store {
                         serde_json::json!({"full_name": [old_name, name], "class_id": [old_class, r.class_id], "rejoined": active == 0}),
                     )
                     .await?;
+                    if active == 0 {
+                        refresh_target_reach(&mut tx, Whose::Person(&id)).await?;
+                    }
                     sum.updated += 1;
                 }
             }
@@ -175,6 +179,7 @@ impl Store {
                             .bind(&id)
                             .execute(&mut *tx)
                             .await?;
+                        refresh_target_reach(&mut tx, Whose::Person(&id)).await?;
                         audit::log(
                             &mut tx,
                             plan_id,
@@ -280,6 +285,7 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        refresh_target_reach(&mut tx, Whose::Person(id)).await?;
         audit::log(
             &mut tx,
             plan_id,

@@ -216,7 +216,26 @@ async fn aggregates_equal_a_rebuild_and_give_the_figures_of_the_raw_records() {
             .await
             .unwrap();
 
+        // A child leaves the roster: no longer reached for any target.
+        assert!(
+            store
+                .aggregate_snapshot(&pid)
+                .await
+                .unwrap()
+                .target_reach
+                .iter()
+                .any(|r| r.1 == children[2].id),
+            "{backend}"
+        );
+        store
+            .set_person_active(&pid, &children[2].id, false, &user.id, NOW)
+            .await
+            .unwrap();
+
         let kept = store.aggregate_snapshot(&pid).await.unwrap();
+        assert!(!kept.target_reach.iter().any(|r| r.1 == children[2].id), "{backend}");
+        assert!(kept.target_reach.iter().any(|r| r.1 == members[1].id), "{backend}");
+        assert!(!kept.session_daily.is_empty(), "{backend}");
         assert_eq!(kept.turn_daily.iter().map(|r| r.3).sum::<i64>(), 38, "{backend}");
         assert!(kept.person_first.iter().any(|r| r.0 == members[1].id && r.2 == "turn"));
         assert!(!kept.person_first.iter().any(|r| r.0 == members[0].id));
@@ -259,8 +278,8 @@ async fn aggregates_equal_a_rebuild_and_give_the_figures_of_the_raw_records() {
             .unwrap();
         assert_eq!(
             (people8.total as f64, v8.numerator),
-            (3.0, 3.0),
-            "{backend}: children 0, 2, 3"
+            (2.0, 2.0),
+            "{backend}: children 0 and 3 (2 left the roster)"
         );
         let t1 = plan.target("T1").unwrap();
         assert_eq!(

@@ -358,20 +358,24 @@ impl Store {
     /// Every aggregate table of a plan (rows with a zero count left out).
     pub async fn aggregate_snapshot(&self, plan_id: &str) -> Result<AggregateSnapshot> {
         Ok(AggregateSnapshot {
-            turn_daily: self.snapshot_rows(plan_id, 
+            turn_daily: self.snapshot_rows(
+                plan_id,
                 "SELECT unit_id, line_id, day, n FROM turn_daily WHERE plan_id = $1 AND n <> 0 ORDER BY unit_id, line_id, day",
             )
             .await?,
-            session_daily: self.snapshot_rows(plan_id, 
+            session_daily: self.snapshot_rows(
+                plan_id,
                 "SELECT line_id, unit_id, class_id, kind, day, n FROM session_daily WHERE plan_id = $1 AND n <> 0 \
                  ORDER BY line_id, unit_id, class_id, kind, day",
             )
             .await?,
-            person_first: self.snapshot_rows(plan_id, 
+            person_first: self.snapshot_rows(
+                plan_id,
                 "SELECT person_id, line_id, source, first_day FROM person_first WHERE plan_id = $1 ORDER BY person_id, line_id, source",
             )
             .await?,
-            target_reach: self.snapshot_rows(plan_id, 
+            target_reach: self.snapshot_rows(
+                plan_id,
                 "SELECT target_id, person_id, unit_id, first_day FROM target_reach WHERE plan_id = $1 ORDER BY target_id, person_id",
             )
             .await?,

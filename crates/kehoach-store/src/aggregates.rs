@@ -424,81 +424,18 @@ impl Store {
     }
 
     /// The engine's input as of a day, read from the aggregates: a few
-    /// thousand rows however many records there are.
+    /// thousand rows however many records there are, in five indexed reads
+    /// that run side by side on the pool's connections.
     pub async fn facts(&self, plan: &Plan, as_of: Day) -> Result<Facts> {
         let plan_id = plan.plan.id.as_str();
         let to = as_of.iso();
-        let (units, classes) = self.fact_units(plan_id).await?;
-        let roster_sizes = sqlx::query_as::<_, (String, String, i64)>(
-            "SELECT roster, unit_id, COUNT(*) FROM roster_people WHERE plan_id = $1 AND active = 1 GROUP BY roster, unit_id",
-        )
-        .bind(plan_id)
-        .fetch_all(self.pool())
-        .await?
-        .into_iter()
-        .filter_map(|(roster, unit_id, count)| {
-            Some(RosterSize {
-                roster: Roster::parse(&roster)?,
-                unit_id,
-                count: count as u32,
-            })
-        })
-        .collect();
-        let sessions = sqlx::query_as::<_, (String, String, String, String, String, i64)>(
-            "SELECT line_id, unit_id, class_id, kind, day, n FROM session_daily WHERE plan_id = $1 AND day <= $2 AND n > 0",
-        )
-        .bind(plan_id)
-        .bind(&to)
-        .fetch_all(self.pool())
-        .await?
-        .into_iter()
-        .filter_map(|(line_id, unit_id, class_id, kind, day, n)| {
-            Some(SessionGroup {
-                line_id,
-                unit_id,
-                class_id: Some(class_id).filter(|c: &String| !c.is_empty()),
-                kind: SessionKind::parse(&kind)?,
-                day: Day::parse_iso(&day)?,
-                n: n as u32,
-            })
-        })
-        .collect();
-        let turns = sqlx::query_as::<_, (String, String, String, i64)>(
-            "SELECT line_id, unit_id, day, n FROM turn_daily WHERE plan_id = $1 AND day <= $2 AND n > 0",
-        )
-        .bind(plan_id)
-        .bind(&to)
-        .fetch_all(self.pool())
-        .await?
-        .into_iter()
-        .filter_map(|(line_id, unit_id, day, n)| {
-            Some(TurnGroup {
-                line_id,
-                unit_id,
-                day: Day::parse_iso(&day)?,
-                n: n as u32,
-            })
-        })
-        .collect();
-        // Windows are applied when target_reach is written; as-of here.
-        let reach = sqlx::query_as::<_, (String, String, String, i64)>(
-            "SELECT target_id, unit_id, first_day, COUNT(*) FROM target_reach WHERE plan_id = $1 AND first_day <= $2 \
-             GROUP BY target_id, unit_id, first_day",
-        )
-        .bind(plan_id)
-        .bind(&to)
-        .fetch_all(self.pool())
-        .await?
-        .into_iter()
-        .filter_map(|(target_id, unit_id, day, n)| {
-            Some(ReachGroup {
-                target_id,
-                unit_id,
-                day: Day::parse_iso(&day)?,
-                n: n as u32,
-            })
-        })
-        .collect();
+        let ((units, classes), roster_sizes, sessions, turns, reach) = tokio::try_join!(
+            self.fact_units(plan_id),
+            self.fact_roster_sizes(plan_id),
+            self.fact_sessions(plan_id, &to),
+            self.fact_turns(plan_id, &to),
+            self.fact_reach(plan_id, &to),
+        )?;
         Ok(Facts {
             units,
             classes,
@@ -507,6 +444,95 @@ impl Store {
             turns,
             reach,
         })
+    }
+
+    async fn fact_roster_sizes(&self, plan_id: &str) -> Result<Vec<RosterSize>> {
+        let rows: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT roster, unit_id, COUNT(*) FROM roster_people WHERE plan_id = $1 AND active = 1 GROUP BY roster, unit_id",
+        )
+        .bind(plan_id)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(roster, unit_id, count)| {
+                Some(RosterSize {
+                    roster: Roster::parse(&roster)?,
+                    unit_id,
+                    count: count as u32,
+                })
+            })
+            .collect())
+    }
+
+    /// Held live sessions per line, unit, class, kind and day up to `to`.
+    async fn fact_sessions(&self, plan_id: &str, to: &str) -> Result<Vec<SessionGroup>> {
+        let rows: Vec<(String, String, String, String, String, i64)> = sqlx::query_as(
+            "SELECT line_id, unit_id, class_id, kind, day, n FROM session_daily WHERE plan_id = $1 AND day <= $2 AND n > 0",
+        )
+        .bind(plan_id)
+        .bind(to)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(line_id, unit_id, class_id, kind, day, n)| {
+                Some(SessionGroup {
+                    line_id,
+                    unit_id,
+                    class_id: Some(class_id).filter(|c| !c.is_empty()),
+                    kind: SessionKind::parse(&kind)?,
+                    day: Day::parse_iso(&day)?,
+                    n: n as u32,
+                })
+            })
+            .collect())
+    }
+
+    /// Live turns per line, unit and day up to `to`.
+    async fn fact_turns(&self, plan_id: &str, to: &str) -> Result<Vec<TurnGroup>> {
+        let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
+            "SELECT line_id, unit_id, day, n FROM turn_daily WHERE plan_id = $1 AND day <= $2 AND n > 0",
+        )
+        .bind(plan_id)
+        .bind(to)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(line_id, unit_id, day, n)| {
+                Some(TurnGroup {
+                    line_id,
+                    unit_id,
+                    day: Day::parse_iso(&day)?,
+                    n: n as u32,
+                })
+            })
+            .collect())
+    }
+
+    /// People first reached per roster target, unit and day up to `to`
+    /// (target windows were applied when `target_reach` was written).
+    async fn fact_reach(&self, plan_id: &str, to: &str) -> Result<Vec<ReachGroup>> {
+        let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
+            "SELECT target_id, unit_id, first_day, COUNT(*) FROM target_reach WHERE plan_id = $1 AND first_day <= $2 \
+             GROUP BY target_id, unit_id, first_day",
+        )
+        .bind(plan_id)
+        .bind(to)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(target_id, unit_id, day, n)| {
+                Some(ReachGroup {
+                    target_id,
+                    unit_id,
+                    day: Day::parse_iso(&day)?,
+                    n: n as u32,
+                })
+            })
+            .collect())
     }
 
     /// Every raw record of a plan (the slow path: benchmarks' floor and tests).

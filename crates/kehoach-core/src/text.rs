@@ -7,6 +7,23 @@ pub fn clean(s: &str) -> String {
     s.trim().nfc().collect()
 }
 
+/// NFC, each line's end trimmed, runs of blank lines cut to one, trimmed:
+/// for multi-line text (messages, notes).
+pub fn clean_multiline(s: &str) -> String {
+    let nfc: String = s.nfc().collect();
+    let mut out: Vec<&str> = Vec::new();
+    for line in nfc.lines().map(str::trim_end) {
+        if line.is_empty() && out.last().is_none_or(|l| l.is_empty()) {
+            continue;
+        }
+        out.push(line);
+    }
+    while out.last().is_some_and(|l| l.is_empty()) {
+        out.pop();
+    }
+    out.join("\n").trim().to_string()
+}
+
 /// A diacritic- and case-insensitive key: "Nguyễn Văn Ánh" → "nguyen van anh".
 /// Stored beside names so that both SQLite and PostgreSQL search it with LIKE.
 pub fn fold_key(s: &str) -> String {

@@ -73,6 +73,8 @@ pub struct UserRow {
     pub role: String,
     pub unit_id: Option<String>,
     pub active: i64,
+    /// Where reminders are emailed, if the user gave one.
+    pub email: Option<String>,
 }
 
 impl UserRow {
@@ -98,6 +100,8 @@ pub struct UserPatch {
     pub unit_id: Option<Option<String>>,
     pub active: Option<bool>,
     pub password: Option<String>,
+    /// Some(None) clears the address.
+    pub email: Option<Option<String>>,
 }
 
 /// A one-time invite to create an account with a given role and unit.
@@ -121,7 +125,7 @@ pub struct InviteRow {
     pub used_at: Option<i64>,
 }
 
-const USER_COLS: &str = "id, plan_id, username, full_name, role, unit_id, active";
+const USER_COLS: &str = "id, plan_id, username, full_name, role, unit_id, active, email";
 pub const MIN_PASSWORD_LEN: usize = 10;
 pub const SESSION_TTL_SECS: i64 = 14 * 24 * 3600;
 
@@ -280,6 +284,11 @@ impl Store {
         let unit_id = p.unit_id.unwrap_or(cur.unit_id.clone());
         self.check_user_unit(plan_id, role, &unit_id).await?;
         let active = p.active.unwrap_or(cur.active != 0);
+        let email = match p.email {
+            Some(Some(e)) => Some(check_email(&e)?),
+            Some(None) => None,
+            None => cur.email.clone(),
+        };
         // The plan must keep one active coordinator, or nobody can administer it.
         if cur.role() == Role::Coordinator && cur.active != 0 && (role != Role::Coordinator || !active) {
             let (n,): (i64,) =
@@ -296,13 +305,14 @@ impl Store {
         }
         let mut tx = self.pool().begin().await?;
         sqlx::query(
-            "UPDATE users SET full_name = $1, role = $2, unit_id = $3, active = $4, updated_at = $5 WHERE id = $6",
+            "UPDATE users SET full_name = $1, role = $2, unit_id = $3, active = $4, updated_at = $5, email = $6 WHERE id = $7",
         )
         .bind(&full_name)
         .bind(role.as_str())
         .bind(unit_id)
         .bind(active as i64)
         .bind(now)
+        .bind(email)
         .bind(id)
         .execute(&mut *tx)
         .await?;
@@ -367,7 +377,7 @@ impl Store {
     /// The active user of a session token and the session's CSRF token (one query: every request asks).
     pub async fn session_user(&self, token: &str, now: i64) -> Result<Option<(UserRow, String)>> {
         let row = sqlx::query(
-            "SELECT u.id, u.plan_id, u.username, u.full_name, u.role, u.unit_id, u.active, s.csrf_token \
+            "SELECT u.id, u.plan_id, u.username, u.full_name, u.role, u.unit_id, u.active, u.email, s.csrf_token \
              FROM auth_sessions s JOIN users u ON u.id = s.user_id \
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1",
         )
@@ -385,8 +395,9 @@ impl Store {
             role: r.try_get(4)?,
             unit_id: r.try_get(5)?,
             active: r.try_get(6)?,
+            email: r.try_get(7)?,
         };
-        Ok(Some((user, r.try_get(7)?)))
+        Ok(Some((user, r.try_get(8)?)))
     }
 
     pub async fn delete_session(&self, token: &str) -> Result<()> {
@@ -560,5 +571,28 @@ impl Store {
                 .fetch_all(self.pool())
                 .await?,
         )
+    }
+}
+
+/// A plausible email address (one @, a dot in the domain, no spaces), NFC,
+/// at most 254 characters; the SMTP server has the last word.
+fn check_email(raw: &str) -> Result<String> {
+    let e = clean(raw);
+    let ok = e.chars().count() <= 254
+        && !e.chars().any(char::is_whitespace)
+        && e.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        });
+    if ok {
+        Ok(e)
+    } else {
+        Err(StoreError::Conflict {
+            code: "email_invalid",
+            field: "email",
+        })
     }
 }

@@ -628,7 +628,10 @@ pub async fn roster_template(
         unit_history,
         add_photo,
         photo,
-        link_person
+        link_person,
+        crate::reminders::api_send,
+        crate::reminders::api_list,
+        crate::reminders::api_read
     ),
     components(schemas(ErrorBody, crate::errors::ErrorDetail))
 )]

@@ -29,6 +29,10 @@ const FORM_LIMIT: usize = 1024 * 1024;
 pub struct CurrentUser {
     pub user: UserRow,
     pub csrf: String,
+    /// For pages: reminders to the user's unit not yet read (empty for the API).
+    pub unread: Vec<kehoach_store::ReminderRow>,
+    /// For pages: the requested path and query.
+    pub path: String,
 }
 
 pub fn session_token(headers: &HeaderMap) -> Option<String> {
@@ -83,7 +87,30 @@ pub async fn session_layer(State(state): State<AppState>, mut req: Request, next
     let now = kehoach_store::now_unix();
     let current = match session_token(req.headers()) {
         Some(t) => match state.store.session_user(&t, now).await {
-            Ok(Some((user, csrf))) => Some(CurrentUser { user, csrf }),
+            Ok(Some((user, csrf))) => {
+                // Pages show unread reminders; API calls and form posts do not need them.
+                let page = req.method() == Method::GET && !path.starts_with("/api/");
+                let unread = match (&user.unit_id, page) {
+                    (Some(_), true) => state
+                        .store
+                        .unread_reminders(&user.plan_id, &user.id, 5)
+                        .await
+                        .unwrap_or_default(),
+                    _ => Vec::new(),
+                };
+                let path = req
+                    .uri()
+                    .path_and_query()
+                    .map(|p| p.as_str())
+                    .unwrap_or("/")
+                    .to_string();
+                Some(CurrentUser {
+                    user,
+                    csrf,
+                    unread,
+                    path,
+                })
+            }
             Ok(None) => None,
             Err(e) => return AppError::from(e).into_response(),
         },

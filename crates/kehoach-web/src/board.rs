@@ -89,13 +89,16 @@ pub struct BoardData {
 
 impl BoardData {
     pub async fn load(st: &AppState, as_of: Day) -> Result<BoardData, AppError> {
-        let facts = st.store.facts(&st.plan, as_of).await?;
+        let (facts, names) = tokio::try_join!(
+            async { Ok::<_, AppError>(st.store.facts(&st.plan, as_of).await?) },
+            Names::load(st)
+        )?;
         let standings = engine::board(&st.plan, &facts, as_of);
         Ok(BoardData {
             as_of,
             standings,
             facts,
-            names: Names::load(st).await?,
+            names,
         })
     }
 
@@ -382,6 +385,8 @@ pub struct MarkView {
     pub value: String,
     pub expected: String,
     pub url: String,
+    /// Where the coordinator writes a reminder to the unit (empty: not offered).
+    pub remind_url: String,
 }
 
 pub struct CardView {
@@ -440,7 +445,8 @@ fn pct_of(v: f64, scale: f64) -> String {
     format!("{p:.1}")
 }
 
-fn card(plan: &Plan, t: &TargetDef, s: &Standing, b: &BoardData) -> CardView {
+/// `remind`: offer a reminder link beside each unit that holds the target back.
+fn card(plan: &Plan, t: &TargetDef, s: &Standing, b: &BoardData, remind: bool) -> CardView {
     let scale = match (t.threshold_unit, t.measure) {
         (ThresholdUnit::Percent, _) => 100.0,
         _ => t.threshold.max(s.value.value) * 1.2,
@@ -501,6 +507,12 @@ fn card(plan: &Plan, t: &TargetDef, s: &Standing, b: &BoardData) -> CardView {
                 value: unit_figure(t, l.value),
                 expected: unit_figure(t, l.expected),
                 url: records_url(&t.id, Some(&l.id), b.as_of),
+                remind_url: b
+                    .names
+                    .unit_of(&l.id)
+                    .filter(|_| remind)
+                    .map(|u| format!("/nhac-nho/moi?don-vi={u}&chi-tieu={}&ngay={}", t.id, b.as_of.vn()))
+                    .unwrap_or_default(),
             })
             .collect(),
         more_behind: behind.len().saturating_sub(6),
@@ -639,11 +651,13 @@ pub async fn board_page(
         Ok(b) => b,
         Err(e) => return axum::response::IntoResponse::into_response(e),
     };
+    let print = q.ban.as_deref() == Some("in");
+    let remind = !print && allowed(&cu.user, Action::SendReminder);
     let cards = plan
         .targets
         .iter()
         .zip(&b.standings)
-        .map(|(t, s)| card(plan, t, s, &b))
+        .map(|(t, s)| card(plan, t, s, &b, remind))
         .collect();
     let find = |m: Measure| plan.targets.iter().zip(&b.standings).find(|(t, _)| t.measure == m);
     let t6_svg = find(Measure::MinPerUnit)
@@ -711,7 +725,7 @@ pub async fn board_page(
         timeline_svg: kehoach_core::timeline::timeline_svg_with_counts(plan, Some(as_of), Some(&held)),
         units,
         sort,
-        print: q.ban.as_deref() == Some("in"),
+        print,
     };
     render(StatusCode::OK, &page)
 }

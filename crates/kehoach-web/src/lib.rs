@@ -6,10 +6,12 @@ pub mod assets;
 pub mod auth;
 pub mod board;
 pub mod errors;
+pub mod mail;
 pub mod pages;
 pub mod pages_records;
 pub mod people;
 pub mod policy;
+pub mod reminders;
 pub mod roster_import;
 pub mod service;
 pub mod sessions;
@@ -47,6 +49,8 @@ pub struct AppState {
     /// The plan's units, read once and dropped whenever a unit changes
     /// (every support turn checks its village against them).
     pub units_cache: Arc<tokio::sync::RwLock<Option<Arc<Vec<kehoach_store::UnitRow>>>>>,
+    /// Sends reminder emails; None when no SMTP server is configured.
+    pub mailer: Option<Arc<mail::Mailer>>,
     /// Roster files previewed and waiting to be saved, by token.
     pub staged: Arc<std::sync::Mutex<std::collections::HashMap<String, pages_records::StagedImport>>>,
 }
@@ -58,6 +62,7 @@ impl AppState {
             ingest: kehoach_store::IngestWriter::start(store.clone()),
             staged: Arc::default(),
             units_cache: Arc::default(),
+            mailer: None,
             store,
             plan_id: plan.plan.id.clone(),
             plan: Arc::new(plan),
@@ -78,6 +83,12 @@ impl AppState {
         let fresh = Arc::new(self.store.list_units(&self.plan_id).await?);
         *w = Some(fresh.clone());
         Ok(fresh)
+    }
+
+    /// Emails reminders through this SMTP setting.
+    pub fn with_mailer(mut self, mailer: mail::Mailer) -> AppState {
+        self.mailer = Some(Arc::new(mailer));
+        self
     }
 
     /// Call after any change to units.
@@ -118,6 +129,8 @@ pub fn app(state: AppState) -> Router {
         .route("/plan", get(api::plan))
         .route("/board", get(board::api_board))
         .route("/board/records", get(board::api_trace))
+        .route("/reminders", get(reminders::api_list).post(reminders::api_send))
+        .route("/reminders/{id}/read", post(reminders::api_read))
         .route("/units", get(api::units).post(api::create_unit))
         .route("/units/{id}", patch(api::update_unit))
         .route("/units/{id}/populations/{population}", put(api::set_population))
@@ -161,6 +174,10 @@ pub fn app(state: AppState) -> Router {
         .route("/ke-hoach", get(pages::plan_page))
         .route("/theo-doi", get(board::board_page))
         .route("/theo-doi/ho-so", get(board::trace_page))
+        .route("/nhac-nho", post(reminders::send_form))
+        .route("/nhac-nho/moi", get(reminders::new_page))
+        .route("/nhac-nho/{id}", get(reminders::show_page))
+        .route("/nhac-nho/{id}/da-doc", post(reminders::read_form))
         .route("/don-vi", get(pages::units_page).post(pages::unit_create))
         .route("/don-vi/{id}", post(pages::unit_update))
         .route("/don-vi/{id}/dan-so", post(pages::unit_population))

@@ -34,6 +34,14 @@ pub struct NavUser {
     pub can_read_records: bool,
 }
 
+/// An unread reminder as the layout shows it.
+pub struct ReminderNotice {
+    pub id: String,
+    pub sent_by_name: String,
+    pub sent_at: String,
+    pub message: String,
+}
+
 /// What the layout needs on every page.
 pub struct Chrome {
     pub title: String,
@@ -43,6 +51,10 @@ pub struct Chrome {
     pub user: Option<NavUser>,
     pub notice: Option<Notice>,
     pub today: String,
+    /// Reminders to the user's unit not yet marked read.
+    pub reminders: Vec<ReminderNotice>,
+    /// The page's path and query, to come back to after "Đã đọc".
+    pub path: String,
 }
 
 pub(crate) fn chrome(
@@ -75,6 +87,20 @@ pub(crate) fn chrome(
         }),
         notice,
         today: today_vn().vn(),
+        reminders: cu
+            .map(|c| {
+                c.unread
+                    .iter()
+                    .map(|r| ReminderNotice {
+                        id: r.id.clone(),
+                        sent_by_name: r.sent_by_name.clone(),
+                        sent_at: crate::reminders::vn_time(r.sent_at),
+                        message: r.message.clone(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        path: cu.map(|c| c.path.clone()).unwrap_or_default(),
     }
 }
 
@@ -104,6 +130,8 @@ pub struct OkQuery {
 pub(crate) fn ok_notice(q: &OkQuery) -> Option<Notice> {
     let text = match q.ok.as_deref()? {
         "unit_created" => "Đã thêm đơn vị.",
+        "reminder_sent" => "Đã gửi nhắc nhở.",
+        "reminder_read" => "Đã đánh dấu nhắc nhở là đã đọc.",
         "unit_saved" => "Đã lưu đơn vị.",
         "population_saved" => "Đã lưu số liệu dân số khai báo.",
         "class_added" => "Đã thêm lớp.",
@@ -841,6 +869,7 @@ pub struct UserView {
     unit_name: String,
     active: bool,
     person_id: String,
+    email: String,
 }
 
 pub struct InviteView {
@@ -921,6 +950,7 @@ async fn users_response(
                 unit_id: u.unit_id.clone(),
                 unit_name: unit_name(&u.unit_id),
                 active: u.active != 0,
+                email: u.email.clone().unwrap_or_default(),
                 person_id: links
                     .iter()
                     .find(|(uid, _)| uid == &u.id)
@@ -970,6 +1000,8 @@ pub struct UserForm {
     password: Option<String>,
     #[serde(default)]
     active: Option<String>,
+    #[serde(default)]
+    email: Option<String>,
 }
 
 pub async fn user_create(State(st): State<AppState>, PageUser(cu): PageUser, Form(f): Form<UserForm>) -> Response {
@@ -996,6 +1028,7 @@ pub async fn user_update(
         unit_id: Some(f.unit_id.unwrap_or_default()),
         active: Some(checkbox(&f.active)),
         password: f.password,
+        email: f.email,
     };
     let r = service::update_user(&st, &cu, &id, b).await;
     users_after(&st, &cu, r, "user_saved").await

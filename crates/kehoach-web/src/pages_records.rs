@@ -905,6 +905,19 @@ struct HistoryPage {
     c: Chrome,
     unit: String,
     rows: Vec<HistoryRow>,
+    reminders: Vec<ReminderLine>,
+}
+
+/// A reminder sent to the unit, as its history lists it.
+struct ReminderLine {
+    id: String,
+    sent_at: String,
+    sender: String,
+    target: String,
+    message: String,
+    recipients: i64,
+    read_by: i64,
+    emailed: i64,
 }
 
 fn action_label(entity: &str, action: &str) -> String {
@@ -913,6 +926,7 @@ fn action_label(entity: &str, action: &str) -> String {
         "session" => "Buổi",
         "attendance" => "Điểm danh",
         "roster_person" => "Người trong danh sách",
+        "reminder" => "Nhắc nhở",
         other => other,
     };
     let a = match action {
@@ -920,6 +934,7 @@ fn action_label(entity: &str, action: &str) -> String {
         "delete" => "xóa",
         "leave" => "rời danh sách",
         "rejoin" => "trở lại danh sách",
+        "send" => "gửi",
         other => other,
     };
     format!("{e}: {a}")
@@ -977,12 +992,30 @@ pub async fn unit_history(State(st): State<AppState>, PageUser(cu): PageUser, Pa
             }
         })
         .collect();
+    let reminders = st
+        .store
+        .unit_reminders(&st.plan_id, &id, 100)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|r| ReminderLine {
+            sent_at: crate::reminders::vn_time(r.sent_at),
+            sender: r.sent_by_name,
+            target: r.target_id.unwrap_or_default(),
+            message: kehoach_core::text::truncate(&r.message, 160),
+            recipients: r.recipients,
+            read_by: r.read_by,
+            emailed: r.emailed,
+            id: r.id,
+        })
+        .collect();
     render(
         StatusCode::OK,
         &HistoryPage {
             c: chrome(&st, Some(&cu), "Lịch sử", "units", None),
             unit: unit.name,
             rows,
+            reminders,
         },
     )
 }

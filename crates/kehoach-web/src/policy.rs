@@ -23,6 +23,10 @@ pub enum Action<'a> {
     ReadUnitRecords { unit_id: Option<&'a str> },
     /// Record, edit or delete a session (buổi) of a unit, and its attendance.
     RecordSession { unit_id: &'a str },
+    /// Send a reminder to a unit's users (from the board).
+    SendReminder,
+    /// Mark a reminder to `unit_id` as read: only its own users.
+    AcknowledgeReminder { unit_id: &'a str },
 }
 
 /// How long the maker of a support turn may undo it.
@@ -33,6 +37,10 @@ pub fn allowed(user: &UserRow, action: Action) -> bool {
         return false;
     }
     let own_unit = |unit_id: &str| user.unit_id.as_deref() == Some(unit_id);
+    if let Action::AcknowledgeReminder { unit_id } = action {
+        // Whatever the role: a reminder is read by the people it was sent to.
+        return own_unit(unit_id);
+    }
     match (user.role(), action) {
         (Role::Coordinator, _) => true,
         (

@@ -74,6 +74,9 @@ pub struct UserPatchBody {
     pub unit_id: Option<String>,
     pub active: Option<bool>,
     pub password: Option<String>,
+    /// For reminders by email; an empty string removes it.
+    #[serde(default)]
+    pub email: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -198,6 +201,7 @@ pub async fn update_user(st: &AppState, cu: &CurrentUser, id: &str, b: UserPatch
         unit_id: b.unit_id.map(|u| non_empty(Some(u))),
         active: b.active,
         password: non_empty(b.password),
+        email: b.email.map(|e| non_empty(Some(e))),
     };
     Ok(st.store.update_user(&st.plan_id, id, p, now_unix()).await?)
 }

@@ -642,6 +642,7 @@ fn undo_expires_after_ten_minutes() {
         role: "volunteer".into(),
         unit_id: None,
         active: 1,
+        email: None,
     };
     assert!(allowed(
         &user,

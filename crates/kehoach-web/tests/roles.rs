@@ -140,6 +140,22 @@ async fn every_write_route_admits_only_its_roles() {
         let victim = t.user("nannhan", Role::Viewer, None).await;
         let units_before = t.store.list_units(&t.plan_id).await.unwrap().len();
         let users_before = t.store.list_users(&t.plan_id).await.unwrap().len();
+        let (reminder, _) = t
+            .store
+            .create_reminder(
+                kehoach_store::NewReminder {
+                    id: uuid::Uuid::now_v7().to_string(),
+                    plan_id: t.plan_id.clone(),
+                    unit_id: village.id.clone(),
+                    target_id: Some("T6".into()),
+                    as_of: None,
+                    message: "Đề nghị thôn đẩy nhanh tiến độ.".into(),
+                    sent_by: setup_user.user_id.clone(),
+                },
+                0,
+            )
+            .await
+            .unwrap();
 
         use Who::*;
         let routes = vec![
@@ -481,6 +497,46 @@ async fn every_write_route_admits_only_its_roles() {
                 allowed: &[Coordinator],
             },
             Route {
+                name: "api send reminder",
+                door: Door::Api {
+                    method: "POST",
+                    path: "/api/v1/reminders".into(),
+                    body: |_| json!({"id": uuid::Uuid::now_v7().to_string(), "unit_id": get(&VILLAGE), "target_id": "T6"}),
+                },
+                allowed: &[Coordinator],
+            },
+            Route {
+                name: "form send reminder",
+                door: Door::Form {
+                    path: "/nhac-nho".into(),
+                    fields: |key| {
+                        vec![
+                            ("id".into(), uuid::Uuid::now_v7().to_string()),
+                            ("unit_id".into(), get(&VILLAGE)),
+                            ("message".into(), format!("Nhắc nhở thử quyền {key}")),
+                        ]
+                    },
+                },
+                allowed: &[Coordinator],
+            },
+            Route {
+                name: "api mark reminder read",
+                door: Door::Api {
+                    method: "POST",
+                    path: format!("/api/v1/reminders/{}/read", reminder.id),
+                    body: |_| json!(null),
+                },
+                allowed: &[VillageReporter],
+            },
+            Route {
+                name: "form mark reminder read",
+                door: Door::Form {
+                    path: format!("/nhac-nho/{}/da-doc", reminder.id),
+                    fields: |_| vec![("next".into(), "/theo-doi".into())],
+                },
+                allowed: &[VillageReporter],
+            },
+            Route {
                 name: "api delete session",
                 door: Door::Api {
                     method: "DELETE",
@@ -609,6 +665,21 @@ async fn every_write_route_admits_only_its_roles() {
             !classes.iter().any(|c| c.name.contains("Volunteer")
                 || c.name.contains("Viewer")
                 || c.name.contains("VillageReporter"))
+        );
+        // One reminder set up, one by API and one by form from the coordinator; read by the village only.
+        let sent = t.store.unit_reminders(&t.plan_id, &village.id, 50).await.unwrap();
+        assert_eq!(sent.len(), 3, "{}", t.backend);
+        assert!(sent.iter().all(|r| !r.sent_by.is_empty() && r.read_by <= 1));
+        assert!(
+            !sent
+                .iter()
+                .any(|r| r.message.contains("Viewer") || r.message.contains("VillageReporter"))
+        );
+        assert_eq!(
+            t.store.reminder(&t.plan_id, &reminder.id).await.unwrap().read_by,
+            1,
+            "{}",
+            t.backend
         );
         let victim_row = t.store.user(&t.plan_id, &victim.user_id).await.unwrap();
         assert_eq!(victim_row.full_name, "Nạn nhân Coordinator");

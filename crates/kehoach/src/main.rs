@@ -16,6 +16,7 @@ use kehoach_core::{SEED_PLAN_TOML, parse_plan};
 use kehoach_store::{NewInvite, Role, Store, now_unix};
 
 const DEFAULT_DB: &str = "sqlite:data/kehoach.sqlite";
+const DEMO_DB: &str = "sqlite:data/demo.sqlite";
 const SETUP_TTL_SECS: i64 = 7 * 24 * 3600;
 
 #[derive(Parser)]
@@ -39,6 +40,18 @@ struct DbArgs {
     create: bool,
 }
 
+/// Email for reminders (optional).
+#[derive(clap::Args, Clone)]
+struct MailArgs {
+    /// SMTP server for reminder emails: smtps://user:pass@host:465, smtp://user:pass@host:587?tls=required
+    /// or smtp://host:25 (a local relay). Without it reminders are in-app and Zalo text only.
+    #[arg(long, env = "KEHOACH_SMTP_URL", hide_env_values = true)]
+    smtp_url: Option<String>,
+    /// Sender of reminder emails.
+    #[arg(long, env = "KEHOACH_SMTP_FROM", default_value = "kehoach <kehoach@localhost>")]
+    smtp_from: String,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Serve pages and the API (SQLite file and the embedded seed plan by default).
@@ -54,6 +67,12 @@ enum Command {
         /// Public base URL for links handed out (invites); https:// marks cookies Secure.
         #[arg(long, env = "KEHOACH_PUBLIC_URL")]
         public_url: Option<String>,
+        #[command(flatten)]
+        mail: MailArgs,
+        /// Serve the sample campaign instead (as `kehoach demo`): a separate database,
+        /// data/demo.sqlite unless --database-url names another.
+        #[arg(long)]
+        demo: bool,
     },
     /// Create or update the database schema.
     Migrate {
@@ -80,7 +99,7 @@ enum Command {
     /// Fill a separate database with a clearly-marked sample campaign (June–August) and serve it.
     Demo {
         /// The demo database (never the real one).
-        #[arg(long, default_value = "sqlite:data/demo.sqlite")]
+        #[arg(long, default_value = DEMO_DB)]
         database_url: String,
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
@@ -89,6 +108,8 @@ enum Command {
         /// Fill the database, then exit without serving.
         #[arg(long)]
         fill_only: bool,
+        #[command(flatten)]
+        mail: MailArgs,
     },
 }
 
@@ -153,13 +174,21 @@ async fn serve(
     listen: SocketAddr,
     plan_file: Option<PathBuf>,
     public_url: Option<String>,
+    mail: MailArgs,
 ) -> anyhow::Result<()> {
+    let mailer = match &mail.smtp_url {
+        Some(url) => Some(kehoach_web::mail::Mailer::new(url, &mail.smtp_from)?),
+        None => None,
+    };
     let store = open(&db).await?;
     let now = now_unix();
     let plan = match store.plan_ids().await?.first() {
         Some(id) => {
             let source = store.plan_source(id).await?;
-            parse_plan(&source).map_err(|e| anyhow::anyhow!("kế hoạch đã lưu không hợp lệ: {e:?}"))?
+            let plan = parse_plan(&source).map_err(|e| anyhow::anyhow!("kế hoạch đã lưu không hợp lệ: {e:?}"))?;
+            // Already stored: this only brings derived rules (reach_rules) up to date.
+            store.import_plan(&plan, &source, now).await?;
+            plan
         }
         None => {
             let (plan, source) = match &plan_file {
@@ -177,7 +206,10 @@ async fn serve(
         println!("Chưa có người điều phối. Mở liên kết thiết lập (dùng một lần, hết hạn sau 7 ngày):");
         println!("  {}/moi/{token}", public_url.trim_end_matches('/'));
     }
-    let state = kehoach_web::AppState::new(store.clone(), plan, public_url.clone());
+    let mut state = kehoach_web::AppState::new(store.clone(), plan, public_url.clone());
+    if let Some(m) = mailer {
+        state = state.with_mailer(m);
+    }
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("không mở được cổng {listen}"))?;
@@ -190,6 +222,37 @@ async fn serve(
     .await?;
     store.close().await;
     Ok(())
+}
+
+/// `kehoach demo` and `kehoach serve --demo`: fill the sample database once, then serve it.
+async fn run_demo(
+    database_url: String,
+    listen: SocketAddr,
+    public_url: Option<String>,
+    fill_only: bool,
+    mail: MailArgs,
+) -> anyhow::Result<()> {
+    let db = DbArgs {
+        database_url,
+        create: true,
+    };
+    let store = open(&db).await?;
+    if store.plan_ids().await?.is_empty() {
+        println!("Đang tạo chiến dịch mẫu (dữ liệu giả lập, không phải số liệu thật của xã)…");
+        demo::fill(&store).await?;
+    } else {
+        println!("Cơ sở dữ liệu mẫu đã có dữ liệu: giữ nguyên.");
+    }
+    store.close().await;
+    println!(
+        "Dữ liệu mẫu: đăng nhập {} / {} (tình nguyện viên tnv01…tnv06, cùng mật khẩu).",
+        demo::DEMO_USER,
+        demo::DEMO_PASSWORD
+    );
+    if fill_only {
+        return Ok(());
+    }
+    serve(db, listen, None, public_url, mail).await
 }
 
 fn setup_invite() -> NewInvite {
@@ -224,35 +287,26 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             listen,
             plan,
             public_url,
-        } => serve(db, listen, plan, public_url).await,
+            mail,
+            demo,
+        } => {
+            if demo {
+                let url = if db.database_url == DEFAULT_DB {
+                    DEMO_DB.to_string()
+                } else {
+                    db.database_url
+                };
+                return run_demo(url, listen, public_url, false, mail).await;
+            }
+            serve(db, listen, plan, public_url, mail).await
+        }
         Command::Demo {
             database_url,
             listen,
             public_url,
             fill_only,
-        } => {
-            let db = DbArgs {
-                database_url,
-                create: true,
-            };
-            let store = open(&db).await?;
-            if store.plan_ids().await?.is_empty() {
-                println!("Đang tạo chiến dịch mẫu (dữ liệu giả lập, không phải số liệu thật của xã)…");
-                demo::fill(&store).await?;
-            } else {
-                println!("Cơ sở dữ liệu mẫu đã có dữ liệu: giữ nguyên.");
-            }
-            store.close().await;
-            println!(
-                "Dữ liệu mẫu: đăng nhập {} / {} (tình nguyện viên tnv01…tnv06, cùng mật khẩu).",
-                demo::DEMO_USER,
-                demo::DEMO_PASSWORD
-            );
-            if fill_only {
-                return Ok(());
-            }
-            serve(db, listen, None, public_url).await
-        }
+            mail,
+        } => run_demo(database_url, listen, public_url, fill_only, mail).await,
         Command::Migrate { db } => {
             open(&db).await?;
             println!("Cơ sở dữ liệu đã cập nhật.");

@@ -59,6 +59,12 @@ impl TestApp {
         }
     }
 
+    /// Rebuilds the router with reminder emails going through `mailer`.
+    pub fn use_mailer(&mut self, mailer: kehoach_web::mail::Mailer) {
+        let state = AppState::new(self.store.clone(), seed_plan(), "http://kehoach.test".into()).with_mailer(mailer);
+        self.router = app(state);
+    }
+
     pub async fn unit_by_slug(&self, slug: &str) -> UnitRow {
         self.store
             .list_units(&self.plan_id)

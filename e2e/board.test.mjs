@@ -92,6 +92,51 @@ test('board on a phone-sized screen', { timeout: 60000 }, async () => {
   await ctx.close();
 });
 
-async function shot(page, name) {
-  if (shots) await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
+async function shot(page, name, fullPage = true) {
+  if (shots) await page.screenshot({ path: `${shots}/${name}.png`, fullPage });
 }
+
+test('a reminder from the board reaches the lagging village on its next page', { timeout: 120000 }, async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN' });
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await login(page);
+  await page.goto(`${server.url}/theo-doi?ngay=15/07/2026`);
+  // Beside Thôn mẫu 2 on T6: "nhắc" opens the form with the standard text.
+  const t6 = page.locator('#target-T6');
+  await t6.locator('a.remind[title*="Thôn mẫu 2"]').click();
+  await page.waitForURL(/\/nhac-nho\/moi/);
+  const text = page.getByLabel('Nội dung nhắc nhở');
+  assert.match(await text.inputValue(), /^Kính gửi Thôn mẫu 2.*15\/07\/2026.*T6 .*đạt 44 lượt/s);
+  await text.fill('Đề nghị thôn mẫu 2 tăng cường hỗ trợ người dân trong tuần này (thử nghiệm).');
+  await page.getByRole('button', { name: 'Gửi nhắc nhở' }).click();
+  await page.waitForURL(/\/nhac-nho\/[0-9a-f-]+\?ok=reminder_sent/);
+  await page.getByText('Đã gửi nhắc nhở.').waitFor();
+  const zalo = await page.locator('#zalo-text').inputValue();
+  assert.ok(zalo.startsWith('[Nhắc nhở] Đề nghị thôn mẫu 2') && zalo.includes('/theo-doi?ngay=15/07/2026'), zalo);
+  await shot(page, 'reminder');
+  // Sending the same form again (back, resubmit) stores nothing new.
+  await page.goBack();
+  await page.getByRole('button', { name: 'Gửi nhắc nhở' }).click();
+  await page.waitForURL(/ok=reminder_sent/);
+
+  // The village reporter sees it on the next page, marks it read, and it is gone.
+  const rep = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'vi-VN', isMobile: true, hasTouch: true });
+  const p2 = await rep.newPage();
+  await p2.goto(`${server.url}/dang-nhap`);
+  await p2.getByLabel('Tên đăng nhập').fill('thon2');
+  await p2.getByLabel('Mật khẩu').fill('demo-kehoach-2026');
+  await p2.getByRole('button', { name: 'Đăng nhập' }).click();
+  await p2.waitForURL(/\/ke-hoach/);
+  const notice = p2.locator('.reminder-notice');
+  assert.equal(await notice.count(), 1, 'one notice, though the form was sent twice');
+  assert.match(await notice.textContent(), /tăng cường hỗ trợ người dân/);
+  await shot(p2, 'reminder-notice-phone', false);
+  await notice.getByRole('button', { name: 'Đã đọc' }).click();
+  await p2.waitForURL(/ok=reminder_read/);
+  assert.equal(await p2.locator('.reminder-notice').count(), 0);
+  assert.deepEqual(errors, []);
+  await rep.close();
+  await ctx.close();
+});

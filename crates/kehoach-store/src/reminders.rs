@@ -53,6 +53,10 @@ const REMINDER_COLS: &str = "r.id, r.unit_id, r.target_id, r.as_of, r.message, r
      r.sent_at, r.recipients, r.emailed, r.email_note, \
      (SELECT COUNT(*) FROM reminder_reads rr WHERE rr.reminder_id = r.id) AS read_by";
 
+/// Within this many seconds, the same text to the same unit from the same
+/// sender is taken as a repeat, not a new reminder.
+pub const TWIN_SECS: i64 = 600;
+
 /// The longest message kept (a Zalo message, not a letter).
 pub const REMINDER_MAX_CHARS: usize = 2000;
 
@@ -69,7 +73,8 @@ impl Store {
     }
 
     /// Stores a reminder and logs it on its unit, in one transaction. The
-    /// same id again returns the stored reminder and false.
+    /// same id again, or the same text to the same unit from the same sender
+    /// within [`TWIN_SECS`], returns the stored reminder and false.
     pub async fn create_reminder(&self, r: NewReminder, now: i64) -> Result<(ReminderRow, bool)> {
         let message = kehoach_core::text::clean_multiline(&r.message);
         if message.is_empty() || message.chars().count() > REMINDER_MAX_CHARS {
@@ -79,6 +84,24 @@ impl Store {
             });
         }
         let mut tx = self.pool().begin().await?;
+        // The same text to the same unit from the same sender within ten
+        // minutes is the same reminder sent twice (a form reloaded and sent
+        // again gets a new id): keep the first.
+        let twin: Option<(String,)> = sqlx::query_as(
+            "SELECT id FROM reminders WHERE plan_id = $1 AND unit_id = $2 AND sent_by = $3 AND message = $4 AND sent_at >= $5 \
+             ORDER BY sent_at LIMIT 1",
+        )
+        .bind(&r.plan_id)
+        .bind(&r.unit_id)
+        .bind(&r.sent_by)
+        .bind(&message)
+        .bind(now - TWIN_SECS)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some((id,)) = twin {
+            tx.commit().await?;
+            return Ok((self.reminder(&r.plan_id, &id).await?, false));
+        }
         let (recipients,): (i64,) =
             sqlx::query_as("SELECT COUNT(*) FROM users WHERE plan_id = $1 AND unit_id = $2 AND active = 1")
                 .bind(&r.plan_id)

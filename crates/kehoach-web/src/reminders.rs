@@ -249,7 +249,7 @@ pub async fn api_list(
     ApiUser(cu): ApiUser,
     Query(q): Query<ReminderListParams>,
 ) -> Result<Json<Vec<ReminderOut>>, AppError> {
-    let Some(unit) = q.unit_id.or_else(|| cu.user.unit_id.clone()) else {
+    let Some(unit) = q.unit_id.filter(|u| !u.is_empty()).or_else(|| cu.user.unit_id.clone()) else {
         return Err(AppError::invalid("unit_unknown", "unit_id"));
     };
     if !may_see(&cu, &unit) {

@@ -182,6 +182,16 @@ async fn a_reminder_reaches_the_units_users_once_in_app_by_email_and_as_zalo_tex
         assert_eq!(st, StatusCode::OK, "{b}");
         assert_eq!(again["id"], r["id"]);
         assert_eq!(inbox.lock().unwrap().len(), sent_before + 1, "{b}");
+        // The form reloaded and sent again makes a new id with the same text: still one reminder.
+        let (st, twin) = t
+            .api(
+                "POST",
+                "/api/v1/reminders",
+                Some(&coord),
+                json!({"id": uuid::Uuid::now_v7().to_string(), "unit_id": village.id, "as_of": "2026-07-15", "message": message}),
+            )
+            .await;
+        assert_eq!((st, &twin["id"]), (StatusCode::OK, &r["id"]), "{b}");
         let (_, list) = t
             .api(
                 "GET",

@@ -128,6 +128,23 @@ pub async fn fill(store: &Store) -> anyhow::Result<()> {
         volunteers.push(u.id);
     }
 
+    // One reporter per village (thon1…thon3): they receive the board's reminders.
+    for (i, v) in villages.iter().enumerate() {
+        store
+            .create_user(
+                &pid,
+                NewUser {
+                    username: format!("thon{}", i + 1),
+                    full_name: format!("Báo cáo viên thôn mẫu {}", i + 1),
+                    role: Role::UnitReporter,
+                    unit_id: Some(v.clone()),
+                    password: DEMO_PASSWORD.into(),
+                },
+                now,
+            )
+            .await?;
+    }
+
     // Support turns: village 1 ahead, village 2 behind, village 3 starts late.
     let services: Vec<String> = plan
         .line("l3-support")

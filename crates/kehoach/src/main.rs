@@ -245,7 +245,7 @@ async fn run_demo(
     }
     store.close().await;
     println!(
-        "Dữ liệu mẫu: đăng nhập {} / {} (tình nguyện viên tnv01…tnv06, cùng mật khẩu).",
+        "Dữ liệu mẫu: đăng nhập {} / {} (tình nguyện viên tnv01…tnv06, báo cáo viên thôn thon1…thon3, cùng mật khẩu).",
         demo::DEMO_USER,
         demo::DEMO_PASSWORD
     );

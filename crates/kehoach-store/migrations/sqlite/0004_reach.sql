@@ -2,7 +2,8 @@
 -- (src/aggregates.rs keeps them in step with every write; a test rebuilds
 -- them from scratch and compares).
 
--- Live held sessions per line, unit, class ('' for none), kind and day.
+-- Live held sessions per line, unit, class ('' for none), kind and day
+-- (clustered on its key in SQLite: the board reads a day range of it).
 CREATE TABLE session_daily (
     plan_id TEXT NOT NULL REFERENCES plans(id),
     line_id TEXT NOT NULL,
@@ -12,7 +13,7 @@ CREATE TABLE session_daily (
     day TEXT NOT NULL,
     n BIGINT NOT NULL,
     PRIMARY KEY (plan_id, day, line_id, unit_id, class_id, kind)
-);
+) WITHOUT ROWID;
 
 -- Which first records reach a person for each roster-coverage target: a
 -- line, a source (as in person_first), the target's roster and window.

@@ -6,6 +6,7 @@ pub mod day;
 pub mod engine;
 pub mod model;
 pub mod records;
+pub mod report;
 pub mod show;
 pub mod text;
 pub mod timeline;

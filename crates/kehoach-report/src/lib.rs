@@ -1,8 +1,9 @@
 //! kehoach-report: documents rendered from data the other crates computed:
-//! printable QR check-in cards (PDF). Fonts are embedded (Liberation Serif,
+//! printable QR check-in cards (PDF) and the summary report (DOCX). Fonts are embedded (Liberation Serif,
 //! SIL OFL, metric twin of Times New Roman) so no system font is needed.
 
 pub mod cards;
+pub mod docx;
 
 mod fonts {
     use krilla::text::Font;
@@ -30,6 +31,8 @@ pub enum ReportError {
     Qr(String),
     #[error("PDF: {0}")]
     Pdf(String),
+    #[error("DOCX: {0}")]
+    Docx(String),
 }
 
 /// Millimetres to PDF points.

@@ -11,6 +11,7 @@ mod activity;
 mod aggregates;
 mod audit;
 mod reminders;
+mod report;
 mod rosters;
 pub mod testing;
 mod turns;

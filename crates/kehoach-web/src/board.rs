@@ -434,6 +434,8 @@ struct BoardPage {
     units: Vec<UnitRowView>,
     sort: String,
     print: bool,
+    /// Offer the summary report download (who reads every unit's records).
+    can_report: bool,
 }
 
 fn pct_of(v: f64, scale: f64) -> String {
@@ -726,6 +728,7 @@ pub async fn board_page(
         units,
         sort,
         print,
+        can_report: allowed(&cu.user, Action::ReadUnitRecords { unit_id: None }),
     };
     render(StatusCode::OK, &page)
 }

@@ -12,6 +12,7 @@ pub mod pages_records;
 pub mod people;
 pub mod policy;
 pub mod reminders;
+pub mod report;
 pub mod roster_import;
 pub mod service;
 pub mod sessions;
@@ -174,6 +175,7 @@ pub fn app(state: AppState) -> Router {
         .route("/ke-hoach", get(pages::plan_page))
         .route("/theo-doi", get(board::board_page))
         .route("/theo-doi/ho-so", get(board::trace_page))
+        .route("/bao-cao/tong-ket.docx", get(report::summary_docx))
         .route("/nhac-nho", post(reminders::send_form))
         .route("/nhac-nho/moi", get(reminders::new_page))
         .route("/nhac-nho/{id}", get(reminders::show_page))

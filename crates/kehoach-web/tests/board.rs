@@ -3,6 +3,7 @@
 
 mod common;
 
+use axum::http::StatusCode;
 use common::TestApp;
 use kehoach_store::{NewTurn, Role, new_id};
 
@@ -150,5 +151,52 @@ async fn board_json_and_records_behind_a_village_figure() {
         assert_eq!(st, 200);
         assert!(html.contains("data-total=\"29\""), "{b}");
         assert_eq!(html.matches("<tr class=\"rec\">").count(), 29);
+    }
+}
+
+#[tokio::test]
+async fn the_summary_report_downloads_for_readers_of_every_unit_only() {
+    for t in TestApp::all().await {
+        let b = t.backend;
+        let coord = t.user("dieuphoi", Role::Coordinator, None).await;
+        let viewer = t.user("lanhdao", Role::Viewer, None).await;
+        let village = t.unit_by_slug("thon-mau-1").await;
+        let rep = t.user("thon1", Role::UnitReporter, Some(&village.id)).await;
+        for s in [&coord, &viewer] {
+            let req = axum::http::Request::get("/bao-cao/tong-ket.docx?ngay=15/07/2026")
+                .header("host", "kehoach.test")
+                .header("cookie", &s.cookie)
+                .body(axum::body::Body::empty())
+                .unwrap();
+            let (status, headers, body) = t.send(req).await;
+            assert_eq!(status, StatusCode::OK, "{b}");
+            let get = |k: &str| {
+                headers
+                    .iter()
+                    .find(|(h, _)| h == k)
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or_default()
+            };
+            assert!(get("content-type").contains("wordprocessingml"), "{b}");
+            assert!(
+                get("content-disposition").contains("bao-cao-tong-ket-2026-07-15.docx"),
+                "{b}"
+            );
+            assert!(body.starts_with("PK"), "{b}: a zip (DOCX)");
+        }
+        let (status, _) = t.get("/bao-cao/tong-ket.docx?ngay=15/07/2026", Some(&rep)).await;
+        assert_eq!(
+            status,
+            StatusCode::FORBIDDEN,
+            "{b}: a unit reporter cannot export every unit"
+        );
+        let (status, body) = t.get("/bao-cao/tong-ket.docx?ngay=31/02/2026", Some(&coord)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+        assert!(body.contains("as_of_invalid"), "{b}");
+        let (_, page) = t.get("/theo-doi?ngay=15/07/2026", Some(&coord)).await;
+        assert!(page.contains("/bao-cao/tong-ket.docx?ngay=15/07/2026"), "{b}");
+        let (_, page) = t.get("/theo-doi?ngay=15/07/2026", Some(&rep)).await;
+        assert!(!page.contains("/bao-cao/tong-ket.docx"), "{b}");
+        t.store.close().await;
     }
 }

@@ -89,6 +89,11 @@ enum Command {
         #[command(subcommand)]
         command: BenchCommand,
     },
+    /// Reports from the records (the same figures as the board).
+    Report {
+        #[command(subcommand)]
+        command: ReportCommand,
+    },
     /// Consistent copy of the SQLite database while it serves.
     Backup {
         #[command(flatten)]
@@ -135,6 +140,24 @@ enum BenchCommand {
         /// Requests in flight, comma-separated.
         #[arg(long, default_value = "1,16,64", value_delimiter = ',')]
         concurrency: Vec<usize>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportCommand {
+    /// The summary report (báo cáo tổng kết) as of a date, as DOCX (Decree 30/2020 layout).
+    Summary {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Figures as of this day, YYYY-MM-DD (default: today, within the plan's period).
+        #[arg(long)]
+        as_of: Option<String>,
+        /// The date printed in the header, YYYY-MM-DD (default: today).
+        #[arg(long)]
+        signed_on: Option<String>,
+        /// Output file; the extension picks the format (.docx).
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -221,6 +244,64 @@ async fn serve(
     .with_graceful_shutdown(shutdown())
     .await?;
     store.close().await;
+    Ok(())
+}
+
+fn parse_day(raw: &str, what: &str) -> anyhow::Result<kehoach_core::Day> {
+    kehoach_core::Day::parse_iso(raw.trim())
+        .or_else(|| kehoach_core::Day::parse_vn(raw.trim()))
+        .with_context(|| format!("{what}: “{raw}” không phải một ngày (viết YYYY-MM-DD hoặc dd/mm/yyyy)"))
+}
+
+async fn report_summary(
+    db: DbArgs,
+    as_of: Option<String>,
+    signed_on: Option<String>,
+    out: PathBuf,
+) -> anyhow::Result<()> {
+    let ext = out
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    if ext != "docx" {
+        bail!(
+            "{}: chỉ xuất được báo cáo dạng .docx (PDF và XLSX sẽ có trong bản sau)",
+            out.display()
+        );
+    }
+    if out.exists() {
+        bail!("{}: tệp đã tồn tại, hãy chọn tên khác", out.display());
+    }
+    let store = Store::open(&db.database_url, false).await?;
+    let Some(id) = store.plan_ids().await?.first().cloned() else {
+        bail!("cơ sở dữ liệu chưa có kế hoạch nào");
+    };
+    let plan = parse_plan(&store.plan_source(&id).await?)
+        .map_err(|e| anyhow::anyhow!("kế hoạch đã lưu không hợp lệ: {e:?}"))?;
+    let today = kehoach_web::today_vn();
+    let period = plan.plan.period;
+    let as_of = match as_of {
+        Some(s) => parse_day(&s, "--as-of")?,
+        None => today.min(period.end).max(period.start),
+    };
+    let signed_on = match signed_on {
+        Some(s) => parse_day(&s, "--signed-on")?,
+        None => today,
+    };
+    let report = store.summary_report(&plan, as_of, signed_on).await?;
+    let bytes = kehoach_report::docx::docx(&report)?;
+    // Written beside the target and renamed: never a half-written report.
+    let tmp = out.with_extension("docx.tmp");
+    std::fs::write(&tmp, &bytes).with_context(|| format!("không ghi được {}", tmp.display()))?;
+    std::fs::rename(&tmp, &out).with_context(|| format!("không ghi được {}", out.display()))?;
+    store.close().await;
+    println!(
+        "Đã xuất báo cáo tính đến ngày {} vào {} ({} KB).",
+        as_of.vn(),
+        out.display(),
+        bytes.len().div_ceil(1024)
+    );
     Ok(())
 }
 
@@ -351,6 +432,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     concurrency,
                 },
         } => bench::ingest(database_url, seconds, &concurrency).await,
+        Command::Report {
+            command:
+                ReportCommand::Summary {
+                    db,
+                    as_of,
+                    signed_on,
+                    out,
+                },
+        } => report_summary(db, as_of, signed_on, out).await,
         Command::Backup { db, path } => {
             let store = Store::open(&db.database_url, false).await?;
             store.backup(&path).await?;

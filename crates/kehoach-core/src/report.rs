@@ -1,0 +1,459 @@
+//! The summary report (báo cáo tổng kết) as a model: the header of an
+//! administrative document (Decree 30/2020/NĐ-CP), a body of headings,
+//! paragraphs and tables, the recipients and the signer. Every figure comes
+//! from the engine's standings and facts as of one date, so the report says
+//! what the board says; renderers (DOCX, PDF, HTML) only lay it out.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::engine::{Facts, Standing, Status, sessions_per_line, unit_totals};
+use crate::text::{vn_int, vn_num};
+use crate::{Day, Measure, Plan, Roster, Signer, TargetDef, ThresholdUnit, UnitKind};
+
+/// A report ready to lay out.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Report {
+    /// The issuing body, upper case, one line each: "ỦY BAN NHÂN DÂN", "XÃ VĨNH THỊNH".
+    pub issuer_lines: Vec<String>,
+    /// "Số:      /BC-UBND" (the number is written in by the office).
+    pub number: String,
+    /// "Vĩnh Thịnh, ngày 25 tháng 8 năm 2026".
+    pub place_date: String,
+    /// "BÁO CÁO".
+    pub kind: String,
+    /// The summary line under the kind (trích yếu).
+    pub title: String,
+    pub blocks: Vec<Block>,
+    pub recipients: Vec<String>,
+    pub signer: Signer,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(tag = "type", content = "content", rename_all = "snake_case")]
+pub enum Block {
+    /// "I. KẾT QUẢ THỰC HIỆN" (level 1, upper case) or "1. Kết quả …" (level 2).
+    Heading {
+        level: u8,
+        text: String,
+    },
+    Para(String),
+    Table(Table),
+}
+
+/// A table with its column headers and widths (millimetres of the text area).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Table {
+    /// Stable id for readers and tests: "targets", "villages".
+    pub id: String,
+    pub caption: String,
+    pub columns: Vec<Column>,
+    pub rows: Vec<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Column {
+    pub header: String,
+    pub width_mm: f32,
+    pub numeric: bool,
+}
+
+fn col(header: &str, width_mm: f32, numeric: bool) -> Column {
+    Column {
+        header: header.into(),
+        width_mm,
+        numeric,
+    }
+}
+
+/// What the summary needs besides the engine's results.
+pub struct SummaryInput<'a> {
+    pub plan: &'a Plan,
+    pub facts: &'a Facts,
+    /// `engine::board(plan, facts, as_of)`, in the plan's target order.
+    pub standings: &'a [Standing],
+    pub as_of: Day,
+    /// The date printed in the header.
+    pub signed_on: Day,
+    /// Display name of a unit or class id.
+    pub name: &'a dyn Fn(&str) -> String,
+    /// Some units are sample data (not the commune's real ones): the report says so.
+    pub has_sample_units: bool,
+}
+
+/// "ngày 05 tháng 8 năm 2026" as Decree 30 writes it: days under 10 and
+/// months 1–2 with a leading zero.
+pub fn long_date(d: Day) -> String {
+    let day = d.0.day();
+    let month = u8::from(d.0.month());
+    let month = if month <= 2 {
+        format!("{month:02}")
+    } else {
+        month.to_string()
+    };
+    format!("ngày {day:02} tháng {month} năm {}", d.0.year())
+}
+
+/// A figure with its unit as reports write it: "63,2 %", "150 lượt".
+pub fn figure(t: &TargetDef, v: f64) -> String {
+    match t.threshold_unit {
+        ThresholdUnit::Percent => format!("{} %", vn_num(v, 1)),
+        u => format!("{} {}", vn_num(v, 1), u.label()),
+    }
+}
+
+/// The result against the threshold, in per cent of the threshold.
+pub fn share_of_goal(t: &TargetDef, value: f64) -> Option<f64> {
+    (t.threshold > 0.0).then(|| value / t.threshold * 100.0)
+}
+
+/// "Đạt" / "Chưa đạt" and the like for the targets table.
+pub fn verdict(s: &Standing) -> &'static str {
+    match s.status {
+        Status::Met => "Đạt",
+        Status::NotYet => "Chưa đến thời gian",
+        Status::NotStarted => "Chưa thực hiện",
+        Status::Failed => "Không đạt",
+        Status::OnTrack => "Đang thực hiện, đúng tiến độ",
+        Status::Behind => "Đang thực hiện, chậm tiến độ",
+        Status::AtRisk => "Có nguy cơ không đạt",
+    }
+}
+
+fn threshold_text(t: &TargetDef) -> String {
+    let op = match t.comparator {
+        crate::Comparator::Gt => "trên ",
+        crate::Comparator::Ge => "",
+    };
+    let per = match t.measure {
+        Measure::MinPerUnit => " mỗi đơn vị",
+        _ => "",
+    };
+    format!("{op}{}{per}", figure(t, t.threshold))
+}
+
+/// The summary report as of `input.as_of`.
+pub fn summary(input: &SummaryInput) -> Report {
+    let plan = input.plan;
+    let h = &plan.plan;
+    let as_of = input.as_of;
+    let name = input.name;
+    let mut b: Vec<Block> = Vec::new();
+    let heading = |level: u8, text: &str| Block::Heading {
+        level,
+        text: text.to_string(),
+    };
+    let para = |s: String| Block::Para(s);
+    if input.has_sample_units {
+        b.push(para(
+            "(Lưu ý: báo cáo có đơn vị và số liệu mẫu, dùng để thử hệ thống, không phải số liệu thật của xã.)".into(),
+        ));
+    }
+
+    // Opening: the plan this report answers.
+    let plan_ref = match (&h.number, h.issued_on) {
+        (Some(n), Some(d)) => format!("Kế hoạch số {n} ngày {} của {}", d.vn(), h.issuer),
+        (Some(n), None) => format!("Kế hoạch số {n} của {}", h.issuer),
+        _ => format!("Kế hoạch của {}", h.issuer),
+    };
+    b.push(para(format!(
+        "Thực hiện {plan_ref} về {}, {} báo cáo kết quả thực hiện từ ngày {} đến ngày {} như sau:",
+        h.title,
+        h.issuer,
+        h.period.start.vn(),
+        as_of.min(h.period.end).vn()
+    )));
+
+    // I. Situation: units and rosters.
+    b.push(heading(1, "I. ĐẶC ĐIỂM TÌNH HÌNH"));
+    let active: Vec<_> = input.facts.units.iter().filter(|u| u.active).collect();
+    let count = |k: UnitKind| active.iter().filter(|u| u.kind == k).count();
+    let smart = active
+        .iter()
+        .filter(|u| u.kind == UnitKind::School && u.has_smart_classroom)
+        .count();
+    b.push(para(format!(
+        "Kế hoạch được triển khai trong thời gian {}, gồm {} nhóm hoạt động và {} chỉ tiêu, với sự tham gia của {} đơn vị: {} thôn, {} trường học ({} trường có phòng học thông minh) và {} cơ quan, đoàn thể, tổ công tác.",
+        h.period.vn(),
+        plan.lines.iter().filter(|l| l.parent.is_none()).count(),
+        plan.targets.len(),
+        active.len(),
+        count(UnitKind::Village),
+        count(UnitKind::School),
+        smart,
+        active.len() - count(UnitKind::Village) - count(UnitKind::School),
+    )));
+    let mut rosters: BTreeMap<Roster, u32> = BTreeMap::new();
+    for r in &input.facts.roster_sizes {
+        *rosters.entry(r.roster).or_default() += r.count;
+    }
+    let roster_text: Vec<String> = Roster::ALL
+        .iter()
+        .filter_map(|r| {
+            rosters
+                .get(r)
+                .filter(|n| **n > 0)
+                .map(|n| format!("{} {}", vn_int(*n as i64), r.label()))
+        })
+        .collect();
+    if !roster_text.is_empty() {
+        b.push(para(format!(
+            "Danh sách đối tượng đã cập nhật trên hệ thống: {}.",
+            roster_text.join("; ")
+        )));
+    }
+
+    // II. Direction: the plan issued, sessions by line.
+    b.push(heading(1, "II. CÔNG TÁC CHỈ ĐẠO, TRIỂN KHAI"));
+    b.push(para(format!(
+        "{} đã ban hành Kế hoạch {}, phân công nhiệm vụ cụ thể cho {} nhóm cơ quan, đơn vị; các đơn vị ghi nhận kết quả trực tiếp trên hệ thống theo dõi kế hoạch, làm cơ sở tổng hợp báo cáo này.",
+        h.issuer,
+        h.title,
+        plan.duties.len()
+    )));
+
+    // III. Results.
+    b.push(heading(1, "III. KẾT QUẢ THỰC HIỆN"));
+    b.push(heading(2, "1. Kết quả thực hiện các hoạt động"));
+    let held = sessions_per_line(input.facts, as_of);
+    let mut turns_by_line: BTreeMap<&str, u64> = BTreeMap::new();
+    for t in input.facts.turns.iter().filter(|t| t.day <= as_of) {
+        *turns_by_line.entry(t.line_id.as_str()).or_default() += t.n as u64;
+    }
+    for line in &plan.lines {
+        let n = held.get(&line.id).copied().unwrap_or(0);
+        let turns = turns_by_line.get(line.id.as_str()).copied().unwrap_or(0);
+        let mut parts = Vec::new();
+        if n > 0 {
+            parts.push(format!("đã tổ chức {} buổi", vn_int(n as i64)));
+        }
+        if turns > 0 {
+            parts.push(format!("hỗ trợ {} lượt người dân", vn_int(turns as i64)));
+        }
+        if parts.is_empty() {
+            if line.window.start > as_of {
+                parts.push(format!("chưa đến thời gian thực hiện ({})", line.window.vn()));
+            } else if !plan.lines.iter().any(|x| x.parent.as_deref() == Some(line.id.as_str())) {
+                parts.push("chưa có kết quả được ghi nhận trên hệ thống".into());
+            } else {
+                continue;
+            }
+        }
+        b.push(para(format!("- {}: {}.", line.label(), parts.join(", "))));
+    }
+
+    b.push(heading(2, "2. Kết quả thực hiện các chỉ tiêu"));
+    b.push(para(format!(
+        "Kết quả tính đến ngày {} so với các chỉ tiêu của Kế hoạch:",
+        as_of.vn()
+    )));
+    let rows = plan
+        .targets
+        .iter()
+        .zip(input.standings)
+        .enumerate()
+        .map(|(i, (t, s))| {
+            let result = match (t.measure, s.value.denominator) {
+                (Measure::RosterCoverage | Measure::UnitCoverage, Some(d)) => format!(
+                    "{} ({}/{})",
+                    figure(t, s.value.value),
+                    vn_num(s.value.numerator, 0),
+                    vn_num(d, 0)
+                ),
+                (Measure::MinPerUnit, _) => format!("thấp nhất {}", figure(t, s.value.value)),
+                _ => figure(t, s.value.value),
+            };
+            vec![
+                (i + 1).to_string(),
+                format!("{} ({})", t.label, t.id),
+                t.threshold_unit.label().to_string(),
+                threshold_text(t),
+                result,
+                share_of_goal(t, s.value.value)
+                    .map(|p| vn_num(p, 1))
+                    .unwrap_or_default(),
+                verdict(s).to_string(),
+            ]
+        })
+        .collect();
+    b.push(Block::Table(Table {
+        id: "targets".into(),
+        caption: format!("Bảng 1. Kết quả thực hiện chỉ tiêu (tính đến ngày {})", as_of.vn()),
+        columns: vec![
+            col("STT", 11.0, true),
+            col("Nội dung chỉ tiêu", 47.0, false),
+            col("ĐVT", 12.0, false),
+            col("Chỉ tiêu giao", 22.0, false),
+            col("Kết quả", 28.0, false),
+            col("Tỷ lệ (%)", 17.0, true),
+            col("Đánh giá", 28.0, false),
+        ],
+        rows,
+    }));
+
+    // Per-village table against the per-unit minimum (T6), when the plan has one.
+    let totals = unit_totals(input.facts, as_of);
+    let per_unit = plan
+        .targets
+        .iter()
+        .zip(input.standings)
+        .find(|(t, _)| t.measure == Measure::MinPerUnit);
+    let villages: Vec<_> = active.iter().filter(|u| u.kind == UnitKind::Village).collect();
+    if !villages.is_empty() {
+        let mut rows: Vec<Vec<String>> = Vec::new();
+        for (i, v) in villages.iter().enumerate() {
+            let (turns, sessions) = totals.get(&v.id).copied().unwrap_or_default();
+            let verdict = per_unit
+                .map(|(t, s)| {
+                    let met = s.value.per_unit.iter().find(|x| x.id == v.id).is_some_and(|x| x.met);
+                    if met {
+                        "Đạt".to_string()
+                    } else {
+                        format!("Chưa đạt ({} lượt)", vn_num(t.threshold, 0))
+                    }
+                })
+                .unwrap_or_default();
+            rows.push(vec![
+                (i + 1).to_string(),
+                name(&v.id),
+                vn_int(sessions as i64),
+                vn_int(turns as i64),
+                verdict,
+            ]);
+        }
+        b.push(Block::Table(Table {
+            id: "villages".into(),
+            caption: "Bảng 2. Kết quả theo thôn".into(),
+            columns: vec![
+                col("STT", 11.0, true),
+                col("Thôn", 49.0, false),
+                col("Số buổi", 25.0, true),
+                col("Lượt người dân được hỗ trợ", 40.0, true),
+                col("Đánh giá", 40.0, false),
+            ],
+            rows,
+        }));
+    }
+
+    b.push(heading(2, "3. Kinh phí thực hiện"));
+    if plan.budget_sources.is_empty() {
+        b.push(para("Kế hoạch không quy định nguồn kinh phí riêng.".into()));
+    } else {
+        b.push(para(format!(
+            "Kinh phí thực hiện từ các nguồn theo Kế hoạch: {}.",
+            plan.budget_sources
+                .iter()
+                .map(|s| s.text.trim_end_matches(['.', ';']).to_string())
+                .collect::<Vec<_>>()
+                .join("; ")
+        )));
+    }
+
+    // IV. Assessment, pre-filled from the figures.
+    b.push(heading(1, "IV. ĐÁNH GIÁ CHUNG"));
+    let met: Vec<&TargetDef> = plan
+        .targets
+        .iter()
+        .zip(input.standings)
+        .filter(|(_, s)| s.status == Status::Met)
+        .map(|(t, _)| t)
+        .collect();
+    let short: Vec<(&TargetDef, &Standing)> = plan
+        .targets
+        .iter()
+        .zip(input.standings)
+        .filter(|(_, s)| !matches!(s.status, Status::Met | Status::NotYet))
+        .collect();
+    b.push(heading(2, "1. Ưu điểm"));
+    b.push(para(if met.is_empty() {
+        "Chưa có chỉ tiêu nào đạt tính đến ngày báo cáo.".to_string()
+    } else {
+        format!(
+            "Đạt {}/{} chỉ tiêu: {}.",
+            met.len(),
+            plan.targets.len(),
+            met.iter()
+                .map(|t| format!("{} ({})", t.label, t.id))
+                .collect::<Vec<_>>()
+                .join("; ")
+        )
+    }));
+    b.push(heading(2, "2. Tồn tại, hạn chế"));
+    if short.is_empty() {
+        b.push(para("Không có chỉ tiêu nào chưa đạt tính đến ngày báo cáo.".into()));
+    }
+    for (t, s) in &short {
+        let behind: Vec<String> = s
+            .laggards
+            .iter()
+            .filter(|l| l.holds_back)
+            .map(|l| name(&l.id))
+            .collect();
+        let who = if behind.is_empty() {
+            String::new()
+        } else {
+            format!("; còn chậm ở: {}", behind.join(", "))
+        };
+        b.push(para(format!(
+            "- {} ({}): đạt {}, chỉ tiêu {}{who}.",
+            t.label,
+            t.id,
+            figure(t, s.value.value),
+            threshold_text(t)
+        )));
+    }
+
+    b.push(heading(1, "V. PHƯƠNG HƯỚNG, NHIỆM VỤ THỜI GIAN TỚI"));
+    b.push(para(if short.is_empty() {
+        "Duy trì kết quả đạt được; tiếp tục hướng dẫn, hỗ trợ người dân sử dụng các nền tảng số, dịch vụ công trực tuyến tại các thôn.".to_string()
+    } else {
+        format!(
+            "Tập trung chỉ đạo các đơn vị còn chậm hoàn thành các chỉ tiêu: {}.",
+            short.iter().map(|(t, _)| t.id.clone()).collect::<Vec<_>>().join(", ")
+        )
+    }));
+
+    // VI. Proposals: commendations ranked from the records.
+    b.push(heading(1, "VI. ĐỀ XUẤT, KIẾN NGHỊ"));
+    let mut ranked: Vec<(&str, u64)> = villages
+        .iter()
+        .map(|v| (v.id.as_str(), totals.get(&v.id).map(|x| x.0).unwrap_or(0)))
+        .filter(|(id, _)| per_unit.is_none_or(|(_, s)| s.value.per_unit.iter().any(|x| x.id == *id && x.met)))
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    if ranked.is_empty() {
+        b.push(para(
+            "Chưa có tập thể đủ điều kiện đề xuất khen thưởng theo số liệu ghi nhận.".into(),
+        ));
+    } else {
+        b.push(para(format!(
+            "Đề xuất biểu dương các thôn hoàn thành chỉ tiêu với số lượt hỗ trợ người dân cao nhất: {}.",
+            ranked
+                .iter()
+                .take(3)
+                .map(|(id, n)| format!("{} ({} lượt)", name(id), vn_int(*n as i64)))
+                .collect::<Vec<_>>()
+                .join("; ")
+        )));
+    }
+    b.push(para(format!(
+        "Trên đây là báo cáo kết quả thực hiện Kế hoạch {} của {}./.",
+        h.title, h.issuer
+    )));
+
+    Report {
+        issuer_lines: vec![
+            "ỦY BAN NHÂN DÂN".into(),
+            format!("{} {}", h.commune_level, h.commune).to_uppercase(),
+        ],
+        number: "Số:        /BC-UBND".into(),
+        place_date: format!("{}, {}", h.commune, long_date(input.signed_on)),
+        kind: "BÁO CÁO".into(),
+        title: format!("Kết quả thực hiện Kế hoạch {}", h.title),
+        blocks: b,
+        recipients: plan.recipients.clone(),
+        signer: plan.signer.clone(),
+    }
+}

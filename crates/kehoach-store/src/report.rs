@@ -1,0 +1,38 @@
+//! The summary report's model from the stored records: the same facts and
+//! engine as the board, with the units' and classes' names.
+
+use std::collections::HashMap;
+
+use kehoach_core::report::{Report, SummaryInput, summary};
+use kehoach_core::{Day, Plan, engine};
+
+use crate::{Result, Store};
+
+impl Store {
+    /// The summary report of a plan as of a day, dated `signed_on`.
+    pub async fn summary_report(&self, plan: &Plan, as_of: Day, signed_on: Day) -> Result<Report> {
+        let plan_id = plan.plan.id.as_str();
+        let facts = self.facts(plan, as_of).await?;
+        let standings = engine::board(plan, &facts, as_of);
+        let units = self.list_units(plan_id).await?;
+        let mut names: HashMap<String, String> = units.iter().map(|u| (u.id.clone(), u.name.clone())).collect();
+        for c in self.list_classes(plan_id).await? {
+            let school = units
+                .iter()
+                .find(|u| u.id == c.unit_id)
+                .map(|u| u.name.as_str())
+                .unwrap_or("");
+            names.insert(c.id.clone(), format!("{school}, lớp {}", c.name));
+        }
+        let name = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_string());
+        Ok(summary(&SummaryInput {
+            plan,
+            facts: &facts,
+            standings: &standings,
+            as_of,
+            signed_on,
+            name: &name,
+            has_sample_units: units.iter().any(|u| u.sample == 1 && u.active == 1),
+        }))
+    }
+}

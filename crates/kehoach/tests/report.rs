@@ -1,0 +1,191 @@
+//! `kehoach report summary` on the sample campaign: the DOCX carries the
+//! decree's page setup and header, its targets table says exactly what the
+//! board's engine says for the same date, LibreOffice opens and converts it
+//! to PDF, and the PDF's text has the title, the figures and "Vĩnh Thịnh".
+//! Bad requests fail with a Vietnamese reason and write nothing.
+
+use std::io::Read;
+use std::process::Command;
+
+mod common;
+use common::{BIN, temp_dir};
+
+fn run(args: &[&str]) -> (bool, String) {
+    let out = Command::new(BIN).args(args).output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+/// The text of each cell of the table whose caption id is `id`, row by row.
+fn table_cells(xml: &str, id: &str) -> Vec<Vec<String>> {
+    let marker = format!("<w:tblCaption w:val=\"{id}\"/>");
+    let start = xml.find(&marker).expect("table present");
+    let end = start + xml[start..].find("</w:tbl>").unwrap();
+    xml[start..end]
+        .split("<w:tr>")
+        .skip(1)
+        .map(|row| {
+            row.split("<w:tc>")
+                .skip(1)
+                .map(|cell| {
+                    cell.split("<w:t xml:space=\"preserve\">")
+                        .skip(1)
+                        .map(|t| t.split("</w:t>").next().unwrap_or(""))
+                        .collect::<String>()
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+}
+
+#[test]
+fn summary_report_docx_matches_the_board_and_libreoffice_reads_it() {
+    let dir = temp_dir("report");
+    let url = format!("sqlite:{}", dir.join("demo.sqlite").display());
+    let (ok, text) = run(&["demo", "--database-url", &url, "--fill-only"]);
+    assert!(ok, "{text}");
+    let out = dir.join("bao-cao.docx");
+    let out_s = out.to_str().unwrap();
+    let (ok, text) = run(&[
+        "report",
+        "summary",
+        "--database-url",
+        &url,
+        "--as-of",
+        "2026-08-25",
+        "--signed-on",
+        "2026-08-05",
+        "--out",
+        out_s,
+    ]);
+    assert!(ok, "{text}");
+    assert!(text.contains("25/08/2026"), "{text}");
+
+    // Bad requests: a reason in Vietnamese, non-zero exit, nothing written.
+    for (args, reason) in [
+        (vec!["--as-of", "2026-08-25", "--out", out_s], "đã tồn tại"),
+        (vec!["--as-of", "31/02/2026", "--out", "x.docx"], "không phải một ngày"),
+        (vec!["--as-of", "2026-08-25", "--out", "x.odt"], "chỉ xuất được"),
+    ] {
+        let mut all = vec!["report", "summary", "--database-url", &url];
+        all.extend(args);
+        let (ok, text) = run(&all);
+        assert!(!ok && text.contains(reason), "{text}");
+    }
+    assert!(!std::path::Path::new("x.docx").exists());
+
+    // The DOCX parts: the decree's page, fonts, header and first-page rule.
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
+    let mut xml = String::new();
+    zip.by_name("word/document.xml")
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    let mut styles = String::new();
+    zip.by_name("word/styles.xml")
+        .unwrap()
+        .read_to_string(&mut styles)
+        .unwrap();
+    assert!(styles.contains("w:ascii=\"Times New Roman\""));
+    assert!(xml.contains("<w:pgSz w:w=\"11906\" w:h=\"16838\"/>"), "A4 portrait");
+    assert!(
+        xml.contains("w:top=\"1134\" w:right=\"850\" w:bottom=\"1134\" w:left=\"1701\""),
+        "margins 20/15/20/30 mm"
+    );
+    assert!(xml.contains("<w:titlePg/>"), "no page number on page 1");
+    for s in [
+        "ỦY BAN NHÂN DÂN",
+        "XÃ VĨNH THỊNH",
+        "/BC-UBND",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "Vĩnh Thịnh, ngày 05 tháng 8 năm 2026",
+        "BÁO CÁO",
+        "Nơi nhận:",
+        "TM. ỦY BAN NHÂN DÂN",
+        "Đoàn Thị Nhung",
+        "Trên đây là báo cáo",
+        "báo cáo có đơn vị và số liệu mẫu",
+    ] {
+        assert!(xml.contains(s), "document lacks “{s}”");
+    }
+
+    // Every figure of the targets table is the engine's, as of the same date.
+    let (plan, standings) = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = kehoach_store::Store::open(&url, false).await.unwrap();
+        let id = store.plan_ids().await.unwrap().remove(0);
+        let plan = kehoach_core::parse_plan(&store.plan_source(&id).await.unwrap()).unwrap();
+        let as_of = kehoach_core::Day::parse_iso("2026-08-25").unwrap();
+        let facts = store.facts(&plan, as_of).await.unwrap();
+        let standings = kehoach_core::engine::board(&plan, &facts, as_of);
+        store.close().await;
+        (plan, standings)
+    });
+    let rows = table_cells(&xml, "targets");
+    assert_eq!(rows[0][1], "Nội dung chỉ tiêu");
+    assert_eq!(
+        rows.len(),
+        plan.targets.len() + 1,
+        "a header row and one row per target"
+    );
+    let mut figures = Vec::new();
+    for ((t, s), row) in plan.targets.iter().zip(&standings).zip(&rows[1..]) {
+        let row: Vec<String> = row.iter().map(|c| unescape(c)).collect();
+        assert!(row[1].contains(&format!("({})", t.id)), "{row:?}");
+        let value = kehoach_core::report::figure(t, s.value.value);
+        assert!(row[4].contains(&value), "{}: {row:?} lacks {value}", t.id);
+        let share = kehoach_core::report::share_of_goal(t, s.value.value).unwrap();
+        assert_eq!(row[5], kehoach_core::text::vn_num(share, 1), "{}", t.id);
+        assert_eq!(row[6], kehoach_core::report::verdict(s), "{}", t.id);
+        figures.push(value);
+    }
+    // The sample campaign as of 25/08: some targets met, some not (the table is not uniform).
+    let verdicts: std::collections::BTreeSet<&str> = standings.iter().map(kehoach_core::report::verdict).collect();
+    assert!(verdicts.contains("Đạt") && verdicts.len() > 1, "{verdicts:?}");
+
+    // LibreOffice opens it and converts it to PDF; the PDF's text has the same strings.
+    let lo_profile = format!("-env:UserInstallation=file://{}", dir.join("lo").display());
+    let status = Command::new("soffice")
+        .args([
+            lo_profile.as_str(),
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            dir.to_str().unwrap(),
+            out_s,
+        ])
+        .output()
+        .expect("LibreOffice (soffice) is installed by scripts/test");
+    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    let pdf = dir.join("bao-cao.pdf");
+    assert!(pdf.exists(), "LibreOffice wrote no PDF");
+    let text = Command::new("pdftotext")
+        .args([pdf.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils) is installed by scripts/test");
+    let text = String::from_utf8(text.stdout).unwrap();
+    for s in [
+        "BÁO CÁO",
+        "Vĩnh Thịnh",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Nơi nhận:",
+    ] {
+        assert!(text.contains(s), "PDF text lacks “{s}”");
+    }
+    for f in &figures {
+        assert!(text.contains(f.as_str()), "PDF text lacks the figure {f}");
+    }
+}

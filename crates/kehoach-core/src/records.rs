@@ -72,6 +72,19 @@ pub fn check_session<'p>(
     Ok(line)
 }
 
+/// A session's statuses as stored, with their Vietnamese labels.
+pub const SESSION_STATUSES: [(&str, &str); 3] =
+    [("planned", "Dự kiến"), ("held", "Đã tổ chức"), ("cancelled", "Đã hủy")];
+
+/// The Vietnamese label of a stored session status ("" if unknown).
+pub fn session_status_label(s: &str) -> &'static str {
+    SESSION_STATUSES
+        .iter()
+        .find(|(k, _)| *k == s)
+        .map(|(_, l)| *l)
+        .unwrap_or("")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

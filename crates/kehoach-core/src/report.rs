@@ -457,3 +457,55 @@ pub fn summary(input: &SummaryInput) -> Report {
         signer: plan.signer.clone(),
     }
 }
+
+/// One cell of a data export: typed, so a spreadsheet gets real dates and numbers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Cell {
+    Text(String),
+    Int(i64),
+    Num(f64),
+    Date(Day),
+    /// Unix seconds, shown in Vietnam time.
+    Time(i64),
+    Empty,
+}
+
+impl Cell {
+    /// The cell as text (CSV): dates dd/mm/yyyy, numbers with a dot for decimals.
+    pub fn text(&self) -> String {
+        match self {
+            Cell::Text(s) => s.clone(),
+            Cell::Int(n) => n.to_string(),
+            Cell::Num(x) => format!("{x}"),
+            Cell::Date(d) => d.vn(),
+            Cell::Time(t) => {
+                let offset = time::UtcOffset::from_hms(7, 0, 0).unwrap_or(time::UtcOffset::UTC);
+                time::OffsetDateTime::from_unix_timestamp(*t)
+                    .map(|x| x.to_offset(offset))
+                    .map(|x| {
+                        format!(
+                            "{:02}/{:02}/{} {:02}:{:02}",
+                            x.day(),
+                            u8::from(x.month()),
+                            x.year(),
+                            x.hour(),
+                            x.minute()
+                        )
+                    })
+                    .unwrap_or_default()
+            }
+            Cell::Empty => String::new(),
+        }
+    }
+}
+
+/// A sheet of a data export: one record kind, a header row, typed rows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Sheet {
+    /// Stable file-name part: "buoi", "diem-danh", "luot-ho-tro", "chi-tieu".
+    pub id: String,
+    /// Sheet title (at most 31 characters).
+    pub name: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+}

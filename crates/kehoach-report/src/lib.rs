@@ -4,6 +4,7 @@
 
 pub mod cards;
 pub mod docx;
+pub mod sheets;
 
 mod fonts {
     use krilla::text::Font;
@@ -33,6 +34,8 @@ pub enum ReportError {
     Pdf(String),
     #[error("DOCX: {0}")]
     Docx(String),
+    #[error("XLSX: {0}")]
+    Xlsx(String),
 }
 
 /// Millimetres to PDF points.

@@ -436,6 +436,8 @@ struct BoardPage {
     print: bool,
     /// Offer the summary report download (who reads every unit's records).
     can_report: bool,
+    /// Offer the data export (their own unit for a unit reporter).
+    can_export: bool,
 }
 
 fn pct_of(v: f64, scale: f64) -> String {
@@ -729,6 +731,12 @@ pub async fn board_page(
         sort,
         print,
         can_report: allowed(&cu.user, Action::ReadUnitRecords { unit_id: None }),
+        can_export: allowed(&cu.user, Action::ReadUnitRecords { unit_id: None })
+            || cu
+                .user
+                .unit_id
+                .as_deref()
+                .is_some_and(|u| allowed(&cu.user, Action::ReadUnitRecords { unit_id: Some(u) })),
     };
     render(StatusCode::OK, &page)
 }

@@ -176,6 +176,8 @@ pub fn app(state: AppState) -> Router {
         .route("/theo-doi", get(board::board_page))
         .route("/theo-doi/ho-so", get(board::trace_page))
         .route("/bao-cao/tong-ket.docx", get(report::summary_docx))
+        .route("/xuat/du-lieu.xlsx", get(report::export_xlsx))
+        .route("/xuat/{file}", get(report::export_csv))
         .route("/nhac-nho", post(reminders::send_form))
         .route("/nhac-nho/moi", get(reminders::new_page))
         .route("/nhac-nho/{id}", get(reminders::show_page))

@@ -54,11 +54,7 @@ pub struct StatusBody {
     pub headcount: Option<i64>,
 }
 
-pub const STATUSES: [(&str, &str); 3] = [("planned", "Dự kiến"), ("held", "Đã tổ chức"), ("cancelled", "Đã hủy")];
-
-pub fn status_label(s: &str) -> &'static str {
-    STATUSES.iter().find(|(k, _)| *k == s).map(|(_, l)| *l).unwrap_or("")
-}
+pub use kehoach_core::records::{SESSION_STATUSES as STATUSES, session_status_label as status_label};
 
 /// Lines whose sessions must name a class (a target counts them per class).
 pub fn needs_class(plan: &Plan, line_id: &str) -> bool {

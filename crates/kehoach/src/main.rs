@@ -145,7 +145,7 @@ enum BenchCommand {
 
 #[derive(Subcommand)]
 enum ReportCommand {
-    /// The summary report (báo cáo tổng kết) as of a date, as DOCX (Decree 30/2020 layout).
+    /// The summary report (báo cáo tổng kết) as of a date: DOCX (Decree 30/2020 layout) or the data as XLSX.
     Summary {
         #[command(flatten)]
         db: DbArgs,
@@ -155,7 +155,7 @@ enum ReportCommand {
         /// The date printed in the header, YYYY-MM-DD (default: today).
         #[arg(long)]
         signed_on: Option<String>,
-        /// Output file; the extension picks the format (.docx).
+        /// Output file; the extension picks the format: .docx (the report) or .xlsx (the data, a sheet per record kind).
         #[arg(long)]
         out: PathBuf,
     },
@@ -264,9 +264,9 @@ async fn report_summary(
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase)
         .unwrap_or_default();
-    if ext != "docx" {
+    if ext != "docx" && ext != "xlsx" {
         bail!(
-            "{}: chỉ xuất được báo cáo dạng .docx (PDF và XLSX sẽ có trong bản sau)",
+            "{}: chỉ xuất được .docx (báo cáo) hoặc .xlsx (dữ liệu); PDF sẽ có trong bản sau",
             out.display()
         );
     }
@@ -289,10 +289,17 @@ async fn report_summary(
         Some(s) => parse_day(&s, "--signed-on")?,
         None => today,
     };
-    let report = store.summary_report(&plan, as_of, signed_on).await?;
-    let bytes = kehoach_report::docx::docx(&report)?;
-    // Written beside the target and renamed: never a half-written report.
-    let tmp = out.with_extension("docx.tmp");
+    let bytes = if ext == "xlsx" {
+        let sheets = store
+            .export_sheets(&plan, &kehoach_store::ExportFilter::default(), as_of)
+            .await?;
+        kehoach_report::sheets::xlsx(&sheets)?
+    } else {
+        let report = store.summary_report(&plan, as_of, signed_on).await?;
+        kehoach_report::docx::docx(&report)?
+    };
+    // Written beside the target and renamed: never a half-written file.
+    let tmp = out.with_extension(format!("{ext}.tmp"));
     std::fs::write(&tmp, &bytes).with_context(|| format!("không ghi được {}", tmp.display()))?;
     std::fs::rename(&tmp, &out).with_context(|| format!("không ghi được {}", out.display()))?;
     store.close().await;

@@ -78,6 +78,7 @@ fn summary_report_docx_matches_the_board_and_libreoffice_reads_it() {
         (vec!["--as-of", "2026-08-25", "--out", out_s], "đã tồn tại"),
         (vec!["--as-of", "31/02/2026", "--out", "x.docx"], "không phải một ngày"),
         (vec!["--as-of", "2026-08-25", "--out", "x.odt"], "chỉ xuất được"),
+        (vec!["--as-of", "2026-08-25", "--out", "x.pdf"], "chỉ xuất được"),
     ] {
         let mut all = vec!["report", "summary", "--database-url", &url];
         all.extend(args);

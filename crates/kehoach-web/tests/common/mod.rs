@@ -117,6 +117,28 @@ impl TestApp {
         (status, headers, String::from_utf8_lossy(&body).into_owned())
     }
 
+    /// A GET whose body is kept as bytes (downloads).
+    pub async fn get_bytes(&self, path: &str, s: Option<&Session>) -> (StatusCode, Vec<(String, String)>, Vec<u8>) {
+        let mut b = Request::get(path).header(header::HOST, "kehoach.test");
+        if let Some(s) = s {
+            b = b.header(header::COOKIE, &s.cookie);
+        }
+        let resp: Response<Body> = self
+            .router
+            .clone()
+            .oneshot(b.body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let status = resp.status();
+        let headers = resp
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
+            .collect();
+        let body = resp.into_body().collect().await.unwrap().to_bytes().to_vec();
+        (status, headers, body)
+    }
+
     pub async fn get(&self, path: &str, s: Option<&Session>) -> (StatusCode, String) {
         let mut b = Request::get(path).header(header::HOST, "kehoach.test");
         if let Some(s) = s {

@@ -1,0 +1,251 @@
+//! Data exports: the live records of a plan as typed sheets (sessions,
+//! attendance, support turns, targets), filtered by unit and period. The
+//! caller decides what a user may export (a unit reporter: their unit only);
+//! XLSX and CSV writers live in kehoach-report.
+
+use kehoach_core::report::{Cell, Sheet};
+use kehoach_core::{Day, Plan, Roster, SessionKind};
+
+use crate::{Result, Store};
+
+/// Which records to export. Empty strings mean "no filter".
+#[derive(Debug, Clone, Default)]
+pub struct ExportFilter {
+    pub unit_id: Option<String>,
+    /// First and last day (ISO), inclusive.
+    pub from: Option<Day>,
+    pub to: Option<Day>,
+}
+
+impl ExportFilter {
+    fn binds(&self) -> (String, String, String) {
+        (
+            self.unit_id.clone().unwrap_or_default(),
+            self.from.map(|d| d.iso()).unwrap_or_default(),
+            self.to.map(|d| d.iso()).unwrap_or_default(),
+        )
+    }
+}
+
+fn text(s: impl Into<String>) -> Cell {
+    Cell::Text(s.into())
+}
+
+fn opt(s: Option<String>) -> Cell {
+    s.filter(|x| !x.is_empty()).map(Cell::Text).unwrap_or(Cell::Empty)
+}
+
+fn day(s: &str) -> Cell {
+    Day::parse_iso(s).map(Cell::Date).unwrap_or_else(|| text(s))
+}
+
+impl Store {
+    /// Every live record the filter selects, one sheet per record kind, and
+    /// the targets as of `as_of` (the board's figures).
+    pub async fn export_sheets(&self, plan: &Plan, f: &ExportFilter, as_of: Day) -> Result<Vec<Sheet>> {
+        let pid = plan.plan.id.as_str();
+        let (unit, from, to) = f.binds();
+        let line = |id: &str| plan.line(id).map(|l| l.label()).unwrap_or_else(|| id.to_string());
+
+        type SessionTuple = (
+            String,
+            String,
+            String,
+            Option<String>,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<i64>,
+            i64,
+            Option<String>,
+        );
+        let sessions: Vec<SessionTuple> = sqlx::query_as(
+            "SELECT s.day, s.line_id, u.name, c.name, s.kind, s.status, s.start_time, s.end_time, s.venue, s.headcount, \
+             (SELECT COUNT(*) FROM attendances a WHERE a.session_id = s.id AND a.deleted_at IS NULL), s.note \
+             FROM sessions s JOIN units u ON u.id = s.unit_id LEFT JOIN school_classes c ON c.id = s.class_id \
+             WHERE s.plan_id = $1 AND s.deleted_at IS NULL AND ($2 = '' OR s.unit_id = $2) \
+             AND ($3 = '' OR s.day >= $3) AND ($4 = '' OR s.day <= $4) ORDER BY s.day, u.name, s.id",
+        )
+        .bind(pid)
+        .bind(&unit)
+        .bind(&from)
+        .bind(&to)
+        .fetch_all(self.pool())
+        .await?;
+        let sessions = Sheet {
+            id: "buoi".into(),
+            name: "Buổi hoạt động".into(),
+            columns: [
+                "Ngày",
+                "Hoạt động",
+                "Đơn vị",
+                "Lớp",
+                "Loại buổi",
+                "Trạng thái",
+                "Bắt đầu",
+                "Kết thúc",
+                "Địa điểm",
+                "Số người tham dự",
+                "Số người điểm danh",
+                "Ghi chú",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: sessions
+                .into_iter()
+                .map(
+                    |(d, l, u, c, kind, status, start, end, venue, headcount, checked, note)| {
+                        vec![
+                            day(&d),
+                            text(line(&l)),
+                            text(u),
+                            opt(c),
+                            text(SessionKind::parse(&kind).map(|k| k.label()).unwrap_or(kind.as_str())),
+                            text(kehoach_core::records::session_status_label(&status)),
+                            opt(start),
+                            opt(end),
+                            opt(venue),
+                            headcount.map(Cell::Int).unwrap_or(Cell::Empty),
+                            Cell::Int(checked),
+                            opt(note),
+                        ]
+                    },
+                )
+                .collect(),
+        };
+
+        type AttendanceTuple = (String, String, String, String, Option<i64>, String, String, String);
+        let attendance: Vec<AttendanceTuple> = sqlx::query_as(
+            "SELECT s.day, s.line_id, su.name, p.full_name, p.birth_year, pu.name, p.roster, a.method \
+             FROM attendances a JOIN sessions s ON s.id = a.session_id JOIN units su ON su.id = s.unit_id \
+             JOIN roster_people p ON p.id = a.person_id JOIN units pu ON pu.id = p.unit_id \
+             WHERE a.plan_id = $1 AND a.deleted_at IS NULL AND s.deleted_at IS NULL AND ($2 = '' OR s.unit_id = $2) \
+             AND ($3 = '' OR s.day >= $3) AND ($4 = '' OR s.day <= $4) ORDER BY s.day, su.name, p.full_name, a.id",
+        )
+        .bind(pid)
+        .bind(&unit)
+        .bind(&from)
+        .bind(&to)
+        .fetch_all(self.pool())
+        .await?;
+        let attendance = Sheet {
+            id: "diem-danh".into(),
+            name: "Điểm danh".into(),
+            columns: [
+                "Ngày",
+                "Hoạt động",
+                "Đơn vị tổ chức",
+                "Họ và tên",
+                "Năm sinh",
+                "Đơn vị của người tham dự",
+                "Danh sách",
+                "Cách ghi nhận",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: attendance
+                .into_iter()
+                .map(|(d, l, su, name, born, pu, roster, method)| {
+                    vec![
+                        day(&d),
+                        text(line(&l)),
+                        text(su),
+                        text(name),
+                        born.map(Cell::Int).unwrap_or(Cell::Empty),
+                        text(pu),
+                        text(Roster::parse(&roster).map(|r| r.label()).unwrap_or(roster.as_str())),
+                        text(if method == "qr" { "thẻ QR" } else { "tìm tên" }),
+                    ]
+                })
+                .collect(),
+        };
+
+        type TurnTuple = (String, String, String, String, i64, String, i64);
+        let turns: Vec<TurnTuple> = sqlx::query_as(
+            "SELECT t.day, t.line_id, u.name, t.service, t.elderly, us.full_name, t.recorded_at \
+             FROM support_turns t JOIN units u ON u.id = t.unit_id JOIN users us ON us.id = t.created_by \
+             WHERE t.plan_id = $1 AND t.deleted_at IS NULL AND ($2 = '' OR t.unit_id = $2) \
+             AND ($3 = '' OR t.day >= $3) AND ($4 = '' OR t.day <= $4) ORDER BY t.day, u.name, t.recorded_at, t.id",
+        )
+        .bind(pid)
+        .bind(&unit)
+        .bind(&from)
+        .bind(&to)
+        .fetch_all(self.pool())
+        .await?;
+        let service = |l: &str, s: &str| {
+            plan.line(l)
+                .and_then(|x| x.services.iter().find(|i| i.id == s))
+                .map(|i| i.label.clone())
+                .unwrap_or_else(|| s.to_string())
+        };
+        let turns = Sheet {
+            id: "luot-ho-tro".into(),
+            name: "Lượt hỗ trợ".into(),
+            columns: [
+                "Ngày",
+                "Hoạt động",
+                "Thôn",
+                "Dịch vụ",
+                "Người cao tuổi",
+                "Người ghi",
+                "Ghi lúc",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: turns
+                .into_iter()
+                .map(|(d, l, u, s, elderly, by, at)| {
+                    vec![
+                        day(&d),
+                        text(line(&l)),
+                        text(u),
+                        text(service(&l, &s)),
+                        text(if elderly == 1 { "có" } else { "" }),
+                        text(by),
+                        Cell::Time(at),
+                    ]
+                })
+                .collect(),
+        };
+
+        // The targets as the report's table states them (the board's figures).
+        let report = self.summary_report(plan, as_of, as_of).await?;
+        let targets = report
+            .blocks
+            .iter()
+            .find_map(|b| match b {
+                kehoach_core::report::Block::Table(t) if t.id == "targets" => Some(t),
+                _ => None,
+            })
+            .map(|t| Sheet {
+                id: "chi-tieu".into(),
+                name: format!("Chỉ tiêu {}", as_of.vn().replace('/', "-")),
+                columns: t.columns.iter().map(|c| c.header.clone()).collect(),
+                rows: t
+                    .rows
+                    .iter()
+                    .map(|r| {
+                        r.iter()
+                            .zip(&t.columns)
+                            .map(|(v, c)| {
+                                // Numeric columns hold Vietnamese numbers ("66,7"): real numbers in the sheet.
+                                let plain = v.replace('.', "").replace(',', ".");
+                                match (c.numeric, plain.parse::<i64>(), plain.parse::<f64>()) {
+                                    (true, Ok(n), _) => Cell::Int(n),
+                                    (true, _, Ok(x)) => Cell::Num(x),
+                                    _ => text(v.clone()),
+                                }
+                            })
+                            .collect()
+                    })
+                    .collect(),
+            });
+        Ok([Some(sessions), Some(attendance), Some(turns), targets]
+            .into_iter()
+            .flatten()
+            .collect())
+    }
+}

@@ -1,0 +1,124 @@
+//! Data exports: the XLSX workbook read back with calamine holds the
+//! database's counts, with real dates; CSV per record kind; a unit reporter
+//! exports only their own unit, and nobody else's. SQLite and PostgreSQL.
+
+mod common;
+
+use std::io::Cursor;
+
+use axum::http::StatusCode;
+use calamine::{Data, Reader, Xlsx};
+use common::TestApp;
+use kehoach_store::Role;
+use serde_json::json;
+
+fn sheet(book: &mut Xlsx<Cursor<Vec<u8>>>, name: &str) -> Vec<Vec<Data>> {
+    let range = book.worksheet_range(name).unwrap();
+    range.rows().map(|r| r.to_vec()).collect()
+}
+
+#[tokio::test]
+async fn exports_hold_the_database_counts_and_respect_the_unit() {
+    for t in TestApp::all().await {
+        let b = t.backend;
+        let v1 = t.unit_by_slug("thon-mau-1").await;
+        let v2 = t.unit_by_slug("thon-mau-2").await;
+        let coord = t.user("dieuphoi", Role::Coordinator, None).await;
+        let rep2 = t.user("thon2", Role::UnitReporter, Some(&v2.id)).await;
+        let union = t.unit_by_slug("doan-tn").await;
+        let volunteer = t.user("tnv", Role::Volunteer, Some(&union.id)).await;
+        for (unit, n, day) in [(&v1.id, 3, "2026-07-10"), (&v2.id, 2, "2026-07-11")] {
+            for _ in 0..n {
+                let turn = json!({"id": uuid::Uuid::now_v7().to_string(), "unit_id": unit, "service": "asxh-vneid", "day": day});
+                let (st, r) = t.api("POST", "/api/v1/turns", Some(&coord), turn).await;
+                assert!(st.is_success(), "{b}: {r}");
+            }
+        }
+        let session = json!({"id": uuid::Uuid::now_v7().to_string(), "line_id": "l4-binh-dan-hoc-vu-so", "unit_id": v1.id,
+            "kind": "guidance", "status": "held", "day": "2026-07-12"});
+        let (st, r) = t.api("POST", "/api/v1/sessions", Some(&coord), session).await;
+        assert!(st.is_success(), "{b}: {r}");
+
+        // The coordinator's workbook: every record, real dates, the targets.
+        let (st, headers, bytes) = t.get_bytes("/xuat/du-lieu.xlsx", Some(&coord)).await;
+        assert_eq!(st, StatusCode::OK, "{b}");
+        assert!(
+            headers
+                .iter()
+                .any(|(k, v)| k == "content-type" && v.contains("spreadsheetml")),
+            "{b}"
+        );
+        let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).unwrap();
+        let names = book.sheet_names();
+        assert_eq!(names[..3], ["Buổi hoạt động", "Điểm danh", "Lượt hỗ trợ"], "{b}");
+        assert!(names[3].starts_with("Chỉ tiêu "), "{b}: {names:?}");
+        let turns = sheet(&mut book, "Lượt hỗ trợ");
+        assert_eq!(turns[0][2], Data::String("Thôn".into()), "{b}");
+        assert_eq!(
+            turns.len() - 1,
+            t.store.count_turns(&t.plan_id).await.unwrap() as usize,
+            "{b}"
+        );
+        assert!(
+            matches!(turns[1][0], Data::DateTime(_)),
+            "{b}: a real date, not text: {:?}",
+            turns[1][0]
+        );
+        let sessions = sheet(&mut book, "Buổi hoạt động");
+        assert_eq!(sessions.len() - 1, 1, "{b}");
+        assert_eq!(sessions[1][5], Data::String("Đã tổ chức".into()), "{b}");
+        let targets = sheet(&mut book, &names[3]);
+        assert_eq!(targets.len() - 1, kehoach_core::seed_plan().targets.len(), "{b}");
+
+        // A period filter.
+        let (_, _, bytes) = t
+            .get_bytes("/xuat/du-lieu.xlsx?tu=11/07/2026&den=31/07/2026", Some(&coord))
+            .await;
+        let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).unwrap();
+        assert_eq!(
+            sheet(&mut book, "Lượt hỗ trợ").len() - 1,
+            2,
+            "{b}: from 11/07 only village 2's turns"
+        );
+
+        // A unit reporter: their unit by default, never another's.
+        let (st, _, bytes) = t.get_bytes("/xuat/du-lieu.xlsx", Some(&rep2)).await;
+        assert_eq!(st, StatusCode::OK, "{b}");
+        let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).unwrap();
+        let turns = sheet(&mut book, "Lượt hỗ trợ");
+        assert_eq!(turns.len() - 1, 2, "{b}");
+        assert!(turns[1..].iter().all(|r| r[2] == Data::String(v2.name.clone())), "{b}");
+        assert_eq!(
+            sheet(&mut book, "Buổi hoạt động").len() - 1,
+            0,
+            "{b}: the session is village 1's"
+        );
+        let (st, _, _) = t
+            .get_bytes(&format!("/xuat/du-lieu.xlsx?don-vi={}", v1.id), Some(&rep2))
+            .await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "{b}");
+        let (st, _, _) = t
+            .get_bytes(&format!("/xuat/luot-ho-tro.csv?don-vi={}", v1.id), Some(&rep2))
+            .await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "{b}");
+        let (st, _, _) = t.get_bytes("/xuat/du-lieu.xlsx", Some(&volunteer)).await;
+        assert_eq!(
+            st,
+            StatusCode::FORBIDDEN,
+            "{b}: a volunteer has no unit records to export"
+        );
+
+        // CSV: a byte-order mark, a header, a line per record.
+        let (st, _, bytes) = t.get_bytes("/xuat/luot-ho-tro.csv", Some(&coord)).await;
+        assert_eq!(st, StatusCode::OK, "{b}");
+        let text = String::from_utf8(bytes).unwrap();
+        assert!(text.starts_with("\u{feff}Ngày,Hoạt động,Thôn,"), "{b}");
+        assert_eq!(text.lines().count(), 1 + 5, "{b}");
+        assert!(text.contains("10/07/2026"), "{b}");
+        let (st, _, _) = t.get_bytes("/xuat/khong-co.csv", Some(&coord)).await;
+        assert_eq!(st, StatusCode::NOT_FOUND, "{b}");
+        let (st, body) = t.get("/xuat/du-lieu.xlsx?tu=32/13/2026", Some(&coord)).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}: {body}");
+        t.store.close().await;
+    }
+}

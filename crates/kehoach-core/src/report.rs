@@ -17,7 +17,7 @@ use crate::{Day, Measure, Plan, Roster, Signer, TargetDef, ThresholdUnit, UnitKi
 pub struct Report {
     /// The issuing body, upper case, one line each: "ỦY BAN NHÂN DÂN", "XÃ VĨNH THỊNH".
     pub issuer_lines: Vec<String>,
-    /// "Số:      /BC-UBND" (the number is written in by the office).
+    /// "Số:      /BC-UBND" (the number is written in by the office; the blank is no-break spaces).
     pub number: String,
     /// "Vĩnh Thịnh, ngày 25 tháng 8 năm 2026".
     pub place_date: String,
@@ -448,7 +448,8 @@ pub fn summary(input: &SummaryInput) -> Report {
             "ỦY BAN NHÂN DÂN".into(),
             format!("{} {}", h.commune_level, h.commune).to_uppercase(),
         ],
-        number: "Số:        /BC-UBND".into(),
+        // No-break spaces: the blank where the office writes the number.
+        number: format!("Số:{}/BC-UBND", "\u{a0}".repeat(12)),
         place_date: format!("{}, {}", h.commune, long_date(input.signed_on)),
         kind: "BÁO CÁO".into(),
         title: format!("Kết quả thực hiện Kế hoạch {}", h.title),

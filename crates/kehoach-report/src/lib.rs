@@ -4,6 +4,7 @@
 
 pub mod cards;
 pub mod docx;
+pub mod pdf;
 pub mod sheets;
 
 mod fonts {

@@ -19,12 +19,18 @@ pub struct SummaryQuery {
     pub ngay: Option<String>,
 }
 
-/// `GET /bao-cao/tong-ket.docx?ngay=dd/mm/yyyy`: for those who read every unit's records.
-pub async fn summary_docx(
+/// `GET /bao-cao/tong-ket.{docx,pdf}?ngay=dd/mm/yyyy`: for those who read every unit's records.
+pub async fn summary(
     State(st): State<AppState>,
     PageUser(cu): PageUser,
+    axum::extract::Path(file): axum::extract::Path<String>,
     Query(q): Query<SummaryQuery>,
 ) -> Response {
+    let pdf = match file.as_str() {
+        "tong-ket.docx" => false,
+        "tong-ket.pdf" => true,
+        _ => return AppError::not_found().into_response(),
+    };
     if !allowed(&cu.user, Action::ReadUnitRecords { unit_id: None }) {
         return forbidden_page(&st, &cu);
     }
@@ -36,22 +42,17 @@ pub async fn summary_docx(
         Ok(r) => r,
         Err(e) => return AppError::from(e).into_response(),
     };
-    match kehoach_report::docx::docx(&report) {
-        Ok(bytes) => (
-            StatusCode::OK,
-            [
-                (
-                    header::CONTENT_TYPE,
-                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document".to_string(),
-                ),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"bao-cao-tong-ket-{}.docx\"", as_of.iso()),
-                ),
-            ],
-            bytes,
+    let (bytes, content_type, ext) = if pdf {
+        (kehoach_report::pdf::pdf(&report), "application/pdf", "pdf")
+    } else {
+        (
+            kehoach_report::docx::docx(&report),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "docx",
         )
-            .into_response(),
+    };
+    match bytes {
+        Ok(bytes) => download(bytes, content_type, &format!("bao-cao-tong-ket-{}.{ext}", as_of.iso())),
         Err(e) => {
             tracing::error!(error = %e, "report rendering failed");
             AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", None).into_response()

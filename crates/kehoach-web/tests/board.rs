@@ -184,6 +184,15 @@ async fn the_summary_report_downloads_for_readers_of_every_unit_only() {
             );
             assert!(body.starts_with("PK"), "{b}: a zip (DOCX)");
         }
+        let (status, _, pdf) = t
+            .get_bytes("/bao-cao/tong-ket.pdf?ngay=15/07/2026", Some(&viewer))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{b}");
+        assert!(pdf.starts_with(b"%PDF-"), "{b}");
+        let (status, _) = t.get("/bao-cao/tong-ket.pdf?ngay=15/07/2026", Some(&rep)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{b}");
+        let (status, _) = t.get("/bao-cao/tong-ket.odt", Some(&coord)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{b}");
         let (status, _) = t.get("/bao-cao/tong-ket.docx?ngay=15/07/2026", Some(&rep)).await;
         assert_eq!(
             status,

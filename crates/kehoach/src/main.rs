@@ -145,7 +145,7 @@ enum BenchCommand {
 
 #[derive(Subcommand)]
 enum ReportCommand {
-    /// The summary report (báo cáo tổng kết) as of a date: DOCX (Decree 30/2020 layout) or the data as XLSX.
+    /// The summary report (báo cáo tổng kết) as of a date: DOCX or PDF (Decree 30/2020 layout), or the data as XLSX.
     Summary {
         #[command(flatten)]
         db: DbArgs,
@@ -155,7 +155,7 @@ enum ReportCommand {
         /// The date printed in the header, YYYY-MM-DD (default: today).
         #[arg(long)]
         signed_on: Option<String>,
-        /// Output file; the extension picks the format: .docx (the report) or .xlsx (the data, a sheet per record kind).
+        /// Output file; the extension picks the format: .docx or .pdf (the report), .xlsx (the data, a sheet per record kind).
         #[arg(long)]
         out: PathBuf,
     },
@@ -264,9 +264,9 @@ async fn report_summary(
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase)
         .unwrap_or_default();
-    if ext != "docx" && ext != "xlsx" {
+    if !matches!(ext.as_str(), "docx" | "pdf" | "xlsx") {
         bail!(
-            "{}: chỉ xuất được .docx (báo cáo) hoặc .xlsx (dữ liệu); PDF sẽ có trong bản sau",
+            "{}: chỉ xuất được .docx hoặc .pdf (báo cáo) và .xlsx (dữ liệu)",
             out.display()
         );
     }
@@ -296,7 +296,11 @@ async fn report_summary(
         kehoach_report::sheets::xlsx(&sheets)?
     } else {
         let report = store.summary_report(&plan, as_of, signed_on).await?;
-        kehoach_report::docx::docx(&report)?
+        if ext == "pdf" {
+            kehoach_report::pdf::pdf(&report)?
+        } else {
+            kehoach_report::docx::docx(&report)?
+        }
     };
     // Written beside the target and renamed: never a half-written file.
     let tmp = out.with_extension(format!("{ext}.tmp"));

@@ -78,7 +78,6 @@ fn summary_report_docx_matches_the_board_and_libreoffice_reads_it() {
         (vec!["--as-of", "2026-08-25", "--out", out_s], "đã tồn tại"),
         (vec!["--as-of", "31/02/2026", "--out", "x.docx"], "không phải một ngày"),
         (vec!["--as-of", "2026-08-25", "--out", "x.odt"], "chỉ xuất được"),
-        (vec!["--as-of", "2026-08-25", "--out", "x.pdf"], "chỉ xuất được"),
     ] {
         let mut all = vec!["report", "summary", "--database-url", &url];
         all.extend(args);
@@ -188,5 +187,100 @@ fn summary_report_docx_matches_the_board_and_libreoffice_reads_it() {
     }
     for f in &figures {
         assert!(text.contains(f.as_str()), "PDF text lacks the figure {f}");
+    }
+}
+
+#[test]
+fn summary_report_pdf_is_our_own_a4_with_exact_vietnamese_text() {
+    let dir = temp_dir("report-pdf");
+    let url = format!("sqlite:{}", dir.join("demo.sqlite").display());
+    let (ok, text) = run(&["demo", "--database-url", &url, "--fill-only"]);
+    assert!(ok, "{text}");
+    let pdf = dir.join("bao-cao.pdf");
+    let (ok, text) = run(&[
+        "report",
+        "summary",
+        "--database-url",
+        &url,
+        "--as-of",
+        "2026-08-25",
+        "--signed-on",
+        "2026-08-05",
+        "--out",
+        pdf.to_str().unwrap(),
+    ]);
+    assert!(ok, "{text}");
+    let info = Command::new("pdfinfo")
+        .arg(&pdf)
+        .output()
+        .expect("pdfinfo (poppler-utils)");
+    let info = String::from_utf8_lossy(&info.stdout).to_string();
+    assert!(info.contains("595.276 x 841.89 pts (A4)"), "{info}");
+    let fonts = Command::new("pdffonts")
+        .arg(&pdf)
+        .output()
+        .expect("pdffonts (poppler-utils)");
+    let fonts = String::from_utf8_lossy(&fonts.stdout).to_string();
+    assert!(
+        fonts.contains("LiberationSerif") && !fonts.contains(" no "),
+        "embedded, subset: {fonts}"
+    );
+
+    let text = Command::new("pdftotext")
+        .args([pdf.to_str().unwrap(), "-"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    use unicode_normalization::UnicodeNormalization;
+    assert_eq!(text.nfc().collect::<String>(), text, "the extracted text is NFC");
+    for s in [
+        "ỦY BAN NHÂN DÂN",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "Vĩnh Thịnh, ngày 05 tháng 8 năm 2026",
+        "BÁO CÁO",
+        "Kết quả thực hiện Kế hoạch Tổ chức các hoạt động “Mùa hè sôi động cùng",
+        "Bảng 1. Kết quả thực hiện chỉ tiêu (tính đến ngày 25/08/2026)",
+        "Nơi nhận:",
+        "PHÓ CHỦ TỊCH",
+        "Đoàn Thị Nhung",
+    ] {
+        assert!(text.contains(s), "PDF text lacks “{s}”:\n{text}");
+    }
+    // The targets' figures, as the engine gives them.
+    let (plan, standings) = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = kehoach_store::Store::open(&url, false).await.unwrap();
+        let id = store.plan_ids().await.unwrap().remove(0);
+        let plan = kehoach_core::parse_plan(&store.plan_source(&id).await.unwrap()).unwrap();
+        let as_of = kehoach_core::Day::parse_iso("2026-08-25").unwrap();
+        let standings = kehoach_core::engine::board(&plan, &store.facts(&plan, as_of).await.unwrap(), as_of);
+        store.close().await;
+        (plan, standings)
+    });
+    for (t, s) in plan.targets.iter().zip(&standings) {
+        let f = kehoach_core::report::figure(t, s.value.value);
+        assert!(text.contains(&f), "PDF lacks {} = {f}", t.id);
+    }
+    // Page numbers from page 2 only: page 2 starts with "2".
+    let p2 = Command::new("pdftotext")
+        .args(["-f", "2", "-l", "2", pdf.to_str().unwrap(), "-"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&p2.stdout).trim_start().starts_with('2'));
+    assert!(!text.trim_start().starts_with('1'));
+
+    // Page 1 rendered (kept as the screenshot when SCREENSHOT_DIR is set).
+    let png = dir.join("page1");
+    let r = Command::new("pdftoppm")
+        .args(["-r", "110", "-png", "-f", "1", "-l", "1", "-singlefile"])
+        .arg(&pdf)
+        .arg(&png)
+        .status()
+        .unwrap();
+    assert!(r.success());
+    let png = dir.join("page1.png");
+    assert!(std::fs::metadata(&png).unwrap().len() > 10_000);
+    if let Ok(shots) = std::env::var("SCREENSHOT_DIR") {
+        std::fs::copy(&png, std::path::Path::new(&shots).join("report-page1.png")).unwrap();
     }
 }

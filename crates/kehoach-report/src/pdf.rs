@@ -1,0 +1,554 @@
+//! The report as a PDF of our own, laid out like the DOCX (Decree
+//! 30/2020/NĐ-CP): A4, margins 20/20/30/15 mm, Liberation Serif (the metric
+//! twin of Times New Roman, embedded and subset), the two-column header with
+//! its rules, a justified body with first-line indents, ruled tables whose
+//! header row repeats on a new page, page numbers centred in the top margin
+//! from page 2, and "Nơi nhận" beside the signer block.
+//!
+//! Layout first (lines broken with the fonts' advance widths into drawing
+//! operations per page), then drawing with krilla. Words are drawn one by
+//! one, so a justified line keeps its words whole for text extraction.
+
+use kehoach_core::report::{Block, Report, Table};
+use krilla::Document;
+use krilla::color::rgb;
+use krilla::geom::{PathBuilder, Point};
+use krilla::num::NormalizedF32;
+use krilla::page::PageSettings;
+use krilla::paint::{Fill, Stroke};
+use krilla::text::{Font, TextDirection};
+use skrifa::instance::{LocationRef, Size};
+use skrifa::{FontRef, MetadataProvider};
+
+use crate::{ReportError, mm};
+
+static REGULAR: &[u8] = include_bytes!("../fonts/LiberationSerif-Regular.ttf");
+static BOLD: &[u8] = include_bytes!("../fonts/LiberationSerif-Bold.ttf");
+static ITALIC: &[u8] = include_bytes!("../fonts/LiberationSerif-Italic.ttf");
+static BOLD_ITALIC: &[u8] = include_bytes!("../fonts/LiberationSerif-BoldItalic.ttf");
+
+const PAGE_W: f32 = 210.0;
+const PAGE_H: f32 = 297.0;
+const TOP: f32 = 20.0;
+const BOTTOM: f32 = 20.0;
+const LEFT: f32 = 30.0;
+const RIGHT: f32 = 15.0;
+const TEXT_W: f32 = PAGE_W - LEFT - RIGHT;
+const BODY: f32 = 14.0;
+const TABLE: f32 = 12.0;
+const INDENT: f32 = 12.7;
+/// Line height as a multiple of the size (the DOCX's 1,2 lines).
+const LEADING: f32 = 1.2;
+
+#[derive(Clone, Copy, PartialEq)]
+enum Face {
+    Regular,
+    Bold,
+    Italic,
+    BoldItalic,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Align {
+    Left,
+    Center,
+    Justify,
+}
+
+fn bytes(f: Face) -> &'static [u8] {
+    match f {
+        Face::Regular => REGULAR,
+        Face::Bold => BOLD,
+        Face::Italic => ITALIC,
+        Face::BoldItalic => BOLD_ITALIC,
+    }
+}
+
+/// Advance widths (points at size 1) per face.
+struct Metrics {
+    faces: Vec<(Face, FontRef<'static>)>,
+}
+
+impl Metrics {
+    fn new() -> Result<Metrics, ReportError> {
+        let mut faces = Vec::new();
+        for f in [Face::Regular, Face::Bold, Face::Italic, Face::BoldItalic] {
+            faces.push((f, FontRef::new(bytes(f)).map_err(|_| ReportError::Font)?));
+        }
+        Ok(Metrics { faces })
+    }
+
+    /// Width of `text` in points (no kerning: a hair wider than drawn).
+    fn width(&self, f: Face, size: f32, text: &str) -> f32 {
+        let Some((_, font)) = self.faces.iter().find(|(x, _)| *x == f) else {
+            return 0.0;
+        };
+        let charmap = font.charmap();
+        let gm = font.glyph_metrics(Size::new(size), LocationRef::default());
+        text.chars()
+            .map(|c| charmap.map(c).and_then(|g| gm.advance_width(g)).unwrap_or(size * 0.5))
+            .sum()
+    }
+}
+
+enum Op {
+    Text {
+        x: f32,
+        y: f32,
+        face: Face,
+        size: f32,
+        text: String,
+    },
+    Line {
+        x1: f32,
+        y1: f32,
+        x2: f32,
+        y2: f32,
+        width: f32,
+    },
+}
+
+/// Positions in points from the top-left corner of the page.
+struct Layout<'m> {
+    m: &'m Metrics,
+    pages: Vec<Vec<Op>>,
+    /// Top of the next line on the current page.
+    y: f32,
+}
+
+/// Text broken into lines of words for a width.
+fn wrap(m: &Metrics, f: Face, size: f32, text: &str, width: f32, first_indent: f32) -> Vec<Vec<String>> {
+    let mut lines: Vec<Vec<String>> = Vec::new();
+    let space = m.width(f, size, " ");
+    let mut line: Vec<String> = Vec::new();
+    let mut used = 0.0;
+    // Only ASCII spaces break: a no-break space (the blank for the number in
+    // "Số:      /BC-UBND") keeps its width.
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let avail = if lines.is_empty() { width - first_indent } else { width };
+        let w = m.width(f, size, word);
+        let need = if line.is_empty() { w } else { used + space + w };
+        if need > avail && !line.is_empty() {
+            lines.push(std::mem::take(&mut line));
+            used = w;
+        } else {
+            used = need;
+        }
+        line.push(word.to_string());
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+impl<'m> Layout<'m> {
+    fn new(m: &'m Metrics) -> Layout<'m> {
+        Layout {
+            m,
+            pages: vec![Vec::new()],
+            y: mm(TOP),
+        }
+    }
+
+    fn bottom() -> f32 {
+        mm(PAGE_H - BOTTOM)
+    }
+
+    fn new_page(&mut self) {
+        self.pages.push(Vec::new());
+        self.y = mm(TOP);
+    }
+
+    fn ensure(&mut self, h: f32) {
+        if self.y + h > Self::bottom() {
+            self.new_page();
+        }
+    }
+
+    fn op(&mut self, op: Op) {
+        if let Some(p) = self.pages.last_mut() {
+            p.push(op);
+        }
+    }
+
+    /// Lays out one paragraph in a column; returns nothing, moves `y`.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one paragraph's every setting, named at the call"
+    )]
+    fn para(
+        &mut self,
+        text: &str,
+        f: Face,
+        size: f32,
+        align: Align,
+        x0: f32,
+        width: f32,
+        indent: f32,
+        before: f32,
+        after: f32,
+        breaks: bool,
+    ) {
+        self.y += before;
+        let lh = size * LEADING;
+        let lines = wrap(self.m, f, size, text, width, indent);
+        let space = self.m.width(f, size, " ");
+        let n = lines.len();
+        for (i, words) in lines.into_iter().enumerate() {
+            if breaks {
+                self.ensure(lh);
+            }
+            let baseline = self.y + size * 0.9;
+            let start = x0 + if i == 0 { indent } else { 0.0 };
+            let avail = width - if i == 0 { indent } else { 0.0 };
+            let widths: Vec<f32> = words.iter().map(|w| self.m.width(f, size, w)).collect();
+            let natural: f32 = widths.iter().sum::<f32>() + space * (words.len().saturating_sub(1)) as f32;
+            let (mut x, gap) = match align {
+                Align::Left => (start, space),
+                Align::Center => (start + (avail - natural).max(0.0) / 2.0, space),
+                Align::Justify if i + 1 < n && words.len() > 1 => {
+                    (start, (avail - widths.iter().sum::<f32>()) / (words.len() - 1) as f32)
+                }
+                Align::Justify => (start, space),
+            };
+            for (w, ww) in words.into_iter().zip(widths) {
+                self.op(Op::Text {
+                    x,
+                    y: baseline,
+                    face: f,
+                    size,
+                    text: w,
+                });
+                x += ww + gap;
+            }
+            self.y += lh;
+        }
+        self.y += after;
+    }
+
+    /// A centred rule `len` long in a column.
+    fn rule(&mut self, x0: f32, width: f32, len: f32) {
+        let x1 = x0 + (width - len) / 2.0;
+        self.y += 5.0;
+        self.op(Op::Line {
+            x1,
+            y1: self.y,
+            x2: x1 + len,
+            y2: self.y,
+            width: 0.6,
+        });
+        self.y += 3.0;
+    }
+
+    fn table(&mut self, t: &Table) {
+        let m = self.m;
+        self.para(
+            &t.caption,
+            Face::Bold,
+            13.0,
+            Align::Center,
+            mm(LEFT),
+            mm(TEXT_W),
+            0.0,
+            6.0,
+            3.0,
+            true,
+        );
+        let total: f32 = t.columns.iter().map(|c| c.width_mm).sum();
+        let scale = if total > TEXT_W { TEXT_W / total } else { 1.0 };
+        let widths: Vec<f32> = t.columns.iter().map(|c| mm(c.width_mm * scale)).collect();
+        let x0 = mm(LEFT) + (mm(TEXT_W) - widths.iter().sum::<f32>()) / 2.0;
+        let pad = 2.5;
+        let lh = TABLE * LEADING;
+        let cells = |row: &[String], f: Face| -> Vec<Vec<Vec<String>>> {
+            row.iter()
+                .zip(&widths)
+                .map(|(v, w)| wrap(m, f, TABLE, v, w - 2.0 * pad, 0.0))
+                .collect()
+        };
+        let header: Vec<String> = t.columns.iter().map(|c| c.header.clone()).collect();
+        let head = cells(&header, Face::Bold);
+        let height = |c: &Vec<Vec<Vec<String>>>| c.iter().map(Vec::len).max().unwrap_or(1) as f32 * lh + 2.0 * pad;
+        let draw_row = |l: &mut Layout, c: &Vec<Vec<Vec<String>>>, f: Face, center_all: bool| {
+            let h = height(c);
+            let top = l.y;
+            let mut x = x0;
+            for (j, (lines, w)) in c.iter().zip(&widths).enumerate() {
+                let centred = center_all || t.columns[j].numeric;
+                for (k, words) in lines.iter().enumerate() {
+                    let s = words.join(" ");
+                    let sw = m.width(f, TABLE, &s);
+                    let tx = if centred { x + (w - sw) / 2.0 } else { x + pad };
+                    l.op(Op::Text {
+                        x: tx,
+                        y: top + pad + k as f32 * lh + TABLE * 0.9,
+                        face: f,
+                        size: TABLE,
+                        text: s,
+                    });
+                }
+                l.op(Op::Line {
+                    x1: x,
+                    y1: top,
+                    x2: x,
+                    y2: top + h,
+                    width: 0.5,
+                });
+                x += w;
+            }
+            l.op(Op::Line {
+                x1: x,
+                y1: top,
+                x2: x,
+                y2: top + h,
+                width: 0.5,
+            });
+            for y in [top, top + h] {
+                l.op(Op::Line {
+                    x1: x0,
+                    y1: y,
+                    x2: x,
+                    y2: y,
+                    width: 0.5,
+                });
+            }
+            l.y = top + h;
+        };
+        let head_h = height(&head);
+        self.ensure(head_h + lh + 2.0 * pad);
+        draw_row(self, &head, Face::Bold, true);
+        for row in &t.rows {
+            let c = cells(row, Face::Regular);
+            if self.y + height(&c) > Self::bottom() {
+                self.new_page();
+                draw_row(self, &head, Face::Bold, true);
+            }
+            draw_row(self, &c, Face::Regular, false);
+        }
+        self.y += 6.0;
+    }
+
+    /// Height of lines in a column, without drawing (for keeping a block on one page).
+    fn lines_height(&self, items: &[(&str, Face, f32)], width: f32) -> f32 {
+        items
+            .iter()
+            .map(|(t, f, s)| wrap(self.m, *f, *s, t, width, 0.0).len() as f32 * s * LEADING)
+            .sum()
+    }
+}
+
+fn header(l: &mut Layout, r: &Report) {
+    let (lw, rw) = (mm(67.5), mm(TEXT_W - 67.5));
+    let (lx, rx) = (mm(LEFT), mm(LEFT) + lw);
+    let top = l.y;
+    for line in &r.issuer_lines {
+        l.para(line, Face::Bold, 13.0, Align::Center, lx, lw, 0.0, 0.0, 0.0, false);
+    }
+    l.rule(lx, lw, lw * 0.4);
+    l.para(
+        &r.number,
+        Face::Regular,
+        13.0,
+        Align::Center,
+        lx,
+        lw,
+        0.0,
+        6.0,
+        0.0,
+        false,
+    );
+    let left_end = l.y;
+    l.y = top;
+    l.para(
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        Face::Bold,
+        12.0,
+        Align::Center,
+        rx,
+        rw,
+        0.0,
+        0.0,
+        0.0,
+        false,
+    );
+    let motto = "Độc lập - Tự do - Hạnh phúc";
+    l.para(motto, Face::Bold, 13.0, Align::Center, rx, rw, 0.0, 0.0, 0.0, false);
+    let motto_w = l.m.width(Face::Bold, 13.0, motto);
+    l.rule(rx, rw, motto_w);
+    l.para(
+        &r.place_date,
+        Face::Italic,
+        14.0,
+        Align::Center,
+        rx,
+        rw,
+        0.0,
+        6.0,
+        0.0,
+        false,
+    );
+    l.y = l.y.max(left_end);
+}
+
+fn signature(l: &mut Layout, r: &Report) {
+    let (lw, rw) = (mm(60.0), mm(TEXT_W - 60.0));
+    let (lx, rx) = (mm(LEFT), mm(LEFT) + lw);
+    let s = &r.signer;
+    let mut right: Vec<(&str, Face, f32)> = vec![(s.on_behalf.as_str(), Face::Bold, 14.0)];
+    if let Some(d) = &s.deputy_for {
+        right.push((d.as_str(), Face::Bold, 14.0));
+    }
+    right.push((s.position.as_str(), Face::Bold, 14.0));
+    let recipients: Vec<String> = r.recipients.iter().map(|x| format!("- {x}")).collect();
+    let mut left: Vec<(&str, Face, f32)> = vec![("Nơi nhận:", Face::BoldItalic, 12.0)];
+    left.extend(recipients.iter().map(|x| (x.as_str(), Face::Regular, 11.0)));
+    let signer_h = l.lines_height(&right, rw) + 4.0 * 14.0 * LEADING + 14.0 * LEADING;
+    let h = l.lines_height(&left, lw).max(signer_h);
+    l.ensure(h + 12.0);
+    l.y += 12.0;
+    let top = l.y;
+    for (t, f, size) in &left {
+        l.para(t, *f, *size, Align::Left, lx, lw, 0.0, 0.0, 0.0, false);
+    }
+    let left_end = l.y;
+    l.y = top;
+    for (t, f, size) in &right {
+        l.para(t, *f, *size, Align::Center, rx, rw, 0.0, 0.0, 0.0, false);
+    }
+    l.y += 4.0 * 14.0 * LEADING;
+    l.para(&s.name, Face::Bold, 14.0, Align::Center, rx, rw, 0.0, 0.0, 0.0, false);
+    l.y = l.y.max(left_end);
+}
+
+fn black() -> Fill {
+    Fill {
+        paint: rgb::Color::new(0, 0, 0).into(),
+        opacity: NormalizedF32::ONE,
+        rule: Default::default(),
+    }
+}
+
+/// The report as PDF bytes.
+pub fn pdf(r: &Report) -> Result<Vec<u8>, ReportError> {
+    let metrics = Metrics::new()?;
+    let mut l = Layout::new(&metrics);
+    header(&mut l, r);
+    l.para(
+        &r.kind,
+        Face::Bold,
+        14.0,
+        Align::Center,
+        mm(LEFT),
+        mm(TEXT_W),
+        0.0,
+        18.0,
+        0.0,
+        true,
+    );
+    l.para(
+        &r.title,
+        Face::Bold,
+        14.0,
+        Align::Center,
+        mm(LEFT),
+        mm(TEXT_W),
+        0.0,
+        0.0,
+        0.0,
+        true,
+    );
+    l.rule(mm(LEFT), mm(TEXT_W), mm(TEXT_W) * 0.33);
+    l.y += 12.0;
+    for b in &r.blocks {
+        match b {
+            Block::Heading { level, text } => {
+                let t = if *level == 1 { text.to_uppercase() } else { text.clone() };
+                // A heading never ends a page alone.
+                l.ensure(2.0 * BODY * LEADING + 12.0);
+                l.para(
+                    &t,
+                    Face::Bold,
+                    BODY,
+                    Align::Justify,
+                    mm(LEFT),
+                    mm(TEXT_W),
+                    mm(INDENT),
+                    6.0,
+                    6.0,
+                    true,
+                );
+            }
+            Block::Para(text) => l.para(
+                text,
+                Face::Regular,
+                BODY,
+                Align::Justify,
+                mm(LEFT),
+                mm(TEXT_W),
+                mm(INDENT),
+                0.0,
+                6.0,
+                true,
+            ),
+            Block::Table(t) => l.table(t),
+        }
+    }
+    signature(&mut l, r);
+
+    let fonts: Vec<(Face, Font)> = [Face::Regular, Face::Bold, Face::Italic, Face::BoldItalic]
+        .into_iter()
+        .map(|f| Font::new(bytes(f).to_vec().into(), 0).map(|font| (f, font)))
+        .collect::<Option<_>>()
+        .ok_or(ReportError::Font)?;
+    let font = |f: Face| fonts.iter().find(|(x, _)| *x == f).map(|(_, font)| font.clone());
+    let mut doc = Document::new();
+    for (i, ops) in l.pages.iter().enumerate() {
+        let mut page = doc.start_page_with(PageSettings::from_wh(mm(PAGE_W), mm(PAGE_H)).ok_or(ReportError::Layout)?);
+        let mut s = page.surface();
+        s.set_fill(Some(black()));
+        if i > 0 {
+            // Page numbers from page 2, centred in the top margin.
+            let n = (i + 1).to_string();
+            let w = metrics.width(Face::Regular, BODY, &n);
+            if let Some(f) = font(Face::Regular) {
+                s.draw_text(
+                    Point::from_xy(mm(LEFT) + (mm(TEXT_W) - w) / 2.0, mm(13.0)),
+                    f,
+                    BODY,
+                    &n,
+                    false,
+                    TextDirection::Auto,
+                );
+            }
+        }
+        for op in ops {
+            match op {
+                Op::Text { x, y, face, size, text } => {
+                    if let Some(f) = font(*face) {
+                        s.draw_text(Point::from_xy(*x, *y), f, *size, text, false, TextDirection::Auto);
+                    }
+                }
+                Op::Line { x1, y1, x2, y2, width } => {
+                    let mut pb = PathBuilder::new();
+                    pb.move_to(*x1, *y1);
+                    pb.line_to(*x2, *y2);
+                    if let Some(p) = pb.finish() {
+                        s.set_fill(None);
+                        s.set_stroke(Some(Stroke {
+                            paint: rgb::Color::new(0, 0, 0).into(),
+                            width: *width,
+                            ..Default::default()
+                        }));
+                        s.draw_path(&p);
+                        s.set_stroke(None);
+                        s.set_fill(Some(black()));
+                    }
+                }
+            }
+        }
+        drop(s);
+        page.finish();
+    }
+    doc.finish().map_err(|e| ReportError::Pdf(format!("{e:?}")))
+}

@@ -8,7 +8,7 @@ use kehoach_core::{Day, Plan, Roster, SessionKind};
 
 use crate::{Result, Store};
 
-/// Which records to export. Empty strings mean "no filter".
+/// Which records to export (None: no filter).
 #[derive(Debug, Clone, Default)]
 pub struct ExportFilter {
     pub unit_id: Option<String>,
@@ -18,12 +18,26 @@ pub struct ExportFilter {
 }
 
 impl ExportFilter {
-    fn binds(&self) -> (String, String, String) {
-        (
-            self.unit_id.clone().unwrap_or_default(),
-            self.from.map(|d| d.iso()).unwrap_or_default(),
-            self.to.map(|d| d.iso()).unwrap_or_default(),
-        )
+    /// SQL conditions on a unit and a day column (parameters from `$2`, the
+    /// plan being `$1`) and their values: only the filters in use, so the
+    /// database can use its (plan, day) and (plan, unit, day) indexes.
+    fn sql(&self, unit_col: &str, day_col: &str) -> (String, Vec<String>) {
+        let mut cond = String::new();
+        let mut binds = Vec::new();
+        let mut add = |c: String, v: String| {
+            binds.push(v);
+            cond.push_str(&format!(" AND {c} ${}", binds.len() + 1));
+        };
+        if let Some(u) = &self.unit_id {
+            add(format!("{unit_col} ="), u.clone());
+        }
+        if let Some(d) = self.from {
+            add(format!("{day_col} >="), d.iso());
+        }
+        if let Some(d) = self.to {
+            add(format!("{day_col} <="), d.iso());
+        }
+        (cond, binds)
     }
 }
 
@@ -44,8 +58,10 @@ impl Store {
     /// the targets as of `as_of` (the board's figures).
     pub async fn export_sheets(&self, plan: &Plan, f: &ExportFilter, as_of: Day) -> Result<Vec<Sheet>> {
         let pid = plan.plan.id.as_str();
-        let (unit, from, to) = f.binds();
-        let line = |id: &str| plan.line(id).map(|l| l.label()).unwrap_or_else(|| id.to_string());
+        // Labels once, not per row (an export can hold a hundred thousand rows).
+        let labels: std::collections::HashMap<&str, String> =
+            plan.lines.iter().map(|l| (l.id.as_str(), l.label())).collect();
+        let line = |id: &str| labels.get(id).cloned().unwrap_or_else(|| id.to_string());
 
         type SessionTuple = (
             String,
@@ -61,19 +77,18 @@ impl Store {
             i64,
             Option<String>,
         );
-        let sessions: Vec<SessionTuple> = sqlx::query_as(
+        let (cond, binds) = f.sql("s.unit_id", "s.day");
+        let sql = format!(
             "SELECT s.day, s.line_id, u.name, c.name, s.kind, s.status, s.start_time, s.end_time, s.venue, s.headcount, \
              (SELECT COUNT(*) FROM attendances a WHERE a.session_id = s.id AND a.deleted_at IS NULL), s.note \
              FROM sessions s JOIN units u ON u.id = s.unit_id LEFT JOIN school_classes c ON c.id = s.class_id \
-             WHERE s.plan_id = $1 AND s.deleted_at IS NULL AND ($2 = '' OR s.unit_id = $2) \
-             AND ($3 = '' OR s.day >= $3) AND ($4 = '' OR s.day <= $4) ORDER BY s.day, u.name, s.id",
-        )
-        .bind(pid)
-        .bind(&unit)
-        .bind(&from)
-        .bind(&to)
-        .fetch_all(self.pool())
-        .await?;
+             WHERE s.plan_id = $1 AND s.deleted_at IS NULL{cond} ORDER BY s.day, s.start_time, s.id"
+        );
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(pid);
+        for v in &binds {
+            q = q.bind(v);
+        }
+        let sessions: Vec<SessionTuple> = q.fetch_all(self.pool()).await?;
         let sessions = Sheet {
             id: "buoi".into(),
             name: "Buổi hoạt động".into(),
@@ -117,19 +132,17 @@ impl Store {
         };
 
         type AttendanceTuple = (String, String, String, String, Option<i64>, String, String, String);
-        let attendance: Vec<AttendanceTuple> = sqlx::query_as(
+        let sql = format!(
             "SELECT s.day, s.line_id, su.name, p.full_name, p.birth_year, pu.name, p.roster, a.method \
-             FROM attendances a JOIN sessions s ON s.id = a.session_id JOIN units su ON su.id = s.unit_id \
+             FROM sessions s JOIN attendances a ON a.session_id = s.id JOIN units su ON su.id = s.unit_id \
              JOIN roster_people p ON p.id = a.person_id JOIN units pu ON pu.id = p.unit_id \
-             WHERE a.plan_id = $1 AND a.deleted_at IS NULL AND s.deleted_at IS NULL AND ($2 = '' OR s.unit_id = $2) \
-             AND ($3 = '' OR s.day >= $3) AND ($4 = '' OR s.day <= $4) ORDER BY s.day, su.name, p.full_name, a.id",
-        )
-        .bind(pid)
-        .bind(&unit)
-        .bind(&from)
-        .bind(&to)
-        .fetch_all(self.pool())
-        .await?;
+             WHERE s.plan_id = $1 AND a.deleted_at IS NULL AND s.deleted_at IS NULL{cond} ORDER BY s.day, s.id, a.created_at, a.id"
+        );
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(pid);
+        for v in &binds {
+            q = q.bind(v);
+        }
+        let attendance: Vec<AttendanceTuple> = q.fetch_all(self.pool()).await?;
         let attendance = Sheet {
             id: "diem-danh".into(),
             name: "Điểm danh".into(),
@@ -163,22 +176,30 @@ impl Store {
         };
 
         type TurnTuple = (String, String, String, String, i64, String, i64);
-        let turns: Vec<TurnTuple> = sqlx::query_as(
+        let (cond, binds) = f.sql("t.unit_id", "t.day");
+        let sql = format!(
             "SELECT t.day, t.line_id, u.name, t.service, t.elderly, us.full_name, t.recorded_at \
              FROM support_turns t JOIN units u ON u.id = t.unit_id JOIN users us ON us.id = t.created_by \
-             WHERE t.plan_id = $1 AND t.deleted_at IS NULL AND ($2 = '' OR t.unit_id = $2) \
-             AND ($3 = '' OR t.day >= $3) AND ($4 = '' OR t.day <= $4) ORDER BY t.day, u.name, t.recorded_at, t.id",
-        )
-        .bind(pid)
-        .bind(&unit)
-        .bind(&from)
-        .bind(&to)
-        .fetch_all(self.pool())
-        .await?;
+             WHERE t.plan_id = $1 AND t.deleted_at IS NULL{cond} ORDER BY t.day, t.recorded_at, t.id"
+        );
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(pid);
+        for v in &binds {
+            q = q.bind(v);
+        }
+        let turns: Vec<TurnTuple> = q.fetch_all(self.pool()).await?;
+        let services: std::collections::HashMap<(&str, &str), &str> = plan
+            .lines
+            .iter()
+            .flat_map(|l| {
+                l.services
+                    .iter()
+                    .map(move |i| ((l.id.as_str(), i.id.as_str()), i.label.as_str()))
+            })
+            .collect();
         let service = |l: &str, s: &str| {
-            plan.line(l)
-                .and_then(|x| x.services.iter().find(|i| i.id == s))
-                .map(|i| i.label.clone())
+            services
+                .get(&(l, s))
+                .map(|x| x.to_string())
                 .unwrap_or_else(|| s.to_string())
         };
         let turns = Sheet {

@@ -175,6 +175,7 @@ pub fn app(state: AppState) -> Router {
         .route("/ke-hoach", get(pages::plan_page))
         .route("/theo-doi", get(board::board_page))
         .route("/theo-doi/ho-so", get(board::trace_page))
+        .route("/bao-cao", get(report::preview))
         .route("/bao-cao/{file}", get(report::summary))
         .route("/xuat/du-lieu.xlsx", get(report::export_xlsx))
         .route("/xuat/{file}", get(report::export_csv))

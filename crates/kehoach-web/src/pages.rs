@@ -32,6 +32,8 @@ pub struct NavUser {
     pub is_coordinator: bool,
     pub can_record_turns: bool,
     pub can_read_records: bool,
+    /// Reads every unit's records (coordinator, leaders): reports and exports of all units.
+    pub can_read_all: bool,
 }
 
 /// An unread reminder as the layout shows it.
@@ -79,6 +81,7 @@ pub(crate) fn chrome(
                 Role::UnitReporter => c.user.unit_id.is_some(),
                 Role::Judge | Role::Volunteer => false,
             },
+            can_read_all: matches!(c.user.role(), Role::Coordinator | Role::Viewer),
             can_record_turns: match c.user.role() {
                 Role::Coordinator | Role::Volunteer => true,
                 Role::UnitReporter => c.user.unit_id.is_some(),

@@ -167,3 +167,64 @@ pub async fn export_csv(
         None => AppError::not_found().into_response(),
     }
 }
+
+/// A block as the preview template reads it.
+pub struct BlockView {
+    /// 1 or 2 for headings, 0 otherwise.
+    pub level: u8,
+    pub text: String,
+    pub table: Option<kehoach_core::report::Table>,
+}
+
+#[derive(askama::Template)]
+#[template(path = "report.html")]
+struct PreviewPage {
+    c: crate::pages::Chrome,
+    as_of: String,
+    r: kehoach_core::report::Report,
+    blocks: Vec<BlockView>,
+}
+
+/// `GET /bao-cao?ngay=`: the summary report on screen, with its downloads.
+pub async fn preview(State(st): State<AppState>, PageUser(cu): PageUser, Query(q): Query<SummaryQuery>) -> Response {
+    if !allowed(&cu.user, Action::ReadUnitRecords { unit_id: None }) {
+        return forbidden_page(&st, &cu);
+    }
+    let (as_of, notice) = match parse_as_of(&st.plan, q.ngay.as_deref()) {
+        Ok(d) => (d, None),
+        Err(e) => (crate::board::default_as_of(&st.plan), crate::pages::error_notice(&e)),
+    };
+    let r = match st.store.summary_report(&st.plan, as_of, today_vn()).await {
+        Ok(r) => r,
+        Err(e) => return AppError::from(e).into_response(),
+    };
+    use kehoach_core::report::Block;
+    let blocks = r
+        .blocks
+        .iter()
+        .map(|b| match b {
+            Block::Heading { level, text } => BlockView {
+                level: *level,
+                text: if *level == 1 { text.to_uppercase() } else { text.clone() },
+                table: None,
+            },
+            Block::Para(text) => BlockView {
+                level: 0,
+                text: text.clone(),
+                table: None,
+            },
+            Block::Table(t) => BlockView {
+                level: 0,
+                text: String::new(),
+                table: Some(t.clone()),
+            },
+        })
+        .collect();
+    let page = PreviewPage {
+        c: crate::pages::chrome(&st, Some(&cu), "Báo cáo tổng kết", "report", notice),
+        as_of: as_of.vn(),
+        r,
+        blocks,
+    };
+    crate::pages::render(StatusCode::OK, &page)
+}

@@ -203,9 +203,22 @@ async fn the_summary_report_downloads_for_readers_of_every_unit_only() {
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
         assert!(body.contains("as_of_invalid"), "{b}");
         let (_, page) = t.get("/theo-doi?ngay=15/07/2026", Some(&coord)).await;
-        assert!(page.contains("/bao-cao/tong-ket.docx?ngay=15/07/2026"), "{b}");
+        assert!(page.contains("/bao-cao?ngay=15/07/2026"), "{b}");
         let (_, page) = t.get("/theo-doi?ngay=15/07/2026", Some(&rep)).await;
-        assert!(!page.contains("/bao-cao/tong-ket.docx"), "{b}");
+        assert!(!page.contains("/bao-cao?"), "{b}");
+        // The preview: the same model on screen, with its downloads.
+        let (status, page) = t.get("/bao-cao?ngay=15/07/2026", Some(&coord)).await;
+        assert_eq!(status, StatusCode::OK, "{b}");
+        for s in [
+            "/bao-cao/tong-ket.docx?ngay=15/07/2026",
+            "/bao-cao/tong-ket.pdf?ngay=15/07/2026",
+            "Bảng 1. Kết quả thực hiện chỉ tiêu",
+            "TM. ỦY BAN NHÂN DÂN",
+        ] {
+            assert!(page.contains(s), "{b}: preview lacks {s}");
+        }
+        let (status, _) = t.get("/bao-cao?ngay=15/07/2026", Some(&rep)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{b}");
         t.store.close().await;
     }
 }

@@ -43,6 +43,8 @@ CREATE INDEX target_reach_read ON target_reach (plan_id, target_id, unit_id, fir
 -- Covering indexes for the board's other reads.
 CREATE INDEX turn_daily_read ON turn_daily (plan_id, day, line_id, unit_id, n);
 CREATE INDEX roster_people_count ON roster_people (plan_id, active, roster, unit_id);
+-- Exports select turns by period across all villages.
+CREATE INDEX support_turns_day ON support_turns (plan_id, day);
 
 INSERT INTO session_daily (plan_id, line_id, unit_id, class_id, kind, day, n)
 SELECT plan_id, line_id, unit_id, COALESCE(class_id, ''), kind, day, COUNT(*) FROM sessions

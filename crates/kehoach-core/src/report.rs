@@ -80,6 +80,40 @@ pub struct SummaryInput<'a> {
     pub name: &'a dyn Fn(&str) -> String,
     /// Some units are sample data (not the commune's real ones): the report says so.
     pub has_sample_units: bool,
+    /// Sections the coordinator wrote, by key of [`REPORT_SECTIONS`].
+    pub texts: &'a BTreeMap<String, String>,
+}
+
+/// The parts of the report the coordinator may write: key, heading, and
+/// what goes there. Without a text, sections 1, 2, V and VI are built from
+/// the figures; 3 and 4 appear only when written.
+pub const REPORT_SECTIONS: [(&str, &str, &str); 6] = [
+    ("uu-diem", "Ưu điểm", "Những kết quả nổi bật, cách làm hay."),
+    ("han-che", "Tồn tại, hạn chế", "Những việc chưa đạt, đơn vị còn chậm."),
+    (
+        "nguyen-nhan",
+        "Nguyên nhân",
+        "Nguyên nhân khách quan và chủ quan của hạn chế.",
+    ),
+    ("bai-hoc", "Bài học kinh nghiệm", "Những điều rút ra cho các năm sau."),
+    (
+        "phuong-huong",
+        "Phương hướng, nhiệm vụ thời gian tới",
+        "Việc cần làm tiếp (mục V).",
+    ),
+    (
+        "de-xuat",
+        "Đề xuất, kiến nghị",
+        "Đề xuất khen thưởng, kiến nghị cấp trên (mục VI).",
+    ),
+];
+
+/// A written text as paragraphs: one per non-empty line, spaces tidied.
+pub fn paragraphs(text: &str) -> Vec<String> {
+    text.lines()
+        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|p| !p.is_empty())
+        .collect()
 }
 
 /// "ngày 05 tháng 8 năm 2026" as Decree 30 writes it: days under 10 and
@@ -365,23 +399,26 @@ pub fn summary(input: &SummaryInput) -> Report {
         .zip(input.standings)
         .filter(|(_, s)| !matches!(s.status, Status::Met | Status::NotYet))
         .collect();
-    b.push(heading(2, "1. Ưu điểm"));
-    b.push(para(if met.is_empty() {
-        "Chưa có chỉ tiêu nào đạt tính đến ngày báo cáo.".to_string()
-    } else {
-        format!(
-            "Đạt {}/{} chỉ tiêu: {}.",
-            met.len(),
-            plan.targets.len(),
-            met.iter()
-                .map(|t| format!("{} ({})", t.label, t.id))
-                .collect::<Vec<_>>()
-                .join("; ")
-        )
-    }));
-    b.push(heading(2, "2. Tồn tại, hạn chế"));
+    let mut auto: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    auto.insert(
+        "uu-diem",
+        vec![if met.is_empty() {
+            "Chưa có chỉ tiêu nào đạt tính đến ngày báo cáo.".to_string()
+        } else {
+            format!(
+                "Đạt {}/{} chỉ tiêu: {}.",
+                met.len(),
+                plan.targets.len(),
+                met.iter()
+                    .map(|t| format!("{} ({})", t.label, t.id))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )
+        }],
+    );
+    let mut limits = Vec::new();
     if short.is_empty() {
-        b.push(para("Không có chỉ tiêu nào chưa đạt tính đến ngày báo cáo.".into()));
+        limits.push("Không có chỉ tiêu nào chưa đạt tính đến ngày báo cáo.".to_string());
     }
     for (t, s) in &short {
         let behind: Vec<String> = s
@@ -395,27 +432,27 @@ pub fn summary(input: &SummaryInput) -> Report {
         } else {
             format!("; còn chậm ở: {}", behind.join(", "))
         };
-        b.push(para(format!(
+        limits.push(format!(
             "- {} ({}): đạt {}, chỉ tiêu {}{who}.",
             t.label,
             t.id,
             figure(t, s.value.value),
             threshold_text(t)
-        )));
+        ));
     }
-
-    b.push(heading(1, "V. PHƯƠNG HƯỚNG, NHIỆM VỤ THỜI GIAN TỚI"));
-    b.push(para(if short.is_empty() {
-        "Duy trì kết quả đạt được; tiếp tục hướng dẫn, hỗ trợ người dân sử dụng các nền tảng số, dịch vụ công trực tuyến tại các thôn.".to_string()
-    } else {
-        format!(
-            "Tập trung chỉ đạo các đơn vị còn chậm hoàn thành các chỉ tiêu: {}.",
-            short.iter().map(|(t, _)| t.id.clone()).collect::<Vec<_>>().join(", ")
-        )
-    }));
-
+    auto.insert("han-che", limits);
+    auto.insert(
+        "phuong-huong",
+        vec![if short.is_empty() {
+            "Duy trì kết quả đạt được; tiếp tục hướng dẫn, hỗ trợ người dân sử dụng các nền tảng số, dịch vụ công trực tuyến tại các thôn.".to_string()
+        } else {
+            format!(
+                "Tập trung chỉ đạo các đơn vị còn chậm hoàn thành các chỉ tiêu: {}.",
+                short.iter().map(|(t, _)| t.id.clone()).collect::<Vec<_>>().join(", ")
+            )
+        }],
+    );
     // VI. Proposals: commendations ranked from the records.
-    b.push(heading(1, "VI. ĐỀ XUẤT, KIẾN NGHỊ"));
     let mut ranked: Vec<(&str, u64)> = villages
         .iter()
         .map(|v| (v.id.as_str(), totals.get(&v.id).map(|x| x.0).unwrap_or(0)))
@@ -423,21 +460,53 @@ pub fn summary(input: &SummaryInput) -> Report {
         .filter(|(_, n)| *n > 0)
         .collect();
     ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    if ranked.is_empty() {
-        b.push(para(
-            "Chưa có tập thể đủ điều kiện đề xuất khen thưởng theo số liệu ghi nhận.".into(),
-        ));
-    } else {
-        b.push(para(format!(
-            "Đề xuất biểu dương các thôn hoàn thành chỉ tiêu với số lượt hỗ trợ người dân cao nhất: {}.",
-            ranked
-                .iter()
-                .take(3)
-                .map(|(id, n)| format!("{} ({} lượt)", name(id), vn_int(*n as i64)))
-                .collect::<Vec<_>>()
-                .join("; ")
-        )));
+    auto.insert(
+        "de-xuat",
+        vec![if ranked.is_empty() {
+            "Chưa có tập thể đủ điều kiện đề xuất khen thưởng theo số liệu ghi nhận.".to_string()
+        } else {
+            format!(
+                "Đề xuất biểu dương các thôn hoàn thành chỉ tiêu với số lượt hỗ trợ người dân cao nhất: {}.",
+                ranked
+                    .iter()
+                    .take(3)
+                    .map(|(id, n)| format!("{} ({} lượt)", name(id), vn_int(*n as i64)))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )
+        }],
+    );
+    // The coordinator's own words replace the text built from the figures.
+    let written =
+        |key: &str| -> Option<Vec<String>> { input.texts.get(key).map(|t| paragraphs(t)).filter(|p| !p.is_empty()) };
+    let mut n = 0;
+    for (key, title, _) in REPORT_SECTIONS
+        .iter()
+        .filter(|(k, _, _)| !matches!(*k, "phuong-huong" | "de-xuat"))
+    {
+        let body = written(key).or_else(|| auto.get(key).cloned());
+        if let Some(body) = body {
+            n += 1;
+            b.push(heading(2, &format!("{n}. {title}")));
+            b.extend(body.into_iter().map(Block::Para));
+        }
     }
+    b.push(heading(1, "V. PHƯƠNG HƯỚNG, NHIỆM VỤ THỜI GIAN TỚI"));
+    b.extend(
+        written("phuong-huong")
+            .or_else(|| auto.get("phuong-huong").cloned())
+            .unwrap_or_default()
+            .into_iter()
+            .map(Block::Para),
+    );
+    b.push(heading(1, "VI. ĐỀ XUẤT, KIẾN NGHỊ"));
+    b.extend(
+        written("de-xuat")
+            .or_else(|| auto.get("de-xuat").cloned())
+            .unwrap_or_default()
+            .into_iter()
+            .map(Block::Para),
+    );
     b.push(para(format!(
         "Trên đây là báo cáo kết quả thực hiện Kế hoạch {} của {}./.",
         h.title, h.issuer

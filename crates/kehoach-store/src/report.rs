@@ -25,6 +25,7 @@ impl Store {
             names.insert(c.id.clone(), format!("{school}, lớp {}", c.name));
         }
         let name = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_string());
+        let texts = self.report_texts(plan_id).await?;
         Ok(summary(&SummaryInput {
             plan,
             facts: &facts,
@@ -33,6 +34,7 @@ impl Store {
             signed_on,
             name: &name,
             has_sample_units: units.iter().any(|u| u.sample == 1 && u.active == 1),
+            texts: &texts,
         }))
     }
 }

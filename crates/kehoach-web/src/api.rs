@@ -631,7 +631,8 @@ pub async fn roster_template(
         link_person,
         crate::reminders::api_send,
         crate::reminders::api_list,
-        crate::reminders::api_read
+        crate::reminders::api_read,
+        crate::report::api_put_text
     ),
     components(schemas(ErrorBody, crate::errors::ErrorDetail))
 )]

@@ -25,6 +25,8 @@ pub enum Action<'a> {
     RecordSession { unit_id: &'a str },
     /// Send a reminder to a unit's users (from the board).
     SendReminder,
+    /// Write the report's assessment, directions and proposals.
+    EditReport,
     /// Mark a reminder to `unit_id` as read: only its own users.
     AcknowledgeReminder { unit_id: &'a str },
 }

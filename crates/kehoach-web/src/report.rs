@@ -17,6 +17,7 @@ use crate::{AppState, today_vn};
 pub struct SummaryQuery {
     /// As-of date, dd/mm/yyyy or YYYY-MM-DD (default: today within the plan).
     pub ngay: Option<String>,
+    pub ok: Option<String>,
 }
 
 /// `GET /bao-cao/tong-ket.{docx,pdf}?ngay=dd/mm/yyyy`: for those who read every unit's records.
@@ -183,6 +184,9 @@ struct PreviewPage {
     as_of: String,
     r: kehoach_core::report::Report,
     blocks: Vec<BlockView>,
+    /// The sections the coordinator may write: key, heading, hint, current text.
+    sections: Vec<(String, String, String, String)>,
+    can_edit: bool,
 }
 
 /// `GET /bao-cao?ngay=`: the summary report on screen, with its downloads.
@@ -220,11 +224,104 @@ pub async fn preview(State(st): State<AppState>, PageUser(cu): PageUser, Query(q
             },
         })
         .collect();
+    let texts = st.store.report_texts(&st.plan_id).await.unwrap_or_default();
+    let sections = kehoach_core::report::REPORT_SECTIONS
+        .iter()
+        .map(|(k, h, hint)| {
+            (
+                k.to_string(),
+                h.to_string(),
+                hint.to_string(),
+                texts.get(*k).cloned().unwrap_or_default(),
+            )
+        })
+        .collect();
+    let notice = notice.or_else(|| {
+        (q.ok.as_deref() == Some("report_texts_saved")).then(|| crate::pages::Notice {
+            kind: "ok",
+            text: "Đã lưu phần đánh giá của báo cáo.".into(),
+        })
+    });
     let page = PreviewPage {
+        sections,
+        can_edit: allowed(&cu.user, Action::EditReport),
         c: crate::pages::chrome(&st, Some(&cu), "Báo cáo tổng kết", "report", notice),
         as_of: as_of.vn(),
         r,
         blocks,
     };
     crate::pages::render(StatusCode::OK, &page)
+}
+
+/// Saves the sections the coordinator writes; an empty text goes back to the
+/// text built from the figures.
+pub async fn save_texts(
+    st: &AppState,
+    cu: &crate::auth::CurrentUser,
+    texts: &[(String, String)],
+) -> Result<(), AppError> {
+    if !allowed(&cu.user, Action::EditReport) {
+        return Err(AppError::forbidden());
+    }
+    // Check every section first: nothing is saved when one is refused.
+    for (section, body) in texts {
+        if !kehoach_core::report::REPORT_SECTIONS
+            .iter()
+            .any(|(k, _, _)| k == section)
+        {
+            return Err(AppError::invalid("section_unknown", "section"));
+        }
+        if body.chars().count() > kehoach_store::REPORT_TEXT_MAX_CHARS {
+            return Err(AppError::invalid("report_text_too_long", "body"));
+        }
+    }
+    for (section, body) in texts {
+        st.store
+            .set_report_text(&st.plan_id, section, body, &cu.user.id, kehoach_store::now_unix())
+            .await?;
+    }
+    Ok(())
+}
+
+/// `POST /bao-cao/van-ban`: the form on the preview page (every section at once).
+pub async fn texts_form(
+    State(st): State<AppState>,
+    PageUser(cu): PageUser,
+    axum::Form(f): axum::Form<Vec<(String, String)>>,
+) -> Response {
+    let ngay = f
+        .iter()
+        .find(|(k, _)| k == "ngay")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let texts: Vec<(String, String)> = f.into_iter().filter(|(k, _)| k != "ngay" && k != "_csrf").collect();
+    match save_texts(&st, &cu, &texts).await {
+        Ok(()) => crate::pages::see_other(&format!(
+            "/bao-cao?ngay={}&ok=report_texts_saved#van-ban",
+            url::form_urlencoded::byte_serialize(ngay.as_bytes()).collect::<String>()
+        )),
+        Err(e) if e.status == StatusCode::FORBIDDEN => forbidden_page(&st, &cu),
+        Err(e) => e.into_response(),
+    }
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportTextBody {
+    /// The text, one paragraph per line; empty: back to the text built from the figures.
+    pub body: String,
+}
+
+#[utoipa::path(put, path = "/api/v1/report/texts/{section}", request_body = ReportTextBody,
+    responses((status = 204), (status = 403, body = crate::errors::ErrorBody), (status = 422, body = crate::errors::ErrorBody)))]
+pub async fn api_put_text(
+    State(st): State<AppState>,
+    crate::auth::ApiUser(cu): crate::auth::ApiUser,
+    axum::extract::Path(section): axum::extract::Path<String>,
+    crate::api::Body(b): crate::api::Body<ReportTextBody>,
+) -> Response {
+    match save_texts(&st, &cu, &[(section, b.body)]).await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => e.into_response(),
+    }
 }

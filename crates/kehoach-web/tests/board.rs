@@ -219,6 +219,82 @@ async fn the_summary_report_downloads_for_readers_of_every_unit_only() {
         }
         let (status, _) = t.get("/bao-cao?ngay=15/07/2026", Some(&rep)).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{b}");
+
+        // The coordinator writes the lessons (two paragraphs) and replaces the strengths; the report shows them.
+        let (status, location, _) = t
+            .form(
+                "/bao-cao/van-ban",
+                Some(&coord),
+                &[
+                    ("ngay", "15/07/2026"),
+                    ("uu-diem", "Các thôn vào cuộc sớm."),
+                    (
+                        "bai-hoc",
+                        "Phân công rõ người, rõ việc.\r\n\r\nGhi nhận số liệu ngay tại chỗ.",
+                    ),
+                    ("han-che", ""),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{b}");
+        assert!(location.unwrap().contains("ok=report_texts_saved"), "{b}");
+        let (_, page) = t.get("/bao-cao?ngay=15/07/2026", Some(&coord)).await;
+        assert!(page.contains("<p>Các thôn vào cuộc sớm.</p>"), "{b}");
+        assert!(
+            page.contains("3. Bài học kinh nghiệm") && page.contains("<p>Ghi nhận số liệu ngay tại chỗ.</p>"),
+            "{b}"
+        );
+        assert!(!page.contains("Nguyên nhân</h4>"), "{b}: section 3 only when written");
+        assert!(
+            page.contains("2. Tồn tại, hạn chế"),
+            "{b}: an empty text keeps the text from the figures"
+        );
+        // Bad input: a clear code, nothing saved.
+        let (status, err) = t
+            .api(
+                "PUT",
+                "/api/v1/report/texts/khong-co",
+                Some(&coord),
+                serde_json::json!({"body": "x"}),
+            )
+            .await;
+        assert_eq!(
+            (status, err["error"]["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("section_unknown")),
+            "{b}"
+        );
+        let (status, err) = t
+            .api(
+                "PUT",
+                "/api/v1/report/texts/bai-hoc",
+                Some(&coord),
+                serde_json::json!({"body": "x".repeat(10_001)}),
+            )
+            .await;
+        assert_eq!(
+            (status, err["error"]["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("report_text_too_long")),
+            "{b}"
+        );
+        assert!(
+            t.store.report_texts(&t.plan_id).await.unwrap()["bai-hoc"].starts_with("Phân công"),
+            "{b}"
+        );
+        // Emptied: back to the figures.
+        let (status, _) = t
+            .api(
+                "PUT",
+                "/api/v1/report/texts/uu-diem",
+                Some(&coord),
+                serde_json::json!({"body": "  "}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{b}");
+        let (_, page) = t.get("/bao-cao?ngay=15/07/2026", Some(&coord)).await;
+        assert!(
+            !page.contains("Các thôn vào cuộc sớm.") && page.contains("1. Ưu điểm"),
+            "{b}"
+        );
         t.store.close().await;
     }
 }

@@ -537,6 +537,28 @@ async fn every_write_route_admits_only_its_roles() {
                 allowed: &[VillageReporter],
             },
             Route {
+                name: "api write report text",
+                door: Door::Api {
+                    method: "PUT",
+                    path: "/api/v1/report/texts/bai-hoc".into(),
+                    body: |key| json!({"body": format!("Bài học thử quyền {key}")}),
+                },
+                allowed: &[Coordinator],
+            },
+            Route {
+                name: "form write report texts",
+                door: Door::Form {
+                    path: "/bao-cao/van-ban".into(),
+                    fields: |key| {
+                        vec![
+                            ("nguyen-nhan".into(), format!("Nguyên nhân thử quyền {key}")),
+                            ("ngay".into(), "15/07/2026".into()),
+                        ]
+                    },
+                },
+                allowed: &[Coordinator],
+            },
+            Route {
                 name: "api delete session",
                 door: Door::Api {
                     method: "DELETE",
@@ -678,6 +700,20 @@ async fn every_write_route_admits_only_its_roles() {
         assert_eq!(
             t.store.reminder(&t.plan_id, &reminder.id).await.unwrap().read_by,
             1,
+            "{}",
+            t.backend
+        );
+        // Only the coordinator's report texts were saved.
+        let texts = t.store.report_texts(&t.plan_id).await.unwrap();
+        assert_eq!(
+            texts.get("bai-hoc").map(String::as_str),
+            Some("Bài học thử quyền Coordinator"),
+            "{}",
+            t.backend
+        );
+        assert_eq!(
+            texts.get("nguyen-nhan").map(String::as_str),
+            Some("Nguyên nhân thử quyền Coordinator"),
             "{}",
             t.backend
         );

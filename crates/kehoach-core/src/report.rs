@@ -15,6 +15,9 @@ use crate::{Day, Measure, Plan, Roster, Signer, TargetDef, ThresholdUnit, UnitKi
 /// A report ready to lay out.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Report {
+    /// The parent body above the issuer, upright and not bold (Decree 30,
+    /// II.2a): "ỦY BAN NHÂN DÂN XÃ VĨNH THỊNH" above a village's name.
+    pub issuer_parent: Option<String>,
     /// The issuing body, upper case, one line each: "ỦY BAN NHÂN DÂN", "XÃ VĨNH THỊNH".
     pub issuer_lines: Vec<String>,
     /// "Số:      /BC-UBND" (the number is written in by the office; the blank is no-break spaces).
@@ -513,6 +516,7 @@ pub fn summary(input: &SummaryInput) -> Report {
     )));
 
     Report {
+        issuer_parent: None,
         issuer_lines: vec![
             "ỦY BAN NHÂN DÂN".into(),
             format!("{} {}", h.commune_level, h.commune).to_uppercase(),
@@ -578,4 +582,150 @@ pub struct Sheet {
     pub name: String,
     pub columns: Vec<String>,
     pub rows: Vec<Vec<Cell>>,
+}
+
+/// What a unit's progress report needs.
+pub struct UnitInput<'a> {
+    pub plan: &'a Plan,
+    /// Facts as of `to`.
+    pub facts: &'a Facts,
+    /// `engine::board(plan, facts, to)`.
+    pub standings: &'a [Standing],
+    pub unit_id: &'a str,
+    /// The unit's name as printed ("Thôn Đông").
+    pub unit_name: &'a str,
+    pub from: Day,
+    pub to: Day,
+    pub signed_on: Day,
+}
+
+/// A unit's progress report for a period: what it held and recorded in the
+/// period, and where it stands on each target that counts it as of the end.
+pub fn unit_progress(input: &UnitInput) -> Report {
+    let plan = input.plan;
+    let h = &plan.plan;
+    let (from, to) = (input.from, input.to);
+    let unit = input.unit_id;
+    let mut b: Vec<Block> = Vec::new();
+    b.push(Block::Para(format!(
+        "Thực hiện Kế hoạch {} của {}, {} báo cáo kết quả thực hiện từ ngày {} đến ngày {} như sau:",
+        h.title,
+        h.issuer,
+        input.unit_name,
+        from.vn(),
+        to.vn()
+    )));
+    b.push(Block::Heading {
+        level: 1,
+        text: "I. KẾT QUẢ CÁC HOẠT ĐỘNG".into(),
+    });
+    let in_period = |d: Day| d >= from && d <= to;
+    let mut any = false;
+    for line in &plan.lines {
+        let sessions: u32 = input
+            .facts
+            .sessions
+            .iter()
+            .filter(|s| s.unit_id == unit && s.line_id == line.id && in_period(s.day))
+            .map(|s| s.n)
+            .sum();
+        let turns: u64 = input
+            .facts
+            .turns
+            .iter()
+            .filter(|t| t.unit_id == unit && t.line_id == line.id && in_period(t.day))
+            .map(|t| t.n as u64)
+            .sum();
+        let mut parts = Vec::new();
+        if sessions > 0 {
+            parts.push(format!("tổ chức {} buổi", vn_int(sessions as i64)));
+        }
+        if turns > 0 {
+            parts.push(format!("hỗ trợ {} lượt người dân", vn_int(turns as i64)));
+        }
+        if !parts.is_empty() {
+            any = true;
+            b.push(Block::Para(format!("- {}: {}.", line.label(), parts.join(", "))));
+        }
+    }
+    if !any {
+        b.push(Block::Para(
+            "Trong kỳ, đơn vị chưa ghi nhận hoạt động nào trên hệ thống.".into(),
+        ));
+    }
+    b.push(Block::Heading {
+        level: 1,
+        text: "II. KẾT QUẢ THỰC HIỆN CHỈ TIÊU CỦA ĐƠN VỊ".into(),
+    });
+    let mut rows = Vec::new();
+    for (t, s) in plan.targets.iter().zip(input.standings) {
+        // The unit itself, or its classes for per-class targets.
+        let mine: Vec<_> = s
+            .value
+            .per_unit
+            .iter()
+            .filter(|u| u.id == unit || input.facts.classes.iter().any(|c| c.id == u.id && c.unit_id == unit))
+            .collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let met = mine.iter().filter(|u| u.met).count();
+        let value = if mine.len() == 1 && mine[0].id == unit {
+            match t.measure {
+                Measure::UnitCoverage => format!("{} buổi", vn_num(mine[0].value, 0)),
+                _ => figure(t, mine[0].value),
+            }
+        } else {
+            format!("{met}/{} lớp đạt", mine.len())
+        };
+        let need = match (t.measure, t.per_unit) {
+            (Measure::MinPerUnit, _) => threshold_text(t).replace(" mỗi đơn vị", ""),
+            (Measure::UnitCoverage, Some(n)) => format!("ít nhất {n} buổi"),
+            (Measure::UnitCoverage, None) => "có tổ chức".into(),
+            _ => threshold_text(t),
+        };
+        rows.push(vec![
+            (rows.len() + 1).to_string(),
+            format!("{} ({})", t.label, t.id),
+            need,
+            value,
+            if met == mine.len() { "Đạt" } else { "Chưa đạt" }.to_string(),
+        ]);
+    }
+    if rows.is_empty() {
+        b.push(Block::Para("Không có chỉ tiêu nào tính riêng cho đơn vị.".into()));
+    } else {
+        b.push(Block::Table(Table {
+            id: "unit-targets".into(),
+            caption: format!("Kết quả của đơn vị tính đến ngày {}", to.vn()),
+            columns: vec![
+                col("STT", 11.0, true),
+                col("Chỉ tiêu", 60.0, false),
+                col("Mức cần đạt", 32.0, false),
+                col("Kết quả của đơn vị", 36.0, false),
+                col("Đánh giá", 26.0, false),
+            ],
+            rows,
+        }));
+    }
+    b.push(Block::Para(format!(
+        "Trên đây là báo cáo kết quả thực hiện của {}./.",
+        input.unit_name
+    )));
+    Report {
+        issuer_parent: Some(format!("Ủy ban nhân dân {} {}", h.commune_level, h.commune).to_uppercase()),
+        issuer_lines: vec![input.unit_name.to_uppercase()],
+        number: format!("Số:{}/BC", "\u{a0}".repeat(12)),
+        place_date: format!("{}, {}", h.commune, long_date(input.signed_on)),
+        kind: "BÁO CÁO".into(),
+        title: format!("Kết quả thực hiện từ ngày {} đến ngày {}", from.vn(), to.vn()),
+        blocks: b,
+        recipients: vec!["Ủy ban nhân dân xã (để báo cáo);".into(), "Lưu.".into()],
+        signer: Signer {
+            on_behalf: String::new(),
+            deputy_for: None,
+            position: "NGƯỜI BÁO CÁO".into(),
+            name: String::new(),
+        },
+    }
 }

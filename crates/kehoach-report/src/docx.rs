@@ -110,6 +110,9 @@ fn header(r: &Report) -> String {
     let left_w = 67.5;
     let right_w = TEXT_MM - left_w;
     let mut left = String::new();
+    if let Some(p) = &r.issuer_parent {
+        left.push_str(&para("center", 0, 0, 0.0, &run(p, false, false, 26)));
+    }
     for l in &r.issuer_lines {
         left.push_str(&para("center", 0, 0, 0.0, &run(l, true, false, 26)));
     }
@@ -184,7 +187,10 @@ fn signature(r: &Report) -> String {
         left.push_str(&para("left", 0, 0, 0.0, &run(&format!("- {rec}"), false, false, 22)));
     }
     let s = &r.signer;
-    let mut right = para("center", 0, 0, 0.0, &run(&s.on_behalf, true, false, 28));
+    let mut right = String::new();
+    if !s.on_behalf.is_empty() {
+        right.push_str(&para("center", 0, 0, 0.0, &run(&s.on_behalf, true, false, 28)));
+    }
     if let Some(d) = &s.deputy_for {
         right.push_str(&para("center", 0, 0, 0.0, &run(d, true, false, 28)));
     }

@@ -342,6 +342,9 @@ fn header(l: &mut Layout, r: &Report) {
     let (lw, rw) = (mm(67.5), mm(TEXT_W - 67.5));
     let (lx, rx) = (mm(LEFT), mm(LEFT) + lw);
     let top = l.y;
+    if let Some(p) = &r.issuer_parent {
+        l.para(p, Face::Regular, 13.0, Align::Center, lx, lw, 0.0, 0.0, 0.0, false);
+    }
     for line in &r.issuer_lines {
         l.para(line, Face::Bold, 13.0, Align::Center, lx, lw, 0.0, 0.0, 0.0, false);
     }
@@ -395,7 +398,10 @@ fn signature(l: &mut Layout, r: &Report) {
     let (lw, rw) = (mm(60.0), mm(TEXT_W - 60.0));
     let (lx, rx) = (mm(LEFT), mm(LEFT) + lw);
     let s = &r.signer;
-    let mut right: Vec<(&str, Face, f32)> = vec![(s.on_behalf.as_str(), Face::Bold, 14.0)];
+    let mut right: Vec<(&str, Face, f32)> = Vec::new();
+    if !s.on_behalf.is_empty() {
+        right.push((s.on_behalf.as_str(), Face::Bold, 14.0));
+    }
     if let Some(d) = &s.deputy_for {
         right.push((d.as_str(), Face::Bold, 14.0));
     }

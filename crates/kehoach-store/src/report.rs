@@ -38,3 +38,22 @@ impl Store {
         }))
     }
 }
+
+impl Store {
+    /// A unit's progress report for a period (figures as of `to`).
+    pub async fn unit_report(&self, plan: &Plan, unit_id: &str, from: Day, to: Day, signed_on: Day) -> Result<Report> {
+        let unit = self.unit(&plan.plan.id, unit_id).await?;
+        let facts = self.facts(plan, to).await?;
+        let standings = engine::board(plan, &facts, to);
+        Ok(kehoach_core::report::unit_progress(&kehoach_core::report::UnitInput {
+            plan,
+            facts: &facts,
+            standings: &standings,
+            unit_id,
+            unit_name: &unit.name,
+            from,
+            to,
+            signed_on,
+        }))
+    }
+}

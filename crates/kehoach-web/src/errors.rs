@@ -101,6 +101,7 @@ pub fn message_vn(code: &str) -> &'static str {
         "person_already_linked" => "Đoàn viên: người này đã gắn với một tài khoản khác.",
         "email_invalid" => "Email: địa chỉ không hợp lệ (ví dụ ten@vinhthinh.gov.vn).",
         "message_invalid" => "Nội dung nhắc nhở: không được để trống, tối đa 2.000 ký tự.",
+        "period_reversed" => "Thời gian: ngày bắt đầu phải trước ngày kết thúc.",
         "section_unknown" => "Phần báo cáo: không có phần này.",
         "report_text_too_long" => "Nội dung: tối đa 10.000 ký tự mỗi phần.",
         "login_failed" => "Tên đăng nhập hoặc mật khẩu không đúng.",

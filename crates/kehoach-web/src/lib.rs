@@ -178,6 +178,7 @@ pub fn app(state: AppState) -> Router {
         .route("/theo-doi/ho-so", get(board::trace_page))
         .route("/bao-cao", get(report::preview))
         .route("/bao-cao/van-ban", post(report::texts_form))
+        .route("/bao-cao/don-vi/{file}", get(report::unit_report))
         .route("/bao-cao/{file}", get(report::summary))
         .route("/xuat/du-lieu.xlsx", get(report::export_xlsx))
         .route("/xuat/{file}", get(report::export_csv))

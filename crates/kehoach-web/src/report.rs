@@ -325,3 +325,70 @@ pub async fn api_put_text(
         Err(e) => e.into_response(),
     }
 }
+
+#[derive(Deserialize)]
+pub struct UnitReportQuery {
+    /// First and last day of the period, dd/mm/yyyy or YYYY-MM-DD
+    /// (default: the plan's start, and today within the plan).
+    pub tu: Option<String>,
+    pub den: Option<String>,
+}
+
+/// `GET /bao-cao/don-vi/{unit}.{docx,pdf}?tu=&den=`: a unit's progress report,
+/// for whoever may read that unit's records.
+pub async fn unit_report(
+    State(st): State<AppState>,
+    PageUser(cu): PageUser,
+    axum::extract::Path(file): axum::extract::Path<String>,
+    Query(q): Query<UnitReportQuery>,
+) -> Response {
+    let Some((unit_id, ext)) = file.rsplit_once('.').filter(|(_, e)| matches!(*e, "docx" | "pdf")) else {
+        return AppError::not_found().into_response();
+    };
+    if !allowed(&cu.user, Action::ReadUnitRecords { unit_id: Some(unit_id) }) {
+        return forbidden_page(&st, &cu);
+    }
+    let day = |raw: &Option<String>, field: &'static str| -> Result<Option<kehoach_core::Day>, AppError> {
+        match raw.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => Ok(None),
+            Some(s) => kehoach_core::Day::parse_iso(s)
+                .or_else(|| kehoach_core::Day::parse_vn(s))
+                .map(Some)
+                .ok_or_else(|| AppError::invalid("day_invalid", field)),
+        }
+    };
+    let period = st.plan.plan.period;
+    let (from, to) = match (day(&q.tu, "tu"), day(&q.den, "den")) {
+        (Ok(f), Ok(t)) => (
+            f.unwrap_or(period.start),
+            t.unwrap_or_else(|| today_vn().min(period.end).max(period.start)),
+        ),
+        (Err(e), _) | (_, Err(e)) => return e.into_response(),
+    };
+    if from > to {
+        return AppError::invalid("period_reversed", "tu").into_response();
+    }
+    let report = match st.store.unit_report(&st.plan, unit_id, from, to, today_vn()).await {
+        Ok(r) => r,
+        Err(e) => return AppError::from(e).into_response(),
+    };
+    let (bytes, content_type) = if ext == "pdf" {
+        (kehoach_report::pdf::pdf(&report), "application/pdf")
+    } else {
+        (
+            kehoach_report::docx::docx(&report),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        )
+    };
+    match bytes {
+        Ok(bytes) => download(
+            bytes,
+            content_type,
+            &format!("bao-cao-don-vi-{}-{}.{ext}", from.iso(), to.iso()),
+        ),
+        Err(e) => {
+            tracing::error!(error = %e, "unit report failed");
+            AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", None).into_response()
+        }
+    }
+}

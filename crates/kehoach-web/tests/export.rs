@@ -119,6 +119,55 @@ async fn exports_hold_the_database_counts_and_respect_the_unit() {
         assert_eq!(st, StatusCode::NOT_FOUND, "{b}");
         let (st, body) = t.get("/xuat/du-lieu.xlsx?tu=32/13/2026", Some(&coord)).await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}: {body}");
+
+        // A unit's own progress report: its figures for the period, readable text.
+        let (st, headers, pdf) = t
+            .get_bytes(
+                &format!("/bao-cao/don-vi/{}.pdf?tu=01/07/2026&den=31/07/2026", v2.id),
+                Some(&rep2),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{b}");
+        assert!(
+            headers
+                .iter()
+                .any(|(k, v)| k == "content-type" && v == "application/pdf"),
+            "{b}"
+        );
+        let path = std::env::temp_dir().join(format!("kehoach-unit-report-{}-{b}.pdf", std::process::id()));
+        std::fs::write(&path, &pdf).unwrap();
+        let out = std::process::Command::new("pdftotext")
+            .arg(&path)
+            .arg("-")
+            .output()
+            .expect("pdftotext (poppler-utils) is installed by scripts/test");
+        let text = String::from_utf8(out.stdout).unwrap();
+        for s in [
+            v2.name.to_uppercase().as_str(),
+            "Kết quả thực hiện từ ngày 01/07/2026 đến ngày 31/07/2026",
+            "hỗ trợ 2 lượt người dân",
+            "(T6)",
+            "Chưa đạt",
+        ] {
+            assert!(text.contains(s), "{b}: unit report lacks “{s}”:\n{text}");
+        }
+        let (st, _, docx) = t
+            .get_bytes(&format!("/bao-cao/don-vi/{}.docx", v2.id), Some(&coord))
+            .await;
+        assert_eq!(st, StatusCode::OK, "{b}");
+        assert!(docx.starts_with(b"PK"), "{b}");
+        let (st, _, _) = t
+            .get_bytes(&format!("/bao-cao/don-vi/{}.pdf", v1.id), Some(&rep2))
+            .await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "{b}: not another unit's report");
+        let (st, body) = t
+            .get(
+                &format!("/bao-cao/don-vi/{}.pdf?tu=31/07/2026&den=01/07/2026", v2.id),
+                Some(&rep2),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+        assert!(body.contains("period_reversed"), "{b}");
         t.store.close().await;
     }
 }

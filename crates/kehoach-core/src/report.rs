@@ -85,6 +85,16 @@ pub struct SummaryInput<'a> {
     pub has_sample_units: bool,
     /// Sections the coordinator wrote, by key of [`REPORT_SECTIONS`].
     pub texts: &'a BTreeMap<String, String>,
+    /// Money per activity line, by line id.
+    pub budget: &'a BTreeMap<String, BudgetLine>,
+}
+
+/// Money of one activity line, in đồng (None: not entered).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct BudgetLine {
+    pub estimate: Option<i64>,
+    pub spent: Option<i64>,
+    pub contributions: Option<i64>,
 }
 
 /// The parts of the report the coordinator may write: key, heading, and
@@ -374,6 +384,43 @@ pub fn summary(input: &SummaryInput) -> Report {
     }
 
     b.push(heading(2, "3. Kinh phí thực hiện"));
+    if !input.budget.is_empty() {
+        let money = |v: Option<i64>| v.map(vn_int).unwrap_or_default();
+        let mut rows: Vec<Vec<String>> = Vec::new();
+        let (mut e, mut s, mut c) = (0i64, 0i64, 0i64);
+        for line in plan.lines.iter().filter(|l| input.budget.contains_key(&l.id)) {
+            let m = &input.budget[&line.id];
+            e += m.estimate.unwrap_or(0);
+            s += m.spent.unwrap_or(0);
+            c += m.contributions.unwrap_or(0);
+            rows.push(vec![
+                (rows.len() + 1).to_string(),
+                line.label(),
+                money(m.estimate),
+                money(m.spent),
+                money(m.contributions),
+            ]);
+        }
+        rows.push(vec![String::new(), "Tổng cộng".into(), vn_int(e), vn_int(s), vn_int(c)]);
+        b.push(para(format!(
+            "Tổng kinh phí đã chi {} đồng trên dự toán {} đồng; nguồn xã hội hóa {} đồng.",
+            vn_int(s),
+            vn_int(e),
+            vn_int(c)
+        )));
+        b.push(Block::Table(Table {
+            id: "budget".into(),
+            caption: "Bảng 3. Kinh phí thực hiện (đồng)".into(),
+            columns: vec![
+                col("STT", 11.0, true),
+                col("Hoạt động", 64.0, false),
+                col("Dự toán", 30.0, true),
+                col("Đã chi", 30.0, true),
+                col("Xã hội hóa", 30.0, true),
+            ],
+            rows,
+        }));
+    }
     if plan.budget_sources.is_empty() {
         b.push(para("Kế hoạch không quy định nguồn kinh phí riêng.".into()));
     } else {

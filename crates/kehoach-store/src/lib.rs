@@ -33,7 +33,7 @@ pub use aggregates::{AggregateSnapshot, Trace, TraceRow};
 pub use audit::AuditRow;
 pub use export::ExportFilter;
 pub use reminders::*;
-pub use report_texts::REPORT_TEXT_MAX_CHARS;
+pub use report_texts::{BUDGET_MAX, BudgetLine, REPORT_TEXT_MAX_CHARS};
 pub use rosters::*;
 pub use turns::*;
 pub use units::*;

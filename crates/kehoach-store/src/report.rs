@@ -26,6 +26,7 @@ impl Store {
         }
         let name = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_string());
         let texts = self.report_texts(plan_id).await?;
+        let budget = self.budget_lines(plan_id).await?;
         Ok(summary(&SummaryInput {
             plan,
             facts: &facts,
@@ -35,6 +36,7 @@ impl Store {
             name: &name,
             has_sample_units: units.iter().any(|u| u.sample == 1 && u.active == 1),
             texts: &texts,
+            budget: &budget,
         }))
     }
 }

@@ -79,3 +79,101 @@ impl Store {
         Ok(())
     }
 }
+
+pub use kehoach_core::report::BudgetLine;
+
+/// The largest amount accepted (a commune's campaign, in đồng).
+pub const BUDGET_MAX: i64 = 1_000_000_000_000;
+
+impl Store {
+    pub async fn budget_lines(&self, plan_id: &str) -> Result<BTreeMap<String, BudgetLine>> {
+        let rows: Vec<(String, Option<i64>, Option<i64>, Option<i64>)> =
+            sqlx::query_as("SELECT line_id, estimate, spent, contributions FROM budget_lines WHERE plan_id = $1")
+                .bind(plan_id)
+                .fetch_all(self.pool())
+                .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(l, estimate, spent, contributions)| {
+                (
+                    l,
+                    BudgetLine {
+                        estimate,
+                        spent,
+                        contributions,
+                    },
+                )
+            })
+            .collect())
+    }
+
+    /// Saves the money of several lines in one transaction (all or nothing);
+    /// a line with no amount is removed. Logged.
+    pub async fn set_budget_lines(
+        &self,
+        plan: &kehoach_core::Plan,
+        lines: &[(String, BudgetLine)],
+        user_id: &str,
+        now: i64,
+    ) -> Result<()> {
+        for (line, b) in lines {
+            if plan.line(line).is_none() {
+                return Err(StoreError::Conflict {
+                    code: "line_unknown",
+                    field: "line_id",
+                });
+            }
+            if [b.estimate, b.spent, b.contributions]
+                .iter()
+                .flatten()
+                .any(|v| *v < 0 || *v > BUDGET_MAX)
+            {
+                return Err(StoreError::Conflict {
+                    code: "amount_out_of_range",
+                    field: "amount",
+                });
+            }
+        }
+        let plan_id = plan.plan.id.as_str();
+        let mut tx = self.pool().begin().await?;
+        for (line, b) in lines {
+            if b.estimate.is_none() && b.spent.is_none() && b.contributions.is_none() {
+                sqlx::query("DELETE FROM budget_lines WHERE plan_id = $1 AND line_id = $2")
+                    .bind(plan_id)
+                    .bind(line)
+                    .execute(&mut *tx)
+                    .await?;
+            } else {
+                sqlx::query(
+                    "INSERT INTO budget_lines (plan_id, line_id, estimate, spent, contributions, updated_by, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (plan_id, line_id) DO UPDATE SET \
+                     estimate = excluded.estimate, spent = excluded.spent, contributions = excluded.contributions, \
+                     updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+                )
+                .bind(plan_id)
+                .bind(line)
+                .bind(b.estimate)
+                .bind(b.spent)
+                .bind(b.contributions)
+                .bind(user_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        audit::log(
+            &mut tx,
+            plan_id,
+            "budget",
+            plan_id,
+            "update",
+            None,
+            Some(user_id),
+            now,
+            serde_json::json!({"lines": lines.len()}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -632,7 +632,8 @@ pub async fn roster_template(
         crate::reminders::api_send,
         crate::reminders::api_list,
         crate::reminders::api_read,
-        crate::report::api_put_text
+        crate::report::api_put_text,
+        crate::report::api_put_budget
     ),
     components(schemas(ErrorBody, crate::errors::ErrorDetail))
 )]

@@ -102,6 +102,8 @@ pub fn message_vn(code: &str) -> &'static str {
         "email_invalid" => "Email: địa chỉ không hợp lệ (ví dụ ten@vinhthinh.gov.vn).",
         "message_invalid" => "Nội dung nhắc nhở: không được để trống, tối đa 2.000 ký tự.",
         "period_reversed" => "Thời gian: ngày bắt đầu phải trước ngày kết thúc.",
+        "amount_invalid" => "Số tiền: viết số nguyên đồng, ví dụ 1.500.000.",
+        "amount_out_of_range" => "Số tiền: từ 0 đến 1.000 tỷ đồng.",
         "section_unknown" => "Phần báo cáo: không có phần này.",
         "report_text_too_long" => "Nội dung: tối đa 10.000 ký tự mỗi phần.",
         "login_failed" => "Tên đăng nhập hoặc mật khẩu không đúng.",

@@ -186,16 +186,30 @@ struct PreviewPage {
     blocks: Vec<BlockView>,
     /// The sections the coordinator may write: key, heading, hint, current text.
     sections: Vec<(String, String, String, String)>,
+    /// Budget rows: line id, label, estimate, spent, contributions (as typed).
+    budget: Vec<(String, String, String, String, String)>,
     can_edit: bool,
 }
 
 /// `GET /bao-cao?ngay=`: the summary report on screen, with its downloads.
 pub async fn preview(State(st): State<AppState>, PageUser(cu): PageUser, Query(q): Query<SummaryQuery>) -> Response {
+    preview_page(&st, &cu, &q, None, StatusCode::OK).await
+}
+
+/// The preview page, with an error from a form posted on it when there is one.
+async fn preview_page(
+    st: &AppState,
+    cu: &crate::auth::CurrentUser,
+    q: &SummaryQuery,
+    error: Option<&AppError>,
+    status: StatusCode,
+) -> Response {
+    let (st, cu) = (st.clone(), cu.clone());
     if !allowed(&cu.user, Action::ReadUnitRecords { unit_id: None }) {
         return forbidden_page(&st, &cu);
     }
     let (as_of, notice) = match parse_as_of(&st.plan, q.ngay.as_deref()) {
-        Ok(d) => (d, None),
+        Ok(d) => (d, error.and_then(crate::pages::error_notice)),
         Err(e) => (crate::board::default_as_of(&st.plan), crate::pages::error_notice(&e)),
     };
     let r = match st.store.summary_report(&st.plan, as_of, today_vn()).await {
@@ -236,21 +250,44 @@ pub async fn preview(State(st): State<AppState>, PageUser(cu): PageUser, Query(q
             )
         })
         .collect();
-    let notice = notice.or_else(|| {
-        (q.ok.as_deref() == Some("report_texts_saved")).then(|| crate::pages::Notice {
+    let saved = st.store.budget_lines(&st.plan_id).await.unwrap_or_default();
+    let money = |v: Option<i64>| v.map(kehoach_core::text::vn_int).unwrap_or_default();
+    let budget = st
+        .plan
+        .lines
+        .iter()
+        .map(|l| {
+            let m = saved.get(&l.id).cloned().unwrap_or_default();
+            (
+                l.id.clone(),
+                l.label(),
+                money(m.estimate),
+                money(m.spent),
+                money(m.contributions),
+            )
+        })
+        .collect();
+    let notice = notice.or_else(|| match q.ok.as_deref() {
+        Some("report_texts_saved") => Some(crate::pages::Notice {
             kind: "ok",
             text: "Đã lưu phần đánh giá của báo cáo.".into(),
-        })
+        }),
+        Some("budget_saved") => Some(crate::pages::Notice {
+            kind: "ok",
+            text: "Đã lưu kinh phí.".into(),
+        }),
+        _ => None,
     });
     let page = PreviewPage {
         sections,
+        budget,
         can_edit: allowed(&cu.user, Action::EditReport),
         c: crate::pages::chrome(&st, Some(&cu), "Báo cáo tổng kết", "report", notice),
         as_of: as_of.vn(),
         r,
         blocks,
     };
-    crate::pages::render(StatusCode::OK, &page)
+    crate::pages::render(status, &page)
 }
 
 /// Saves the sections the coordinator writes; an empty text goes back to the
@@ -301,7 +338,19 @@ pub async fn texts_form(
             url::form_urlencoded::byte_serialize(ngay.as_bytes()).collect::<String>()
         )),
         Err(e) if e.status == StatusCode::FORBIDDEN => forbidden_page(&st, &cu),
-        Err(e) => e.into_response(),
+        Err(e) => {
+            preview_page(
+                &st,
+                &cu,
+                &SummaryQuery {
+                    ngay: Some(ngay),
+                    ok: None,
+                },
+                Some(&e),
+                e.status,
+            )
+            .await
+        }
     }
 }
 
@@ -389,6 +438,124 @@ pub async fn unit_report(
         Err(e) => {
             tracing::error!(error = %e, "unit report failed");
             AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", None).into_response()
+        }
+    }
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BudgetLineBody {
+    pub line_id: String,
+    /// Đồng; null: not entered.
+    #[serde(default)]
+    pub estimate: Option<i64>,
+    #[serde(default)]
+    pub spent: Option<i64>,
+    #[serde(default)]
+    pub contributions: Option<i64>,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BudgetBody {
+    pub lines: Vec<BudgetLineBody>,
+}
+
+async fn save_budget(st: &AppState, cu: &crate::auth::CurrentUser, lines: Vec<BudgetLineBody>) -> Result<(), AppError> {
+    if !allowed(&cu.user, Action::EditReport) {
+        return Err(AppError::forbidden());
+    }
+    let lines: Vec<(String, kehoach_store::BudgetLine)> = lines
+        .into_iter()
+        .map(|l| {
+            (
+                l.line_id,
+                kehoach_store::BudgetLine {
+                    estimate: l.estimate,
+                    spent: l.spent,
+                    contributions: l.contributions,
+                },
+            )
+        })
+        .collect();
+    st.store
+        .set_budget_lines(&st.plan, &lines, &cu.user.id, kehoach_store::now_unix())
+        .await?;
+    Ok(())
+}
+
+#[utoipa::path(put, path = "/api/v1/report/budget", request_body = BudgetBody,
+    responses((status = 204), (status = 403, body = crate::errors::ErrorBody), (status = 422, body = crate::errors::ErrorBody)))]
+pub async fn api_put_budget(
+    State(st): State<AppState>,
+    crate::auth::ApiUser(cu): crate::auth::ApiUser,
+    crate::api::Body(b): crate::api::Body<BudgetBody>,
+) -> Response {
+    match save_budget(&st, &cu, b.lines).await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `POST /bao-cao/kinh-phi`: the budget form (fields `du-toan:LINE`, `da-chi:LINE`, `xhh:LINE`).
+pub async fn budget_form(
+    State(st): State<AppState>,
+    PageUser(cu): PageUser,
+    axum::Form(f): axum::Form<Vec<(String, String)>>,
+) -> Response {
+    let ngay = f
+        .iter()
+        .find(|(k, _)| k == "ngay")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let mut lines: Vec<BudgetLineBody> = Vec::new();
+    for line in &st.plan.lines {
+        let mut b = BudgetLineBody {
+            line_id: line.id.clone(),
+            estimate: None,
+            spent: None,
+            contributions: None,
+        };
+        for (prefix, slot) in [
+            ("du-toan", &mut b.estimate),
+            ("da-chi", &mut b.spent),
+            ("xhh", &mut b.contributions),
+        ] {
+            let key = format!("{prefix}:{}", line.id);
+            if let Some((_, v)) = f.iter().find(|(k, _)| *k == key) {
+                match crate::pages::parse_count(v) {
+                    Ok(n) => *slot = n,
+                    Err(_) => {
+                        let e = AppError::invalid("amount_invalid", "amount");
+                        let q = SummaryQuery {
+                            ngay: Some(ngay),
+                            ok: None,
+                        };
+                        return preview_page(&st, &cu, &q, Some(&e), e.status).await;
+                    }
+                }
+            }
+        }
+        lines.push(b);
+    }
+    match save_budget(&st, &cu, lines).await {
+        Ok(()) => crate::pages::see_other(&format!(
+            "/bao-cao?ngay={}&ok=budget_saved#kinh-phi",
+            url::form_urlencoded::byte_serialize(ngay.as_bytes()).collect::<String>()
+        )),
+        Err(e) if e.status == StatusCode::FORBIDDEN => forbidden_page(&st, &cu),
+        Err(e) => {
+            preview_page(
+                &st,
+                &cu,
+                &SummaryQuery {
+                    ngay: Some(ngay),
+                    ok: None,
+                },
+                Some(&e),
+                e.status,
+            )
+            .await
         }
     }
 }

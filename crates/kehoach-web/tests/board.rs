@@ -280,6 +280,73 @@ async fn the_summary_report_downloads_for_readers_of_every_unit_only() {
             t.store.report_texts(&t.plan_id).await.unwrap()["bai-hoc"].starts_with("Phân công"),
             "{b}"
         );
+        // Money per line: typed with Vietnamese dots, shown in the report's table 3.
+        let (status, location, _) = t
+            .form(
+                "/bao-cao/kinh-phi",
+                Some(&coord),
+                &[
+                    ("ngay", "15/07/2026"),
+                    ("du-toan:l3-support", "15.000.000"),
+                    ("da-chi:l3-support", "12.500.000"),
+                    ("xhh:l3-support", "2000000"),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{b}");
+        assert!(location.unwrap().contains("ok=budget_saved"), "{b}");
+        let (_, page) = t.get("/bao-cao?ngay=15/07/2026", Some(&coord)).await;
+        assert!(page.contains("Bảng 3. Kinh phí thực hiện (đồng)"), "{b}");
+        assert!(
+            page.contains(
+                "Tổng kinh phí đã chi 12.500.000 đồng trên dự toán 15.000.000 đồng; nguồn xã hội hóa 2.000.000 đồng."
+            ),
+            "{b}"
+        );
+        let (status, _, body) = t
+            .form(
+                "/bao-cao/kinh-phi",
+                Some(&coord),
+                &[("da-chi:l3-support", "mười triệu")],
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{b}: {body}");
+        assert!(
+            body.contains("Số tiền: viết số nguyên đồng"),
+            "{b}: the page says why, in Vietnamese"
+        );
+        let (status, err) = t
+            .api(
+                "PUT",
+                "/api/v1/report/budget",
+                Some(&coord),
+                serde_json::json!({"lines": [{"line_id": "l3-support", "spent": -5}]}),
+            )
+            .await;
+        assert_eq!(
+            (status, err["error"]["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("amount_out_of_range")),
+            "{b}"
+        );
+        let (status, err) = t
+            .api(
+                "PUT",
+                "/api/v1/report/budget",
+                Some(&coord),
+                serde_json::json!({"lines": [{"line_id": "l99", "spent": 5}]}),
+            )
+            .await;
+        assert_eq!(
+            (status, err["error"]["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("line_unknown")),
+            "{b}"
+        );
+        assert_eq!(
+            t.store.budget_lines(&t.plan_id).await.unwrap()["l3-support"].spent,
+            Some(12_500_000),
+            "{b}: refusals changed nothing"
+        );
+
         // Emptied: back to the figures.
         let (status, _) = t
             .api(

@@ -559,6 +559,23 @@ async fn every_write_route_admits_only_its_roles() {
                 allowed: &[Coordinator],
             },
             Route {
+                name: "api budget",
+                door: Door::Api {
+                    method: "PUT",
+                    path: "/api/v1/report/budget".into(),
+                    body: |_| json!({"lines": [{"line_id": "l3-support", "estimate": 5_000_000}]}),
+                },
+                allowed: &[Coordinator],
+            },
+            Route {
+                name: "form budget",
+                door: Door::Form {
+                    path: "/bao-cao/kinh-phi".into(),
+                    fields: |_| vec![("da-chi:l3-support".into(), "1.200.000".into())],
+                },
+                allowed: &[Coordinator],
+            },
+            Route {
                 name: "api delete session",
                 door: Door::Api {
                     method: "DELETE",
@@ -717,6 +734,9 @@ async fn every_write_route_admits_only_its_roles() {
             "{}",
             t.backend
         );
+        let budget = t.store.budget_lines(&t.plan_id).await.unwrap();
+        assert_eq!(budget.len(), 1, "{}", t.backend);
+        assert_eq!(budget["l3-support"].spent, Some(1_200_000), "{}", t.backend);
         let victim_row = t.store.user(&t.plan_id, &victim.user_id).await.unwrap();
         assert_eq!(victim_row.full_name, "Nạn nhân Coordinator");
         t.store.close().await;

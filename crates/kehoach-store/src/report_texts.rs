@@ -87,7 +87,8 @@ pub const BUDGET_MAX: i64 = 1_000_000_000_000;
 
 impl Store {
     pub async fn budget_lines(&self, plan_id: &str) -> Result<BTreeMap<String, BudgetLine>> {
-        let rows: Vec<(String, Option<i64>, Option<i64>, Option<i64>)> =
+        type Row = (String, Option<i64>, Option<i64>, Option<i64>);
+        let rows: Vec<Row> =
             sqlx::query_as("SELECT line_id, estimate, spent, contributions FROM budget_lines WHERE plan_id = $1")
                 .bind(plan_id)
                 .fetch_all(self.pool())

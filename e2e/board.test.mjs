@@ -140,3 +140,34 @@ test('a reminder from the board reaches the lagging village on its next page', {
   await rep.close();
   await ctx.close();
 });
+
+test('the summary report: preview from the board, the coordinator writes a lesson, downloads Word and PDF', { timeout: 120000 }, async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN', acceptDownloads: true });
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await login(page);
+  await page.goto(`${server.url}/theo-doi?ngay=25/08/2026`);
+  await page.locator('#report-link').click();
+  await page.waitForURL(/\/bao-cao\?ngay=25/);
+  const report = page.locator('#report');
+  assert.match(await report.locator('.report-kind').textContent(), /^BÁO CÁO/);
+  // The targets table says what the board's API says.
+  const board = await api(page, 'GET', '/api/v1/board?as_of=2026-08-25');
+  const t4 = board.json.targets.find((t) => t.id === 'T4');
+  const row = page.locator('#table-targets tbody tr', { hasText: '(T4)' });
+  assert.match(await row.textContent(), new RegExp(`${t4.value} lớp`));
+  // The coordinator writes the lessons; the report shows them as section 3.
+  await page.getByLabel('Bài học kinh nghiệm').fill('Phân công rõ người, rõ việc ngay từ lễ ra quân.');
+  await page.getByRole('button', { name: 'Lưu phần đánh giá' }).click();
+  await page.waitForURL(/ok=report_texts_saved/);
+  await report.getByText('3. Bài học kinh nghiệm').waitFor();
+  await report.getByText('Phân công rõ người, rõ việc ngay từ lễ ra quân.').waitFor();
+  await shot(page, 'report-preview');
+  for (const [id, ext] of [['#report-docx', 'docx'], ['#report-pdf', 'pdf']]) {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator(id).click()]);
+    assert.equal(download.suggestedFilename(), `bao-cao-tong-ket-2026-08-25.${ext}`);
+  }
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});

@@ -4,6 +4,7 @@
 
 pub mod day;
 pub mod engine;
+pub mod ical;
 pub mod model;
 pub mod records;
 pub mod report;

@@ -81,7 +81,12 @@ fn form_field(body: &[u8], name: &str) -> Option<String> {
 pub async fn session_layer(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     // Assets and health checks need no session: no database round trip for them.
     let path = req.uri().path();
-    if path.starts_with("/static/") || matches!(path, "/sw.js" | "/manifest.webmanifest" | "/healthz") {
+    // Public pages never look at the visitor's session either.
+    if path.starts_with("/static/")
+        || path == "/cong-khai"
+        || path.starts_with("/cong-khai/")
+        || matches!(path, "/sw.js" | "/manifest.webmanifest" | "/healthz")
+    {
         return next.run(req).await;
     }
     let now = kehoach_store::now_unix();

@@ -11,6 +11,7 @@ pub mod pages;
 pub mod pages_records;
 pub mod people;
 pub mod policy;
+pub mod public;
 pub mod reminders;
 pub mod report;
 pub mod roster_import;
@@ -225,6 +226,10 @@ pub fn app(state: AppState) -> Router {
         .route("/danh-sach/luu", post(pages_records::roster_save))
         .route("/danh-sach/{id}", post(pages_records::person_update))
         .route("/ghi-luot", get(pages::turns_page))
+        .route("/cong-khai", get(public::home))
+        .route("/cong-khai/lich.ics", get(public::plan_feed))
+        .route("/cong-khai/{slug}", get(public::unit))
+        .route("/cong-khai/{slug}/lich.ics", get(public::unit_feed))
         .route("/sw.js", get(assets::service_worker))
         .route("/manifest.webmanifest", get(assets::manifest))
         .route("/healthz", get(healthz));

@@ -1,0 +1,191 @@
+//! Public pages and calendar feeds: no login, every page fetched, no
+//! personal data from the fixtures anywhere in them; the village page lists
+//! its planned session; the feed parses back with a real iCalendar parser.
+//! SQLite and PostgreSQL.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::TestApp;
+use kehoach_store::{NewActivitySession, PersonInput, Role, UserPatch};
+use serde_json::json;
+
+#[tokio::test]
+async fn public_pages_show_the_schedule_and_progress_and_no_personal_data() {
+    for t in TestApp::all().await {
+        let b = t.backend;
+        let village = t.unit_by_slug("thon-mau-1").await;
+        let coord = t.user("dieuphoi.rieng", Role::Coordinator, None).await;
+        let rep = t.user("baocaovien.rieng", Role::UnitReporter, Some(&village.id)).await;
+        t.store
+            .update_user(
+                &t.plan_id,
+                &rep.user_id,
+                UserPatch {
+                    full_name: Some("Trần Văn Riêngtư".into()),
+                    email: Some(Some("rieng.tu@vinhthinh.test".into())),
+                    ..Default::default()
+                },
+                kehoach_store::now_unix(),
+            )
+            .await
+            .unwrap();
+        let person = PersonInput {
+            full_name: "Nguyễn Thị Bímật".into(),
+            birth_year: Some(2013),
+            unit_id: village.id.clone(),
+            class_id: None,
+        };
+        t.store
+            .import_roster(&t.plan_id, "children", &[person], false, &coord.user_id, 0)
+            .await
+            .unwrap();
+        let child = t
+            .store
+            .roster_people(&t.plan_id, Some("children"), None)
+            .await
+            .unwrap()
+            .remove(0);
+        // Line 3 (support in the villages) helps with services: the page says to bring papers and a phone.
+        let session = |id: &str, status: &str, day: &str| NewActivitySession {
+            id: id.into(),
+            plan_id: t.plan_id.clone(),
+            line_id: "l3-support".into(),
+            unit_id: village.id.clone(),
+            class_id: None,
+            kind: "guidance".into(),
+            status: status.into(),
+            day: day.into(),
+            start_time: Some("08:00".into()),
+            end_time: Some("10:00".into()),
+            venue: Some("Nhà văn hóa thôn".into()),
+            topics: "[]".into(),
+            headcount: None,
+            note: Some("Liên hệ chị Hoa 0912345678".into()),
+            created_by: rep.user_id.clone(),
+        };
+        let planned = uuid::Uuid::now_v7().to_string();
+        t.store
+            .create_activity_session(session(&planned, "planned", "2026-07-10"), 0)
+            .await
+            .unwrap();
+        let held = uuid::Uuid::now_v7().to_string();
+        t.store
+            .create_activity_session(session(&held, "held", "2026-07-08"), 0)
+            .await
+            .unwrap();
+        t.store
+            .add_attendance(&t.plan_id, &held, &child.id, "search", &rep.user_id, 0)
+            .await
+            .unwrap();
+        let turn = json!({"id": uuid::Uuid::now_v7().to_string(), "unit_id": village.id, "service": "asxh-vneid", "day": "2026-07-09"});
+        let (st, _) = t.api("POST", "/api/v1/turns", Some(&rep), turn).await;
+        assert!(st.is_success(), "{b}");
+
+        let secrets = [
+            "Bímật",
+            "Riêngtư",
+            "rieng.tu@",
+            "baocaovien.rieng",
+            "dieuphoi.rieng",
+            "0912345678",
+            "Liên hệ chị Hoa",
+            &child.card_code,
+        ];
+        let pages = [
+            "/cong-khai".to_string(),
+            "/cong-khai?tuan=10/07/2026".to_string(),
+            "/cong-khai/thon-mau-1".to_string(),
+            "/cong-khai/thon-mau-1?tuan=2026-07-06".to_string(),
+            "/cong-khai/lich.ics".to_string(),
+            "/cong-khai/thon-mau-1/lich.ics".to_string(),
+        ];
+        for path in &pages {
+            let (st, body) = t.get(path, None).await;
+            assert_eq!(st, StatusCode::OK, "{b}: {path} needs no login");
+            for s in &secrets {
+                assert!(!body.contains(s), "{b}: {path} shows personal data “{s}”");
+            }
+        }
+
+        // The village page lists the planned session of that week, with what to bring.
+        let (_, page) = t.get("/cong-khai/thon-mau-1?tuan=10/07/2026", None).await;
+        for s in [
+            "10/07/2026",
+            "08:00–10:00",
+            "Dự kiến",
+            "Nhà văn hóa thôn",
+            "căn cước công dân",
+            "08/07/2026",
+            "Đã tổ chức",
+        ] {
+            assert!(page.contains(s), "{b}: village page lacks “{s}”");
+        }
+        let (_, home) = t.get("/cong-khai", None).await;
+        assert!(
+            home.contains("/cong-khai/thon-mau-1") && home.contains("Cuộc thi"),
+            "{b}"
+        );
+        let (st, _) = t.get("/cong-khai/khong-co", None).await;
+        assert_eq!(st, StatusCode::NOT_FOUND, "{b}");
+        let (st, _) = t.get("/cong-khai/doan-tn", None).await;
+        assert_eq!(
+            st,
+            StatusCode::NOT_FOUND,
+            "{b}: only villages and schools have public pages"
+        );
+
+        // The feed, parsed back by a real iCalendar parser.
+        let (_, ics) = t.get("/cong-khai/thon-mau-1/lich.ics", None).await;
+        let mut parser = ical::IcalParser::new(std::io::BufReader::new(ics.as_bytes()));
+        let cal = parser.next().expect("one calendar").expect("valid iCalendar");
+        assert!(parser.next().is_none());
+        assert_eq!(cal.events.len(), 2, "{b}: the planned and the held session");
+        let prop = |e: &ical::parser::ical::component::IcalEvent, name: &str| {
+            e.properties.iter().find(|p| p.name == name).cloned()
+        };
+        let ev = cal
+            .events
+            .iter()
+            .find(|e| prop(e, "UID").and_then(|p| p.value).as_deref() == Some(format!("{planned}@kehoach").as_str()))
+            .expect("the planned session");
+        let start = prop(ev, "DTSTART").unwrap();
+        assert_eq!(start.value.as_deref(), Some("20260710T080000"), "{b}");
+        let tz = start.params.unwrap_or_default();
+        assert!(
+            tz.iter()
+                .any(|(k, v)| k == "TZID" && v == &vec!["Asia/Ho_Chi_Minh".to_string()]),
+            "{b}"
+        );
+        assert_eq!(
+            prop(ev, "DTEND").unwrap().value.as_deref(),
+            Some("20260710T100000"),
+            "{b}"
+        );
+        assert!(
+            prop(ev, "SUMMARY")
+                .unwrap()
+                .value
+                .unwrap()
+                .contains("Ra quân hỗ trợ chuyển đổi số"),
+            "{b}"
+        );
+        assert!(
+            prop(ev, "DESCRIPTION")
+                .unwrap()
+                .value
+                .unwrap()
+                .contains("Mang theo: căn cước công dân"),
+            "{b}"
+        );
+        assert!(
+            prop(ev, "LOCATION")
+                .unwrap()
+                .value
+                .unwrap()
+                .contains("Nhà văn hóa thôn"),
+            "{b}"
+        );
+        t.store.close().await;
+    }
+}

@@ -53,7 +53,7 @@ fn fit(s: &str, max: usize) -> String {
     }
 }
 
-fn draw_qr(surface: &mut Surface, code: &str, x: f32, y: f32, size: f32) -> Result<(), ReportError> {
+pub(crate) fn draw_qr(surface: &mut Surface, code: &str, x: f32, y: f32, size: f32) -> Result<(), ReportError> {
     let qr = qrcode::QrCode::with_error_correction_level(code.as_bytes(), qrcode::EcLevel::M)
         .map_err(|e| ReportError::Qr(e.to_string()))?;
     let n = qr.width();

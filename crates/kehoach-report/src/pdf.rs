@@ -106,6 +106,8 @@ enum Op {
         y2: f32,
         width: f32,
     },
+    /// A QR code of `text`, `size` points square, top-left at (x, y).
+    Qr { x: f32, y: f32, size: f32, text: String },
 }
 
 /// Positions in points from the top-left corner of the page.
@@ -501,7 +503,11 @@ pub fn pdf(r: &Report) -> Result<Vec<u8>, ReportError> {
         }
     }
     signature(&mut l, r);
+    render(&metrics, &l.pages, true)
+}
 
+/// Draws laid-out pages; `numbered`: page numbers from page 2.
+fn render(metrics: &Metrics, pages: &[Vec<Op>], numbered: bool) -> Result<Vec<u8>, ReportError> {
     let fonts: Vec<(Face, Font)> = [Face::Regular, Face::Bold, Face::Italic, Face::BoldItalic]
         .into_iter()
         .map(|f| Font::new(bytes(f).to_vec().into(), 0).map(|font| (f, font)))
@@ -509,11 +515,11 @@ pub fn pdf(r: &Report) -> Result<Vec<u8>, ReportError> {
         .ok_or(ReportError::Font)?;
     let font = |f: Face| fonts.iter().find(|(x, _)| *x == f).map(|(_, font)| font.clone());
     let mut doc = Document::new();
-    for (i, ops) in l.pages.iter().enumerate() {
+    for (i, ops) in pages.iter().enumerate() {
         let mut page = doc.start_page_with(PageSettings::from_wh(mm(PAGE_W), mm(PAGE_H)).ok_or(ReportError::Layout)?);
         let mut s = page.surface();
         s.set_fill(Some(black()));
-        if i > 0 {
+        if numbered && i > 0 {
             // Page numbers from page 2, centred in the top margin.
             let n = (i + 1).to_string();
             let w = metrics.width(Face::Regular, BODY, &n);
@@ -535,6 +541,7 @@ pub fn pdf(r: &Report) -> Result<Vec<u8>, ReportError> {
                         s.draw_text(Point::from_xy(*x, *y), f, *size, text, false, TextDirection::Auto);
                     }
                 }
+                Op::Qr { x, y, size, text } => crate::cards::draw_qr(&mut s, text, *x, *y, *size)?,
                 Op::Line { x1, y1, x2, y2, width } => {
                     let mut pb = PathBuilder::new();
                     pb.move_to(*x1, *y1);
@@ -557,4 +564,115 @@ pub fn pdf(r: &Report) -> Result<Vec<u8>, ReportError> {
         page.finish();
     }
     doc.finish().map_err(|e| ReportError::Pdf(format!("{e:?}")))
+}
+
+/// A village's or school's poster for the hall: the campaign, the unit, its
+/// sessions, and a QR code to its public page.
+pub struct Poster {
+    pub commune: String,
+    pub campaign: String,
+    pub unit_name: String,
+    pub period: String,
+    /// The public page the QR code opens.
+    pub url: String,
+    /// Sessions: day, time, what, where.
+    pub rows: Vec<Vec<String>>,
+}
+
+/// The poster as an A4 PDF (more pages for a long schedule).
+pub fn poster(p: &Poster) -> Result<Vec<u8>, ReportError> {
+    let metrics = Metrics::new()?;
+    let mut l = Layout::new(&metrics);
+    let (x0, w) = (mm(LEFT), mm(TEXT_W));
+    l.para(
+        &p.commune.to_uppercase(),
+        Face::Bold,
+        14.0,
+        Align::Center,
+        x0,
+        w,
+        0.0,
+        0.0,
+        0.0,
+        true,
+    );
+    l.para(
+        &p.campaign,
+        Face::Bold,
+        22.0,
+        Align::Center,
+        x0,
+        w,
+        0.0,
+        10.0,
+        0.0,
+        true,
+    );
+    l.para(&p.period, Face::Italic, 14.0, Align::Center, x0, w, 0.0, 4.0, 0.0, true);
+    l.rule(x0, w, w * 0.33);
+    l.para(
+        &p.unit_name,
+        Face::Bold,
+        26.0,
+        Align::Center,
+        x0,
+        w,
+        0.0,
+        10.0,
+        6.0,
+        true,
+    );
+    let qr = mm(45.0);
+    let top = l.y;
+    l.op(Op::Qr {
+        x: x0 + (w - qr) / 2.0,
+        y: top,
+        size: qr,
+        text: p.url.clone(),
+    });
+    l.y = top + qr + 2.0;
+    l.para(
+        "Quét mã để xem lịch các buổi hỗ trợ, hướng dẫn tại đây và thêm vào lịch điện thoại",
+        Face::Regular,
+        13.0,
+        Align::Center,
+        x0,
+        w,
+        0.0,
+        0.0,
+        0.0,
+        true,
+    );
+    l.para(&p.url, Face::Regular, 11.0, Align::Center, x0, w, 0.0, 2.0, 8.0, true);
+    if p.rows.is_empty() {
+        l.para(
+            "Chưa có buổi nào được lên lịch: xem lịch mới nhất qua mã QR.",
+            Face::Italic,
+            14.0,
+            Align::Center,
+            x0,
+            w,
+            0.0,
+            6.0,
+            0.0,
+            true,
+        );
+    } else {
+        let t = Table {
+            id: "schedule".into(),
+            caption: "Lịch các buổi".into(),
+            columns: ["Ngày", "Giờ", "Nội dung", "Địa điểm"]
+                .iter()
+                .zip([25.0, 25.0, 65.0, 50.0])
+                .map(|(h, w)| kehoach_core::report::Column {
+                    header: h.to_string(),
+                    width_mm: w,
+                    numeric: false,
+                })
+                .collect(),
+            rows: p.rows.clone(),
+        };
+        l.table(&t);
+    }
+    render(&metrics, &l.pages, false)
 }

@@ -230,6 +230,7 @@ pub fn app(state: AppState) -> Router {
         .route("/cong-khai/lich.ics", get(public::plan_feed))
         .route("/cong-khai/{slug}", get(public::unit))
         .route("/cong-khai/{slug}/lich.ics", get(public::unit_feed))
+        .route("/cong-khai/{slug}/ap-phich.pdf", get(public::poster))
         .route("/sw.js", get(assets::service_worker))
         .route("/manifest.webmanifest", get(assets::manifest))
         .route("/healthz", get(healthz));

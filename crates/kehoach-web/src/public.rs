@@ -382,3 +382,63 @@ pub async fn unit_feed(State(st): State<AppState>, Path(slug): Path<String>) -> 
         None => AppError::not_found().into_response(),
     }
 }
+
+/// `GET /cong-khai/{slug}/ap-phich.pdf`: an A4 poster for the village hall,
+/// with the coming planned sessions and a QR code to the unit's public page.
+pub async fn poster(State(st): State<AppState>, Path(slug): Path<String>) -> Response {
+    let units = match st.units().await {
+        Ok(u) => u,
+        Err(e) => return AppError::from(e).into_response(),
+    };
+    let Some(u) = find_unit(&units, &slug) else {
+        return AppError::not_found().into_response();
+    };
+    let p = &st.plan.plan;
+    let from = today_vn().max(p.period.start);
+    let f = SessionFilter {
+        unit_id: Some(u.id.clone()),
+        from: Some(from.iso()),
+        ..Default::default()
+    };
+    let mut rows = match st.store.list_activity_sessions(&st.plan_id, &f).await {
+        Ok(r) => r,
+        Err(e) => return AppError::from(e).into_response(),
+    };
+    rows.retain(|s| s.status == "planned");
+    rows.sort_by(|a, b| (&a.day, &a.start_time).cmp(&(&b.day, &b.start_time)));
+    let rows = rows
+        .iter()
+        .take(30)
+        .map(|s| {
+            let v = session_view(&st, &units, s);
+            vec![v.day, v.time, v.what, v.place]
+        })
+        .collect();
+    let doc = kehoach_report::pdf::Poster {
+        commune: format!("{} {}", p.commune_level, p.commune),
+        campaign: p.short_title.clone(),
+        unit_name: u.name.clone(),
+        period: p.period.vn(),
+        url: format!("{}/cong-khai/{}", st.public_url, u.slug),
+        rows,
+    };
+    match kehoach_report::pdf::poster(&doc) {
+        Ok(bytes) => (
+            StatusCode::OK,
+            [
+                (header::CONTENT_TYPE, "application/pdf".to_string()),
+                (header::CACHE_CONTROL, CACHE.to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("inline; filename=\"ap-phich-{}.pdf\"", u.slug),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "poster failed");
+            AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", None).into_response()
+        }
+    }
+}

@@ -100,6 +100,24 @@ async fn public_pages_show_the_schedule_and_progress_and_no_personal_data() {
             "/cong-khai/lich.ics".to_string(),
             "/cong-khai/thon-mau-1/lich.ics".to_string(),
         ];
+        // The poster: its text (pdftotext) holds the unit and no personal data; its QR code is the page's address.
+        let (st, _, pdf) = t.get_bytes("/cong-khai/thon-mau-1/ap-phich.pdf", None).await;
+        assert_eq!(st, StatusCode::OK, "{b}");
+        let path = std::env::temp_dir().join(format!("kehoach-poster-{}-{b}.pdf", std::process::id()));
+        std::fs::write(&path, &pdf).unwrap();
+        let out = std::process::Command::new("pdftotext")
+            .arg(&path)
+            .arg("-")
+            .output()
+            .expect("pdftotext (poppler-utils) is installed by scripts/test");
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            text.contains(&village.name) && text.contains("http://kehoach.test/cong-khai/thon-mau-1"),
+            "{b}: {text}"
+        );
+        for s in &secrets {
+            assert!(!text.contains(s), "{b}: the poster shows personal data “{s}”");
+        }
         for path in &pages {
             let (st, body) = t.get(path, None).await;
             assert_eq!(st, StatusCode::OK, "{b}: {path} needs no login");

@@ -456,6 +456,9 @@ fn card(plan: &Plan, t: &TargetDef, s: &Standing, b: &BoardData, remind: bool) -
         _ => t.threshold.max(s.value.value) * 1.2,
     };
     let detail = match (s.value.denominator, t.measure) {
+        (None | Some(0.0), Measure::RosterCoverage) => {
+            "chưa có danh sách: nhập danh sách hoặc khai báo số lượng ở mục Đơn vị".to_string()
+        }
         (Some(d), Measure::RosterCoverage) => format!(
             "{} / {} người{}",
             vn_num(s.value.numerator, 0),

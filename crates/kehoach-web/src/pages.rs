@@ -198,11 +198,12 @@ pub(crate) fn forbidden_page(st: &AppState, cu: &CurrentUser) -> Response {
     render(StatusCode::FORBIDDEN, &page)
 }
 
+/// `/`: coordinators and leaders land on the board, others on the plan.
 pub async fn home(req: Request) -> Response {
-    if req.extensions().get::<CurrentUser>().is_some() {
-        see_other("/ke-hoach")
-    } else {
-        see_other("/dang-nhap")
+    match req.extensions().get::<CurrentUser>() {
+        Some(cu) if allowed(&cu.user, Action::ReadUnitRecords { unit_id: None }) => see_other("/theo-doi"),
+        Some(_) => see_other("/ke-hoach"),
+        None => see_other("/dang-nhap"),
     }
 }
 

@@ -204,6 +204,22 @@ async fn the_summary_report_downloads_for_readers_of_every_unit_only() {
         assert!(body.contains("as_of_invalid"), "{b}");
         let (_, page) = t.get("/theo-doi?ngay=15/07/2026", Some(&coord)).await;
         assert!(page.contains("/bao-cao?ngay=15/07/2026"), "{b}");
+        // No roster yet: the card says what to do rather than "0 / 0".
+        assert!(
+            page.contains("chưa có danh sách: nhập danh sách hoặc khai báo số lượng"),
+            "{b}"
+        );
+        let req = axum::http::Request::get("/")
+            .header("host", "kehoach.test")
+            .header("cookie", &coord.cookie)
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let (status, headers, _) = t.send(req).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{b}");
+        assert!(
+            headers.iter().any(|(k, v)| k == "location" && v == "/theo-doi"),
+            "{b}: the coordinator lands on the board"
+        );
         let (_, page) = t.get("/theo-doi?ngay=15/07/2026", Some(&rep)).await;
         assert!(!page.contains("/bao-cao?"), "{b}");
         // The preview: the same model on screen, with its downloads.

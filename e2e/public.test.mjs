@@ -65,3 +65,46 @@ test('the public village page lists the planned session, no login needed', { tim
   assert.deepEqual(errors, []);
   await ctx.close();
 });
+
+test('a volunteer signs up for a shift on a phone and sees it in “my shifts”', { timeout: 120000 }, async () => {
+  // The coordinator opens a shift in Thôn mẫu 2, a week from now.
+  const staff = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN' });
+  const page = await staff.newPage();
+  await page.goto(`${server.url}/dang-nhap`);
+  await page.getByLabel('Tên đăng nhập').fill('demo');
+  await page.getByLabel('Mật khẩu').fill('demo-kehoach-2026');
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+  await page.waitForURL(/\/ke-hoach/);
+  const units = await api(page, 'GET', '/api/v1/units');
+  const village = units.json.units.find((u) => u.slug === 'thon-mau-2');
+  const day = new Date(Date.now() + 7 * 86400e3 + 7 * 3600e3).toISOString().slice(0, 10);
+  const shift = await api(page, 'POST', '/api/v1/shifts', {
+    id: crypto.randomUUID(), unit_id: village.id, day, start_time: '08:00', end_time: '11:00', places: 2,
+  });
+  assert.equal(shift.status, 201, JSON.stringify(shift.json));
+  await page.goto(`${server.url}/doi-hinh`);
+  await page.locator('#shifts td', { hasText: village.name }).first().waitFor();
+  if (shots) await page.screenshot({ path: `${shots}/teams.png`, fullPage: true });
+  await staff.close();
+
+  const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'vi-VN', isMobile: true, hasTouch: true });
+  const p = await ctx.newPage();
+  const errors = [];
+  p.on('pageerror', (e) => errors.push(String(e)));
+  await p.goto(`${server.url}/dang-nhap`);
+  await p.getByLabel('Tên đăng nhập').fill('tnv01');
+  await p.getByLabel('Mật khẩu').fill('demo-kehoach-2026');
+  await p.getByRole('button', { name: 'Đăng nhập' }).click();
+  await p.waitForURL(/\/ke-hoach/);
+  await p.goto(`${server.url}/ca-cua-toi`);
+  const open = p.locator(`#open-shifts [data-shift="${shift.json.id}"]`);
+  await open.getByRole('button', { name: 'Đăng ký ca này' }).click();
+  await p.waitForURL(/ok=shift_taken/);
+  await p.getByText('Đã đăng ký ca.').waitFor();
+  const mine = p.locator(`#my-shifts [data-shift="${shift.json.id}"]`);
+  assert.match(await mine.textContent(), new RegExp(village.name.replace(/[()]/g, '.')));
+  assert.equal(await p.locator(`#open-shifts [data-shift="${shift.json.id}"]`).count(), 0);
+  if (shots) await p.screenshot({ path: `${shots}/my-shifts-phone.png`, fullPage: true });
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});

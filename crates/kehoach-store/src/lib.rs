@@ -18,6 +18,7 @@ mod rosters;
 pub mod testing;
 mod turns;
 mod units;
+mod volunteers;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -37,6 +38,7 @@ pub use report_texts::{BUDGET_MAX, BudgetLine, REPORT_TEXT_MAX_CHARS};
 pub use rosters::*;
 pub use turns::*;
 pub use units::*;
+pub use volunteers::*;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");

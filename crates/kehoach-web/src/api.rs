@@ -633,7 +633,9 @@ pub async fn roster_template(
         crate::reminders::api_list,
         crate::reminders::api_read,
         crate::report::api_put_text,
-        crate::report::api_put_budget
+        crate::report::api_put_budget,
+        crate::volunteers::api_create_shift,
+        crate::volunteers::api_sign_up
     ),
     components(schemas(ErrorBody, crate::errors::ErrorDetail))
 )]

@@ -104,6 +104,14 @@ pub fn message_vn(code: &str) -> &'static str {
         "period_reversed" => "Thời gian: ngày bắt đầu phải trước ngày kết thúc.",
         "amount_invalid" => "Số tiền: viết số nguyên đồng, ví dụ 1.500.000.",
         "amount_out_of_range" => "Số tiền: từ 0 đến 1.000 tỷ đồng.",
+        "account_not_member" => {
+            "Tài khoản: chưa gắn với một đoàn viên trong danh sách (nhờ người điều phối gắn ở mục Người dùng)."
+        }
+        "shift_full" => "Ca: đã đủ người, hãy chọn ca khác.",
+        "shift_started" => "Ca: đã bắt đầu hoặc đã qua, không đăng ký được nữa.",
+        "day_in_past" => "Ngày: không được trước hôm nay.",
+        "places_out_of_range" => "Số người: từ 1 đến 100.",
+        "team_name_taken" => "Tên đội hình: đã có đội hình mang tên này.",
         "section_unknown" => "Phần báo cáo: không có phần này.",
         "report_text_too_long" => "Nội dung: tối đa 10.000 ký tự mỗi phần.",
         "login_failed" => "Tên đăng nhập hoặc mật khẩu không đúng.",
@@ -160,7 +168,8 @@ impl From<StoreError> for AppError {
                     | "backup_target_exists"
                     | "last_coordinator"
                     | "too_many_photos"
-                    | "person_already_linked" => StatusCode::CONFLICT,
+                    | "person_already_linked"
+                    | "team_name_taken" => StatusCode::CONFLICT,
                     _ => StatusCode::UNPROCESSABLE_ENTITY,
                 };
                 AppError::new(status, code, Some(field))
@@ -210,6 +219,8 @@ mod tests {
             include_str!("pages_records.rs"),
             include_str!("reminders.rs"),
             include_str!("report.rs"),
+            include_str!("volunteers.rs"),
+            include_str!("../../kehoach-store/src/volunteers.rs"),
             include_str!("../../kehoach-store/src/report_texts.rs"),
             include_str!("../../kehoach-store/src/reminders.rs"),
             include_str!("../../kehoach-store/src/units.rs"),

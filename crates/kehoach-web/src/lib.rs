@@ -18,6 +18,7 @@ pub mod roster_import;
 pub mod service;
 pub mod sessions;
 pub mod turns;
+pub mod volunteers;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -135,6 +136,8 @@ pub fn app(state: AppState) -> Router {
         .route("/reminders/{id}/read", post(reminders::api_read))
         .route("/report/texts/{section}", put(report::api_put_text))
         .route("/report/budget", put(report::api_put_budget))
+        .route("/shifts", post(volunteers::api_create_shift))
+        .route("/shifts/{id}/signups", post(volunteers::api_sign_up))
         .route("/units", get(api::units).post(api::create_unit))
         .route("/units/{id}", patch(api::update_unit))
         .route("/units/{id}/populations/{population}", put(api::set_population))
@@ -226,6 +229,10 @@ pub fn app(state: AppState) -> Router {
         .route("/danh-sach/luu", post(pages_records::roster_save))
         .route("/danh-sach/{id}", post(pages_records::person_update))
         .route("/ghi-luot", get(pages::turns_page))
+        .route("/ca-cua-toi", get(volunteers::mine_page))
+        .route("/ca/{id}/dang-ky", post(volunteers::sign_up_form))
+        .route("/doi-hinh", get(volunteers::teams_page).post(volunteers::team_form))
+        .route("/doi-hinh/ca", post(volunteers::shift_form))
         .route("/cong-khai", get(public::home))
         .route("/cong-khai/lich.ics", get(public::plan_feed))
         .route("/cong-khai/{slug}", get(public::unit))

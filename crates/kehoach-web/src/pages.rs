@@ -133,6 +133,9 @@ pub struct OkQuery {
 pub(crate) fn ok_notice(q: &OkQuery) -> Option<Notice> {
     let text = match q.ok.as_deref()? {
         "unit_created" => "Đã thêm đơn vị.",
+        "shift_taken" => "Đã đăng ký ca.",
+        "team_created" => "Đã lập đội hình.",
+        "shift_created" => "Đã mở ca.",
         "reminder_sent" => "Đã gửi nhắc nhở.",
         "reminder_read" => "Đã đánh dấu nhắc nhở là đã đọc.",
         "unit_saved" => "Đã lưu đơn vị.",

@@ -27,6 +27,10 @@ pub enum Action<'a> {
     SendReminder,
     /// Write the report's assessment, directions and proposals.
     EditReport,
+    /// Form volunteer teams and open shifts; `youth_unit`: the user's unit is a youth union.
+    ManageTeams { youth_unit: bool },
+    /// Take a place on a shift (the account must be linked to a youth-union member).
+    SignUpShift,
     /// Mark a reminder to `unit_id` as read: only its own users.
     AcknowledgeReminder { unit_id: &'a str },
 }
@@ -50,6 +54,9 @@ pub fn allowed(user: &UserRow, action: Action) -> bool {
             Action::EditUnitData { unit_id } | Action::RecordTurn { unit_id } | Action::RecordSession { unit_id },
         ) => own_unit(unit_id),
         (Role::UnitReporter, Action::ReadUnitRecords { unit_id }) => unit_id.is_some_and(own_unit),
+        // The youth-union secretary organises the teams.
+        (Role::UnitReporter, Action::ManageTeams { youth_unit }) => youth_unit,
+        (Role::UnitReporter | Role::Volunteer, Action::SignUpShift) => true,
         // Volunteers go from village to village: any village, their own turns only.
         (Role::Volunteer, Action::RecordTurn { .. }) => true,
         (

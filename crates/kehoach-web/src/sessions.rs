@@ -63,7 +63,7 @@ pub fn needs_class(plan: &Plan, line_id: &str) -> bool {
         .any(|t| t.subject == Some(TargetSubject::Class) && t.lines.iter().any(|l| l == line_id))
 }
 
-fn valid_time(t: &str) -> bool {
+pub(crate) fn valid_time(t: &str) -> bool {
     let b = t.as_bytes();
     b.len() == 5
         && b[2] == b':'

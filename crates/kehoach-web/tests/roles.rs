@@ -12,6 +12,7 @@ thread_local! {
     static VILLAGE: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
     static SESSION: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
     static PERSON: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    static YOUTH: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
 }
 
 fn turn(unit: &str) -> serde_json::Value {
@@ -118,6 +119,42 @@ async fn every_write_route_admits_only_its_roles() {
             .await
             .unwrap();
 
+        // A youth-union member and a shift a month from now (sign-ups need a future shift).
+        let member = kehoach_store::PersonInput {
+            full_name: "Lê Văn Đoàn".into(),
+            birth_year: Some(2001),
+            unit_id: union.id.clone(),
+            class_id: None,
+        };
+        t.store
+            .import_roster(&t.plan_id, "youth_members", &[member], false, &setup_user.user_id, 0)
+            .await
+            .unwrap();
+        let youth = t
+            .store
+            .roster_people(&t.plan_id, Some("youth_members"), None)
+            .await
+            .unwrap()
+            .remove(0);
+        YOUTH.with(|v| *v.borrow_mut() = youth.id.clone());
+        let shift = t
+            .store
+            .create_shift(
+                kehoach_store::NewShift {
+                    id: uuid::Uuid::now_v7().to_string(),
+                    plan_id: t.plan_id.clone(),
+                    team_id: None,
+                    unit_id: village.id.clone(),
+                    day: kehoach_web::today_vn().plus(30).iso(),
+                    start_time: "08:00".into(),
+                    end_time: "11:00".into(),
+                    places: 5,
+                    created_by: setup_user.user_id.clone(),
+                },
+                0,
+            )
+            .await
+            .unwrap();
         let coordinator = t.user("dieuphoi", Role::Coordinator, None).await;
         let sessions: Vec<(Who, Option<Session>)> = vec![
             (Who::Anonymous, None),
@@ -576,6 +613,52 @@ async fn every_write_route_admits_only_its_roles() {
                 allowed: &[Coordinator],
             },
             Route {
+                name: "api create shift",
+                door: Door::Api {
+                    method: "POST",
+                    path: "/api/v1/shifts".into(),
+                    body: |_| {
+                        json!({"id": uuid::Uuid::now_v7().to_string(), "unit_id": get(&VILLAGE),
+                            "day": kehoach_web::today_vn().plus(20).iso(), "start_time": "14:00", "end_time": "16:00", "places": 4})
+                    },
+                },
+                allowed: &[Coordinator],
+            },
+            Route {
+                name: "form create shift",
+                door: Door::Form {
+                    path: "/doi-hinh/ca".into(),
+                    fields: |_| {
+                        vec![
+                            ("id".into(), uuid::Uuid::now_v7().to_string()),
+                            ("unit_id".into(), get(&VILLAGE)),
+                            ("day".into(), kehoach_web::today_vn().plus(21).vn()),
+                            ("start_time".into(), "14:00".into()),
+                            ("end_time".into(), "16:00".into()),
+                            ("places".into(), "4".into()),
+                        ]
+                    },
+                },
+                allowed: &[Coordinator],
+            },
+            Route {
+                name: "form create team",
+                door: Door::Form {
+                    path: "/doi-hinh".into(),
+                    fields: |key| vec![("name".into(), format!("Đội {key}")), ("members".into(), get(&YOUTH))],
+                },
+                allowed: &[Coordinator],
+            },
+            Route {
+                name: "api assign a member to a shift",
+                door: Door::Api {
+                    method: "POST",
+                    path: format!("/api/v1/shifts/{}/signups", shift.id),
+                    body: |_| json!({"person_id": get(&YOUTH)}),
+                },
+                allowed: &[Coordinator],
+            },
+            Route {
                 name: "api delete session",
                 door: Door::Api {
                     method: "DELETE",
@@ -737,6 +820,20 @@ async fn every_write_route_admits_only_its_roles() {
         let budget = t.store.budget_lines(&t.plan_id).await.unwrap();
         assert_eq!(budget.len(), 1, "{}", t.backend);
         assert_eq!(budget["l3-support"].spent, Some(1_200_000), "{}", t.backend);
+        // Two shifts opened by the coordinator (plus the one set up), one team, one member signed up once.
+        assert_eq!(
+            t.store.shifts(&t.plan_id, "0000-00-00").await.unwrap().len(),
+            3,
+            "{}",
+            t.backend
+        );
+        assert_eq!(t.store.teams(&t.plan_id).await.unwrap().len(), 1, "{}", t.backend);
+        assert_eq!(
+            t.store.shift(&t.plan_id, &shift.id).await.unwrap().taken,
+            1,
+            "{}",
+            t.backend
+        );
         let victim_row = t.store.user(&t.plan_id, &victim.user_id).await.unwrap();
         assert_eq!(victim_row.full_name, "Nạn nhân Coordinator");
         t.store.close().await;

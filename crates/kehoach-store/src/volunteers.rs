@@ -1,0 +1,301 @@
+//! Volunteer teams and shifts: the youth-union secretary forms teams from
+//! the youth-union roster and opens shifts in the villages; members sign up
+//! from their phone. A shift is never over-filled: the sign-up raises
+//! `taken` only while it is below `places`, as the first statement of its
+//! transaction (a row lock in PostgreSQL, the write lock in SQLite), so two
+//! members taking the last place at once get one place and one refusal.
+
+use serde::Serialize;
+use sqlx::FromRow;
+
+use crate::{Result, Store, StoreError, new_id};
+
+#[derive(Debug, Clone, FromRow, Serialize, PartialEq)]
+pub struct TeamRow {
+    pub id: String,
+    pub name: String,
+    pub leader_person_id: Option<String>,
+    pub members: i64,
+}
+
+#[derive(Debug, Clone, FromRow, Serialize, PartialEq)]
+pub struct ShiftRow {
+    pub id: String,
+    pub team_id: Option<String>,
+    pub unit_id: String,
+    pub day: String,
+    pub start_time: String,
+    pub end_time: String,
+    pub places: i64,
+    pub taken: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewShift {
+    pub id: String,
+    pub plan_id: String,
+    pub team_id: Option<String>,
+    pub unit_id: String,
+    pub day: String,
+    pub start_time: String,
+    pub end_time: String,
+    pub places: i64,
+    pub created_by: String,
+}
+
+/// How a sign-up went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignUp {
+    Taken,
+    /// The person had signed up already: nothing changed.
+    Already,
+}
+
+const SHIFT_COLS: &str = "id, team_id, unit_id, day, start_time, end_time, places, taken";
+
+impl Store {
+    pub async fn create_team(
+        &self,
+        plan_id: &str,
+        name: &str,
+        leader: Option<&str>,
+        members: &[String],
+        user_id: &str,
+        now: i64,
+    ) -> Result<TeamRow> {
+        let name = kehoach_core::text::clean(name);
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(StoreError::Conflict {
+                code: "name_required",
+                field: "name",
+            });
+        }
+        let mut tx = self.pool().begin().await?;
+        let taken: Option<(String,)> = sqlx::query_as("SELECT id FROM teams WHERE plan_id = $1 AND name = $2")
+            .bind(plan_id)
+            .bind(&name)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if taken.is_some() {
+            return Err(StoreError::Conflict {
+                code: "team_name_taken",
+                field: "name",
+            });
+        }
+        for p in leader.into_iter().map(str::to_string).chain(members.iter().cloned()) {
+            let ok: Option<(String,)> = sqlx::query_as(
+                "SELECT id FROM roster_people WHERE plan_id = $1 AND id = $2 AND roster = 'youth_members' AND active = 1",
+            )
+            .bind(plan_id)
+            .bind(&p)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if ok.is_none() {
+                return Err(StoreError::Conflict {
+                    code: "person_not_member",
+                    field: "members",
+                });
+            }
+        }
+        let id = new_id();
+        sqlx::query(
+            "INSERT INTO teams (id, plan_id, name, leader_person_id, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&id)
+        .bind(plan_id)
+        .bind(&name)
+        .bind(leader.map(str::to_string))
+        .bind(user_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        for p in leader.into_iter().map(str::to_string).chain(members.iter().cloned()) {
+            sqlx::query("INSERT INTO team_members (team_id, person_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind(&id)
+                .bind(&p)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        self.teams(plan_id)
+            .await?
+            .into_iter()
+            .find(|t| t.id == id)
+            .ok_or(StoreError::NotFound("team"))
+    }
+
+    pub async fn teams(&self, plan_id: &str) -> Result<Vec<TeamRow>> {
+        Ok(sqlx::query_as(
+            "SELECT t.id, t.name, t.leader_person_id, (SELECT COUNT(*) FROM team_members m WHERE m.team_id = t.id) AS members \
+             FROM teams t WHERE t.plan_id = $1 ORDER BY t.name",
+        )
+        .bind(plan_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Opens a shift; the same id again returns the stored one.
+    pub async fn create_shift(&self, s: NewShift, now: i64) -> Result<ShiftRow> {
+        if !(1..=100).contains(&s.places) {
+            return Err(StoreError::Conflict {
+                code: "places_out_of_range",
+                field: "places",
+            });
+        }
+        sqlx::query(
+            "INSERT INTO shifts (id, plan_id, team_id, unit_id, day, start_time, end_time, places, taken, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $10) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(&s.id)
+        .bind(&s.plan_id)
+        .bind(s.team_id.clone())
+        .bind(&s.unit_id)
+        .bind(&s.day)
+        .bind(&s.start_time)
+        .bind(&s.end_time)
+        .bind(s.places)
+        .bind(&s.created_by)
+        .bind(now)
+        .execute(self.pool())
+        .await?;
+        self.shift(&s.plan_id, &s.id).await
+    }
+
+    pub async fn shift(&self, plan_id: &str, id: &str) -> Result<ShiftRow> {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {SHIFT_COLS} FROM shifts WHERE plan_id = $1 AND id = $2 AND deleted_at IS NULL"
+        )))
+        .bind(plan_id)
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or(StoreError::NotFound("shift"))
+    }
+
+    /// Live shifts from `from` (ISO) on, by day and time.
+    pub async fn shifts(&self, plan_id: &str, from: &str) -> Result<Vec<ShiftRow>> {
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {SHIFT_COLS} FROM shifts WHERE plan_id = $1 AND deleted_at IS NULL AND day >= $2 \
+             ORDER BY day, start_time, id"
+        )))
+        .bind(plan_id)
+        .bind(from)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Shifts a person signed up for, by day.
+    pub async fn person_shifts(&self, plan_id: &str, person_id: &str) -> Result<Vec<ShiftRow>> {
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {} FROM shifts s JOIN shift_signups g ON g.shift_id = s.id \
+             WHERE s.plan_id = $1 AND g.person_id = $2 AND s.deleted_at IS NULL ORDER BY s.day, s.start_time",
+            SHIFT_COLS
+                .split(", ")
+                .map(|c| format!("s.{c}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )))
+        .bind(plan_id)
+        .bind(person_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Takes a place on a shift for a youth-union member. Refused with
+    /// `shift_full` when no place is left; signing up twice changes nothing.
+    pub async fn sign_up(
+        &self,
+        plan_id: &str,
+        shift_id: &str,
+        person_id: &str,
+        user_id: &str,
+        now: i64,
+    ) -> Result<SignUp> {
+        let member: Option<(String,)> = sqlx::query_as(
+            "SELECT id FROM roster_people WHERE plan_id = $1 AND id = $2 AND roster = 'youth_members' AND active = 1",
+        )
+        .bind(plan_id)
+        .bind(person_id)
+        .fetch_optional(self.pool())
+        .await?;
+        if member.is_none() {
+            return Err(StoreError::Conflict {
+                code: "person_not_member",
+                field: "person_id",
+            });
+        }
+        let already: Option<(String,)> =
+            sqlx::query_as("SELECT shift_id FROM shift_signups WHERE shift_id = $1 AND person_id = $2")
+                .bind(shift_id)
+                .bind(person_id)
+                .fetch_optional(self.pool())
+                .await?;
+        if already.is_some() {
+            return Ok(SignUp::Already);
+        }
+        let mut tx = self.pool().begin().await?;
+        // First statement of the transaction, and a write: it waits for any
+        // other sign-up to this shift to finish, then sees its result.
+        let raised = sqlx::query(
+            "UPDATE shifts SET taken = taken + 1 WHERE id = $1 AND plan_id = $2 AND deleted_at IS NULL AND taken < places",
+        )
+        .bind(shift_id)
+        .bind(plan_id)
+        .execute(&mut *tx)
+        .await?;
+        if raised.rows_affected() == 0 {
+            tx.rollback().await?;
+            self.shift(plan_id, shift_id).await?;
+            return Err(StoreError::Conflict {
+                code: "shift_full",
+                field: "shift_id",
+            });
+        }
+        let added = sqlx::query(
+            "INSERT INTO shift_signups (shift_id, person_id, user_id, created_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (shift_id, person_id) DO NOTHING",
+        )
+        .bind(shift_id)
+        .bind(person_id)
+        .bind(user_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        if added.rows_affected() == 0 {
+            // Signed up meanwhile by another request: give the place back.
+            tx.rollback().await?;
+            return Ok(SignUp::Already);
+        }
+        tx.commit().await?;
+        Ok(SignUp::Taken)
+    }
+}
+
+impl Store {
+    /// Live support turns recorded by an account.
+    pub async fn count_user_turns(&self, plan_id: &str, user_id: &str) -> Result<i64> {
+        let (n,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM support_turns WHERE plan_id = $1 AND created_by = $2 AND deleted_at IS NULL",
+        )
+        .bind(plan_id)
+        .bind(user_id)
+        .fetch_one(self.pool())
+        .await?;
+        Ok(n)
+    }
+
+    /// Active youth-union members with no record yet (no turn, no attended
+    /// session, no shift): whom the secretary still has to bring in (T2).
+    pub async fn members_not_yet_active(&self, plan_id: &str) -> Result<Vec<String>> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT p.full_name FROM roster_people p WHERE p.plan_id = $1 AND p.roster = 'youth_members' AND p.active = 1 \
+             AND NOT EXISTS (SELECT 1 FROM person_first f WHERE f.person_id = p.id) \
+             AND NOT EXISTS (SELECT 1 FROM shift_signups g WHERE g.person_id = p.id) ORDER BY p.name_key",
+        )
+        .bind(plan_id)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.into_iter().map(|(n,)| n).collect())
+    }
+}

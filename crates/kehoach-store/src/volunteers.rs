@@ -299,3 +299,54 @@ impl Store {
         Ok(rows.into_iter().map(|(n,)| n).collect())
     }
 }
+
+impl Store {
+    /// The shifts an account's member has on a day, with the village's name
+    /// (for the reminder the day before).
+    pub async fn user_shifts_on(&self, plan_id: &str, user_id: &str, day: &str) -> Result<Vec<(ShiftRow, String)>> {
+        type Row = (String, Option<String>, String, String, String, String, i64, i64, String);
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT s.id, s.team_id, s.unit_id, s.day, s.start_time, s.end_time, s.places, s.taken, un.name \
+             FROM shifts s JOIN shift_signups g ON g.shift_id = s.id JOIN users us ON us.person_id = g.person_id \
+             JOIN units un ON un.id = s.unit_id \
+             WHERE s.plan_id = $1 AND us.id = $2 AND s.day = $3 AND s.deleted_at IS NULL ORDER BY s.start_time",
+        )
+        .bind(plan_id)
+        .bind(user_id)
+        .bind(day)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(id, team_id, unit_id, day, start_time, end_time, places, taken, name)| {
+                    (
+                        ShiftRow {
+                            id,
+                            team_id,
+                            unit_id,
+                            day,
+                            start_time,
+                            end_time,
+                            places,
+                            taken,
+                        },
+                        name,
+                    )
+                },
+            )
+            .collect())
+    }
+
+    /// Names of the members signed up for a shift (for the team's Zalo message).
+    pub async fn shift_member_names(&self, shift_id: &str) -> Result<Vec<String>> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT p.full_name FROM shift_signups g JOIN roster_people p ON p.id = g.person_id \
+             WHERE g.shift_id = $1 ORDER BY p.name_key",
+        )
+        .bind(shift_id)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.into_iter().map(|(n,)| n).collect())
+    }
+}

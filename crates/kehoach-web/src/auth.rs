@@ -31,6 +31,8 @@ pub struct CurrentUser {
     pub csrf: String,
     /// For pages: reminders to the user's unit not yet read (empty for the API).
     pub unread: Vec<kehoach_store::ReminderRow>,
+    /// For pages: the member's shifts tomorrow, as reminder lines.
+    pub shifts_tomorrow: Vec<String>,
     /// For pages: the requested path and query.
     pub path: String,
 }
@@ -103,6 +105,26 @@ pub async fn session_layer(State(state): State<AppState>, mut req: Request, next
                         .unwrap_or_default(),
                     _ => Vec::new(),
                 };
+                let shifts_tomorrow = if page {
+                    let tomorrow = crate::today_vn().plus(1);
+                    state
+                        .store
+                        .user_shifts_on(&user.plan_id, &user.id, &tomorrow.iso())
+                        .await
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|(s, village)| {
+                            format!(
+                                "Ngày mai ({}) bạn có ca {}–{} tại {village}.",
+                                tomorrow.vn(),
+                                s.start_time,
+                                s.end_time
+                            )
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                };
                 let path = req
                     .uri()
                     .path_and_query()
@@ -113,6 +135,7 @@ pub async fn session_layer(State(state): State<AppState>, mut req: Request, next
                     user,
                     csrf,
                     unread,
+                    shifts_tomorrow,
                     path,
                 })
             }

@@ -57,6 +57,8 @@ pub struct Chrome {
     pub reminders: Vec<ReminderNotice>,
     /// The page's path and query, to come back to after "Đã đọc".
     pub path: String,
+    /// The member's shifts tomorrow.
+    pub shifts_tomorrow: Vec<String>,
 }
 
 pub(crate) fn chrome(
@@ -104,6 +106,7 @@ pub(crate) fn chrome(
             })
             .unwrap_or_default(),
         path: cu.map(|c| c.path.clone()).unwrap_or_default(),
+        shifts_tomorrow: cu.map(|c| c.shifts_tomorrow.clone()).unwrap_or_default(),
     }
 }
 

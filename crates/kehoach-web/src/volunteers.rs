@@ -198,6 +198,8 @@ pub struct ShiftView {
     pub full: bool,
     pub mine: bool,
     pub open: bool,
+    /// For the secretary: the shift's message for the team's Zalo group.
+    pub zalo: String,
 }
 
 fn shift_views(
@@ -226,6 +228,7 @@ fn shift_views(
             full: s.taken >= s.places,
             mine: mine.contains(&s.id),
             open: !started(s),
+            zalo: String::new(),
         })
         .collect()
 }
@@ -338,9 +341,30 @@ async fn teams_response(st: &AppState, cu: &CurrentUser, notice: Option<Notice>,
         .unwrap_or_default();
     let rows = st.store.shifts(&st.plan_id, "0000-00-00").await.unwrap_or_default();
     let not_yet = st.store.members_not_yet_active(&st.plan_id).await.unwrap_or_default();
+    let mut shifts = shift_views(&rows, &units, &teams, &[]);
+    for (v, s) in shifts.iter_mut().zip(&rows) {
+        let names = st.store.shift_member_names(&s.id).await.unwrap_or_default();
+        let slug = units
+            .iter()
+            .find(|u| u.id == s.unit_id)
+            .map(|u| u.slug.as_str())
+            .unwrap_or("");
+        v.zalo = format!(
+            "[Ca tình nguyện] {} {} tại {}: {}. Mang theo căn cước công dân và điện thoại. Lịch: {}/cong-khai/{slug}",
+            v.day,
+            v.time,
+            v.village,
+            if names.is_empty() {
+                "chưa có người đăng ký".to_string()
+            } else {
+                names.join(", ")
+            },
+            st.public_url
+        );
+    }
     let page = TeamsPage {
         c: chrome(st, Some(cu), "Đội hình tình nguyện", "teams", notice),
-        shifts: shift_views(&rows, &units, &teams, &[]),
+        shifts,
         teams,
         members: members
             .into_iter()

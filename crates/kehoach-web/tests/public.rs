@@ -207,3 +207,98 @@ async fn public_pages_show_the_schedule_and_progress_and_no_personal_data() {
         t.store.close().await;
     }
 }
+
+#[tokio::test]
+async fn a_member_is_reminded_of_tomorrows_shift_and_the_secretary_gets_the_team_message() {
+    for t in TestApp::all().await {
+        let b = t.backend;
+        let village = t.unit_by_slug("thon-mau-2").await;
+        let union = t.unit_by_slug("doan-tn").await;
+        let coord = t.user("dieuphoi", Role::Coordinator, None).await;
+        let secretary = t.user("bithu", Role::UnitReporter, Some(&union.id)).await;
+        let vol = t.user("tnv01", Role::Volunteer, Some(&union.id)).await;
+        let member = PersonInput {
+            full_name: "Phạm Thị Tình Nguyện".into(),
+            birth_year: Some(2003),
+            unit_id: union.id.clone(),
+            class_id: None,
+        };
+        t.store
+            .import_roster(&t.plan_id, "youth_members", &[member], false, &coord.user_id, 0)
+            .await
+            .unwrap();
+        let person = t
+            .store
+            .roster_people(&t.plan_id, Some("youth_members"), None)
+            .await
+            .unwrap()
+            .remove(0);
+        t.store
+            .link_user_person(&t.plan_id, &vol.user_id, Some(&person.id), 0)
+            .await
+            .unwrap();
+        let tomorrow = kehoach_web::today_vn().plus(1);
+        // The youth-union secretary opens the shift (through the API); the volunteer signs up.
+        let (st, shift) = t
+            .api(
+                "POST",
+                "/api/v1/shifts",
+                Some(&secretary),
+                json!({"id": uuid::Uuid::now_v7().to_string(), "unit_id": village.id, "day": tomorrow.iso(),
+                    "start_time": "08:00", "end_time": "11:00", "places": 3}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{b}: {shift}");
+        let id = shift["id"].as_str().unwrap().to_string();
+        let (st, r) = t
+            .api("POST", &format!("/api/v1/shifts/{id}/signups"), Some(&vol), json!({}))
+            .await;
+        assert_eq!((st, r["outcome"].as_str()), (StatusCode::CREATED, Some("taken")), "{b}");
+        let (st, r) = t
+            .api("POST", &format!("/api/v1/shifts/{id}/signups"), Some(&vol), json!({}))
+            .await;
+        assert_eq!(
+            (st, r["outcome"].as_str()),
+            (StatusCode::OK, Some("already")),
+            "{b}: a retry takes no second place"
+        );
+        // A shift in the past cannot be opened.
+        let (st, err) = t
+            .api(
+                "POST",
+                "/api/v1/shifts",
+                Some(&secretary),
+                json!({"id": uuid::Uuid::now_v7().to_string(), "unit_id": village.id, "day": "2026-07-01",
+                    "start_time": "08:00", "end_time": "11:00", "places": 3}),
+            )
+            .await;
+        assert_eq!(
+            (st, err["error"]["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("day_in_past")),
+            "{b}"
+        );
+
+        // The member sees tomorrow's shift on every page; others do not.
+        let (_, page) = t.get("/ke-hoach", Some(&vol)).await;
+        assert!(
+            page.contains(&format!(
+                "Ngày mai ({}) bạn có ca 08:00–11:00 tại {}",
+                tomorrow.vn(),
+                village.name
+            )),
+            "{b}"
+        );
+        let (_, page) = t.get("/ke-hoach", Some(&coord)).await;
+        assert!(!page.contains("Nhắc ca"), "{b}");
+        // The secretary's page: the team message to paste into Zalo, with who signed up.
+        let (st, page) = t.get("/doi-hinh", Some(&secretary)).await;
+        assert_eq!(st, StatusCode::OK, "{b}");
+        assert!(
+            page.contains("[Ca tình nguyện]") && page.contains("Phạm Thị Tình Nguyện"),
+            "{b}"
+        );
+        let (st, _) = t.get("/doi-hinh", Some(&vol)).await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "{b}");
+        t.store.close().await;
+    }
+}

@@ -87,6 +87,8 @@ pub struct SummaryInput<'a> {
     pub texts: &'a BTreeMap<String, String>,
     /// Money per activity line, by line id.
     pub budget: &'a BTreeMap<String, BudgetLine>,
+    /// Propaganda log entries per channel (a line's form id) up to `as_of`.
+    pub propaganda: &'a BTreeMap<String, i64>,
 }
 
 /// Money of one activity line, in đồng (None: not entered).
@@ -259,6 +261,25 @@ pub fn summary(input: &SummaryInput) -> Report {
         h.title,
         plan.duties.len()
     )));
+
+    let channels: Vec<String> = plan
+        .lines
+        .iter()
+        .flat_map(|l| l.forms.iter())
+        .filter_map(|f| {
+            input
+                .propaganda
+                .get(&f.id)
+                .filter(|n| **n > 0)
+                .map(|n| format!("{}: {}", f.label, vn_int(*n)))
+        })
+        .collect();
+    if !channels.is_empty() {
+        b.push(para(format!(
+            "Công tác tuyên truyền được ghi nhận theo từng kênh: {}.",
+            channels.join("; ")
+        )));
+    }
 
     // III. Results.
     b.push(heading(1, "III. KẾT QUẢ THỰC HIỆN"));

@@ -27,6 +27,7 @@ impl Store {
         let name = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_string());
         let texts = self.report_texts(plan_id).await?;
         let budget = self.budget_lines(plan_id).await?;
+        let propaganda = self.propaganda_counts(plan_id, &as_of.iso()).await?;
         Ok(summary(&SummaryInput {
             plan,
             facts: &facts,
@@ -37,6 +38,7 @@ impl Store {
             has_sample_units: units.iter().any(|u| u.sample == 1 && u.active == 1),
             texts: &texts,
             budget: &budget,
+            propaganda: &propaganda,
         }))
     }
 }

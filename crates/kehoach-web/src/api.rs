@@ -635,7 +635,8 @@ pub async fn roster_template(
         crate::report::api_put_text,
         crate::report::api_put_budget,
         crate::volunteers::api_create_shift,
-        crate::volunteers::api_sign_up
+        crate::volunteers::api_sign_up,
+        crate::propaganda::api_log
     ),
     components(schemas(ErrorBody, crate::errors::ErrorDetail))
 )]

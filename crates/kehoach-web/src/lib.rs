@@ -11,6 +11,7 @@ pub mod pages;
 pub mod pages_records;
 pub mod people;
 pub mod policy;
+pub mod propaganda;
 pub mod public;
 pub mod reminders;
 pub mod report;
@@ -137,6 +138,7 @@ pub fn app(state: AppState) -> Router {
         .route("/report/texts/{section}", put(report::api_put_text))
         .route("/report/budget", put(report::api_put_budget))
         .route("/shifts", post(volunteers::api_create_shift))
+        .route("/propaganda", post(propaganda::api_log))
         .route("/shifts/{id}/signups", post(volunteers::api_sign_up))
         .route("/units", get(api::units).post(api::create_unit))
         .route("/units/{id}", patch(api::update_unit))
@@ -233,6 +235,7 @@ pub fn app(state: AppState) -> Router {
         .route("/ca/{id}/dang-ky", post(volunteers::sign_up_form))
         .route("/doi-hinh", get(volunteers::teams_page).post(volunteers::team_form))
         .route("/doi-hinh/ca", post(volunteers::shift_form))
+        .route("/tuyen-truyen", get(propaganda::log_page).post(propaganda::log_form))
         .route("/cong-khai", get(public::home))
         .route("/cong-khai/lich.ics", get(public::plan_feed))
         .route("/cong-khai/{slug}", get(public::unit))

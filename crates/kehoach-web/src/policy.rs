@@ -31,6 +31,8 @@ pub enum Action<'a> {
     ManageTeams { youth_unit: bool },
     /// Take a place on a shift (the account must be linked to a youth-union member).
     SignUpShift,
+    /// Log propaganda (line 2); `lead_unit`: the user's unit leads that line.
+    LogPropaganda { lead_unit: bool },
     /// Mark a reminder to `unit_id` as read: only its own users.
     AcknowledgeReminder { unit_id: &'a str },
 }
@@ -57,6 +59,7 @@ pub fn allowed(user: &UserRow, action: Action) -> bool {
         // The youth-union secretary organises the teams.
         (Role::UnitReporter, Action::ManageTeams { youth_unit }) => youth_unit,
         (Role::UnitReporter | Role::Volunteer, Action::SignUpShift) => true,
+        (Role::UnitReporter, Action::LogPropaganda { lead_unit }) => lead_unit,
         // Volunteers go from village to village: any village, their own turns only.
         (Role::Volunteer, Action::RecordTurn { .. }) => true,
         (

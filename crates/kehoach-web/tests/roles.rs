@@ -659,6 +659,30 @@ async fn every_write_route_admits_only_its_roles() {
                 allowed: &[Coordinator],
             },
             Route {
+                name: "api log propaganda",
+                door: Door::Api {
+                    method: "POST",
+                    path: "/api/v1/propaganda".into(),
+                    body: |_| json!({"id": uuid::Uuid::now_v7().to_string(), "channel": "zalo", "day": "2026-07-10"}),
+                },
+                allowed: &[Coordinator],
+            },
+            Route {
+                name: "form log propaganda",
+                door: Door::Form {
+                    path: "/tuyen-truyen".into(),
+                    fields: |_| {
+                        vec![
+                            ("id".into(), uuid::Uuid::now_v7().to_string()),
+                            ("channel".into(), "luu-dong".into()),
+                            ("day".into(), "10/07/2026".into()),
+                            ("unit_id".into(), get(&VILLAGE)),
+                        ]
+                    },
+                },
+                allowed: &[Coordinator],
+            },
+            Route {
                 name: "api delete session",
                 door: Door::Api {
                     method: "DELETE",
@@ -759,8 +783,8 @@ async fn every_write_route_admits_only_its_roles() {
             .unwrap();
         assert_eq!(
             sessions.len(),
-            4,
-            "two by API, two by form; the held one was deleted ({})",
+            5,
+            "two by API, two by form, one mobile propaganda trip; the held one was deleted ({})",
             t.backend
         );
         // Refused attempts wrote nothing.
@@ -831,6 +855,12 @@ async fn every_write_route_admits_only_its_roles() {
         assert_eq!(
             t.store.shift(&t.plan_id, &shift.id).await.unwrap().taken,
             1,
+            "{}",
+            t.backend
+        );
+        assert_eq!(
+            t.store.propaganda(&t.plan_id, 50).await.unwrap().len(),
+            2,
             "{}",
             t.backend
         );

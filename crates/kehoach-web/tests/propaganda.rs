@@ -1,0 +1,124 @@
+//! The propaganda log: a mobile trip in a village counts as a propaganda
+//! session (T5 moves, the aggregates stay equal to a rebuild), a post does
+//! not; the report counts entries per channel; bad input is refused with a
+//! code; a retried entry is stored once. SQLite and PostgreSQL.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::TestApp;
+use kehoach_store::Role;
+use serde_json::json;
+
+#[tokio::test]
+async fn mobile_propaganda_counts_as_a_session_and_posts_count_per_channel() {
+    for t in TestApp::all().await {
+        let b = t.backend;
+        let village = t.unit_by_slug("thon-mau-1").await;
+        let centre = t.unit_by_slug("ttdvsnc").await;
+        let coord = t.user("dieuphoi", Role::Coordinator, None).await;
+        let staff = t.user("trungtam", Role::UnitReporter, Some(&centre.id)).await;
+        let other = t.user("thon1", Role::UnitReporter, Some(&village.id)).await;
+        let t5 = |board: &serde_json::Value| {
+            board["targets"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|x| x["id"] == "T5")
+                .unwrap()["value"]
+                .as_f64()
+                .unwrap()
+        };
+        let (_, before) = t
+            .api("GET", "/api/v1/board?as_of=2026-07-31", Some(&coord), json!(null))
+            .await;
+        let trip_id = uuid::Uuid::now_v7().to_string();
+        let trip = json!({"id": trip_id, "channel": "luu-dong", "day": "2026-07-10", "unit_id": village.id,
+            "topic": "Tuyên truyền, nâng cao nhận thức về chuyển đổi số;"});
+        // The centre's staff log it (the line's lead unit); a village reporter may not.
+        let (st, _) = t.api("POST", "/api/v1/propaganda", Some(&other), trip.clone()).await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "{b}");
+        let (st, _) = t.api("POST", "/api/v1/propaganda", Some(&staff), trip.clone()).await;
+        assert_eq!(st, StatusCode::CREATED, "{b}");
+        let (st, _) = t.api("POST", "/api/v1/propaganda", Some(&staff), trip).await;
+        assert_eq!(st, StatusCode::OK, "{b}: a retry stores nothing new");
+        let (st, _) = t
+            .api(
+                "POST",
+                "/api/v1/propaganda",
+                Some(&coord),
+                json!({"id": uuid::Uuid::now_v7().to_string(), "channel": "fanpage", "day": "2026-07-11",
+                    "link": "https://www.facebook.com/vinhthinh/posts/1"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{b}");
+        let (_, after) = t
+            .api("GET", "/api/v1/board?as_of=2026-07-31", Some(&coord), json!(null))
+            .await;
+        assert_eq!(
+            t5(&after),
+            t5(&before) + 1.0,
+            "{b}: the mobile trip is one more propaganda session; the post is not"
+        );
+        let kept = t.store.aggregate_snapshot(&t.plan_id).await.unwrap();
+        t.store.rebuild_aggregates(&t.plan_id).await.unwrap();
+        assert_eq!(
+            t.store.aggregate_snapshot(&t.plan_id).await.unwrap(),
+            kept,
+            "{b}: maintained = rebuilt"
+        );
+        let (_, report) = t.get("/bao-cao?ngay=31/07/2026", Some(&coord)).await;
+        assert!(
+            report.contains(
+                "Công tác tuyên truyền được ghi nhận theo từng kênh: Fanpage: 1; Tuyên truyền lưu động tại các thôn: 1."
+            ),
+            "{b}"
+        );
+        let (_, page) = t.get("/tuyen-truyen", Some(&staff)).await;
+        assert!(page.contains("https://www.facebook.com/vinhthinh/posts/1"), "{b}");
+
+        for (body, code, field) in [
+            (
+                json!({"channel": "luu-dong", "day": "2026-07-12"}),
+                "unit_not_village",
+                "unit_id",
+            ),
+            (
+                json!({"channel": "tivi", "day": "2026-07-12"}),
+                "channel_unknown",
+                "channel",
+            ),
+            (
+                json!({"channel": "fanpage", "day": "2026-07-12", "link": "facebook.com/x"}),
+                "link_invalid",
+                "link",
+            ),
+            (
+                json!({"channel": "fanpage", "day": "2026-09-12"}),
+                "day_outside_window",
+                "day",
+            ),
+            (
+                json!({"channel": "fanpage", "day": "2026-07-12", "topic": "Chủ đề khác"}),
+                "topic_unknown",
+                "topic",
+            ),
+        ] {
+            let mut body = body;
+            body["id"] = json!(uuid::Uuid::now_v7().to_string());
+            let (st, err) = t.api("POST", "/api/v1/propaganda", Some(&coord), body).await;
+            assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}: {code}");
+            assert_eq!(
+                (err["error"]["code"].as_str(), err["error"]["field"].as_str()),
+                (Some(code), Some(field)),
+                "{b}"
+            );
+        }
+        assert_eq!(
+            t.store.propaganda(&t.plan_id, 50).await.unwrap().len(),
+            2,
+            "{b}: refusals stored nothing"
+        );
+        t.store.close().await;
+    }
+}

@@ -16,6 +16,8 @@ pub struct TeamRow {
     pub name: String,
     pub leader_person_id: Option<String>,
     pub members: i64,
+    /// The day it was launched (line 1), ISO.
+    pub launched_on: Option<String>,
 }
 
 #[derive(Debug, Clone, FromRow, Serialize, PartialEq)]
@@ -55,12 +57,14 @@ pub enum SignUp {
 const SHIFT_COLS: &str = "id, team_id, unit_id, day, start_time, end_time, places, taken";
 
 impl Store {
+    #[expect(clippy::too_many_arguments, reason = "a team's every part, named at the call")]
     pub async fn create_team(
         &self,
         plan_id: &str,
         name: &str,
         leader: Option<&str>,
         members: &[String],
+        villages: &[String],
         user_id: &str,
         now: i64,
     ) -> Result<TeamRow> {
@@ -110,6 +114,26 @@ impl Store {
         .bind(now)
         .execute(&mut *tx)
         .await?;
+        for v in villages {
+            let ok: Option<(String,)> = sqlx::query_as(
+                "SELECT id FROM units WHERE plan_id = $1 AND id = $2 AND kind = 'village' AND active = 1",
+            )
+            .bind(plan_id)
+            .bind(v)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if ok.is_none() {
+                return Err(StoreError::Conflict {
+                    code: "unit_not_village",
+                    field: "villages",
+                });
+            }
+            sqlx::query("INSERT INTO team_villages (team_id, unit_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind(&id)
+                .bind(v)
+                .execute(&mut *tx)
+                .await?;
+        }
         for p in leader.into_iter().map(str::to_string).chain(members.iter().cloned()) {
             sqlx::query("INSERT INTO team_members (team_id, person_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
                 .bind(&id)
@@ -127,8 +151,8 @@ impl Store {
 
     pub async fn teams(&self, plan_id: &str) -> Result<Vec<TeamRow>> {
         Ok(sqlx::query_as(
-            "SELECT t.id, t.name, t.leader_person_id, (SELECT COUNT(*) FROM team_members m WHERE m.team_id = t.id) AS members \
-             FROM teams t WHERE t.plan_id = $1 ORDER BY t.name",
+            "SELECT t.id, t.name, t.leader_person_id, (SELECT COUNT(*) FROM team_members m WHERE m.team_id = t.id) AS members, \
+             t.launched_on FROM teams t WHERE t.plan_id = $1 ORDER BY t.name",
         )
         .bind(plan_id)
         .fetch_all(self.pool())
@@ -348,5 +372,38 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         Ok(rows.into_iter().map(|(n,)| n).collect())
+    }
+}
+
+impl Store {
+    /// Team id → the villages it is assigned to.
+    pub async fn team_villages(&self, plan_id: &str) -> Result<Vec<(String, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT v.team_id, v.unit_id FROM team_villages v JOIN teams t ON t.id = v.team_id WHERE t.plan_id = $1 \
+             ORDER BY v.team_id, v.unit_id",
+        )
+        .bind(plan_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Records that teams were launched on a day (the launch event, line 1).
+    pub async fn launch_teams(&self, plan_id: &str, teams: &[String], day: &str) -> Result<u64> {
+        let mut tx = self.pool().begin().await?;
+        let mut n = 0;
+        for t in teams {
+            n += sqlx::query("UPDATE teams SET launched_on = $1 WHERE plan_id = $2 AND id = $3")
+                .bind(day)
+                .bind(plan_id)
+                .bind(t)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        }
+        if n as usize != teams.len() {
+            return Err(StoreError::NotFound("team"));
+        }
+        tx.commit().await?;
+        Ok(n)
     }
 }

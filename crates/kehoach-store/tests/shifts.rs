@@ -59,12 +59,27 @@ async fn concurrent_sign_ups_fill_a_shift_exactly() {
                 "Đội hình thôn mẫu 1",
                 Some(&people[0]),
                 &people[1..6],
+                std::slice::from_ref(&village),
                 &user.id,
                 NOW,
             )
             .await
             .unwrap();
         assert_eq!(team.members, 6, "{backend}");
+        assert_eq!(
+            store.team_villages(&pid).await.unwrap(),
+            vec![(team.id.clone(), village.clone())],
+            "{backend}"
+        );
+        store
+            .launch_teams(&pid, std::slice::from_ref(&team.id), "2026-06-05")
+            .await
+            .unwrap();
+        assert_eq!(
+            store.teams(&pid).await.unwrap()[0].launched_on.as_deref(),
+            Some("2026-06-05"),
+            "{backend}"
+        );
         let shift = store
             .create_shift(
                 NewShift {

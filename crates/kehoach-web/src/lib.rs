@@ -235,6 +235,8 @@ pub fn app(state: AppState) -> Router {
         .route("/ca/{id}/dang-ky", post(volunteers::sign_up_form))
         .route("/doi-hinh", get(volunteers::teams_page).post(volunteers::team_form))
         .route("/doi-hinh/ca", post(volunteers::shift_form))
+        .route("/doi-hinh/ca/{id}/phan-cong", post(volunteers::assign_form))
+        .route("/doi-hinh/ra-quan", post(volunteers::launch_form))
         .route("/tuyen-truyen", get(propaganda::log_page).post(propaganda::log_form))
         .route("/cong-khai", get(public::home))
         .route("/cong-khai/lich.ics", get(public::plan_feed))

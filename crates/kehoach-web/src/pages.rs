@@ -137,6 +137,8 @@ pub(crate) fn ok_notice(q: &OkQuery) -> Option<Notice> {
     let text = match q.ok.as_deref()? {
         "unit_created" => "Đã thêm đơn vị.",
         "shift_taken" => "Đã đăng ký ca.",
+        "shift_assigned" => "Đã phân công đoàn viên vào ca.",
+        "teams_launched" => "Đã ghi nhận ra quân.",
         "propaganda_logged" => "Đã ghi nhật ký tuyên truyền.",
         "team_created" => "Đã lập đội hình.",
         "shift_created" => "Đã mở ca.",

@@ -311,6 +311,8 @@ pub async fn sign_up_form(State(st): State<AppState>, PageUser(cu): PageUser, Pa
 struct TeamsPage {
     c: Chrome,
     teams: Vec<kehoach_store::TeamRow>,
+    /// Each team with its villages and its launch day, as shown.
+    team_info: Vec<(String, i64, String, String)>,
     members: Vec<(String, String)>,
     villages: Vec<(String, String)>,
     shifts: Vec<ShiftView>,
@@ -362,7 +364,29 @@ async fn teams_response(st: &AppState, cu: &CurrentUser, notice: Option<Notice>,
             st.public_url
         );
     }
+    let tv = st.store.team_villages(&st.plan_id).await.unwrap_or_default();
+    let team_info = teams
+        .iter()
+        .map(|t| {
+            let names: Vec<String> = tv
+                .iter()
+                .filter(|(team, _)| team == &t.id)
+                .filter_map(|(_, u)| units.iter().find(|x| &x.id == u).map(|x| x.name.clone()))
+                .collect();
+            (
+                t.name.clone(),
+                t.members,
+                names.join(", "),
+                t.launched_on
+                    .as_deref()
+                    .and_then(Day::parse_iso)
+                    .map(|d| format!("ra quân ngày {}", d.vn()))
+                    .unwrap_or_else(|| "chưa ra quân".into()),
+            )
+        })
+        .collect();
     let page = TeamsPage {
+        team_info,
         c: chrome(st, Some(cu), "Đội hình tình nguyện", "teams", notice),
         shifts,
         teams,
@@ -403,6 +427,11 @@ pub async fn team_form(
         .filter(|(k, _)| k == "members")
         .map(|(_, v)| v.clone())
         .collect();
+    let villages: Vec<String> = f
+        .iter()
+        .filter(|(k, _)| k == "villages")
+        .map(|(_, v)| v.clone())
+        .collect();
     let leader = get("leader");
     match st
         .store
@@ -411,6 +440,7 @@ pub async fn team_form(
             &get("name"),
             Some(leader.as_str()).filter(|l| !l.is_empty()),
             &members,
+            &villages,
             &cu.user.id,
             now_unix(),
         )
@@ -447,6 +477,59 @@ pub async fn shift_form(
     };
     match create_shift(&st, &cu, body).await {
         Ok(_) => see_other("/doi-hinh?ok=shift_created"),
+        Err(e) if e.status == StatusCode::FORBIDDEN => forbidden_page(&st, &cu),
+        Err(e) => teams_response(&st, &cu, crate::pages::error_notice(&e), e.status).await,
+    }
+}
+
+/// `POST /doi-hinh/ra-quan`: the teams launched at the launch event (line 1), and the day.
+pub async fn launch_form(
+    State(st): State<AppState>,
+    PageUser(cu): PageUser,
+    axum::Form(f): axum::Form<Vec<(String, String)>>,
+) -> Response {
+    if !manages(&st, &cu).await {
+        return forbidden_page(&st, &cu);
+    }
+    let teams: Vec<String> = f.iter().filter(|(k, _)| k == "teams").map(|(_, v)| v.clone()).collect();
+    let raw = f
+        .iter()
+        .find(|(k, _)| k == "day")
+        .map(|(_, v)| v.trim().to_string())
+        .unwrap_or_default();
+    let Some(day) = Day::parse_iso(&raw).or_else(|| Day::parse_vn(&raw)) else {
+        let e = AppError::invalid("day_invalid", "day");
+        return teams_response(&st, &cu, crate::pages::error_notice(&e), e.status).await;
+    };
+    // The launch is line 1's event: its day lies in that line's window, not in the future.
+    let window_ok = st.plan.lines.first().is_some_and(|l| l.window.contains(day));
+    if !window_ok || day > today_vn() {
+        let e = AppError::invalid("day_outside_window", "day");
+        return teams_response(&st, &cu, crate::pages::error_notice(&e), e.status).await;
+    }
+    match st.store.launch_teams(&st.plan_id, &teams, &day.iso()).await {
+        Ok(_) => see_other("/doi-hinh?ok=teams_launched"),
+        Err(e) => {
+            let e = AppError::from(e);
+            teams_response(&st, &cu, crate::pages::error_notice(&e), e.status).await
+        }
+    }
+}
+
+/// `POST /doi-hinh/ca/{id}/phan-cong`: the secretary assigns a member to a shift.
+pub async fn assign_form(
+    State(st): State<AppState>,
+    PageUser(cu): PageUser,
+    Path(id): Path<String>,
+    axum::Form(f): axum::Form<Vec<(String, String)>>,
+) -> Response {
+    let person = f.iter().find(|(k, _)| k == "person_id").map(|(_, v)| v.clone());
+    if person.as_deref().is_none_or(str::is_empty) {
+        let e = AppError::invalid("person_unknown", "person_id");
+        return teams_response(&st, &cu, crate::pages::error_notice(&e), e.status).await;
+    }
+    match sign_up(&st, &cu, &id, person).await {
+        Ok(_) => see_other("/doi-hinh?ok=shift_assigned"),
         Err(e) if e.status == StatusCode::FORBIDDEN => forbidden_page(&st, &cu),
         Err(e) => teams_response(&st, &cu, crate::pages::error_notice(&e), e.status).await,
     }

@@ -278,6 +278,46 @@ async fn a_member_is_reminded_of_tomorrows_shift_and_the_secretary_gets_the_team
             "{b}"
         );
 
+        // The secretary forms a team for the village and records its launch (line 1, 10/06/2026).
+        let (st, location, _) = t
+            .form(
+                "/doi-hinh",
+                Some(&secretary),
+                &[
+                    ("name", "Đội hình thôn mẫu 2"),
+                    ("leader", &person.id),
+                    ("villages", &village.id),
+                ],
+            )
+            .await;
+        assert_eq!(
+            (st, location.as_deref()),
+            (StatusCode::SEE_OTHER, Some("/doi-hinh?ok=team_created")),
+            "{b}"
+        );
+        let team = t.store.teams(&t.plan_id).await.unwrap().remove(0);
+        let (st, location, _) = t
+            .form(
+                "/doi-hinh/ra-quan",
+                Some(&secretary),
+                &[("day", "10/06/2026"), ("teams", &team.id)],
+            )
+            .await;
+        assert_eq!(
+            (st, location.as_deref()),
+            (StatusCode::SEE_OTHER, Some("/doi-hinh?ok=teams_launched")),
+            "{b}"
+        );
+        let (st, _, body) = t
+            .form(
+                "/doi-hinh/ra-quan",
+                Some(&secretary),
+                &[("day", "15/07/2026"), ("teams", &team.id)],
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}: the launch is line 1's day");
+        assert!(body.contains("Ngày: nằm ngoài thời gian của hoạt động này."), "{b}");
+
         // The member sees tomorrow's shift on every page; others do not.
         let (_, page) = t.get("/ke-hoach", Some(&vol)).await;
         assert!(
@@ -295,6 +335,10 @@ async fn a_member_is_reminded_of_tomorrows_shift_and_the_secretary_gets_the_team
         assert_eq!(st, StatusCode::OK, "{b}");
         assert!(
             page.contains("[Ca tình nguyện]") && page.contains("Phạm Thị Tình Nguyện"),
+            "{b}"
+        );
+        assert!(
+            page.contains("phụ trách Thôn mẫu 2") && page.contains("ra quân ngày 10/06/2026"),
             "{b}"
         );
         let (st, _) = t.get("/doi-hinh", Some(&vol)).await;

@@ -659,6 +659,22 @@ async fn every_write_route_admits_only_its_roles() {
                 allowed: &[Coordinator],
             },
             Route {
+                name: "form launch teams",
+                door: Door::Form {
+                    path: "/doi-hinh/ra-quan".into(),
+                    fields: |_| vec![("day".into(), "10/06/2026".into())],
+                },
+                allowed: &[Coordinator],
+            },
+            Route {
+                name: "form assign a member",
+                door: Door::Form {
+                    path: format!("/doi-hinh/ca/{}/phan-cong", shift.id),
+                    fields: |_| vec![("person_id".into(), get(&YOUTH))],
+                },
+                allowed: &[Coordinator],
+            },
+            Route {
                 name: "api log propaganda",
                 door: Door::Api {
                     method: "POST",

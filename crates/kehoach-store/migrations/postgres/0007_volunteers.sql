@@ -7,9 +7,18 @@ CREATE TABLE teams (
     plan_id TEXT NOT NULL REFERENCES plans(id),
     name TEXT NOT NULL,
     leader_person_id TEXT REFERENCES roster_people(id),
+    -- The day the team was launched at the launch event (line 1).
+    launched_on TEXT,
     created_by TEXT NOT NULL REFERENCES users(id),
     created_at BIGINT NOT NULL,
     UNIQUE (plan_id, name)
+);
+
+-- The villages a team is assigned to.
+CREATE TABLE team_villages (
+    team_id TEXT NOT NULL REFERENCES teams(id),
+    unit_id TEXT NOT NULL REFERENCES units(id),
+    PRIMARY KEY (team_id, unit_id)
 );
 
 CREATE TABLE team_members (

@@ -407,3 +407,96 @@ impl Store {
         Ok(n)
     }
 }
+
+/// A member to remind of a shift by email.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShiftReminder {
+    pub shift: ShiftRow,
+    pub village: String,
+    pub person_id: String,
+    pub full_name: String,
+    pub email: String,
+}
+
+impl Store {
+    /// Members signed up for shifts on `day` whose account has an email and
+    /// who have not been reminded yet.
+    pub async fn shift_reminders_due(&self, plan_id: &str, day: &str) -> Result<Vec<ShiftReminder>> {
+        type Row = (
+            String,
+            Option<String>,
+            String,
+            String,
+            String,
+            String,
+            i64,
+            i64,
+            String,
+            String,
+            String,
+            String,
+        );
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT s.id, s.team_id, s.unit_id, s.day, s.start_time, s.end_time, s.places, s.taken, un.name, \
+             p.id, p.full_name, us.email FROM shifts s JOIN shift_signups g ON g.shift_id = s.id \
+             JOIN roster_people p ON p.id = g.person_id JOIN users us ON us.person_id = p.id AND us.active = 1 \
+             JOIN units un ON un.id = s.unit_id \
+             WHERE s.plan_id = $1 AND s.day = $2 AND s.deleted_at IS NULL AND us.email IS NOT NULL \
+             AND NOT EXISTS (SELECT 1 FROM shift_reminders_sent r WHERE r.shift_id = s.id AND r.person_id = p.id) \
+             ORDER BY s.start_time, p.name_key",
+        )
+        .bind(plan_id)
+        .bind(day)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(
+                    id,
+                    team_id,
+                    unit_id,
+                    day,
+                    start_time,
+                    end_time,
+                    places,
+                    taken,
+                    village,
+                    person_id,
+                    full_name,
+                    email,
+                )| {
+                    ShiftReminder {
+                        shift: ShiftRow {
+                            id,
+                            team_id,
+                            unit_id,
+                            day,
+                            start_time,
+                            end_time,
+                            places,
+                            taken,
+                        },
+                        village,
+                        person_id,
+                        full_name,
+                        email,
+                    }
+                },
+            )
+            .collect())
+    }
+
+    /// Notes that a member was reminded of a shift (never twice).
+    pub async fn mark_shift_reminded(&self, shift_id: &str, person_id: &str, now: i64) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO shift_reminders_sent (shift_id, person_id, sent_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        )
+        .bind(shift_id)
+        .bind(person_id)
+        .bind(now)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+}

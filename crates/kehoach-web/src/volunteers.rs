@@ -534,3 +534,52 @@ pub async fn assign_form(
         Err(e) => teams_response(&st, &cu, crate::pages::error_notice(&e), e.status).await,
     }
 }
+
+/// Emails each member with a shift on `day` (tomorrow, when run by the
+/// daily job) who has an address and was not reminded yet; returns how many
+/// emails the SMTP server accepted. Without SMTP it sends nothing (members
+/// still see the reminder in the app).
+pub async fn email_shift_reminders(st: &AppState, day: Day) -> Result<usize, AppError> {
+    let Some(mailer) = st.mailer.as_ref() else {
+        return Ok(0);
+    };
+    let due = st.store.shift_reminders_due(&st.plan_id, &day.iso()).await?;
+    let mut sent = 0;
+    for r in due {
+        let body = format!(
+            "Chào {},\n\nNgày {} bạn có ca tình nguyện {}–{} tại {}. Mang theo căn cước công dân và điện thoại để hướng dẫn người dân.\n\nXem ca của bạn: {}/ca-cua-toi\n\n(Thư gửi tự động từ hệ thống kehoach; xin đừng trả lời thư này.)",
+            r.full_name,
+            day.vn(),
+            r.shift.start_time,
+            r.shift.end_time,
+            r.village,
+            st.public_url
+        );
+        let subject = format!("Nhắc ca tình nguyện ngày {}", day.vn());
+        let outcome = mailer.send_each(std::slice::from_ref(&r.email), &subject, &body).await;
+        if outcome.accepted == 1 {
+            st.store
+                .mark_shift_reminded(&r.shift.id, &r.person_id, now_unix())
+                .await?;
+            sent += 1;
+        }
+    }
+    Ok(sent)
+}
+
+/// The daily job: from 17:00 Vietnam time, tomorrow's shift reminders go
+/// out (checked every half hour; each member once).
+pub fn spawn_shift_reminder_job(st: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(30 * 60));
+        loop {
+            tick.tick().await;
+            if now_hhmm().as_str() >= "17:00" {
+                let day = today_vn().plus(1);
+                if let Err(e) = email_shift_reminders(&st, day).await {
+                    tracing::warn!(error = %e.message, "shift reminders not sent");
+                }
+            }
+        }
+    });
+}

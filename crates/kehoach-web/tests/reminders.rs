@@ -379,3 +379,99 @@ async fn without_smtp_a_reminder_says_so_and_still_reaches_the_app() {
         t.store.close().await;
     }
 }
+
+#[tokio::test]
+async fn members_are_emailed_the_day_before_their_shift_once() {
+    let (smtp_url, inbox) = smtp_sink().await;
+    for t in TestApp::all().await {
+        let b = t.backend;
+        let village = t.unit_by_slug("thon-mau-1").await;
+        let union = t.unit_by_slug("doan-tn").await;
+        let coord = t.user("dieuphoi", Role::Coordinator, None).await;
+        let vol = t.user("tnv01", Role::Volunteer, Some(&union.id)).await;
+        let member = kehoach_store::PersonInput {
+            full_name: "Vũ Văn Ca".into(),
+            birth_year: Some(2002),
+            unit_id: union.id.clone(),
+            class_id: None,
+        };
+        t.store
+            .import_roster(&t.plan_id, "youth_members", &[member], false, &coord.user_id, 0)
+            .await
+            .unwrap();
+        let person = t
+            .store
+            .roster_people(&t.plan_id, Some("youth_members"), None)
+            .await
+            .unwrap()
+            .remove(0);
+        t.store
+            .link_user_person(&t.plan_id, &vol.user_id, Some(&person.id), 0)
+            .await
+            .unwrap();
+        t.store
+            .update_user(
+                &t.plan_id,
+                &vol.user_id,
+                UserPatch {
+                    email: Some(Some(format!("ca.{b}@vinhthinh.test"))),
+                    ..Default::default()
+                },
+                0,
+            )
+            .await
+            .unwrap();
+        let tomorrow = kehoach_web::today_vn().plus(1);
+        let shift = t
+            .store
+            .create_shift(
+                kehoach_store::NewShift {
+                    id: uuid::Uuid::now_v7().to_string(),
+                    plan_id: t.plan_id.clone(),
+                    team_id: None,
+                    unit_id: village.id.clone(),
+                    day: tomorrow.iso(),
+                    start_time: "08:00".into(),
+                    end_time: "11:00".into(),
+                    places: 4,
+                    created_by: coord.user_id.clone(),
+                },
+                0,
+            )
+            .await
+            .unwrap();
+        t.store
+            .sign_up(&t.plan_id, &shift.id, &person.id, &vol.user_id, 0)
+            .await
+            .unwrap();
+        let st = kehoach_web::AppState::new(t.store.clone(), kehoach_core::seed_plan(), "http://kehoach.test".into())
+            .with_mailer(kehoach_web::mail::Mailer::new(&smtp_url, "kehoach <kehoach@vinhthinh.test>").unwrap());
+        assert_eq!(
+            kehoach_web::volunteers::email_shift_reminders(&st, tomorrow)
+                .await
+                .unwrap(),
+            1,
+            "{b}"
+        );
+        assert_eq!(
+            kehoach_web::volunteers::email_shift_reminders(&st, tomorrow)
+                .await
+                .unwrap(),
+            0,
+            "{b}: once"
+        );
+        let mails = inbox.lock().unwrap();
+        let mine: Vec<_> = mails
+            .iter()
+            .filter(|(to, _)| to == &vec![format!("ca.{b}@vinhthinh.test")])
+            .collect();
+        assert_eq!(mine.len(), 1, "{b}");
+        let text = body_text(&mine[0].1);
+        assert!(
+            text.contains(&format!("Ngày {} bạn có ca tình nguyện 08:00–11:00", tomorrow.vn())),
+            "{b}: {text}"
+        );
+        drop(mails);
+        t.store.close().await;
+    }
+}

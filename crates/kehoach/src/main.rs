@@ -232,6 +232,8 @@ async fn serve(
     let mut state = kehoach_web::AppState::new(store.clone(), plan, public_url.clone());
     if let Some(m) = mailer {
         state = state.with_mailer(m);
+        // Tomorrow's shift reminders by email, from 17:00 each day.
+        kehoach_web::volunteers::spawn_shift_reminder_job(state.clone());
     }
     let listener = tokio::net::TcpListener::bind(listen)
         .await

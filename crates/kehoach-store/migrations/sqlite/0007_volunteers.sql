@@ -51,3 +51,11 @@ CREATE TABLE shift_signups (
     PRIMARY KEY (shift_id, person_id)
 );
 CREATE INDEX shift_signups_person ON shift_signups (person_id);
+
+-- Shift reminders emailed the day before: once per member and shift.
+CREATE TABLE shift_reminders_sent (
+    shift_id TEXT NOT NULL REFERENCES shifts(id),
+    person_id TEXT NOT NULL REFERENCES roster_people(id),
+    sent_at BIGINT NOT NULL,
+    PRIMARY KEY (shift_id, person_id)
+);

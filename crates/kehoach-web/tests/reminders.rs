@@ -460,10 +460,12 @@ async fn members_are_emailed_the_day_before_their_shift_once() {
             0,
             "{b}: once"
         );
-        let mails = inbox.lock().unwrap();
-        let mine: Vec<_> = mails
+        let mine: Vec<(Vec<String>, String)> = inbox
+            .lock()
+            .unwrap()
             .iter()
             .filter(|(to, _)| to == &vec![format!("ca.{b}@vinhthinh.test")])
+            .cloned()
             .collect();
         assert_eq!(mine.len(), 1, "{b}");
         let text = body_text(&mine[0].1);
@@ -471,7 +473,6 @@ async fn members_are_emailed_the_day_before_their_shift_once() {
             text.contains(&format!("Ngày {} bạn có ca tình nguyện 08:00–11:00", tomorrow.vn())),
             "{b}: {text}"
         );
-        drop(mails);
         t.store.close().await;
     }
 }

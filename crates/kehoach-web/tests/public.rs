@@ -262,6 +262,39 @@ async fn a_member_is_reminded_of_tomorrows_shift_and_the_secretary_gets_the_team
             (StatusCode::OK, Some("already")),
             "{b}: a retry takes no second place"
         );
+        // A shift already started (yesterday's) takes no sign-up, with a reason.
+        let past = t
+            .store
+            .create_shift(
+                kehoach_store::NewShift {
+                    id: uuid::Uuid::now_v7().to_string(),
+                    plan_id: t.plan_id.clone(),
+                    team_id: None,
+                    unit_id: village.id.clone(),
+                    day: kehoach_web::today_vn().plus(-1).iso(),
+                    start_time: "08:00".into(),
+                    end_time: "11:00".into(),
+                    places: 3,
+                    created_by: coord.user_id.clone(),
+                },
+                0,
+            )
+            .await
+            .unwrap();
+        let (st, err) = t
+            .api(
+                "POST",
+                &format!("/api/v1/shifts/{}/signups", past.id),
+                Some(&vol),
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            (st, err["error"]["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("shift_started")),
+            "{b}"
+        );
+        assert_eq!(t.store.shift(&t.plan_id, &past.id).await.unwrap().taken, 0, "{b}");
         // A shift in the past cannot be opened.
         let (st, err) = t
             .api(

@@ -500,3 +500,18 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// Cancels a shift: it disappears from the lists and reminders (the
+    /// sign-ups stay, for the record). Cancelling twice changes nothing.
+    pub async fn cancel_shift(&self, plan_id: &str, id: &str, now: i64) -> Result<()> {
+        self.shift(plan_id, id).await?;
+        sqlx::query("UPDATE shifts SET deleted_at = $1 WHERE plan_id = $2 AND id = $3 AND deleted_at IS NULL")
+            .bind(now)
+            .bind(plan_id)
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+}

@@ -636,6 +636,7 @@ pub async fn roster_template(
         crate::report::api_put_budget,
         crate::volunteers::api_create_shift,
         crate::volunteers::api_sign_up,
+        crate::volunteers::api_cancel,
         crate::propaganda::api_log
     ),
     components(schemas(ErrorBody, crate::errors::ErrorDetail))

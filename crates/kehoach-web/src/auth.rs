@@ -33,6 +33,8 @@ pub struct CurrentUser {
     pub unread: Vec<kehoach_store::ReminderRow>,
     /// For pages: the member's shifts tomorrow, as reminder lines.
     pub shifts_tomorrow: Vec<String>,
+    /// For pages: the user organises volunteer teams (nav link).
+    pub manages_teams: bool,
     /// For pages: the requested path and query.
     pub path: String,
 }
@@ -125,6 +127,19 @@ pub async fn session_layer(State(state): State<AppState>, mut req: Request, next
                 } else {
                     Vec::new()
                 };
+                let manages_teams = page
+                    && match user.role() {
+                        kehoach_store::Role::Coordinator => true,
+                        kehoach_store::Role::UnitReporter => match &user.unit_id {
+                            Some(u) => state
+                                .units()
+                                .await
+                                .map(|us| us.iter().any(|x| &x.id == u && x.kind == "youth_union"))
+                                .unwrap_or(false),
+                            None => false,
+                        },
+                        _ => false,
+                    };
                 let path = req
                     .uri()
                     .path_and_query()
@@ -136,6 +151,7 @@ pub async fn session_layer(State(state): State<AppState>, mut req: Request, next
                     csrf,
                     unread,
                     shifts_tomorrow,
+                    manages_teams,
                     path,
                 })
             }

@@ -34,6 +34,8 @@ pub struct NavUser {
     pub can_read_records: bool,
     /// Reads every unit's records (coordinator, leaders): reports and exports of all units.
     pub can_read_all: bool,
+    /// Organises volunteer teams (coordinator, youth-union secretary).
+    pub manages_teams: bool,
 }
 
 /// An unread reminder as the layout shows it.
@@ -84,6 +86,7 @@ pub(crate) fn chrome(
                 Role::Judge | Role::Volunteer => false,
             },
             can_read_all: matches!(c.user.role(), Role::Coordinator | Role::Viewer),
+            manages_teams: c.manages_teams,
             can_record_turns: match c.user.role() {
                 Role::Coordinator | Role::Volunteer => true,
                 Role::UnitReporter => c.user.unit_id.is_some(),
@@ -138,6 +141,7 @@ pub(crate) fn ok_notice(q: &OkQuery) -> Option<Notice> {
         "unit_created" => "Đã thêm đơn vị.",
         "shift_taken" => "Đã đăng ký ca.",
         "shift_assigned" => "Đã phân công đoàn viên vào ca.",
+        "shift_cancelled" => "Đã hủy ca.",
         "teams_launched" => "Đã ghi nhận ra quân.",
         "propaganda_logged" => "Đã ghi nhật ký tuyên truyền.",
         "team_created" => "Đã lập đội hình.",

@@ -583,3 +583,32 @@ pub fn spawn_shift_reminder_job(st: AppState) {
         }
     });
 }
+
+/// Cancels a shift (those who manage teams).
+pub async fn cancel(st: &AppState, cu: &CurrentUser, id: &str) -> Result<(), AppError> {
+    if !manages(st, cu).await {
+        return Err(AppError::forbidden());
+    }
+    st.store.cancel_shift(&st.plan_id, id, now_unix()).await?;
+    Ok(())
+}
+
+#[utoipa::path(delete, path = "/api/v1/shifts/{id}",
+    responses((status = 204), (status = 403, body = crate::errors::ErrorBody), (status = 404, body = crate::errors::ErrorBody)))]
+pub async fn api_cancel(State(st): State<AppState>, ApiUser(cu): ApiUser, Path(id): Path<String>) -> Response {
+    use axum::response::IntoResponse;
+    match cancel(&st, &cu, &id).await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `POST /doi-hinh/ca/{id}/huy`.
+pub async fn cancel_form(State(st): State<AppState>, PageUser(cu): PageUser, Path(id): Path<String>) -> Response {
+    use axum::response::IntoResponse;
+    match cancel(&st, &cu, &id).await {
+        Ok(()) => see_other("/doi-hinh?ok=shift_cancelled"),
+        Err(e) if e.status == StatusCode::FORBIDDEN => forbidden_page(&st, &cu),
+        Err(e) => e.into_response(),
+    }
+}

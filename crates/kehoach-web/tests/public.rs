@@ -262,6 +262,55 @@ async fn a_member_is_reminded_of_tomorrows_shift_and_the_secretary_gets_the_team
             (StatusCode::OK, Some("already")),
             "{b}: a retry takes no second place"
         );
+        // The secretary's menu leads to the teams; a full shift tells the next member so, in Vietnamese.
+        let (_, page) = t.get("/ke-hoach", Some(&secretary)).await;
+        assert!(page.contains("href=\"/doi-hinh\""), "{b}");
+        let (_, tiny) = t
+            .api(
+                "POST",
+                "/api/v1/shifts",
+                Some(&secretary),
+                json!({"id": uuid::Uuid::now_v7().to_string(), "unit_id": village.id, "day": tomorrow.iso(),
+                    "start_time": "14:00", "end_time": "16:00", "places": 1}),
+            )
+            .await;
+        let tiny = tiny["id"].as_str().unwrap().to_string();
+        let (st, _) = t
+            .api("POST", &format!("/api/v1/shifts/{tiny}/signups"), Some(&vol), json!({}))
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{b}");
+        let other = PersonInput {
+            full_name: "Đỗ Văn Đến Sau".into(),
+            birth_year: Some(2004),
+            unit_id: union.id.clone(),
+            class_id: None,
+        };
+        t.store
+            .import_roster(&t.plan_id, "youth_members", &[other], false, &coord.user_id, 0)
+            .await
+            .unwrap();
+        let late = t
+            .store
+            .roster_people(&t.plan_id, Some("youth_members"), None)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|p| p.full_name == "Đỗ Văn Đến Sau")
+            .unwrap();
+        let (st, err) = t
+            .api(
+                "POST",
+                &format!("/api/v1/shifts/{tiny}/signups"),
+                Some(&secretary),
+                json!({"person_id": late.id}),
+            )
+            .await;
+        assert_eq!(
+            (st, err["error"]["code"].as_str()),
+            (StatusCode::CONFLICT, Some("shift_full")),
+            "{b}"
+        );
+        assert_eq!(err["error"]["message"], "Ca: đã đủ người, hãy chọn ca khác.", "{b}");
         // A shift already started (yesterday's) takes no sign-up, with a reason.
         let past = t
             .store

@@ -155,6 +155,28 @@ async fn every_write_route_admits_only_its_roles() {
             )
             .await
             .unwrap();
+        let mut to_cancel = Vec::new();
+        for _ in 0..2 {
+            let s = t
+                .store
+                .create_shift(
+                    kehoach_store::NewShift {
+                        id: uuid::Uuid::now_v7().to_string(),
+                        plan_id: t.plan_id.clone(),
+                        team_id: None,
+                        unit_id: village.id.clone(),
+                        day: kehoach_web::today_vn().plus(40).iso(),
+                        start_time: "08:00".into(),
+                        end_time: "11:00".into(),
+                        places: 5,
+                        created_by: setup_user.user_id.clone(),
+                    },
+                    0,
+                )
+                .await
+                .unwrap();
+            to_cancel.push(s.id);
+        }
         let coordinator = t.user("dieuphoi", Role::Coordinator, None).await;
         let sessions: Vec<(Who, Option<Session>)> = vec![
             (Who::Anonymous, None),
@@ -675,6 +697,23 @@ async fn every_write_route_admits_only_its_roles() {
                 allowed: &[Coordinator],
             },
             Route {
+                name: "api cancel shift",
+                door: Door::Api {
+                    method: "DELETE",
+                    path: format!("/api/v1/shifts/{}", to_cancel[0]),
+                    body: |_| json!(null),
+                },
+                allowed: &[Coordinator],
+            },
+            Route {
+                name: "form cancel shift",
+                door: Door::Form {
+                    path: format!("/doi-hinh/ca/{}/huy", to_cancel[1]),
+                    fields: |_| vec![],
+                },
+                allowed: &[Coordinator],
+            },
+            Route {
                 name: "api log propaganda",
                 door: Door::Api {
                     method: "POST",
@@ -860,7 +899,8 @@ async fn every_write_route_admits_only_its_roles() {
         let budget = t.store.budget_lines(&t.plan_id).await.unwrap();
         assert_eq!(budget.len(), 1, "{}", t.backend);
         assert_eq!(budget["l3-support"].spent, Some(1_200_000), "{}", t.backend);
-        // Two shifts opened by the coordinator (plus the one set up), one team, one member signed up once.
+        // Two shifts opened by the coordinator (plus the one set up; the two cancelled are gone), one team,
+        // one member signed up once.
         assert_eq!(
             t.store.shifts(&t.plan_id, "0000-00-00").await.unwrap().len(),
             3,

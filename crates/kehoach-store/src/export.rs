@@ -175,18 +175,31 @@ impl Store {
                 .collect(),
         };
 
+        // Plain columns, names looked up here: a join per row costs more than
+        // two small maps (units, accounts).
         type TurnTuple = (String, String, String, String, i64, String, i64);
-        let (cond, binds) = f.sql("t.unit_id", "t.day");
+        let (cond, binds) = f.sql("unit_id", "day");
         let sql = format!(
-            "SELECT t.day, t.line_id, u.name, t.service, t.elderly, us.full_name, t.recorded_at \
-             FROM support_turns t JOIN units u ON u.id = t.unit_id JOIN users us ON us.id = t.created_by \
-             WHERE t.plan_id = $1 AND t.deleted_at IS NULL{cond} ORDER BY t.day, t.recorded_at, t.id"
+            "SELECT day, line_id, unit_id, service, elderly, created_by, recorded_at FROM support_turns \
+             WHERE plan_id = $1 AND deleted_at IS NULL{cond} ORDER BY day, recorded_at, id"
         );
         let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(pid);
         for v in &binds {
             q = q.bind(v);
         }
         let turns: Vec<TurnTuple> = q.fetch_all(self.pool()).await?;
+        let unit_names: std::collections::HashMap<String, String> = self
+            .list_units(pid)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.name))
+            .collect();
+        let user_names: std::collections::HashMap<String, String> = self
+            .list_users(pid)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.full_name))
+            .collect();
         let services: std::collections::HashMap<(&str, &str), &str> = plan
             .lines
             .iter()
@@ -222,10 +235,10 @@ impl Store {
                     vec![
                         day(&d),
                         text(line(&l)),
-                        text(u),
+                        text(unit_names.get(&u).cloned().unwrap_or(u)),
                         text(service(&l, &s)),
                         text(if elderly == 1 { "có" } else { "" }),
-                        text(by),
+                        text(user_names.get(&by).cloned().unwrap_or(by)),
                         Cell::Time(at),
                     ]
                 })

@@ -515,3 +515,83 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// The members (person ids) of each team: (team id, person id).
+    pub async fn team_members(&self, plan_id: &str) -> Result<Vec<(String, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT m.team_id, m.person_id FROM team_members m JOIN teams t ON t.id = m.team_id WHERE t.plan_id = $1 \
+             ORDER BY m.team_id, m.person_id",
+        )
+        .bind(plan_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Replaces a team's members and villages (all or nothing); the leader
+    /// stays a member. Sign-ups already made are kept.
+    pub async fn set_team(&self, plan_id: &str, team_id: &str, members: &[String], villages: &[String]) -> Result<()> {
+        let mut tx = self.pool().begin().await?;
+        let leader: Option<(Option<String>,)> =
+            sqlx::query_as("SELECT leader_person_id FROM teams WHERE plan_id = $1 AND id = $2")
+                .bind(plan_id)
+                .bind(team_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some((leader,)) = leader else {
+            return Err(StoreError::NotFound("team"));
+        };
+        for p in members {
+            let ok: Option<(String,)> = sqlx::query_as(
+                "SELECT id FROM roster_people WHERE plan_id = $1 AND id = $2 AND roster = 'youth_members' AND active = 1",
+            )
+            .bind(plan_id)
+            .bind(p)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if ok.is_none() {
+                return Err(StoreError::Conflict {
+                    code: "person_not_member",
+                    field: "members",
+                });
+            }
+        }
+        for v in villages {
+            let ok: Option<(String,)> = sqlx::query_as(
+                "SELECT id FROM units WHERE plan_id = $1 AND id = $2 AND kind = 'village' AND active = 1",
+            )
+            .bind(plan_id)
+            .bind(v)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if ok.is_none() {
+                return Err(StoreError::Conflict {
+                    code: "unit_not_village",
+                    field: "villages",
+                });
+            }
+        }
+        for sql in [
+            "DELETE FROM team_members WHERE team_id = $1",
+            "DELETE FROM team_villages WHERE team_id = $1",
+        ] {
+            sqlx::query(sql).bind(team_id).execute(&mut *tx).await?;
+        }
+        for p in leader.iter().chain(members.iter()) {
+            sqlx::query("INSERT INTO team_members (team_id, person_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind(team_id)
+                .bind(p)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for v in villages {
+            sqlx::query("INSERT INTO team_villages (team_id, unit_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind(team_id)
+                .bind(v)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -238,6 +238,7 @@ pub fn app(state: AppState) -> Router {
         .route("/doi-hinh/ca", post(volunteers::shift_form))
         .route("/doi-hinh/ca/{id}/phan-cong", post(volunteers::assign_form))
         .route("/doi-hinh/ra-quan", post(volunteers::launch_form))
+        .route("/doi-hinh/{id}/sua", post(volunteers::team_edit_form))
         .route("/doi-hinh/ca/{id}/huy", post(volunteers::cancel_form))
         .route("/tuyen-truyen", get(propaganda::log_page).post(propaganda::log_form))
         .route("/cong-khai", get(public::home))

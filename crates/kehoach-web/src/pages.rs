@@ -142,6 +142,7 @@ pub(crate) fn ok_notice(q: &OkQuery) -> Option<Notice> {
         "shift_taken" => "Đã đăng ký ca.",
         "shift_assigned" => "Đã phân công đoàn viên vào ca.",
         "shift_cancelled" => "Đã hủy ca.",
+        "team_saved" => "Đã lưu đội hình.",
         "teams_launched" => "Đã ghi nhận ra quân.",
         "propaganda_logged" => "Đã ghi nhật ký tuyên truyền.",
         "team_created" => "Đã lập đội hình.",

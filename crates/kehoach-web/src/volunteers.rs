@@ -306,6 +306,13 @@ pub async fn sign_up_form(State(st): State<AppState>, PageUser(cu): PageUser, Pa
     }
 }
 
+pub struct TeamEdit {
+    pub id: String,
+    pub name: String,
+    pub members: Vec<(String, String, bool)>,
+    pub villages: Vec<(String, String, bool)>,
+}
+
 #[derive(Template)]
 #[template(path = "teams.html")]
 struct TeamsPage {
@@ -313,6 +320,8 @@ struct TeamsPage {
     teams: Vec<kehoach_store::TeamRow>,
     /// Each team with its villages and its launch day, as shown.
     team_info: Vec<(String, i64, String, String)>,
+    /// Each team's edit form: id, name, members (id, name, in it), villages (id, name, assigned).
+    team_edit: Vec<TeamEdit>,
     members: Vec<(String, String)>,
     villages: Vec<(String, String)>,
     shifts: Vec<ShiftView>,
@@ -385,7 +394,37 @@ async fn teams_response(st: &AppState, cu: &CurrentUser, notice: Option<Notice>,
             )
         })
         .collect();
+    let tm = st.store.team_members(&st.plan_id).await.unwrap_or_default();
+    let youth = st
+        .store
+        .roster_people(&st.plan_id, Some("youth_members"), None)
+        .await
+        .unwrap_or_default();
+    let team_edit = teams
+        .iter()
+        .map(|t| TeamEdit {
+            id: t.id.clone(),
+            name: t.name.clone(),
+            members: youth
+                .iter()
+                .filter(|p| p.active == 1)
+                .map(|p| {
+                    let inside = tm.iter().any(|(team, person)| team == &t.id && person == &p.id);
+                    (p.id.clone(), p.full_name.clone(), inside)
+                })
+                .collect(),
+            villages: units
+                .iter()
+                .filter(|u| u.kind == "village" && u.active == 1)
+                .map(|u| {
+                    let inside = tv.iter().any(|(team, unit)| team == &t.id && unit == &u.id);
+                    (u.id.clone(), u.name.clone(), inside)
+                })
+                .collect(),
+        })
+        .collect();
     let page = TeamsPage {
+        team_edit,
         team_info,
         c: chrome(st, Some(cu), "Đội hình tình nguyện", "teams", notice),
         shifts,
@@ -610,5 +649,29 @@ pub async fn cancel_form(State(st): State<AppState>, PageUser(cu): PageUser, Pat
         Ok(()) => see_other("/doi-hinh?ok=shift_cancelled"),
         Err(e) if e.status == StatusCode::FORBIDDEN => forbidden_page(&st, &cu),
         Err(e) => e.into_response(),
+    }
+}
+
+/// `POST /doi-hinh/{id}/sua`: replaces a team's members and villages.
+pub async fn team_edit_form(
+    State(st): State<AppState>,
+    PageUser(cu): PageUser,
+    Path(id): Path<String>,
+    axum::Form(f): axum::Form<Vec<(String, String)>>,
+) -> Response {
+    if !manages(&st, &cu).await {
+        return forbidden_page(&st, &cu);
+    }
+    let pick = |k: &str| -> Vec<String> { f.iter().filter(|(x, _)| x == k).map(|(_, v)| v.clone()).collect() };
+    match st
+        .store
+        .set_team(&st.plan_id, &id, &pick("members"), &pick("villages"))
+        .await
+    {
+        Ok(()) => see_other("/doi-hinh?ok=team_saved"),
+        Err(e) => {
+            let e = AppError::from(e);
+            teams_response(&st, &cu, crate::pages::error_notice(&e), e.status).await
+        }
     }
 }

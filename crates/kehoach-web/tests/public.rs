@@ -378,6 +378,47 @@ async fn a_member_is_reminded_of_tomorrows_shift_and_the_secretary_gets_the_team
             "{b}"
         );
         let team = t.store.teams(&t.plan_id).await.unwrap().remove(0);
+        // It takes a second village, then is corrected back; a non-village is refused, nothing changed.
+        let other_village = t.unit_by_slug("thon-mau-1").await;
+        let (st, location, _) = t
+            .form(
+                &format!("/doi-hinh/{}/sua", team.id),
+                Some(&secretary),
+                &[("villages", &village.id), ("villages", &other_village.id)],
+            )
+            .await;
+        assert_eq!(
+            (st, location.as_deref()),
+            (StatusCode::SEE_OTHER, Some("/doi-hinh?ok=team_saved")),
+            "{b}"
+        );
+        assert_eq!(t.store.team_villages(&t.plan_id).await.unwrap().len(), 2, "{b}");
+        let (st, _, _) = t
+            .form(
+                &format!("/doi-hinh/{}/sua", team.id),
+                Some(&secretary),
+                &[("villages", &union.id)],
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+        assert_eq!(
+            t.store.team_villages(&t.plan_id).await.unwrap().len(),
+            2,
+            "{b}: refused, nothing changed"
+        );
+        let (st, _, _) = t
+            .form(
+                &format!("/doi-hinh/{}/sua", team.id),
+                Some(&secretary),
+                &[("villages", &village.id)],
+            )
+            .await;
+        assert_eq!(st, StatusCode::SEE_OTHER, "{b}");
+        assert_eq!(
+            t.store.team_members(&t.plan_id).await.unwrap().len(),
+            1,
+            "{b}: the leader stays a member"
+        );
         let (st, location, _) = t
             .form(
                 "/doi-hinh/ra-quan",

@@ -155,6 +155,11 @@ async fn every_write_route_admits_only_its_roles() {
             )
             .await
             .unwrap();
+        let set_up_team = t
+            .store
+            .create_team(&t.plan_id, "Đội hình thiết lập", None, &[], &[], &setup_user.user_id, 0)
+            .await
+            .unwrap();
         let mut to_cancel = Vec::new();
         for _ in 0..2 {
             let s = t
@@ -697,6 +702,14 @@ async fn every_write_route_admits_only_its_roles() {
                 allowed: &[Coordinator],
             },
             Route {
+                name: "form edit team",
+                door: Door::Form {
+                    path: format!("/doi-hinh/{}/sua", set_up_team.id),
+                    fields: |_| vec![("villages".into(), get(&VILLAGE)), ("members".into(), get(&YOUTH))],
+                },
+                allowed: &[Coordinator],
+            },
+            Route {
                 name: "api cancel shift",
                 door: Door::Api {
                     method: "DELETE",
@@ -907,7 +920,19 @@ async fn every_write_route_admits_only_its_roles() {
             "{}",
             t.backend
         );
-        assert_eq!(t.store.teams(&t.plan_id).await.unwrap().len(), 1, "{}", t.backend);
+        assert_eq!(t.store.teams(&t.plan_id).await.unwrap().len(), 2, "{}", t.backend);
+        assert_eq!(
+            t.store
+                .team_members(&t.plan_id)
+                .await
+                .unwrap()
+                .iter()
+                .filter(|(team, _)| team == &set_up_team.id)
+                .count(),
+            1,
+            "{}: the coordinator's edit only",
+            t.backend
+        );
         assert_eq!(
             t.store.shift(&t.plan_id, &shift.id).await.unwrap().taken,
             1,

@@ -595,3 +595,19 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// Shifts from `from` (ISO) on that a person signed up for and that were cancelled.
+    pub async fn person_cancelled_shifts(&self, plan_id: &str, person_id: &str, from: &str) -> Result<Vec<ShiftRow>> {
+        Ok(sqlx::query_as(
+            "SELECT s.id, s.team_id, s.unit_id, s.day, s.start_time, s.end_time, s.places, s.taken FROM shifts s \
+             JOIN shift_signups g ON g.shift_id = s.id WHERE s.plan_id = $1 AND g.person_id = $2 \
+             AND s.deleted_at IS NOT NULL AND s.day >= $3 ORDER BY s.day, s.start_time",
+        )
+        .bind(plan_id)
+        .bind(person_id)
+        .bind(from)
+        .fetch_all(self.pool())
+        .await?)
+    }
+}

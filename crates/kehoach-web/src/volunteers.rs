@@ -238,6 +238,8 @@ fn shift_views(
 struct MinePage {
     c: Chrome,
     linked: bool,
+    /// Coming shifts of mine that were cancelled.
+    cancelled: Vec<ShiftView>,
     name: String,
     mine: Vec<ShiftView>,
     open: Vec<ShiftView>,
@@ -270,6 +272,14 @@ async fn mine_response(st: &AppState, cu: &CurrentUser, notice: Option<Notice>, 
         None => (Vec::new(), String::new()),
     };
     let mine_ids: Vec<String> = mine_rows.iter().map(|s| s.id.clone()).collect();
+    let cancelled_rows = match &person {
+        Some(p) => st
+            .store
+            .person_cancelled_shifts(&st.plan_id, p, &today_vn().iso())
+            .await
+            .unwrap_or_default(),
+        None => Vec::new(),
+    };
     let open_rows: Vec<ShiftRow> = st
         .store
         .shifts(&st.plan_id, &today_vn().iso())
@@ -284,6 +294,7 @@ async fn mine_response(st: &AppState, cu: &CurrentUser, notice: Option<Notice>, 
         .await
         .unwrap_or_default();
     let page = MinePage {
+        cancelled: shift_views(&cancelled_rows, &units, &teams, &[]),
         c: chrome(st, Some(cu), "Ca của tôi", "shifts", notice),
         linked: person.is_some(),
         name,

@@ -311,6 +311,21 @@ async fn a_member_is_reminded_of_tomorrows_shift_and_the_secretary_gets_the_team
             "{b}"
         );
         assert_eq!(err["error"]["message"], "Ca: đã đủ người, hãy chọn ca khác.", "{b}");
+        // The tiny shift is cancelled: the member's page says so.
+        let (st, _) = t
+            .api(
+                "DELETE",
+                &format!("/api/v1/shifts/{tiny}"),
+                Some(&secretary),
+                json!(null),
+            )
+            .await;
+        assert_eq!(st, StatusCode::NO_CONTENT, "{b}");
+        let (_, page) = t.get("/ca-cua-toi", Some(&vol)).await;
+        assert!(
+            page.contains("Ca đã bị hủy") && page.contains(&format!("data-shift=\"{tiny}\"")),
+            "{b}"
+        );
         // A shift already started (yesterday's) takes no sign-up, with a reason.
         let past = t
             .store

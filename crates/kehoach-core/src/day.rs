@@ -36,6 +36,11 @@ impl Day {
         Day::from_ymd(y, m, d)
     }
 
+    /// Parses what people type: `dd/mm/yyyy` or `YYYY-MM-DD`.
+    pub fn parse_any(s: &str) -> Option<Day> {
+        Day::parse_iso(s).or_else(|| Day::parse_vn(s))
+    }
+
     /// dd/mm/yyyy, as Vietnamese pages show dates.
     pub fn vn(&self) -> String {
         format!("{:02}/{:02}/{}", self.0.day(), u8::from(self.0.month()), self.0.year())

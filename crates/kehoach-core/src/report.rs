@@ -620,22 +620,7 @@ impl Cell {
             Cell::Int(n) => n.to_string(),
             Cell::Num(x) => format!("{x}"),
             Cell::Date(d) => d.vn(),
-            Cell::Time(t) => {
-                let offset = time::UtcOffset::from_hms(7, 0, 0).unwrap_or(time::UtcOffset::UTC);
-                time::OffsetDateTime::from_unix_timestamp(*t)
-                    .map(|x| x.to_offset(offset))
-                    .map(|x| {
-                        format!(
-                            "{:02}/{:02}/{} {:02}:{:02}",
-                            x.day(),
-                            u8::from(x.month()),
-                            x.year(),
-                            x.hour(),
-                            x.minute()
-                        )
-                    })
-                    .unwrap_or_default()
-            }
+            Cell::Time(t) => crate::text::vn_datetime(*t),
             Cell::Empty => String::new(),
         }
     }

@@ -24,6 +24,25 @@ pub fn clean_multiline(s: &str) -> String {
     out.join("\n").trim().to_string()
 }
 
+/// A moment (unix seconds) as "dd/mm/yyyy hh:mm" in Vietnam time (UTC+7
+/// all year); empty if out of range.
+pub fn vn_datetime(unix: i64) -> String {
+    let offset = time::UtcOffset::from_hms(7, 0, 0).unwrap_or(time::UtcOffset::UTC);
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .map(|t| t.to_offset(offset))
+        .map(|t| {
+            format!(
+                "{:02}/{:02}/{} {:02}:{:02}",
+                t.day(),
+                u8::from(t.month()),
+                t.year(),
+                t.hour(),
+                t.minute()
+            )
+        })
+        .unwrap_or_default()
+}
+
 /// A diacritic- and case-insensitive key: "Nguyễn Văn Ánh" → "nguyen van anh".
 /// Stored beside names so that both SQLite and PostgreSQL search it with LIKE.
 pub fn fold_key(s: &str) -> String {

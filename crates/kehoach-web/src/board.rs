@@ -39,9 +39,18 @@ pub fn default_as_of(plan: &Plan) -> Day {
 pub fn parse_as_of(plan: &Plan, raw: Option<&str>) -> Result<Day, AppError> {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(default_as_of(plan)),
-        Some(s) => Day::parse_iso(s)
-            .or_else(|| Day::parse_vn(s))
-            .ok_or_else(|| AppError::invalid("as_of_invalid", "as_of")),
+        Some(s) => Day::parse_any(s).ok_or_else(|| AppError::invalid("as_of_invalid", "as_of")),
+    }
+}
+
+/// An optional day field of a form or query (`tu`, `den`, …): absent or
+/// blank is None, anything else must be a day (`day_invalid` on `field`).
+pub fn parse_day_field(raw: Option<&str>, field: &'static str) -> Result<Option<Day>, AppError> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => Day::parse_any(s)
+            .map(Some)
+            .ok_or_else(|| AppError::invalid("day_invalid", field)),
     }
 }
 

@@ -102,7 +102,7 @@ pub(crate) fn chrome(
                     .map(|r| ReminderNotice {
                         id: r.id.clone(),
                         sent_by_name: r.sent_by_name.clone(),
-                        sent_at: crate::reminders::vn_time(r.sent_at),
+                        sent_at: kehoach_core::text::vn_datetime(r.sent_at),
                         message: r.message.clone(),
                     })
                     .collect()

@@ -952,44 +952,27 @@ pub async fn unit_history(State(st): State<AppState>, PageUser(cu): PageUser, Pa
     } else {
         Vec::new()
     };
-    let offset = time::UtcOffset::from_hms(7, 0, 0).unwrap_or(time::UtcOffset::UTC);
     let rows = st
         .store
         .audit(&st.plan_id, Some(&id), 500)
         .await
         .unwrap_or_default()
         .into_iter()
-        .map(|a| {
-            let at = time::OffsetDateTime::from_unix_timestamp(a.at)
-                .map(|t| t.to_offset(offset))
-                .ok();
-            HistoryRow {
-                at: at
-                    .map(|t| {
-                        format!(
-                            "{:02}/{:02}/{} {:02}:{:02}",
-                            t.day(),
-                            u8::from(t.month()),
-                            t.year(),
-                            t.hour(),
-                            t.minute()
-                        )
-                    })
-                    .unwrap_or_default(),
-                who: a
-                    .user_id
-                    .as_ref()
-                    .and_then(|u| users.iter().find(|x| &x.id == u).map(|x| x.full_name.clone()))
-                    .unwrap_or_else(|| {
-                        if a.user_id.as_deref() == Some(cu.user.id.as_str()) {
-                            cu.user.full_name.clone()
-                        } else {
-                            "—".into()
-                        }
-                    }),
-                what: action_label(&a.entity, &a.action),
-                detail: a.detail,
-            }
+        .map(|a| HistoryRow {
+            at: kehoach_core::text::vn_datetime(a.at),
+            who: a
+                .user_id
+                .as_ref()
+                .and_then(|u| users.iter().find(|x| &x.id == u).map(|x| x.full_name.clone()))
+                .unwrap_or_else(|| {
+                    if a.user_id.as_deref() == Some(cu.user.id.as_str()) {
+                        cu.user.full_name.clone()
+                    } else {
+                        "—".into()
+                    }
+                }),
+            what: action_label(&a.entity, &a.action),
+            detail: a.detail,
         })
         .collect();
     let reminders = st
@@ -999,7 +982,7 @@ pub async fn unit_history(State(st): State<AppState>, PageUser(cu): PageUser, Pa
         .unwrap_or_default()
         .into_iter()
         .map(|r| ReminderLine {
-            sent_at: crate::reminders::vn_time(r.sent_at),
+            sent_at: kehoach_core::text::vn_datetime(r.sent_at),
             sender: r.sent_by_name,
             target: r.target_id.unwrap_or_default(),
             message: kehoach_core::text::truncate(&r.message, 160),

@@ -77,9 +77,7 @@ pub async fn log(st: &AppState, cu: &CurrentUser, b: PropagandaBody) -> Result<b
     let Some(form) = line.forms.iter().find(|f| f.id == b.channel) else {
         return Err(AppError::invalid("channel_unknown", "channel"));
     };
-    let day = Day::parse_iso(b.day.trim())
-        .or_else(|| Day::parse_vn(b.day.trim()))
-        .ok_or_else(|| AppError::invalid("day_invalid", "day"))?;
+    let day = Day::parse_any(&b.day).ok_or_else(|| AppError::invalid("day_invalid", "day"))?;
     if !line.window.contains(day) {
         return Err(AppError::invalid("day_outside_window", "day"));
     }

@@ -99,7 +99,7 @@ fn week_start(st: &AppState, q: &WeekQuery) -> Day {
     let day = q
         .tuan
         .as_deref()
-        .and_then(|s| Day::parse_iso(s.trim()).or_else(|| Day::parse_vn(s.trim())))
+        .and_then(Day::parse_any)
         .unwrap_or(if period.contains(today) { today } else { period.start });
     day.plus(-(day.0.weekday().number_days_from_monday() as i64))
 }

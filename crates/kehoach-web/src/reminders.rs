@@ -429,7 +429,7 @@ pub async fn show_page(
     let page = ReminderPage {
         c: chrome(&st, Some(&cu), "Nhắc nhở", "board", ok_notice(&q)),
         unit_name,
-        sent_at: vn_time(r.sent_at),
+        sent_at: kehoach_core::text::vn_datetime(r.sent_at),
         zalo: zalo_text(&st, &r),
         board_url: day
             .map(|d| format!("/theo-doi?ngay={}", d.vn()))
@@ -467,22 +467,4 @@ pub async fn read_form(
         Err(e) if e.status == StatusCode::FORBIDDEN => forbidden_page(&st, &cu),
         Err(e) => e.into_response(),
     }
-}
-
-/// "dd/mm/yyyy hh:mm" in Vietnam time.
-pub fn vn_time(unix: i64) -> String {
-    let offset = time::UtcOffset::from_hms(7, 0, 0).unwrap_or(time::UtcOffset::UTC);
-    time::OffsetDateTime::from_unix_timestamp(unix)
-        .map(|t| t.to_offset(offset))
-        .map(|t| {
-            format!(
-                "{:02}/{:02}/{} {:02}:{:02}",
-                t.day(),
-                u8::from(t.month()),
-                t.year(),
-                t.hour(),
-                t.minute()
-            )
-        })
-        .unwrap_or_default()
 }

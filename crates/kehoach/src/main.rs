@@ -250,8 +250,7 @@ async fn serve(
 }
 
 fn parse_day(raw: &str, what: &str) -> anyhow::Result<kehoach_core::Day> {
-    kehoach_core::Day::parse_iso(raw.trim())
-        .or_else(|| kehoach_core::Day::parse_vn(raw.trim()))
+    kehoach_core::Day::parse_any(raw)
         .with_context(|| format!("{what}: “{raw}” không phải một ngày (viết YYYY-MM-DD hoặc dd/mm/yyyy)"))
 }
 

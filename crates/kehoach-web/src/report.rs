@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::auth::PageUser;
-use crate::board::parse_as_of;
+use crate::board::{parse_as_of, parse_day_field};
 use crate::errors::AppError;
 use crate::pages::forbidden_page;
 use crate::policy::{Action, allowed};
@@ -92,17 +92,8 @@ async fn export_sheets(
     ) {
         return Err(AppError::forbidden());
     }
-    let day = |raw: &Option<String>, field: &'static str| -> Result<Option<kehoach_core::Day>, AppError> {
-        match raw.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            None => Ok(None),
-            Some(s) => kehoach_core::Day::parse_iso(s)
-                .or_else(|| kehoach_core::Day::parse_vn(s))
-                .map(Some)
-                .ok_or_else(|| AppError::invalid("day_invalid", field)),
-        }
-    };
-    let from = day(&q.tu, "tu")?;
-    let to = day(&q.den, "den")?;
+    let from = parse_day_field(q.tu.as_deref(), "tu")?;
+    let to = parse_day_field(q.den.as_deref(), "den")?;
     let period = st.plan.plan.period;
     let as_of = to.unwrap_or_else(|| today_vn().min(period.end).max(period.start));
     let f = kehoach_store::ExportFilter {
@@ -204,9 +195,8 @@ async fn preview_page(
     error: Option<&AppError>,
     status: StatusCode,
 ) -> Response {
-    let (st, cu) = (st.clone(), cu.clone());
     if !allowed(&cu.user, Action::ReadUnitRecords { unit_id: None }) {
-        return forbidden_page(&st, &cu);
+        return forbidden_page(st, cu);
     }
     let (as_of, notice) = match parse_as_of(&st.plan, q.ngay.as_deref()) {
         Ok(d) => (d, error.and_then(crate::pages::error_notice)),
@@ -282,7 +272,7 @@ async fn preview_page(
         sections,
         budget,
         can_edit: allowed(&cu.user, Action::EditReport),
-        c: crate::pages::chrome(&st, Some(&cu), "Báo cáo tổng kết", "report", notice),
+        c: crate::pages::chrome(st, Some(cu), "Báo cáo tổng kết", "report", notice),
         as_of: as_of.vn(),
         r,
         blocks,
@@ -332,24 +322,31 @@ pub async fn texts_form(
         .map(|(_, v)| v.clone())
         .unwrap_or_default();
     let texts: Vec<(String, String)> = f.into_iter().filter(|(k, _)| k != "ngay" && k != "_csrf").collect();
-    match save_texts(&st, &cu, &texts).await {
+    let r = save_texts(&st, &cu, &texts).await;
+    after_form(&st, &cu, ngay, r, "report_texts_saved#van-ban").await
+}
+
+/// After a form on the preview page: back to it with `ok` (and its anchor),
+/// or the page again with the Vietnamese reason.
+async fn after_form(
+    st: &AppState,
+    cu: &crate::auth::CurrentUser,
+    ngay: String,
+    r: Result<(), AppError>,
+    ok: &str,
+) -> Response {
+    match r {
         Ok(()) => crate::pages::see_other(&format!(
-            "/bao-cao?ngay={}&ok=report_texts_saved#van-ban",
+            "/bao-cao?ngay={}&ok={ok}",
             url::form_urlencoded::byte_serialize(ngay.as_bytes()).collect::<String>()
         )),
-        Err(e) if e.status == StatusCode::FORBIDDEN => forbidden_page(&st, &cu),
+        Err(e) if e.status == StatusCode::FORBIDDEN => forbidden_page(st, cu),
         Err(e) => {
-            preview_page(
-                &st,
-                &cu,
-                &SummaryQuery {
-                    ngay: Some(ngay),
-                    ok: None,
-                },
-                Some(&e),
-                e.status,
-            )
-            .await
+            let q = SummaryQuery {
+                ngay: Some(ngay),
+                ok: None,
+            };
+            preview_page(st, cu, &q, Some(&e), e.status).await
         }
     }
 }
@@ -397,17 +394,11 @@ pub async fn unit_report(
     if !allowed(&cu.user, Action::ReadUnitRecords { unit_id: Some(unit_id) }) {
         return forbidden_page(&st, &cu);
     }
-    let day = |raw: &Option<String>, field: &'static str| -> Result<Option<kehoach_core::Day>, AppError> {
-        match raw.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            None => Ok(None),
-            Some(s) => kehoach_core::Day::parse_iso(s)
-                .or_else(|| kehoach_core::Day::parse_vn(s))
-                .map(Some)
-                .ok_or_else(|| AppError::invalid("day_invalid", field)),
-        }
-    };
     let period = st.plan.plan.period;
-    let (from, to) = match (day(&q.tu, "tu"), day(&q.den, "den")) {
+    let (from, to) = match (
+        parse_day_field(q.tu.as_deref(), "tu"),
+        parse_day_field(q.den.as_deref(), "den"),
+    ) {
         (Ok(f), Ok(t)) => (
             f.unwrap_or(period.start),
             t.unwrap_or_else(|| today_vn().min(period.end).max(period.start)),
@@ -526,36 +517,14 @@ pub async fn budget_form(
                 match crate::pages::parse_count(v) {
                     Ok(n) => *slot = n,
                     Err(_) => {
-                        let e = AppError::invalid("amount_invalid", "amount");
-                        let q = SummaryQuery {
-                            ngay: Some(ngay),
-                            ok: None,
-                        };
-                        return preview_page(&st, &cu, &q, Some(&e), e.status).await;
+                        return after_form(&st, &cu, ngay, Err(AppError::invalid("amount_invalid", "amount")), "")
+                            .await;
                     }
                 }
             }
         }
         lines.push(b);
     }
-    match save_budget(&st, &cu, lines).await {
-        Ok(()) => crate::pages::see_other(&format!(
-            "/bao-cao?ngay={}&ok=budget_saved#kinh-phi",
-            url::form_urlencoded::byte_serialize(ngay.as_bytes()).collect::<String>()
-        )),
-        Err(e) if e.status == StatusCode::FORBIDDEN => forbidden_page(&st, &cu),
-        Err(e) => {
-            preview_page(
-                &st,
-                &cu,
-                &SummaryQuery {
-                    ngay: Some(ngay),
-                    ok: None,
-                },
-                Some(&e),
-                e.status,
-            )
-            .await
-        }
-    }
+    let r = save_budget(&st, &cu, lines).await;
+    after_form(&st, &cu, ngay, r, "budget_saved#kinh-phi").await
 }

@@ -54,6 +54,26 @@ pub enum SignUp {
     Already,
 }
 
+const YOUTH_MEMBER: &str =
+    "SELECT id FROM roster_people WHERE plan_id = $1 AND id = $2 AND roster = 'youth_members' AND active = 1";
+const ACTIVE_VILLAGE: &str = "SELECT id FROM units WHERE plan_id = $1 AND id = $2 AND kind = 'village' AND active = 1";
+
+/// Refuses with `code` on `field` unless `sql` (`$1` the plan, `$2` the id) finds a row.
+async fn require_row(
+    conn: &mut sqlx::AnyConnection,
+    sql: &'static str,
+    plan_id: &str,
+    id: &str,
+    code: &'static str,
+    field: &'static str,
+) -> Result<()> {
+    let found: Option<(String,)> = sqlx::query_as(sql).bind(plan_id).bind(id).fetch_optional(conn).await?;
+    match found {
+        Some(_) => Ok(()),
+        None => Err(StoreError::Conflict { code, field }),
+    }
+}
+
 const SHIFT_COLS: &str = "id, team_id, unit_id, day, start_time, end_time, places, taken";
 
 impl Store {
@@ -88,19 +108,7 @@ impl Store {
             });
         }
         for p in leader.into_iter().map(str::to_string).chain(members.iter().cloned()) {
-            let ok: Option<(String,)> = sqlx::query_as(
-                "SELECT id FROM roster_people WHERE plan_id = $1 AND id = $2 AND roster = 'youth_members' AND active = 1",
-            )
-            .bind(plan_id)
-            .bind(&p)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if ok.is_none() {
-                return Err(StoreError::Conflict {
-                    code: "person_not_member",
-                    field: "members",
-                });
-            }
+            require_row(&mut tx, YOUTH_MEMBER, plan_id, &p, "person_not_member", "members").await?;
         }
         let id = new_id();
         sqlx::query(
@@ -115,19 +123,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         for v in villages {
-            let ok: Option<(String,)> = sqlx::query_as(
-                "SELECT id FROM units WHERE plan_id = $1 AND id = $2 AND kind = 'village' AND active = 1",
-            )
-            .bind(plan_id)
-            .bind(v)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if ok.is_none() {
-                return Err(StoreError::Conflict {
-                    code: "unit_not_village",
-                    field: "villages",
-                });
-            }
+            require_row(&mut tx, ACTIVE_VILLAGE, plan_id, v, "unit_not_village", "villages").await?;
             sqlx::query("INSERT INTO team_villages (team_id, unit_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
                 .bind(&id)
                 .bind(v)
@@ -236,19 +232,17 @@ impl Store {
         user_id: &str,
         now: i64,
     ) -> Result<SignUp> {
-        let member: Option<(String,)> = sqlx::query_as(
-            "SELECT id FROM roster_people WHERE plan_id = $1 AND id = $2 AND roster = 'youth_members' AND active = 1",
+        let mut conn = self.pool().acquire().await?;
+        require_row(
+            &mut conn,
+            YOUTH_MEMBER,
+            plan_id,
+            person_id,
+            "person_not_member",
+            "person_id",
         )
-        .bind(plan_id)
-        .bind(person_id)
-        .fetch_optional(self.pool())
         .await?;
-        if member.is_none() {
-            return Err(StoreError::Conflict {
-                code: "person_not_member",
-                field: "person_id",
-            });
-        }
+        drop(conn);
         let already: Option<(String,)> =
             sqlx::query_as("SELECT shift_id FROM shift_signups WHERE shift_id = $1 AND person_id = $2")
                 .bind(shift_id)
@@ -542,34 +536,10 @@ impl Store {
             return Err(StoreError::NotFound("team"));
         };
         for p in members {
-            let ok: Option<(String,)> = sqlx::query_as(
-                "SELECT id FROM roster_people WHERE plan_id = $1 AND id = $2 AND roster = 'youth_members' AND active = 1",
-            )
-            .bind(plan_id)
-            .bind(p)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if ok.is_none() {
-                return Err(StoreError::Conflict {
-                    code: "person_not_member",
-                    field: "members",
-                });
-            }
+            require_row(&mut tx, YOUTH_MEMBER, plan_id, p, "person_not_member", "members").await?;
         }
         for v in villages {
-            let ok: Option<(String,)> = sqlx::query_as(
-                "SELECT id FROM units WHERE plan_id = $1 AND id = $2 AND kind = 'village' AND active = 1",
-            )
-            .bind(plan_id)
-            .bind(v)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if ok.is_none() {
-                return Err(StoreError::Conflict {
-                    code: "unit_not_village",
-                    field: "villages",
-                });
-            }
+            require_row(&mut tx, ACTIVE_VILLAGE, plan_id, v, "unit_not_village", "villages").await?;
         }
         for sql in [
             "DELETE FROM team_members WHERE team_id = $1",

@@ -127,19 +127,7 @@ pub async fn session_layer(State(state): State<AppState>, mut req: Request, next
                 } else {
                     Vec::new()
                 };
-                let manages_teams = page
-                    && match user.role() {
-                        kehoach_store::Role::Coordinator => true,
-                        kehoach_store::Role::UnitReporter => match &user.unit_id {
-                            Some(u) => state
-                                .units()
-                                .await
-                                .map(|us| us.iter().any(|x| &x.id == u && x.kind == "youth_union"))
-                                .unwrap_or(false),
-                            None => false,
-                        },
-                        _ => false,
-                    };
+                let manages_teams = page && crate::volunteers::manages_teams(&state, &user).await;
                 let path = req
                     .uri()
                     .path_and_query()

@@ -19,9 +19,10 @@ use crate::pages::{Chrome, Notice, chrome, forbidden_page, render, see_other};
 use crate::policy::{Action, allowed};
 use crate::{AppState, today_vn};
 
-/// Whether the user manages teams: the coordinator, or a reporter of a youth-union unit.
-async fn manages(st: &AppState, cu: &CurrentUser) -> bool {
-    let youth_unit = match &cu.user.unit_id {
+/// Whether the user manages teams: the coordinator, or a reporter of a
+/// youth-union unit (the policy decides; this finds the user's unit kind).
+pub async fn manages_teams(st: &AppState, user: &kehoach_store::UserRow) -> bool {
+    let youth_unit = match &user.unit_id {
         Some(u) => st
             .units()
             .await
@@ -29,7 +30,11 @@ async fn manages(st: &AppState, cu: &CurrentUser) -> bool {
             .unwrap_or(false),
         None => false,
     };
-    allowed(&cu.user, Action::ManageTeams { youth_unit })
+    allowed(user, Action::ManageTeams { youth_unit })
+}
+
+async fn manages(st: &AppState, cu: &CurrentUser) -> bool {
+    manages_teams(st, &cu.user).await
 }
 
 fn now_hhmm() -> String {
@@ -75,9 +80,7 @@ pub async fn create_shift(st: &AppState, cu: &CurrentUser, b: ShiftBody) -> Resu
     {
         return Err(AppError::invalid("unit_not_village", "unit_id"));
     }
-    let day = Day::parse_iso(b.day.trim())
-        .or_else(|| Day::parse_vn(b.day.trim()))
-        .ok_or_else(|| AppError::invalid("day_invalid", "day"))?;
+    let day = Day::parse_any(&b.day).ok_or_else(|| AppError::invalid("day_invalid", "day"))?;
     if day < today_vn() {
         return Err(AppError::invalid("day_in_past", "day"));
     }
@@ -547,7 +550,7 @@ pub async fn launch_form(
         .find(|(k, _)| k == "day")
         .map(|(_, v)| v.trim().to_string())
         .unwrap_or_default();
-    let Some(day) = Day::parse_iso(&raw).or_else(|| Day::parse_vn(&raw)) else {
+    let Some(day) = Day::parse_any(&raw) else {
         let e = AppError::invalid("day_invalid", "day");
         return teams_response(&st, &cu, crate::pages::error_notice(&e), e.status).await;
     };

@@ -87,6 +87,16 @@ pub struct Records {
     pub sessions: Vec<FactSession>,
     pub attendances: Vec<FactAttendance>,
     pub turns: Vec<FactTurn>,
+    pub entries: Vec<FactEntry>,
+}
+
+/// A rostered person named on a contest entry (submitted on `day`, Vietnam time).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FactEntry {
+    pub person_id: String,
+    pub line_id: String,
+    pub day: Day,
+    pub withdrawn: bool,
 }
 
 // --------------------------------------------------------------- aggregates
@@ -145,18 +155,23 @@ pub struct Facts {
 pub enum ReachSource {
     Turn,
     Attendance(SessionKind),
+    /// Named on a contest entry.
+    Entry,
 }
 
 impl ReachSource {
     /// Every source there is.
     pub fn all() -> impl Iterator<Item = ReachSource> {
-        std::iter::once(ReachSource::Turn).chain(SessionKind::ALL.into_iter().map(ReachSource::Attendance))
+        [ReachSource::Turn, ReachSource::Entry]
+            .into_iter()
+            .chain(SessionKind::ALL.into_iter().map(ReachSource::Attendance))
     }
     /// As stored: `turn`, or the session kind.
     pub fn as_str(self) -> &'static str {
         match self {
             ReachSource::Turn => "turn",
             ReachSource::Attendance(k) => k.as_str(),
+            ReachSource::Entry => "entry",
         }
     }
 }
@@ -176,6 +191,7 @@ pub fn reach_counts(t: &TargetDef, line: &str, source: ReachSource) -> bool {
         && match source {
             ReachSource::Turn => t.records.contains(&RecordKind::SupportTurn),
             ReachSource::Attendance(k) => t.records.contains(&RecordKind::Attendance) && qualifies_kind(t, k),
+            ReachSource::Entry => t.records.contains(&RecordKind::ContestEntry),
         }
 }
 
@@ -218,6 +234,11 @@ impl Facts {
                     && reach_counts(t, &x.line_id, ReachSource::Turn)
                 {
                     seen.push((p, x.day));
+                }
+            }
+            for e in r.entries.iter().filter(|e| !e.withdrawn) {
+                if reach_counts(t, &e.line_id, ReachSource::Entry) {
+                    seen.push((e.person_id.as_str(), e.day));
                 }
             }
             let mut first: HashMap<&str, Day> = HashMap::new();

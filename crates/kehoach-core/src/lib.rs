@@ -2,6 +2,7 @@
 //!
 //! Pure: no I/O, no clock, no database. Callers pass `today`/`as_of` in.
 
+pub mod contest;
 pub mod day;
 pub mod engine;
 pub mod ical;

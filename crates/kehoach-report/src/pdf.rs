@@ -676,3 +676,71 @@ pub fn poster(p: &Poster) -> Result<Vec<u8>, ReportError> {
     }
     render(&metrics, &l.pages, false)
 }
+
+/// A winner's certificate (giấy chứng nhận) of a contest.
+pub struct Certificate {
+    /// "ỦY BAN NHÂN DÂN XÃ VĨNH THỊNH".
+    pub issuer: String,
+    /// "Vĩnh Thịnh, ngày 19 tháng 8 năm 2026".
+    pub place_date: String,
+    /// The winner: a person's or a group's name.
+    pub name: String,
+    /// School, village or unit, when known.
+    pub affiliation: Option<String>,
+    /// "Giải Nhất".
+    pub prize: String,
+    /// The contest's name.
+    pub contest: String,
+    /// The entry's title.
+    pub title: String,
+    /// Signer block lines ("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH") and name.
+    pub signer_lines: Vec<String>,
+    pub signer_name: String,
+}
+
+/// One certificate on an A4 page inside a double frame.
+pub fn certificate(c: &Certificate) -> Result<Vec<u8>, ReportError> {
+    let metrics = Metrics::new()?;
+    let mut l = Layout::new(&metrics);
+    for (inset, width) in [(12.0, 2.0), (15.0, 0.6)] {
+        let (x1, y1, x2, y2) = (mm(inset), mm(inset), mm(PAGE_W - inset), mm(PAGE_H - inset));
+        for (a, b, c2, d) in [(x1, y1, x2, y1), (x2, y1, x2, y2), (x2, y2, x1, y2), (x1, y2, x1, y1)] {
+            l.op(Op::Line {
+                x1: a,
+                y1: b,
+                x2: c2,
+                y2: d,
+                width,
+            });
+        }
+    }
+    let (x0, w) = (mm(25.0), mm(PAGE_W - 50.0));
+    let centred = |l: &mut Layout, text: &str, f: Face, size: f32, before: f32| {
+        l.para(text, f, size, Align::Center, x0, w, 0.0, before, 0.0, false);
+    };
+    l.y = mm(28.0);
+    centred(&mut l, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", Face::Bold, 14.0, 0.0);
+    centred(&mut l, "Độc lập - Tự do - Hạnh phúc", Face::Bold, 14.0, 0.0);
+    let motto = metrics.width(Face::Bold, 14.0, "Độc lập - Tự do - Hạnh phúc");
+    l.rule(x0, w, motto);
+    centred(&mut l, &c.issuer.to_uppercase(), Face::Bold, 15.0, mm(14.0));
+    centred(&mut l, "GIẤY CHỨNG NHẬN", Face::Bold, 34.0, mm(12.0));
+    centred(&mut l, "Chứng nhận", Face::Italic, 16.0, mm(12.0));
+    centred(&mut l, &c.name, Face::Bold, 26.0, mm(6.0));
+    if let Some(a) = &c.affiliation {
+        centred(&mut l, a, Face::Regular, 16.0, mm(3.0));
+    }
+    centred(&mut l, "Đã đạt", Face::Italic, 16.0, mm(10.0));
+    centred(&mut l, &c.prize.to_uppercase(), Face::Bold, 24.0, mm(4.0));
+    centred(&mut l, &format!("Cuộc thi “{}”", c.contest), Face::Bold, 16.0, mm(8.0));
+    centred(&mut l, &format!("với bài dự thi “{}”", c.title), Face::Italic, 16.0, mm(4.0));
+    l.y = l.y.max(mm(200.0));
+    let (rx, rw) = (mm(PAGE_W / 2.0 - 5.0), mm(PAGE_W / 2.0 - 20.0));
+    l.para(&c.place_date, Face::Italic, 14.0, Align::Center, rx, rw, 0.0, 0.0, 4.0, false);
+    for s in &c.signer_lines {
+        l.para(s, Face::Bold, 14.0, Align::Center, rx, rw, 0.0, 0.0, 0.0, false);
+    }
+    l.y += 4.0 * 14.0 * LEADING;
+    l.para(&c.signer_name, Face::Bold, 14.0, Align::Center, rx, rw, 0.0, 0.0, 0.0, false);
+    render(&metrics, &l.pages, false)
+}

@@ -119,7 +119,7 @@ impl Whose<'_> {
 /// `INSERT … SELECT` of `person_first` rows from attendance and from turns,
 /// for the rows matching `filter_a` (on `a`, attendances) and `filter_t` (on
 /// `t`, support turns).
-fn person_first_inserts(filter_a: &str, filter_t: &str) -> [String; 2] {
+fn person_first_inserts(filter_a: &str, filter_t: &str, filter_e: &str) -> [String; 3] {
     [
         format!(
             "INSERT INTO person_first (plan_id, person_id, line_id, source, first_day) \
@@ -132,6 +132,13 @@ fn person_first_inserts(filter_a: &str, filter_t: &str) -> [String; 2] {
              SELECT t.plan_id, u.person_id, t.line_id, 'turn', MIN(t.day) FROM support_turns t JOIN users u ON u.id = t.created_by \
              WHERE {filter_t} AND t.deleted_at IS NULL AND u.person_id IS NOT NULL \
              GROUP BY t.plan_id, u.person_id, t.line_id"
+        ),
+        format!(
+            "INSERT INTO person_first (plan_id, person_id, line_id, source, first_day) \
+             SELECT e.plan_id, ep.person_id, e.line_id, 'entry', MIN(e.submitted_day) FROM contest_entry_people ep \
+             JOIN contest_entries e ON e.id = ep.entry_id \
+             WHERE {filter_e} AND e.status = 'submitted' \
+             GROUP BY e.plan_id, ep.person_id, e.line_id"
         ),
     ]
 }
@@ -154,14 +161,16 @@ fn target_reach_insert(filter: &str) -> String {
 /// their live records.
 pub(crate) async fn refresh_reach(tx: &mut Transaction<'_, Any>, whose: Whose<'_>) -> Result<()> {
     let (people, key) = whose.people();
-    let [from_attendance, from_turns] = person_first_inserts(
+    let [from_attendance, from_turns, from_entries] = person_first_inserts(
         &format!("a.person_id IN ({people})"),
         &format!("u.person_id IN ({people})"),
+        &format!("ep.person_id IN ({people})"),
     );
     for sql in [
         format!("DELETE FROM person_first WHERE person_id IN ({people})"),
         from_attendance,
         from_turns,
+        from_entries,
     ] {
         sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(key)
@@ -330,7 +339,8 @@ impl Store {
     /// reach rules, written from the plan file, are kept).
     pub async fn rebuild_aggregates(&self, plan_id: &str) -> Result<()> {
         let mut tx = self.pool().begin().await?;
-        let [from_attendance, from_turns] = person_first_inserts("a.plan_id = $1", "t.plan_id = $1");
+        let [from_attendance, from_turns, from_entries] =
+            person_first_inserts("a.plan_id = $1", "t.plan_id = $1", "e.plan_id = $1");
         for sql in [
             "DELETE FROM turn_daily WHERE plan_id = $1".to_string(),
             "DELETE FROM session_daily WHERE plan_id = $1".to_string(),
@@ -347,6 +357,7 @@ impl Store {
                 .to_string(),
             from_attendance,
             from_turns,
+            from_entries,
             target_reach_insert("p.plan_id = $1"),
         ] {
             sqlx::query(sqlx::AssertSqlSafe(sql)).bind(plan_id).execute(&mut *tx).await?;
@@ -616,6 +627,23 @@ impl Store {
             })
         })
         .collect();
+        let entries = sqlx::query_as::<_, (String, String, String, String)>(
+            "SELECT ep.person_id, e.line_id, e.submitted_day, e.status FROM contest_entry_people ep \
+             JOIN contest_entries e ON e.id = ep.entry_id WHERE e.plan_id = $1",
+        )
+        .bind(plan_id)
+        .fetch_all(self.pool())
+        .await?
+        .into_iter()
+        .filter_map(|(person_id, line_id, day, status)| {
+            Some(FactEntry {
+                person_id,
+                line_id,
+                day: Day::parse_iso(&day)?,
+                withdrawn: status != "submitted",
+            })
+        })
+        .collect();
         Ok(Records {
             units,
             classes,
@@ -623,6 +651,7 @@ impl Store {
             sessions,
             attendances,
             turns,
+            entries,
         })
     }
 

@@ -9,6 +9,7 @@
 mod accounts;
 mod activity;
 mod aggregates;
+mod contests;
 mod audit;
 mod export;
 mod propaganda;
@@ -33,6 +34,7 @@ pub use accounts::*;
 pub use activity::*;
 pub use aggregates::{AggregateSnapshot, Trace, TraceRow};
 pub use audit::AuditRow;
+pub use contests::*;
 pub use export::ExportFilter;
 pub use propaganda::*;
 pub use reminders::*;

@@ -91,6 +91,11 @@ pub async fn session_layer(State(state): State<AppState>, mut req: Request, next
         || path.starts_with("/cong-khai/")
         || matches!(path, "/sw.js" | "/manifest.webmanifest" | "/healthz")
     {
+        // Anonymous public forms (contest entries) still refuse other sites' posts.
+        let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+        if unsafe_method && cross_site(req.headers()) {
+            return AppError::new(StatusCode::FORBIDDEN, "csrf_failed", None).into_response();
+        }
         return next.run(req).await;
     }
     let now = kehoach_store::now_unix();

@@ -116,6 +116,40 @@ pub fn message_vn(code: &str) -> &'static str {
         "link_invalid" => "Đường dẫn: phải bắt đầu bằng http:// hoặc https:// (tối đa 500 ký tự).",
         "section_unknown" => "Phần báo cáo: không có phần này.",
         "report_text_too_long" => "Nội dung: tối đa 10.000 ký tự mỗi phần.",
+        "entries_not_open" => "Cuộc thi: chưa đến thời gian nhận bài.",
+        "entries_closed" => "Cuộc thi: đã hết hạn nhận bài.",
+        "entries_rate_limited" => "Gửi quá nhiều bài từ một địa chỉ: vui lòng thử lại sau một giờ.",
+        "entry_title_invalid" => "Tên bài dự thi: không được để trống, tối đa 200 ký tự.",
+        "entry_description_invalid" => "Mô tả: không được để trống, tối đa 5.000 ký tự.",
+        "category_unknown" => "Thể loại: chọn một thể loại của cuộc thi.",
+        "video_link_required" => "Đường dẫn video: cuộc thi này nhận video qua đường dẫn công khai (YouTube, Facebook, TikTok…), không nhận tệp tải lên.",
+        "entry_work_required" => "Bài dự thi: cần tải tệp lên hoặc ghi đường dẫn.",
+        "entry_file_too_large" => "Tệp bài dự thi: quá lớn (tối đa 10 MB).",
+        "entry_file_unsupported" => "Tệp bài dự thi: chỉ nhận PDF, DOCX, JPEG hoặc PNG.",
+        "entrant_kind_invalid" => "Người dự thi: chọn cá nhân hoặc nhóm.",
+        "entrant_name_required" => "Họ và tên: không được để trống, tối đa 150 ký tự.",
+        "members_too_long" => "Thành viên nhóm: tối đa 1.000 ký tự.",
+        "affiliation_too_long" => "Lớp hoặc ghi rõ thêm: tối đa 200 ký tự.",
+        "contact_invalid" => "Liên hệ: ghi số điện thoại (9–12 chữ số) hoặc email.",
+        "consent_required" => "Đồng ý: cần đồng ý để Ban tổ chức lưu thông tin liên hệ.",
+        "receipt_unknown" => "Mã biên nhận: không tìm thấy bài dự thi với mã này.",
+        "entry_withdrawn" => "Bài dự thi: đã được rút.",
+        "criterion_unknown" => "Điểm: có tiêu chí không thuộc cuộc thi.",
+        "score_out_of_range" => "Điểm: chấm đủ mọi tiêu chí, mỗi tiêu chí từ 0 đến điểm tối đa.",
+        "judge_recused" => "Chấm điểm: bạn đã khai xung đột lợi ích với bài này nên không chấm được.",
+        "scores_locked" => "Chấm điểm: điểm của cuộc thi đã khóa.",
+        "scores_not_locked" => "Trao giải: cần khóa điểm trước.",
+        "results_published" => "Kết quả: đã công bố, không sửa được nữa.",
+        "rubric_locked" => "Tiêu chí: đã có điểm chấm, không đổi tiêu chí được nữa (điểm đã chấm được giữ nguyên).",
+        "rubric_size" => "Tiêu chí: từ 1 đến 10 tiêu chí.",
+        "criterion_label_invalid" => "Tiêu chí: tên không được để trống, tối đa 100 ký tự, không trùng nhau.",
+        "criterion_weight_invalid" => "Trọng số: số nguyên từ 1 đến 100.",
+        "criterion_max_invalid" => "Điểm tối đa: số nguyên từ 1 đến 100.",
+        "judge_unknown" => "Giám khảo: chỉ chọn tài khoản đang hoạt động có vai trò giám khảo.",
+        "prize_unknown" => "Giải: chọn một giải của cuộc thi.",
+        "prizes_invalid" => "Giải thưởng: 1–20 giải, mỗi giải tối đa 100 ký tự.",
+        "categories_invalid" => "Thể loại: tối đa 20 thể loại, mỗi thể loại tối đa 100 ký tự.",
+        "awards_before_close" => "Ngày trao giải: không được trước ngày hết hạn nhận bài.",
         "login_failed" => "Tên đăng nhập hoặc mật khẩu không đúng.",
         "login_rate_limited" => "Đăng nhập sai quá nhiều lần: vui lòng thử lại sau ít phút.",
         "unauthenticated" => "Cần đăng nhập.",
@@ -171,7 +205,13 @@ impl From<StoreError> for AppError {
                     | "last_coordinator"
                     | "too_many_photos"
                     | "person_already_linked"
-                    | "team_name_taken" => StatusCode::CONFLICT,
+                    | "team_name_taken"
+                    | "rubric_locked"
+                    | "judge_recused"
+                    | "scores_locked"
+                    | "scores_not_locked"
+                    | "results_published"
+                    | "entry_withdrawn" => StatusCode::CONFLICT,
                     _ => StatusCode::UNPROCESSABLE_ENTITY,
                 };
                 AppError::new(status, code, Some(field))
@@ -223,6 +263,9 @@ mod tests {
             include_str!("report.rs"),
             include_str!("volunteers.rs"),
             include_str!("propaganda.rs"),
+            include_str!("contests.rs"),
+            include_str!("contest_pages.rs"),
+            include_str!("../../kehoach-store/src/contests.rs"),
             include_str!("../../kehoach-store/src/volunteers.rs"),
             include_str!("../../kehoach-store/src/report_texts.rs"),
             include_str!("../../kehoach-store/src/reminders.rs"),

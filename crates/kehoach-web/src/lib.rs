@@ -5,6 +5,8 @@ pub mod api;
 pub mod assets;
 pub mod auth;
 pub mod board;
+pub mod contest_pages;
+pub mod contests;
 pub mod errors;
 pub mod mail;
 pub mod pages;
@@ -48,6 +50,8 @@ pub struct AppState {
     /// Mark cookies `Secure` (when served over HTTPS).
     pub secure_cookies: bool,
     pub limiter: Arc<auth::LoginLimiter>,
+    /// Contest entries per address and hour (abuse limit of the public form).
+    pub entry_limiter: Arc<auth::LoginLimiter>,
     /// The group-commit writer of support turns.
     pub ingest: kehoach_store::IngestWriter,
     /// The plan's units, read once and dropped whenever a unit changes
@@ -73,6 +77,10 @@ impl AppState {
             secure_cookies: public_url.starts_with("https://"),
             public_url,
             limiter: Arc::new(auth::LoginLimiter::new(5, Duration::from_secs(600))),
+            entry_limiter: Arc::new(auth::LoginLimiter::new(
+                contests::ENTRIES_PER_HOUR,
+                Duration::from_secs(3600),
+            )),
         }
     }
 }
@@ -140,6 +148,15 @@ pub fn app(state: AppState) -> Router {
         .route("/shifts", post(volunteers::api_create_shift))
         .route("/shifts/{id}", axum::routing::delete(volunteers::api_cancel))
         .route("/propaganda", post(propaganda::api_log))
+        .route("/contests/{id}", put(contest_pages::api_settings))
+        .route("/contests/{id}/rubric", put(contest_pages::api_rubric))
+        .route("/contests/{id}/judges", put(contest_pages::api_judges))
+        .route("/contests/{id}/lock", post(contest_pages::api_lock))
+        .route("/contests/{id}/publish", post(contest_pages::api_publish))
+        .route("/contests/{id}/ranking", get(contest_pages::api_ranking))
+        .route("/contests/{id}/entries/{entry}/score", put(contest_pages::api_score))
+        .route("/contests/{id}/entries/{entry}/recusal", post(contest_pages::api_recuse))
+        .route("/contests/{id}/entries/{entry}/prize", put(contest_pages::api_prize))
         .route("/shifts/{id}/signups", post(volunteers::api_sign_up))
         .route("/units", get(api::units).post(api::create_unit))
         .route("/units/{id}", patch(api::update_unit))
@@ -241,6 +258,38 @@ pub fn app(state: AppState) -> Router {
         .route("/doi-hinh/{id}/sua", post(volunteers::team_edit_form))
         .route("/doi-hinh/ca/{id}/huy", post(volunteers::cancel_form))
         .route("/tuyen-truyen", get(propaganda::log_page).post(propaganda::log_form))
+        .route("/cuoc-thi", get(contest_pages::staff_list))
+        .route("/cuoc-thi/{id}", get(contest_pages::manage_page))
+        .route("/cuoc-thi/{id}/cai-dat", post(contest_pages::settings_form))
+        .route("/cuoc-thi/{id}/tieu-chi", post(contest_pages::rubric_form))
+        .route("/cuoc-thi/{id}/giam-khao", post(contest_pages::judges_form))
+        .route("/cuoc-thi/{id}/khoa", post(contest_pages::lock_form))
+        .route("/cuoc-thi/{id}/giai", post(contest_pages::prize_form))
+        .route("/cuoc-thi/{id}/cong-bo", post(contest_pages::publish_form))
+        .route("/cuoc-thi/bai/{entry}/tep", get(contest_pages::entry_file))
+        .route("/cham-thi", get(contest_pages::judge_list))
+        .route("/cham-thi/{id}", get(contest_pages::judge_page))
+        .route("/cham-thi/{id}/{entry}", post(contest_pages::score_form))
+        .route("/cham-thi/{id}/{entry}/xung-dot", post(contest_pages::recuse_form))
+        .route("/cong-khai/cuoc-thi", get(contest_pages::public_list))
+        .route(
+            "/cong-khai/cuoc-thi/{id}",
+            get(contest_pages::public_contest_page)
+                .post(contest_pages::public_submit)
+                .layer(DefaultBodyLimit::max(contests::ENTRY_FILE_MAX_BYTES + 256 * 1024)),
+        )
+        .route(
+            "/cong-khai/cuoc-thi/{id}/giay-chung-nhan/{file}",
+            get(contest_pages::certificate_pdf),
+        )
+        .route("/cong-khai/bien-nhan", get(contest_pages::receipt_lookup))
+        .route("/cong-khai/bien-nhan/{code}", get(contest_pages::receipt_show))
+        .route("/cong-khai/bien-nhan/{code}/rut", post(contest_pages::receipt_withdraw))
+        .route(
+            "/cong-khai/bien-nhan/{code}/thay",
+            post(contest_pages::receipt_replace)
+                .layer(DefaultBodyLimit::max(contests::ENTRY_FILE_MAX_BYTES + 256 * 1024)),
+        )
         .route("/cong-khai", get(public::home))
         .route("/cong-khai/lich.ics", get(public::plan_feed))
         .route("/cong-khai/{slug}", get(public::unit))

@@ -36,6 +36,7 @@ pub struct NavUser {
     pub can_read_all: bool,
     /// Organises volunteer teams (coordinator, youth-union secretary).
     pub manages_teams: bool,
+    pub is_judge: bool,
 }
 
 /// An unread reminder as the layout shows it.
@@ -80,6 +81,7 @@ pub(crate) fn chrome(
             full_name: c.user.full_name.clone(),
             role_label: c.user.role().label(),
             is_coordinator: c.user.role() == Role::Coordinator,
+            is_judge: c.user.role() == Role::Judge,
             can_read_records: match c.user.role() {
                 Role::Coordinator | Role::Viewer => true,
                 Role::UnitReporter => c.user.unit_id.is_some(),

@@ -33,6 +33,11 @@ pub enum Action<'a> {
     SignUpShift,
     /// Log propaganda (line 2); `lead_unit`: the user's unit leads that line.
     LogPropaganda { lead_unit: bool },
+    /// Run a contest (settings, rubric, judges, lock, prizes, publication);
+    /// `lead_unit`: the user's unit leads the contest's line.
+    ManageContest { lead_unit: bool },
+    /// Score an entry or declare a conflict with it: judges named on the contest only.
+    ScoreEntry { assigned: bool },
     /// Mark a reminder to `unit_id` as read: only its own users.
     AcknowledgeReminder { unit_id: &'a str },
 }
@@ -49,6 +54,10 @@ pub fn allowed(user: &UserRow, action: Action) -> bool {
         // Whatever the role: a reminder is read by the people it was sent to.
         return own_unit(unit_id);
     }
+    if let Action::ScoreEntry { assigned } = action {
+        // Blind review: only the jury scores, not the coordinator who sees entrants.
+        return user.role() == Role::Judge && assigned;
+    }
     match (user.role(), action) {
         (Role::Coordinator, _) => true,
         (
@@ -60,6 +69,7 @@ pub fn allowed(user: &UserRow, action: Action) -> bool {
         (Role::UnitReporter, Action::ManageTeams { youth_unit }) => youth_unit,
         (Role::UnitReporter | Role::Volunteer, Action::SignUpShift) => true,
         (Role::UnitReporter, Action::LogPropaganda { lead_unit }) => lead_unit,
+        (Role::UnitReporter, Action::ManageContest { lead_unit }) => lead_unit,
         // Volunteers go from village to village: any village, their own turns only.
         (Role::Volunteer, Action::RecordTurn { .. }) => true,
         (

@@ -53,7 +53,8 @@ pub struct ContestDefaults {
 /// The lines that are contests: lines holding contest sessions, not headings.
 pub fn contest_lines(plan: &Plan) -> impl Iterator<Item = &ActivityLine> {
     plan.lines.iter().filter(|l| {
-        l.session_kinds.contains(&SessionKind::Contest) && !plan.lines.iter().any(|c| c.parent.as_deref() == Some(&l.id))
+        l.session_kinds.contains(&SessionKind::Contest)
+            && !plan.lines.iter().any(|c| c.parent.as_deref() == Some(&l.id))
     })
 }
 
@@ -126,7 +127,11 @@ pub fn defaults(line: &ActivityLine) -> ContestDefaults {
             .map(String::from)
             .to_vec(),
         criteria,
-        work: if video { WorkKind::VideoLink } else { WorkKind::FileOrLink },
+        work: if video {
+            WorkKind::VideoLink
+        } else {
+            WorkKind::FileOrLink
+        },
     }
 }
 
@@ -138,7 +143,9 @@ pub fn vn_midnight(day: Day) -> i64 {
 /// The Vietnam calendar day of a moment.
 pub fn vn_day(unix: i64) -> Day {
     let days = (unix + VN_OFFSET_SECS).div_euclid(86_400);
-    Day::from_ymd(1970, 1, 1).map(|d| d.plus(days)).unwrap_or(Day(time::Date::MIN))
+    Day::from_ymd(1970, 1, 1)
+        .map(|d| d.plus(days))
+        .unwrap_or(Day(time::Date::MIN))
 }
 
 /// Where a moment stands against an entry window (both days inclusive, Vietnam time).
@@ -295,7 +302,13 @@ pub fn rank(entries: &[String], totals: &[JudgeTotal]) -> Vec<Ranked> {
         })
         .collect();
     // Stable sort: equal keys keep the given order.
-    let key = |r: &Ranked| (r.normalised.is_none(), -r.normalised.unwrap_or(0.0), -r.raw_mean.unwrap_or(0.0));
+    let key = |r: &Ranked| {
+        (
+            r.normalised.is_none(),
+            -r.normalised.unwrap_or(0.0),
+            -r.raw_mean.unwrap_or(0.0),
+        )
+    };
     rows.sort_by(|a, b| key(a).partial_cmp(&key(b)).unwrap_or(std::cmp::Ordering::Equal));
     let mut i = 0;
     while i < rows.len() && rows[i].normalised.is_some() {
@@ -330,7 +343,11 @@ mod tests {
         assert_eq!(c[1].entries_to.iso(), "2026-08-20");
         assert_eq!(
             c[1].categories,
-            ["Văn hóa địa phương", "Sản phẩm OCOP", "Mô hình phát triển kinh tế tiêu biểu"]
+            [
+                "Văn hóa địa phương",
+                "Sản phẩm OCOP",
+                "Mô hình phát triển kinh tế tiêu biểu"
+            ]
         );
         assert!(c.iter().all(|x| check_rubric(&x.criteria).is_ok()));
     }
@@ -397,7 +414,10 @@ mod tests {
         assert_eq!(r[1].raw_mean, Some(65.0));
         // E2: (0 − 1) / 2.
         assert_eq!(r[2].normalised, Some(-0.5));
-        assert_eq!(r.iter().map(|x| x.rank).collect::<Vec<_>>(), [Some(1), Some(2), Some(3), None]);
+        assert_eq!(
+            r.iter().map(|x| x.rank).collect::<Vec<_>>(),
+            [Some(1), Some(2), Some(3), None]
+        );
         assert_eq!(r[3].judges, 0);
     }
 
@@ -415,11 +435,17 @@ mod tests {
         for _ in 0..3 {
             let r = rank(&entries, &totals);
             let view: Vec<(&str, Option<usize>, bool)> = r.iter().map(|x| (x.entry.as_str(), x.rank, x.tied)).collect();
-            assert_eq!(view, [("C", Some(1), false), ("A", Some(2), true), ("B", Some(2), true)]);
+            assert_eq!(
+                view,
+                [("C", Some(1), false), ("A", Some(2), true), ("B", Some(2), true)]
+            );
         }
         // A judge who gives everyone the same total moves nobody.
         let flat = vec![t("A", "j", 50.0), t("B", "j", 50.0)];
         let r = rank(&["A".into(), "B".into()], &flat);
-        assert!(r.iter().all(|x| x.rank == Some(1) && x.tied && x.normalised == Some(0.0)));
+        assert!(
+            r.iter()
+                .all(|x| x.rank == Some(1) && x.tied && x.normalised == Some(0.0))
+        );
     }
 }

@@ -733,14 +733,42 @@ pub fn certificate(c: &Certificate) -> Result<Vec<u8>, ReportError> {
     centred(&mut l, "Đã đạt", Face::Italic, 16.0, mm(10.0));
     centred(&mut l, &c.prize.to_uppercase(), Face::Bold, 24.0, mm(4.0));
     centred(&mut l, &format!("Cuộc thi “{}”", c.contest), Face::Bold, 16.0, mm(8.0));
-    centred(&mut l, &format!("với bài dự thi “{}”", c.title), Face::Italic, 16.0, mm(4.0));
+    centred(
+        &mut l,
+        &format!("với bài dự thi “{}”", c.title),
+        Face::Italic,
+        16.0,
+        mm(4.0),
+    );
     l.y = l.y.max(mm(200.0));
     let (rx, rw) = (mm(PAGE_W / 2.0 - 5.0), mm(PAGE_W / 2.0 - 20.0));
-    l.para(&c.place_date, Face::Italic, 14.0, Align::Center, rx, rw, 0.0, 0.0, 4.0, false);
+    l.para(
+        &c.place_date,
+        Face::Italic,
+        14.0,
+        Align::Center,
+        rx,
+        rw,
+        0.0,
+        0.0,
+        4.0,
+        false,
+    );
     for s in &c.signer_lines {
         l.para(s, Face::Bold, 14.0, Align::Center, rx, rw, 0.0, 0.0, 0.0, false);
     }
     l.y += 4.0 * 14.0 * LEADING;
-    l.para(&c.signer_name, Face::Bold, 14.0, Align::Center, rx, rw, 0.0, 0.0, 0.0, false);
+    l.para(
+        &c.signer_name,
+        Face::Bold,
+        14.0,
+        Align::Center,
+        rx,
+        rw,
+        0.0,
+        0.0,
+        0.0,
+        false,
+    );
     render(&metrics, &l.pages, false)
 }

@@ -201,7 +201,18 @@ impl Store {
             return Err(StoreError::NotFound("contest"));
         }
         let detail = serde_json::json!({"entries_from": s.entries_from, "entries_to": s.entries_to, "name": s.name});
-        audit::log(&mut tx, plan_id, "contest", line_id, "settings", None, Some(by), now, detail).await?;
+        audit::log(
+            &mut tx,
+            plan_id,
+            "contest",
+            line_id,
+            "settings",
+            None,
+            Some(by),
+            now,
+            detail,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -233,7 +244,18 @@ impl Store {
             return Err(StoreError::NotFound("contest"));
         }
         let detail = serde_json::json!({"criteria": criteria});
-        audit::log(&mut tx, plan_id, "contest", line_id, "rubric", None, Some(by), now, detail).await?;
+        audit::log(
+            &mut tx,
+            plan_id,
+            "contest",
+            line_id,
+            "rubric",
+            None,
+            Some(by),
+            now,
+            detail,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -318,7 +340,10 @@ impl Store {
                 Err(other) => return Err(other),
             }
         }
-        let row = self.entry(&e.plan_id, &e.id).await?.ok_or(StoreError::NotFound("entry"))?;
+        let row = self
+            .entry(&e.plan_id, &e.id)
+            .await?
+            .ok_or(StoreError::NotFound("entry"))?;
         Ok((row, true))
     }
 
@@ -377,11 +402,13 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         for p in &e.people {
-            sqlx::query("INSERT INTO contest_entry_people (entry_id, person_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                .bind(&e.id)
-                .bind(p)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO contest_entry_people (entry_id, person_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            )
+            .bind(&e.id)
+            .bind(p)
+            .execute(&mut *tx)
+            .await?;
             refresh_reach(&mut tx, Whose::Person(p)).await?;
         }
         tx.commit().await?;
@@ -421,12 +448,14 @@ impl Store {
 
     /// An entry's file: (name, content type, bytes).
     pub async fn entry_file(&self, plan_id: &str, id: &str) -> Result<Option<(String, String, Vec<u8>)>> {
-        let row: Option<(Option<String>, Option<String>, Option<Vec<u8>>)> =
-            sqlx::query_as("SELECT file_name, file_type, file_bytes FROM contest_entries WHERE plan_id = $1 AND id = $2")
-                .bind(plan_id)
-                .bind(id)
-                .fetch_optional(self.pool())
-                .await?;
+        type FileRow = (Option<String>, Option<String>, Option<Vec<u8>>);
+        let row: Option<FileRow> = sqlx::query_as(
+            "SELECT file_name, file_type, file_bytes FROM contest_entries WHERE plan_id = $1 AND id = $2",
+        )
+        .bind(plan_id)
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
         Ok(match row {
             Some((Some(n), Some(t), Some(b))) => Some((n, t, b)),
             _ => None,
@@ -473,12 +502,13 @@ impl Store {
     /// Withdraws an entry: it leaves judging and stops counting for T8.
     pub async fn withdraw_entry(&self, plan_id: &str, receipt: &str, now: i64) -> Result<()> {
         let mut tx = self.pool().begin().await?;
-        let row: Option<(String,)> =
-            sqlx::query_as("SELECT id FROM contest_entries WHERE plan_id = $1 AND receipt = $2 AND status = 'submitted'")
-                .bind(plan_id)
-                .bind(receipt)
-                .fetch_optional(&mut *tx)
-                .await?;
+        let row: Option<(String,)> = sqlx::query_as(
+            "SELECT id FROM contest_entries WHERE plan_id = $1 AND receipt = $2 AND status = 'submitted'",
+        )
+        .bind(plan_id)
+        .bind(receipt)
+        .fetch_optional(&mut *tx)
+        .await?;
         let Some((id,)) = row else {
             return Err(conflict("entry_withdrawn", "receipt"));
         };
@@ -621,16 +651,29 @@ impl Store {
             Some((Some(_),)) if !lock => return Err(conflict("results_published", "lock")),
             _ => {}
         }
-        sqlx::query("UPDATE contests SET locked_at = $1, updated_by = $2, updated_at = $3 WHERE plan_id = $4 AND line_id = $5")
-            .bind(lock.then_some(now))
-            .bind(by)
-            .bind(now)
-            .bind(plan_id)
-            .bind(line_id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE contests SET locked_at = $1, updated_by = $2, updated_at = $3 WHERE plan_id = $4 AND line_id = $5",
+        )
+        .bind(lock.then_some(now))
+        .bind(by)
+        .bind(now)
+        .bind(plan_id)
+        .bind(line_id)
+        .execute(&mut *tx)
+        .await?;
         let action = if lock { "lock" } else { "unlock" };
-        audit::log(&mut tx, plan_id, "contest", line_id, action, None, Some(by), now, serde_json::json!({})).await?;
+        audit::log(
+            &mut tx,
+            plan_id,
+            "contest",
+            line_id,
+            action,
+            None,
+            Some(by),
+            now,
+            serde_json::json!({}),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -688,7 +731,18 @@ impl Store {
             .bind(line_id)
             .execute(&mut *tx)
             .await?;
-        audit::log(&mut tx, plan_id, "contest", line_id, "publish", None, Some(by), now, serde_json::json!({})).await?;
+        audit::log(
+            &mut tx,
+            plan_id,
+            "contest",
+            line_id,
+            "publish",
+            None,
+            Some(by),
+            now,
+            serde_json::json!({}),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

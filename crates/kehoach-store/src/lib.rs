@@ -9,8 +9,8 @@
 mod accounts;
 mod activity;
 mod aggregates;
-mod contests;
 mod audit;
+mod contests;
 mod export;
 mod propaganda;
 mod reminders;

@@ -452,7 +452,10 @@ pub async fn certificate_pdf(State(st): State<AppState>, Path((id, file)): Path<
     let result = async {
         let c = contests::contest(&st, &id).await?;
         let w = contests::winners(&st, &c).await?;
-        let e = w.into_iter().find(|e| e.id == entry_id).ok_or_else(AppError::not_found)?;
+        let e = w
+            .into_iter()
+            .find(|e| e.id == entry_id)
+            .ok_or_else(AppError::not_found)?;
         let pdf = contests::certificate(&st, &c, &e).await?;
         Ok::<_, AppError>((e.number, pdf))
     }
@@ -571,7 +574,13 @@ struct ManagePage {
     public_url: String,
 }
 
-async fn manage_response(st: &AppState, cu: &CurrentUser, id: &str, notice: Option<Notice>, status: StatusCode) -> Response {
+async fn manage_response(
+    st: &AppState,
+    cu: &CurrentUser,
+    id: &str,
+    notice: Option<Notice>,
+    status: StatusCode,
+) -> Response {
     let c = match contests::contest(st, id).await {
         Ok(c) => c,
         Err(e) => return e.into_response(),
@@ -593,7 +602,12 @@ async fn manage_response(st: &AppState, cu: &CurrentUser, id: &str, notice: Opti
             .map(|u| u.full_name.clone())
             .unwrap_or_default()
     };
-    let scored = !st.store.scores(&st.plan_id, c.id()).await.unwrap_or_default().is_empty();
+    let scored = !st
+        .store
+        .scores(&st.plan_id, c.id())
+        .await
+        .unwrap_or_default()
+        .is_empty();
     let number_of = |eid: &str| all.iter().find(|e| e.id == eid).map(|e| e.number);
     let units = st.units().await.unwrap_or_default();
     let entrant = |e: &kehoach_store::EntryRow| {
@@ -807,7 +821,11 @@ pub async fn publish_form(State(st): State<AppState>, PageUser(cu): PageUser, Pa
 /// are not recused from it. The name sent is neutral ("bai-3.pdf").
 pub async fn entry_file(State(st): State<AppState>, PageUser(cu): PageUser, Path(entry_id): Path<String>) -> Response {
     let result = async {
-        let e = st.store.entry(&st.plan_id, &entry_id).await?.ok_or_else(AppError::not_found)?;
+        let e = st
+            .store
+            .entry(&st.plan_id, &entry_id)
+            .await?
+            .ok_or_else(AppError::not_found)?;
         let c = contests::contest(&st, &e.line_id).await?;
         let recused = st
             .store
@@ -872,7 +890,13 @@ struct JudgePage {
     locked: bool,
 }
 
-async fn judge_response(st: &AppState, cu: &CurrentUser, id: &str, notice: Option<Notice>, status: StatusCode) -> Response {
+async fn judge_response(
+    st: &AppState,
+    cu: &CurrentUser,
+    id: &str,
+    notice: Option<Notice>,
+    status: StatusCode,
+) -> Response {
     let c = match contests::contest(st, id).await {
         Ok(c) => c,
         Err(e) => return e.into_response(),

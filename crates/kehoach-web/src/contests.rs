@@ -271,7 +271,11 @@ fn work(c: &Contest, i: &EntryInput) -> Result<EntryWork, AppError> {
             let Some(kind) = sniff(name, bytes) else {
                 return Err(AppError::invalid("entry_file_unsupported", "file"));
             };
-            let name: String = clean(name).chars().filter(|ch| !matches!(ch, '/' | '\\' | '"')).take(120).collect();
+            let name: String = clean(name)
+                .chars()
+                .filter(|ch| !matches!(ch, '/' | '\\' | '"'))
+                .take(120)
+                .collect();
             Some((name, kind.to_string(), bytes.clone()))
         }
         _ => None,
@@ -342,7 +346,11 @@ pub async fn submit(
         return Err(AppError::bad_request("biểu mẫu không hợp lệ".into()));
     }
     if st.entry_limiter.blocked(client) {
-        return Err(AppError::new(StatusCode::TOO_MANY_REQUESTS, "entries_rate_limited", None));
+        return Err(AppError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "entries_rate_limited",
+            None,
+        ));
     }
     let w = work(&c, &i)?;
     let kind = match i.entrant_kind.as_str() {
@@ -562,10 +570,7 @@ pub async fn standings(st: &AppState, c: &Contest) -> Result<(Vec<Standing>, Pro
         .into_iter()
         .map(|j| {
             let scored = totals.iter().filter(|t| t.judge == j).count();
-            let recused = recusals
-                .iter()
-                .filter(|(e, jj)| jj == &j && ids.contains(e))
-                .count();
+            let recused = recusals.iter().filter(|(e, jj)| jj == &j && ids.contains(e)).count();
             let due = ids.len().saturating_sub(recused);
             (j, scored, due)
         })
@@ -634,7 +639,8 @@ pub async fn update_settings(st: &AppState, cu: &CurrentUser, line_id: &str, b: 
             Some(d)
         }
     };
-    let categories = clean_list(&b.categories, 20).map_err(|_| AppError::invalid("categories_invalid", "categories"))?;
+    let categories =
+        clean_list(&b.categories, 20).map_err(|_| AppError::invalid("categories_invalid", "categories"))?;
     let prizes = clean_list(&b.prizes, 20).map_err(|_| AppError::invalid("prizes_invalid", "prizes"))?;
     if prizes.is_empty() {
         return Err(AppError::invalid("prizes_invalid", "prizes"));
@@ -714,7 +720,13 @@ pub async fn set_rubric(
         return Err(AppError::invalid(code, "criteria"));
     }
     st.store
-        .set_rubric(&st.plan_id, c.id(), &to_json(&criteria), &cu.user.id, kehoach_store::now_unix())
+        .set_rubric(
+            &st.plan_id,
+            c.id(),
+            &to_json(&criteria),
+            &cu.user.id,
+            kehoach_store::now_unix(),
+        )
         .await?;
     Ok(())
 }
@@ -818,18 +830,20 @@ pub fn affiliation(units: &[kehoach_store::UnitRow], e: &EntryRow) -> Option<Str
 pub async fn certificate(st: &AppState, c: &Contest, e: &EntryRow) -> Result<Vec<u8>, AppError> {
     let p = &st.plan;
     let units = st.units().await?;
-    let day = c
-        .row
-        .published_at
-        .map(contest::vn_day)
-        .unwrap_or_else(crate::today_vn);
+    let day = c.row.published_at.map(contest::vn_day).unwrap_or_else(crate::today_vn);
     let cert = kehoach_report::pdf::Certificate {
         issuer: p.plan.issuer.clone(),
         place_date: format!("{}, {}", p.plan.commune, kehoach_core::report::long_date(day)),
         name: e.entrant_name.clone(),
         affiliation: affiliation(&units, e),
         prize: e.prize.clone().unwrap_or_default(),
-        contest: c.row.name.trim_start_matches("Cuộc thi").trim().trim_matches(['“', '”', '"']).to_string(),
+        contest: c
+            .row
+            .name
+            .trim_start_matches("Cuộc thi")
+            .trim()
+            .trim_matches(['“', '”', '"'])
+            .to_string(),
         title: e.title.clone(),
         signer_lines: [p.signer.on_behalf.clone()]
             .into_iter()

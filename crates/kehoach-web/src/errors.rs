@@ -122,7 +122,9 @@ pub fn message_vn(code: &str) -> &'static str {
         "entry_title_invalid" => "Tên bài dự thi: không được để trống, tối đa 200 ký tự.",
         "entry_description_invalid" => "Mô tả: không được để trống, tối đa 5.000 ký tự.",
         "category_unknown" => "Thể loại: chọn một thể loại của cuộc thi.",
-        "video_link_required" => "Đường dẫn video: cuộc thi này nhận video qua đường dẫn công khai (YouTube, Facebook, TikTok…), không nhận tệp tải lên.",
+        "video_link_required" => {
+            "Đường dẫn video: cuộc thi này nhận video qua đường dẫn công khai (YouTube, Facebook, TikTok…), không nhận tệp tải lên."
+        }
         "entry_work_required" => "Bài dự thi: cần tải tệp lên hoặc ghi đường dẫn.",
         "entry_file_too_large" => "Tệp bài dự thi: quá lớn (tối đa 10 MB).",
         "entry_file_unsupported" => "Tệp bài dự thi: chỉ nhận PDF, DOCX, JPEG hoặc PNG.",

@@ -155,7 +155,10 @@ pub fn app(state: AppState) -> Router {
         .route("/contests/{id}/publish", post(contest_pages::api_publish))
         .route("/contests/{id}/ranking", get(contest_pages::api_ranking))
         .route("/contests/{id}/entries/{entry}/score", put(contest_pages::api_score))
-        .route("/contests/{id}/entries/{entry}/recusal", post(contest_pages::api_recuse))
+        .route(
+            "/contests/{id}/entries/{entry}/recusal",
+            post(contest_pages::api_recuse),
+        )
         .route("/contests/{id}/entries/{entry}/prize", put(contest_pages::api_prize))
         .route("/shifts/{id}/signups", post(volunteers::api_sign_up))
         .route("/units", get(api::units).post(api::create_unit))

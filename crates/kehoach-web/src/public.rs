@@ -61,7 +61,7 @@ struct HomePage {
     held: String,
     turns: String,
     targets: Vec<TargetView>,
-    contests: Vec<(String, String)>,
+    contests: Vec<crate::contest_pages::PublicContest>,
 }
 
 #[derive(Template)]
@@ -223,12 +223,7 @@ async fn home_inner(st: &AppState, q: &WeekQuery) -> Result<Response, AppError> 
     } else {
         "đang diễn ra".to_string()
     };
-    let contests = plan
-        .lines
-        .iter()
-        .filter(|l| l.title.contains("Cuộc thi") || l.title.contains("cuộc thi"))
-        .map(|l| (l.label(), l.window.vn()))
-        .collect();
+    let contests = crate::contest_pages::public_summaries(st).await;
     Ok(page(&HomePage {
         title: p.short_title.clone(),
         commune: format!("{} {}", p.commune_level, p.commune),

@@ -45,7 +45,11 @@ impl Contest {
         &self.line.id
     }
 
+    /// Where entries stand; locked scores or published results close them.
     pub fn state(&self, now: i64) -> WindowState {
+        if self.row.locked_at.is_some() || self.row.published_at.is_some() {
+            return WindowState::Closed;
+        }
         contest::window_state(self.from, self.to, now)
     }
 
@@ -61,6 +65,9 @@ impl Contest {
     pub fn state_text(&self, now: i64) -> String {
         if self.row.published_at.is_some() {
             return "Đã công bố kết quả".into();
+        }
+        if self.row.locked_at.is_some() {
+            return "Đã hết nhận bài, đang tổng hợp kết quả".into();
         }
         match self.state(now) {
             WindowState::NotYet => format!("Chưa mở: nhận bài từ 00:00 ngày {}", self.from.vn()),
@@ -79,6 +86,10 @@ impl Contest {
                     "Cuộc thi chưa mở nhận bài: bắt đầu nhận từ 00:00 ngày {} (giờ Việt Nam).",
                     self.from.vn()
                 ),
+            ),
+            WindowState::Closed if self.row.locked_at.is_some() || self.row.published_at.is_some() => (
+                "entries_closed",
+                "Cuộc thi đã kết thúc nhận bài: Ban tổ chức đã khóa điểm hoặc công bố kết quả.".to_string(),
             ),
             WindowState::Closed => (
                 "entries_closed",
@@ -102,8 +113,9 @@ fn to_json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
 }
 
-fn default_rows(st: &AppState) -> Vec<ContestRow> {
-    contest::contest_lines(&st.plan)
+/// The plan's contests as first stored: dates, categories, prizes and rubric from the plan.
+pub fn default_rows(plan: &kehoach_core::Plan) -> Vec<ContestRow> {
+    contest::contest_lines(plan)
         .map(contest::defaults)
         .map(|d| ContestRow {
             line_id: d.line_id.clone(),
@@ -147,7 +159,7 @@ fn parse(st: &AppState, row: ContestRow) -> Option<Contest> {
 
 /// The plan's contests, in plan order (made from the plan on first use).
 pub async fn contests(st: &AppState) -> Result<Vec<Contest>, AppError> {
-    let defaults = default_rows(st);
+    let defaults = default_rows(&st.plan);
     let mut rows = st.store.contests(&st.plan_id).await?;
     if rows.len() < defaults.len() {
         st.store

@@ -265,5 +265,148 @@ pub async fn fill(store: &Store) -> anyhow::Result<()> {
             }
         }
     }
+
+    // Contests (sample entries): 7.1 judged and published on 18/8, 7.2 being judged.
+    contests(store, &plan, &coord.id, &children, &mut rng).await?;
+    Ok(())
+}
+
+/// Two sample judges on both contests; sample entries, scores and results.
+async fn contests(
+    store: &Store,
+    plan: &Plan,
+    coord: &str,
+    children: &[PersonRow],
+    rng: &mut Rng,
+) -> anyhow::Result<()> {
+    use kehoach_core::contest::vn_midnight;
+    let pid = plan.plan.id.as_str();
+    let now = now_unix();
+    store
+        .ensure_contests(pid, &kehoach_web::contests::default_rows(plan), now)
+        .await?;
+    let mut judges = Vec::new();
+    for i in 1..=2 {
+        let u = store
+            .create_user(
+                pid,
+                NewUser {
+                    username: format!("giamkhao{i}"),
+                    full_name: format!("Giám khảo mẫu {i}"),
+                    role: Role::Judge,
+                    unit_id: None,
+                    password: DEMO_PASSWORD.into(),
+                },
+                now,
+            )
+            .await?;
+        judges.push(u.id);
+    }
+    let ideas = [
+        "Ứng dụng nhắc lịch tiêm chủng cho ông bà",
+        "Sổ tay điện tử của chi đội",
+        "Bản đồ số các di tích của xã",
+        "Ghi chép thu chi gia đình trên điện thoại",
+        "Tủ sách số của thôn",
+        "Hướng dẫn ông bà thanh toán không dùng tiền mặt",
+    ];
+    let videos = [
+        ("Lễ hội làng quê tôi", "Văn hóa địa phương"),
+        ("Sản phẩm OCOP của xã", "Sản phẩm OCOP"),
+        ("Mô hình trồng rau sạch", "Mô hình phát triển kinh tế tiêu biểu"),
+        ("Một ngày ở Vĩnh Thịnh", "Văn hóa địa phương"),
+    ];
+    for (line, titles) in [
+        ("l7-1-ideas", ideas.iter().map(|t| (*t, None)).collect::<Vec<_>>()),
+        ("l7-2-videos", videos.iter().map(|(t, c)| (*t, Some(*c))).collect()),
+    ] {
+        store.set_judges(pid, line, &judges, coord, now).await?;
+        let prefix: String = line.chars().filter(char::is_ascii_digit).collect();
+        for (n, (title, category)) in titles.into_iter().enumerate() {
+            let child = &children[(n * 17) % children.len()];
+            let at = vn_midnight(d(8, 2 + 2 * n as u8)) + 9 * 3600;
+            let entry = NewEntry {
+                id: new_id(),
+                plan_id: pid.into(),
+                line_id: line.into(),
+                receipt: format!("{prefix}-MAU0-{:04}", n + 1),
+                work: EntryWork {
+                    title: format!("{title} (mẫu)"),
+                    title_key: kehoach_core::text::fold_key(title),
+                    category: category.map(str::to_string),
+                    description: "Bài dự thi mẫu để xem thử hệ thống.".into(),
+                    link: Some(format!("https://example.com/bai-du-thi-mau/{prefix}-{}", n + 1)),
+                    file: None,
+                },
+                entrant_kind: "individual".into(),
+                entrant_name: child.full_name.clone(),
+                entrant_key: kehoach_core::text::fold_key(&child.full_name),
+                members: None,
+                unit_id: Some(child.unit_id.clone()),
+                affiliation: None,
+                contact: format!("09000000{:02}", n + 1),
+                people: vec![child.id.clone()],
+                day: kehoach_core::contest::vn_day(at).iso(),
+            };
+            let (row, _) = store.submit_entry(&entry, at).await?;
+            let criteria: Vec<kehoach_core::contest::Criterion> = kehoach_core::contest::contest_lines(plan)
+                .find(|l| l.id == line)
+                .map(|l| kehoach_core::contest::defaults(l).criteria)
+                .unwrap_or_default();
+            // 7.1 fully judged; 7.2 half-way, by the first judge.
+            for (j, judge) in judges.iter().enumerate() {
+                if line == "l7-2-videos" && (j == 1 || n >= 2) {
+                    continue;
+                }
+                let scores: serde_json::Map<String, serde_json::Value> = criteria
+                    .iter()
+                    .map(|c| (c.id.clone(), serde_json::json!(4 + rng.below(6) as i64 - j as i64)))
+                    .collect();
+                store
+                    .save_score(
+                        pid,
+                        &row.id,
+                        judge,
+                        &serde_json::Value::Object(scores).to_string(),
+                        None,
+                        at,
+                    )
+                    .await?;
+            }
+        }
+    }
+    // 7.1: scores locked, the top three given prizes, results published on 18/8.
+    let published = vn_midnight(d(8, 18)) + 9 * 3600;
+    store.lock_scores(pid, "l7-1-ideas", true, coord, published).await?;
+    let ids: Vec<String> = store
+        .entries(pid, "l7-1-ideas")
+        .await?
+        .into_iter()
+        .map(|e| e.id)
+        .collect();
+    let criteria = kehoach_core::contest::contest_lines(plan)
+        .find(|l| l.id == "l7-1-ideas")
+        .map(|l| kehoach_core::contest::defaults(l).criteria)
+        .unwrap_or_default();
+    let totals: Vec<kehoach_core::contest::JudgeTotal> = store
+        .scores(pid, "l7-1-ideas")
+        .await?
+        .into_iter()
+        .filter_map(|s| {
+            let values = serde_json::from_str(&s.scores).ok()?;
+            Some(kehoach_core::contest::JudgeTotal {
+                total: kehoach_core::contest::weighted_total(&criteria, &values)?,
+                entry: s.entry_id,
+                judge: s.judge_id,
+            })
+        })
+        .collect();
+    let ranked = kehoach_core::contest::rank(&ids, &totals);
+    for (r, prize) in ranked.iter().zip(["Giải Nhất", "Giải Nhì", "Giải Ba"]) {
+        store
+            .set_prize(pid, "l7-1-ideas", &r.entry, Some(prize), coord, published)
+            .await?;
+    }
+    store.publish_results(pid, "l7-1-ideas", coord, published).await?;
     Ok(())
 }

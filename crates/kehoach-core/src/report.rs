@@ -89,6 +89,39 @@ pub struct SummaryInput<'a> {
     pub budget: &'a BTreeMap<String, BudgetLine>,
     /// Propaganda log entries per channel (a line's form id) up to `as_of`.
     pub propaganda: &'a BTreeMap<String, i64>,
+    /// The contests' entries and published winners up to `as_of`.
+    pub contests: &'a [ContestResult],
+}
+
+/// A contest's entries and, once published, its winners.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ContestResult {
+    pub line_id: String,
+    /// Live entries submitted up to the report's date.
+    pub entries: u32,
+    /// In the order of the contest's prizes.
+    pub winners: Vec<ContestWinner>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ContestWinner {
+    pub prize: String,
+    /// The person's or group's name.
+    pub name: String,
+    /// School, village or unit, as shown on the certificate.
+    pub affiliation: Option<String>,
+    pub title: String,
+}
+
+impl ContestWinner {
+    /// "Giải Nhất: Nguyễn Văn A (Thôn mẫu 1) với bài “…”".
+    pub fn text(&self) -> String {
+        let who = match &self.affiliation {
+            Some(a) => format!("{} ({a})", self.name),
+            None => self.name.clone(),
+        };
+        format!("{}: {who} với bài “{}”", self.prize, self.title)
+    }
 }
 
 /// Money of one activity line, in đồng (None: not entered).
@@ -298,6 +331,18 @@ pub fn summary(input: &SummaryInput) -> Report {
         }
         if turns > 0 {
             parts.push(format!("hỗ trợ {} lượt người dân", vn_int(turns as i64)));
+        }
+        if let Some(c) = input.contests.iter().find(|c| c.line_id == line.id) {
+            if c.entries > 0 {
+                parts.push(format!("nhận {} bài dự thi", vn_int(c.entries as i64)));
+            }
+            if !c.winners.is_empty() {
+                parts.push(format!(
+                    "đã trao {} giải ({})",
+                    vn_int(c.winners.len() as i64),
+                    c.winners.iter().map(ContestWinner::text).collect::<Vec<_>>().join("; ")
+                ));
+            }
         }
         if parts.is_empty() {
             if line.window.start > as_of {
@@ -531,22 +576,31 @@ pub fn summary(input: &SummaryInput) -> Report {
         .filter(|(_, n)| *n > 0)
         .collect();
     ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    auto.insert(
-        "de-xuat",
-        vec![if ranked.is_empty() {
-            "Chưa có tập thể đủ điều kiện đề xuất khen thưởng theo số liệu ghi nhận.".to_string()
-        } else {
-            format!(
-                "Đề xuất biểu dương các thôn hoàn thành chỉ tiêu với số lượt hỗ trợ người dân cao nhất: {}.",
-                ranked
-                    .iter()
-                    .take(3)
-                    .map(|(id, n)| format!("{} ({} lượt)", name(id), vn_int(*n as i64)))
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            )
-        }],
-    );
+    let mut proposals = vec![if ranked.is_empty() {
+        "Chưa có tập thể đủ điều kiện đề xuất khen thưởng theo số liệu ghi nhận.".to_string()
+    } else {
+        format!(
+            "Đề xuất biểu dương các thôn hoàn thành chỉ tiêu với số lượt hỗ trợ người dân cao nhất: {}.",
+            ranked
+                .iter()
+                .take(3)
+                .map(|(id, n)| format!("{} ({} lượt)", name(id), vn_int(*n as i64)))
+                .collect::<Vec<_>>()
+                .join("; ")
+        )
+    }];
+    for c in input.contests.iter().filter(|c| !c.winners.is_empty()) {
+        let label = plan
+            .line(&c.line_id)
+            .map(|l| l.label())
+            .unwrap_or_else(|| c.line_id.clone());
+        proposals.push(format!(
+            "Đề xuất khen thưởng các cá nhân, tập thể đạt giải {}: {}.",
+            label,
+            c.winners.iter().map(ContestWinner::text).collect::<Vec<_>>().join("; ")
+        ));
+    }
+    auto.insert("de-xuat", proposals);
     // The coordinator's own words replace the text built from the figures.
     let written =
         |key: &str| -> Option<Vec<String>> { input.texts.get(key).map(|t| paragraphs(t)).filter(|p| !p.is_empty()) };

@@ -7,6 +7,8 @@
 use serde::Serialize;
 use sqlx::FromRow;
 
+use kehoach_core::report::{ContestResult, ContestWinner};
+
 use crate::aggregates::{Whose, refresh_reach};
 use crate::audit;
 use crate::{Result, Store, StoreError};
@@ -73,6 +75,20 @@ pub struct EntryRow {
     pub submitted_at: i64,
     pub submitted_day: String,
     pub updated_at: i64,
+}
+
+impl EntryRow {
+    /// "Trường TH Trung Lập · lớp 5A": the unit's name and what the entrant wrote.
+    pub fn affiliation(&self, unit_name: impl Fn(&str) -> Option<String>) -> Option<String> {
+        let parts: Vec<String> = self
+            .unit_id
+            .as_deref()
+            .and_then(unit_name)
+            .into_iter()
+            .chain(self.affiliation.clone())
+            .collect();
+        (!parts.is_empty()).then(|| parts.join(" · "))
+    }
 }
 
 const ENTRY_COLS: &str = "id, line_id, number, receipt, title, category, description, entrant_kind, entrant_name, members, unit_id, affiliation, contact, link, file_name, file_type, duplicate_of, status, prize, submitted_at, submitted_day, updated_at";
@@ -783,5 +799,50 @@ impl Store {
         .bind(plan_id)
         .fetch_all(self.pool())
         .await?)
+    }
+
+    /// Each contest's live entries up to `as_of` and, when published by
+    /// then, its winners in prize order: for the summary report.
+    pub async fn contest_results(
+        &self,
+        plan_id: &str,
+        as_of: kehoach_core::Day,
+        unit_name: &(dyn Fn(&str) -> Option<String> + Sync),
+    ) -> Result<Vec<ContestResult>> {
+        let mut out = Vec::new();
+        let day = as_of.iso();
+        for c in self.contests(plan_id).await? {
+            let entries = self.entries(plan_id, &c.line_id).await?;
+            let live: Vec<&EntryRow> = entries
+                .iter()
+                .filter(|e| e.status == "submitted" && e.submitted_day <= day)
+                .collect();
+            let published = c
+                .published_at
+                .is_some_and(|t| kehoach_core::contest::vn_day(t) <= as_of);
+            let prizes: Vec<String> = serde_json::from_str(&c.prizes).unwrap_or_default();
+            let mut winners: Vec<(usize, i64, ContestWinner)> = live
+                .iter()
+                .filter(|_| published)
+                .filter_map(|e| {
+                    let prize = e.prize.clone()?;
+                    let order = prizes.iter().position(|p| *p == prize).unwrap_or(usize::MAX);
+                    let w = ContestWinner {
+                        prize,
+                        name: e.entrant_name.clone(),
+                        affiliation: e.affiliation(unit_name),
+                        title: e.title.clone(),
+                    };
+                    Some((order, e.number, w))
+                })
+                .collect();
+            winners.sort_by_key(|w| (w.0, w.1));
+            out.push(ContestResult {
+                line_id: c.line_id,
+                entries: live.len() as u32,
+                winners: winners.into_iter().map(|w| w.2).collect(),
+            });
+        }
+        Ok(out)
     }
 }

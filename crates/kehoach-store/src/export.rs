@@ -277,7 +277,82 @@ impl Store {
                     })
                     .collect(),
             });
-        Ok([Some(sessions), Some(attendance), Some(turns), targets]
+        // Contest entries (no contact: that stays on the contest's page for its organisers).
+        type EntryTuple = (
+            String,
+            i64,
+            i64,
+            String,
+            Option<String>,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            String,
+            Option<i64>,
+            Option<String>,
+        );
+        let (cond, binds) = f.sql("e.unit_id", "e.submitted_day");
+        let sql = format!(
+            "SELECT e.line_id, e.number, e.submitted_at, e.title, e.category, e.entrant_kind, e.entrant_name, e.members, u.name, \
+             e.affiliation, e.status, d.number, e.prize FROM contest_entries e LEFT JOIN units u ON u.id = e.unit_id \
+             LEFT JOIN contest_entries d ON d.id = e.duplicate_of \
+             WHERE e.plan_id = $1{cond} ORDER BY e.line_id, e.number"
+        );
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(pid);
+        for v in &binds {
+            q = q.bind(v);
+        }
+        let entries: Vec<EntryTuple> = q.fetch_all(self.pool()).await?;
+        let entries = Sheet {
+            id: "bai-du-thi".into(),
+            name: "Bài dự thi".into(),
+            columns: [
+                "Cuộc thi",
+                "Bài số",
+                "Gửi lúc",
+                "Tên bài",
+                "Thể loại",
+                "Cá nhân/nhóm",
+                "Người dự thi",
+                "Thành viên nhóm",
+                "Đơn vị",
+                "Lớp, ghi rõ",
+                "Trạng thái",
+                "Trùng bài số",
+                "Giải",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: entries
+                .into_iter()
+                .map(
+                    |(l, number, at, title, category, kind, name, members, unit, aff, status, dup, prize)| {
+                        vec![
+                            text(line(&l)),
+                            Cell::Int(number),
+                            Cell::Time(at),
+                            text(title),
+                            opt(category),
+                            text(if kind == "group" { "Nhóm" } else { "Cá nhân" }),
+                            text(name),
+                            opt(members),
+                            opt(unit),
+                            opt(aff),
+                            text(if status == "submitted" {
+                                "Đã nhận"
+                            } else {
+                                "Đã rút"
+                            }),
+                            dup.map(Cell::Int).unwrap_or(Cell::Empty),
+                            opt(prize),
+                        ]
+                    },
+                )
+                .collect(),
+        };
+        Ok([Some(sessions), Some(attendance), Some(turns), Some(entries), targets]
             .into_iter()
             .flatten()
             .collect())

@@ -28,6 +28,8 @@ impl Store {
         let texts = self.report_texts(plan_id).await?;
         let budget = self.budget_lines(plan_id).await?;
         let propaganda = self.propaganda_counts(plan_id, &as_of.iso()).await?;
+        let unit_name = |id: &str| names.get(id).cloned();
+        let contests = self.contest_results(plan_id, as_of, &unit_name).await?;
         Ok(summary(&SummaryInput {
             plan,
             facts: &facts,
@@ -39,6 +41,7 @@ impl Store {
             texts: &texts,
             budget: &budget,
             propaganda: &propaganda,
+            contests: &contests,
         }))
     }
 }

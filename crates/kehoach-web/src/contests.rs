@@ -830,12 +830,7 @@ pub async fn winners(st: &AppState, c: &Contest) -> Result<Vec<EntryRow>, AppErr
 
 /// "Trường TH Trung Lập · lớp 5A": the unit and what the entrant wrote.
 pub fn affiliation(units: &[kehoach_store::UnitRow], e: &EntryRow) -> Option<String> {
-    let unit = e
-        .unit_id
-        .as_ref()
-        .and_then(|u| units.iter().find(|x| &x.id == u).map(|x| x.name.clone()));
-    let parts: Vec<String> = unit.into_iter().chain(e.affiliation.clone()).collect();
-    (!parts.is_empty()).then(|| parts.join(" · "))
+    e.affiliation(|u| units.iter().find(|x| x.id == u).map(|x| x.name.clone()))
 }
 
 /// The winner's certificate as PDF.

@@ -636,6 +636,46 @@ async fn judging_is_blind_fair_and_ends_in_published_results() {
         assert_eq!(st, StatusCode::NOT_FOUND, "{b}: no certificate without a prize");
         let (_, receipt) = t.get(&receipts[0], None).await;
         assert!(receipt.contains("Đạt Giải Nhất"), "{b}");
+        // The summary report names the winners in III.1 and proposes them in VI; the workbook has the entries.
+        let plan = seed_plan();
+        let today = kehoach_web::today_vn();
+        let report = t.store.summary_report(&plan, today, today).await.unwrap();
+        let paras: Vec<String> = report
+            .blocks
+            .iter()
+            .filter_map(|x| match x {
+                kehoach_core::report::Block::Para(p) => Some(p.clone()),
+                _ => None,
+            })
+            .collect();
+        assert!(
+            paras.iter().any(|p| p.starts_with("- 7.1.")
+                && p.contains("nhận 3 bài dự thi")
+                && p.contains("Giải Nhất: Nguyễn Thị Mai Anh (Trường Tiểu học Trung Lập · lớp 5A)")),
+            "{b}: {paras:#?}"
+        );
+        assert!(
+            paras
+                .iter()
+                .any(|p| p.contains("Đề xuất khen thưởng các cá nhân, tập thể đạt giải 7.1.")
+                    && p.contains("Giải Nhì: Nhóm Ong Vàng")),
+            "{b}"
+        );
+        let sheets = t.store.export_sheets(&plan, &Default::default(), today).await.unwrap();
+        let sheet = sheets.iter().find(|x| x.id == "bai-du-thi").unwrap();
+        assert_eq!(sheet.rows.len(), 3, "{b}");
+        let all: String = sheet
+            .rows
+            .iter()
+            .flatten()
+            .map(|c| c.text())
+            .collect::<Vec<_>>()
+            .join("|");
+        assert!(all.contains("Nguyễn Thị Mai Anh") && all.contains("Giải Nhất"), "{b}");
+        assert!(
+            !all.contains("0912345001") && !all.contains("viet.tran@example.vn"),
+            "{b}: no contacts exported"
+        );
         // Published results are final.
         assert_eq!(prize(1, "Giải Ba").await.0, StatusCode::CONFLICT, "{b}");
         let (st, _) = t

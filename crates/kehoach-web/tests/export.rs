@@ -50,8 +50,12 @@ async fn exports_hold_the_database_counts_and_respect_the_unit() {
         );
         let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).unwrap();
         let names = book.sheet_names();
-        assert_eq!(names[..3], ["Buổi hoạt động", "Điểm danh", "Lượt hỗ trợ"], "{b}");
-        assert!(names[3].starts_with("Chỉ tiêu "), "{b}: {names:?}");
+        assert_eq!(
+            names[..4],
+            ["Buổi hoạt động", "Điểm danh", "Lượt hỗ trợ", "Bài dự thi"],
+            "{b}"
+        );
+        assert!(names[4].starts_with("Chỉ tiêu "), "{b}: {names:?}");
         let turns = sheet(&mut book, "Lượt hỗ trợ");
         assert_eq!(turns[0][2], Data::String("Thôn".into()), "{b}");
         assert_eq!(
@@ -67,7 +71,7 @@ async fn exports_hold_the_database_counts_and_respect_the_unit() {
         let sessions = sheet(&mut book, "Buổi hoạt động");
         assert_eq!(sessions.len() - 1, 1, "{b}");
         assert_eq!(sessions[1][5], Data::String("Đã tổ chức".into()), "{b}");
-        let targets = sheet(&mut book, &names[3]);
+        let targets = sheet(&mut book, &names[4]);
         assert_eq!(targets.len() - 1, kehoach_core::seed_plan().targets.len(), "{b}");
 
         // A period filter.

@@ -92,7 +92,25 @@ async fn public_pages_show_the_schedule_and_progress_and_no_personal_data() {
             "Liên hệ chị Hoa",
             &child.card_code,
         ];
+        // A contest entry (not yet judged): its entrant, contact and card code stay private.
+        let st = kehoach_web::AppState::new(t.store.clone(), kehoach_core::seed_plan(), "http://kehoach.test".into());
+        let entry = kehoach_web::contests::EntryInput {
+            id: uuid::Uuid::now_v7().to_string(),
+            title: "Ý tưởng công khai".into(),
+            description: "Mô tả".into(),
+            entrant_name: "Lê Bímật".into(),
+            contact: "0912345678".into(),
+            card_codes: child.card_code.clone(),
+            link: "https://example.vn/y-tuong".into(),
+            consent: true,
+            ..Default::default()
+        };
+        let at = kehoach_core::contest::vn_midnight(kehoach_core::Day::from_ymd(2026, 8, 3).unwrap());
+        kehoach_web::contests::submit(&st, "l7-1-ideas", entry, at, "t").await.unwrap();
         let pages = [
+            "/cong-khai/cuoc-thi".to_string(),
+            "/cong-khai/cuoc-thi/l7-1-ideas".to_string(),
+            "/cong-khai/cuoc-thi/l7-2-videos".to_string(),
             "/cong-khai".to_string(),
             "/cong-khai?tuan=10/07/2026".to_string(),
             "/cong-khai/thon-mau-1".to_string(),

@@ -637,7 +637,16 @@ pub async fn roster_template(
         crate::volunteers::api_create_shift,
         crate::volunteers::api_sign_up,
         crate::volunteers::api_cancel,
-        crate::propaganda::api_log
+        crate::propaganda::api_log,
+        crate::contest_pages::api_settings,
+        crate::contest_pages::api_rubric,
+        crate::contest_pages::api_judges,
+        crate::contest_pages::api_score,
+        crate::contest_pages::api_recuse,
+        crate::contest_pages::api_lock,
+        crate::contest_pages::api_prize,
+        crate::contest_pages::api_publish,
+        crate::contest_pages::api_ranking
     ),
     components(schemas(ErrorBody, crate::errors::ErrorDetail))
 )]

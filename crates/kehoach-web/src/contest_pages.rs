@@ -1037,7 +1037,7 @@ fn done(r: Result<(), AppError>) -> Response {
     }
 }
 
-#[utoipa::path(put, path = "/api/v1/contests/{id}", request_body = SettingsBody,
+#[utoipa::path(put, path = "/api/v1/contests/{id}", params(("id" = String, Path, description = "the contest's line id, e.g. l7-1-ideas")), request_body = SettingsBody,
     responses((status = 204), (status = 403, body = crate::errors::ErrorBody), (status = 422, body = crate::errors::ErrorBody)))]
 pub async fn api_settings(
     State(st): State<AppState>,
@@ -1054,7 +1054,7 @@ pub struct RubricBody {
     pub criteria: Vec<CriterionBody>,
 }
 
-#[utoipa::path(put, path = "/api/v1/contests/{id}/rubric", request_body = RubricBody,
+#[utoipa::path(put, path = "/api/v1/contests/{id}/rubric", params(("id" = String, Path, description = "the contest's line id, e.g. l7-1-ideas")), request_body = RubricBody,
     responses((status = 204), (status = 409, description = "rubric_locked: judging has started", body = crate::errors::ErrorBody),
         (status = 422, body = crate::errors::ErrorBody)))]
 pub async fn api_rubric(
@@ -1073,7 +1073,7 @@ pub struct JudgesBody {
     pub judges: Vec<String>,
 }
 
-#[utoipa::path(put, path = "/api/v1/contests/{id}/judges", request_body = JudgesBody, responses((status = 204)))]
+#[utoipa::path(put, path = "/api/v1/contests/{id}/judges", params(("id" = String, Path, description = "the contest's line id, e.g. l7-1-ideas")), request_body = JudgesBody, responses((status = 204)))]
 pub async fn api_judges(
     State(st): State<AppState>,
     ApiUser(cu): ApiUser,
@@ -1092,7 +1092,7 @@ pub struct ScoreBody {
     pub comment: Option<String>,
 }
 
-#[utoipa::path(put, path = "/api/v1/contests/{id}/entries/{entry}/score", request_body = ScoreBody,
+#[utoipa::path(put, path = "/api/v1/contests/{id}/entries/{entry}/score", params(("id" = String, Path, description = "the contest's line id, e.g. l7-1-ideas"), ("entry" = String, Path, description = "the entry's id")), request_body = ScoreBody,
     responses((status = 204), (status = 403, body = crate::errors::ErrorBody),
         (status = 409, description = "judge_recused or scores_locked", body = crate::errors::ErrorBody),
         (status = 422, body = crate::errors::ErrorBody)))]
@@ -1112,7 +1112,7 @@ pub struct RecusalBody {
     pub reason: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/contests/{id}/entries/{entry}/recusal", request_body = RecusalBody, responses((status = 204)))]
+#[utoipa::path(post, path = "/api/v1/contests/{id}/entries/{entry}/recusal", params(("id" = String, Path, description = "the contest's line id, e.g. l7-1-ideas"), ("entry" = String, Path, description = "the entry's id")), request_body = RecusalBody, responses((status = 204)))]
 pub async fn api_recuse(
     State(st): State<AppState>,
     ApiUser(cu): ApiUser,
@@ -1128,7 +1128,7 @@ pub struct LockBody {
     pub locked: bool,
 }
 
-#[utoipa::path(post, path = "/api/v1/contests/{id}/lock", request_body = LockBody, responses((status = 204)))]
+#[utoipa::path(post, path = "/api/v1/contests/{id}/lock", params(("id" = String, Path, description = "the contest's line id, e.g. l7-1-ideas")), request_body = LockBody, responses((status = 204)))]
 pub async fn api_lock(
     State(st): State<AppState>,
     ApiUser(cu): ApiUser,
@@ -1145,7 +1145,7 @@ pub struct PrizeBody {
     pub prize: Option<String>,
 }
 
-#[utoipa::path(put, path = "/api/v1/contests/{id}/entries/{entry}/prize", request_body = PrizeBody,
+#[utoipa::path(put, path = "/api/v1/contests/{id}/entries/{entry}/prize", params(("id" = String, Path, description = "the contest's line id, e.g. l7-1-ideas"), ("entry" = String, Path, description = "the entry's id")), request_body = PrizeBody,
     responses((status = 204), (status = 409, description = "scores_not_locked", body = crate::errors::ErrorBody)))]
 pub async fn api_prize(
     State(st): State<AppState>,
@@ -1156,7 +1156,7 @@ pub async fn api_prize(
     done(contests::set_prize(&st, &cu, &id, &entry, b.prize).await)
 }
 
-#[utoipa::path(post, path = "/api/v1/contests/{id}/publish", responses((status = 204)))]
+#[utoipa::path(post, path = "/api/v1/contests/{id}/publish", params(("id" = String, Path, description = "the contest's line id, e.g. l7-1-ideas")), responses((status = 204)))]
 pub async fn api_publish(State(st): State<AppState>, ApiUser(cu): ApiUser, Path(id): Path<String>) -> Response {
     done(contests::publish(&st, &cu, &id).await)
 }
@@ -1178,7 +1178,7 @@ pub struct RankingRow {
     pub duplicate_of: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/contests/{id}/ranking", responses((status = 200, body = [RankingRow])))]
+#[utoipa::path(get, path = "/api/v1/contests/{id}/ranking", params(("id" = String, Path, description = "the contest's line id, e.g. l7-1-ideas")), responses((status = 200, body = [RankingRow])))]
 pub async fn api_ranking(
     State(st): State<AppState>,
     ApiUser(cu): ApiUser,

@@ -51,6 +51,7 @@ async fn pages_need_login_and_api_says_unauthenticated() {
     assert_eq!(status, StatusCode::OK);
     let doc: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert!(doc["paths"]["/api/v1/units/{id}/populations/{population}"]["put"].is_object());
+    assert!(doc["paths"]["/api/v1/contests/{id}/entries/{entry}/score"]["put"]["parameters"].is_array());
     let (status, _) = t.get("/api/docs/", None).await;
     assert_eq!(status, StatusCode::OK);
     let (status, body) = t.get("/static/htmx-2.0.11.min.js", None).await;

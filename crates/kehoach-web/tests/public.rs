@@ -106,7 +106,9 @@ async fn public_pages_show_the_schedule_and_progress_and_no_personal_data() {
             ..Default::default()
         };
         let at = kehoach_core::contest::vn_midnight(kehoach_core::Day::from_ymd(2026, 8, 3).unwrap());
-        kehoach_web::contests::submit(&st, "l7-1-ideas", entry, at, "t").await.unwrap();
+        kehoach_web::contests::submit(&st, "l7-1-ideas", entry, at, "t")
+            .await
+            .unwrap();
         let pages = [
             "/cong-khai/cuoc-thi".to_string(),
             "/cong-khai/cuoc-thi/l7-1-ideas".to_string(),

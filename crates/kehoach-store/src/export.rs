@@ -53,7 +53,51 @@ fn day(s: &str) -> Cell {
     Day::parse_iso(s).map(Cell::Date).unwrap_or_else(|| text(s))
 }
 
+/// Separators of packed rows: fields, records, and the mark of a NULL. Text
+/// in the database never holds them (inputs are cleaned of control characters).
+const FIELD: char = '\u{1f}';
+const RECORD: char = '\u{1e}';
+const NULL: char = '\u{2}';
+
+fn int(s: Option<&str>) -> Option<i64> {
+    s.and_then(|x| x.parse().ok())
+}
+
 impl Store {
+    /// The rows of `inner` (a SELECT whose `n` columns are named `c0`…)
+    /// fetched as one string the database concatenates, then split here:
+    /// reading a hundred thousand rows one by one through the driver costs
+    /// several microseconds each, this a fraction. Order is not kept: sort
+    /// the result.
+    async fn packed_rows(&self, inner: &str, n: usize, binds: &[String]) -> Result<Vec<Vec<Option<String>>>> {
+        let fields: Vec<String> = (0..n)
+            .map(|i| format!("COALESCE(CAST(q.c{i} AS TEXT), '{NULL}')"))
+            .collect();
+        let expr = fields.join(&format!(" || '{FIELD}' || "));
+        let agg = match self.backend() {
+            crate::Backend::Sqlite => "group_concat",
+            crate::Backend::Postgres => "string_agg",
+        };
+        let sql = format!("SELECT {agg}({expr}, '{RECORD}') FROM ({inner}) q");
+        let mut q = sqlx::query_as::<_, (Option<String>,)>(sqlx::AssertSqlSafe(sql));
+        for v in binds {
+            q = q.bind(v);
+        }
+        let (packed,) = q.fetch_one(self.pool()).await?;
+        let Some(packed) = packed else {
+            return Ok(Vec::new());
+        };
+        Ok(packed
+            .split(RECORD)
+            .map(|r| {
+                r.split(FIELD)
+                    .map(|f| (!f.starts_with(NULL)).then(|| f.to_string()))
+                    .collect::<Vec<_>>()
+            })
+            .filter(|r| r.len() == n)
+            .collect())
+    }
+
     /// Every live record the filter selects, one sheet per record kind, and
     /// the targets as of `as_of` (the board's figures).
     pub async fn export_sheets(&self, plan: &Plan, f: &ExportFilter, as_of: Day) -> Result<Vec<Sheet>> {
@@ -131,18 +175,20 @@ impl Store {
                 .collect(),
         };
 
-        type AttendanceTuple = (String, String, String, String, Option<i64>, String, String, String);
         let sql = format!(
-            "SELECT s.day, s.line_id, su.name, p.full_name, p.birth_year, pu.name, p.roster, a.method \
+            "SELECT s.day AS c0, s.line_id AS c1, su.name AS c2, p.full_name AS c3, p.birth_year AS c4, pu.name AS c5, \
+             p.roster AS c6, a.method AS c7, s.id AS c8, a.created_at AS c9, a.id AS c10 \
              FROM sessions s JOIN attendances a ON a.session_id = s.id JOIN units su ON su.id = s.unit_id \
              JOIN roster_people p ON p.id = a.person_id JOIN units pu ON pu.id = p.unit_id \
-             WHERE s.plan_id = $1 AND a.deleted_at IS NULL AND s.deleted_at IS NULL{cond} ORDER BY s.day, s.id, a.created_at, a.id"
+             WHERE s.plan_id = $1 AND a.deleted_at IS NULL AND s.deleted_at IS NULL{cond}"
         );
-        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(pid);
-        for v in &binds {
-            q = q.bind(v);
-        }
-        let attendance: Vec<AttendanceTuple> = q.fetch_all(self.pool()).await?;
+        let mut all_binds = vec![pid.to_string()];
+        all_binds.extend(binds.iter().cloned());
+        let mut attendance = self.packed_rows(&sql, 11, &all_binds).await?;
+        // In the order of day, session, check-in.
+        attendance.sort_by(|a, b| {
+            (&a[0], &a[8], int(a[9].as_deref()), &a[10]).cmp(&(&b[0], &b[8], int(b[9].as_deref()), &b[10]))
+        });
         let attendance = Sheet {
             id: "diem-danh".into(),
             name: "Điểm danh".into(),
@@ -160,16 +206,22 @@ impl Store {
             .to_vec(),
             rows: attendance
                 .into_iter()
-                .map(|(d, l, su, name, born, pu, roster, method)| {
+                .map(|r| {
+                    let f = |i: usize| r[i].clone().unwrap_or_default();
+                    let roster = f(6);
                     vec![
-                        day(&d),
-                        text(line(&l)),
-                        text(su),
-                        text(name),
-                        born.map(Cell::Int).unwrap_or(Cell::Empty),
-                        text(pu),
-                        text(Roster::parse(&roster).map(|r| r.label()).unwrap_or(roster.as_str())),
-                        text(if method == "qr" { "thẻ QR" } else { "tìm tên" }),
+                        day(&f(0)),
+                        text(line(&f(1))),
+                        text(f(2)),
+                        text(f(3)),
+                        int(r[4].as_deref()).map(Cell::Int).unwrap_or(Cell::Empty),
+                        text(f(5)),
+                        text(Roster::parse(&roster).map(|x| x.label()).unwrap_or(roster.as_str())),
+                        text(if r[7].as_deref() == Some("qr") {
+                            "thẻ QR"
+                        } else {
+                            "tìm tên"
+                        }),
                     ]
                 })
                 .collect(),
@@ -177,17 +229,30 @@ impl Store {
 
         // Plain columns, names looked up here: a join per row costs more than
         // two small maps (units, accounts).
-        type TurnTuple = (String, String, String, String, i64, String, i64);
         let (cond, binds) = f.sql("unit_id", "day");
         let sql = format!(
-            "SELECT day, line_id, unit_id, service, elderly, created_by, recorded_at FROM support_turns \
-             WHERE plan_id = $1 AND deleted_at IS NULL{cond} ORDER BY day, recorded_at, id"
+            "SELECT day AS c0, line_id AS c1, unit_id AS c2, service AS c3, elderly AS c4, created_by AS c5, \
+             recorded_at AS c6, id AS c7 FROM support_turns WHERE plan_id = $1 AND deleted_at IS NULL{cond}"
         );
-        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(pid);
-        for v in &binds {
-            q = q.bind(v);
-        }
-        let turns: Vec<TurnTuple> = q.fetch_all(self.pool()).await?;
+        let mut all_binds = vec![pid.to_string()];
+        all_binds.extend(binds.iter().cloned());
+        /// Day, line, unit, service, elderly, recorded by, recorded at, id.
+        type TurnRow = (String, String, String, String, i64, String, i64, String);
+        let mut turns: Vec<TurnRow> = self
+            .packed_rows(&sql, 8, &all_binds)
+            .await?
+            .into_iter()
+            .map(|r| {
+                let mut it = r.into_iter();
+                let mut next = || it.next().flatten().unwrap_or_default();
+                let (d, l, u, s) = (next(), next(), next(), next());
+                let elderly = next().parse().unwrap_or(0);
+                let by = next();
+                let at = next().parse().unwrap_or(0);
+                (d, l, u, s, elderly, by, at, next())
+            })
+            .collect();
+        turns.sort_by(|a, b| (&a.0, a.6, &a.7).cmp(&(&b.0, b.6, &b.7)));
         let unit_names: std::collections::HashMap<String, String> = self
             .list_units(pid)
             .await?
@@ -231,7 +296,7 @@ impl Store {
             .to_vec(),
             rows: turns
                 .into_iter()
-                .map(|(d, l, u, s, elderly, by, at)| {
+                .map(|(d, l, u, s, elderly, by, at, _)| {
                     vec![
                         day(&d),
                         text(line(&l)),

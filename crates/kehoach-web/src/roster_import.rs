@@ -266,17 +266,14 @@ pub fn template_csv(roster: &str) -> String {
     format!("\u{feff}{}\r\n", template_columns(roster).join(","))
 }
 
-/// An XLSX template for a roster.
+/// An XLSX template for a roster: the header row only.
 pub fn template_xlsx(roster: &str) -> Result<Vec<u8>, AppError> {
-    let mut wb = rust_xlsxwriter::Workbook::new();
-    let bold = rust_xlsxwriter::Format::new().set_bold();
-    let ws = wb.add_worksheet();
-    let internal = |_| AppError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "internal", None);
-    ws.set_name("Danh sách").map_err(internal)?;
-    for (i, c) in template_columns(roster).iter().enumerate() {
-        ws.write_string_with_format(0, i as u16, *c, &bold).map_err(internal)?;
-        ws.set_column_width(i as u16, if i == 0 { 32 } else { 22 })
-            .map_err(internal)?;
-    }
-    wb.save_to_buffer().map_err(internal)
+    let sheet = kehoach_core::report::Sheet {
+        id: "danh-sach".into(),
+        name: "Danh sách".into(),
+        columns: template_columns(roster).iter().map(|c| c.to_string()).collect(),
+        rows: Vec::new(),
+    };
+    kehoach_report::sheets::xlsx(&[sheet])
+        .map_err(|_| AppError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "internal", None))
 }

@@ -34,10 +34,32 @@ async fn exports_hold_the_database_counts_and_respect_the_unit() {
                 assert!(st.is_success(), "{b}: {r}");
             }
         }
-        let session = json!({"id": uuid::Uuid::now_v7().to_string(), "line_id": "l4-binh-dan-hoc-vu-so", "unit_id": v1.id,
+        // A turn recorded later for an earlier day: the sheet is in day order all the same.
+        let turn = json!({"id": uuid::Uuid::now_v7().to_string(), "unit_id": v1.id, "service": "asxh-vneid", "day": "2026-07-09"});
+        let (st, r) = t.api("POST", "/api/v1/turns", Some(&coord), turn).await;
+        assert!(st.is_success(), "{b}: {r}");
+        let session_id = uuid::Uuid::now_v7().to_string();
+        let session = json!({"id": session_id, "line_id": "l4-binh-dan-hoc-vu-so", "unit_id": v1.id,
             "kind": "guidance", "status": "held", "day": "2026-07-12"});
         let (st, r) = t.api("POST", "/api/v1/sessions", Some(&coord), session).await;
         assert!(st.is_success(), "{b}: {r}");
+        // Two attendees, one without a birth year (an empty cell, not “0”).
+        let people = [("Ngô Thị Lan", Some(2012)), ("Đinh Văn Hùng", None)].map(|(n, y)| kehoach_store::PersonInput {
+            full_name: n.into(),
+            birth_year: y,
+            unit_id: v1.id.clone(),
+            class_id: None,
+        });
+        t.store
+            .import_roster(&t.plan_id, "children", &people, false, &coord.user_id, 0)
+            .await
+            .unwrap();
+        for p in t.store.roster_people(&t.plan_id, Some("children"), None).await.unwrap() {
+            t.store
+                .add_attendance(&t.plan_id, &session_id, &p.id, "search", &coord.user_id, 0)
+                .await
+                .unwrap();
+        }
 
         // The coordinator's workbook: every record, real dates, the targets.
         let (st, headers, bytes) = t.get_bytes("/xuat/du-lieu.xlsx", Some(&coord)).await;
@@ -67,6 +89,24 @@ async fn exports_hold_the_database_counts_and_respect_the_unit() {
             matches!(turns[1][0], Data::DateTime(_)),
             "{b}: a real date, not text: {:?}",
             turns[1][0]
+        );
+        let days: Vec<f64> = turns[1..]
+            .iter()
+            .map(|r| match &r[0] {
+                Data::DateTime(d) => d.as_f64(),
+                other => panic!("{b}: {other:?}"),
+            })
+            .collect();
+        assert!(
+            days.windows(2).all(|w| w[0] <= w[1]),
+            "{b}: turns in day order: {days:?}"
+        );
+        let attendance = sheet(&mut book, "Điểm danh");
+        assert_eq!(attendance.len() - 1, 2, "{b}");
+        let born: Vec<&Data> = attendance[1..].iter().map(|r| &r[4]).collect();
+        assert!(
+            born.contains(&&Data::Float(2012.0)) && born.contains(&&Data::Empty),
+            "{b}: {born:?}"
         );
         let sessions = sheet(&mut book, "Buổi hoạt động");
         assert_eq!(sessions.len() - 1, 1, "{b}");
@@ -117,7 +157,7 @@ async fn exports_hold_the_database_counts_and_respect_the_unit() {
         assert_eq!(st, StatusCode::OK, "{b}");
         let text = String::from_utf8(bytes).unwrap();
         assert!(text.starts_with("\u{feff}Ngày,Hoạt động,Thôn,"), "{b}");
-        assert_eq!(text.lines().count(), 1 + 5, "{b}");
+        assert_eq!(text.lines().count(), 1 + 6, "{b}");
         assert!(text.contains("10/07/2026"), "{b}");
         let (st, _, _) = t.get_bytes("/xuat/khong-co.csv", Some(&coord)).await;
         assert_eq!(st, StatusCode::NOT_FOUND, "{b}");

@@ -284,3 +284,79 @@ fn summary_report_pdf_is_our_own_a4_with_exact_vietnamese_text() {
         std::fs::copy(&png, std::path::Path::new(&shots).join("report-page1.png")).unwrap();
     }
 }
+
+/// The workbook (written by our own XLSX writer) opens in LibreOffice Calc:
+/// every sheet converts to CSV with the database's row counts, dates shown
+/// dd/mm/yyyy, times in Vietnam time and the Vietnamese text intact.
+#[test]
+fn the_workbook_opens_in_libreoffice_with_every_sheet() {
+    let dir = temp_dir("workbook");
+    let url = format!("sqlite:{}", dir.join("demo.sqlite").display());
+    let (ok, text) = run(&["demo", "--database-url", &url, "--fill-only"]);
+    assert!(ok, "{text}");
+    let out = dir.join("du-lieu.xlsx");
+    let (ok, text) = run(&[
+        "report",
+        "summary",
+        "--database-url",
+        &url,
+        "--as-of",
+        "2026-08-25",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(ok, "{text}");
+    let lo_profile = format!("-env:UserInstallation=file://{}", dir.join("lo").display());
+    // Every sheet to its own CSV (the last option, -1), cells as shown.
+    let filter = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1";
+    let status = Command::new("soffice")
+        .args([
+            lo_profile.as_str(),
+            "--headless",
+            "--convert-to",
+            filter,
+            "--outdir",
+            dir.to_str().unwrap(),
+            out.to_str().unwrap(),
+        ])
+        .output()
+        .expect("LibreOffice (soffice, with Calc) is installed by scripts/test");
+    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    let read = |sheet: &str| {
+        let path = dir.join(format!("du-lieu-{sheet}.csv"));
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    };
+    let (turns, attendances, entries) = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = kehoach_store::Store::open(&url, false).await.unwrap();
+        let id = store.plan_ids().await.unwrap().remove(0);
+        let turns = store.count_turns(&id).await.unwrap();
+        let attendances: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM attendances WHERE deleted_at IS NULL")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        let entries = store.entries(&id, "l7-1-ideas").await.unwrap().len()
+            + store.entries(&id, "l7-2-videos").await.unwrap().len();
+        store.close().await;
+        (turns as usize, attendances.0 as usize, entries)
+    });
+    let csv = read("Lượt hỗ trợ");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "Ngày,Hoạt động,Thôn,Dịch vụ,Người cao tuổi,Người ghi,Ghi lúc");
+    assert_eq!(lines.len() - 1, turns);
+    for l in &lines[1..] {
+        let day = kehoach_core::Day::parse_vn(&l[..10]).unwrap_or_else(|| panic!("not dd/mm/yyyy: {l}"));
+        assert!(
+            day.iso().as_str() >= "2026-06-01" && day.iso().as_str() <= "2026-08-31",
+            "{l}"
+        );
+        assert!(l.contains("Thôn mẫu"), "{l}");
+    }
+    assert_eq!(read("Điểm danh").lines().count() - 1, attendances);
+    let entries_csv = read("Bài dự thi");
+    assert_eq!(entries_csv.lines().count() - 1, entries);
+    assert!(
+        entries_csv.contains("Giải Nhất") && entries_csv.contains("02/08/2026 09:00"),
+        "{entries_csv}"
+    );
+    assert!(read("Chỉ tiêu 25-08-2026").contains("(T1)"));
+}

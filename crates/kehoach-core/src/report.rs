@@ -658,6 +658,10 @@ pub fn summary(input: &SummaryInput) -> Report {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum Cell {
     Text(String),
+    /// Text repeated down a column (a village's or a line's name): shared,
+    /// not copied per row.
+    #[serde(serialize_with = "shared_text")]
+    Label(std::sync::Arc<str>),
     Int(i64),
     Num(f64),
     Date(Day),
@@ -666,11 +670,16 @@ pub enum Cell {
     Empty,
 }
 
+fn shared_text<S: serde::Serializer>(s: &std::sync::Arc<str>, ser: S) -> Result<S::Ok, S::Error> {
+    ser.serialize_str(s)
+}
+
 impl Cell {
     /// The cell as text (CSV): dates dd/mm/yyyy, numbers with a dot for decimals.
     pub fn text(&self) -> String {
         match self {
             Cell::Text(s) => s.clone(),
+            Cell::Label(s) => s.to_string(),
             Cell::Int(n) => n.to_string(),
             Cell::Num(x) => format!("{x}"),
             Cell::Date(d) => d.vn(),

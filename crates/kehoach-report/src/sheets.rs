@@ -20,6 +20,7 @@ fn err(e: impl std::fmt::Display) -> ReportError {
 fn chars(c: &Cell) -> usize {
     match c {
         Cell::Text(s) => s.chars().count(),
+        Cell::Label(s) => s.chars().count(),
         Cell::Int(n) => n.to_string().len(),
         Cell::Num(_) => 8,
         Cell::Date(_) => 10,
@@ -89,10 +90,35 @@ fn date_serial(d: kehoach_core::Day) -> i64 {
     i64::from(d.0.to_julian_day()) - 2_440_588 + UNIX_EPOCH_SERIAL
 }
 
+/// A fast hash for the shared-strings table (FxHash's multiply-rotate): the
+/// keys are our own cell texts, not an attacker's, and SipHash would be a
+/// fifth of the time spent writing a large sheet.
+#[derive(Default, Clone, Copy)]
+struct Fx(u64);
+
+impl std::hash::Hasher for Fx {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let v = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(K);
+        }
+        for b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(*b)).wrapping_mul(K);
+        }
+    }
+}
+
+type FxBuild = std::hash::BuildHasherDefault<Fx>;
+
 /// Strings shared by the cells of every sheet, in first-use order.
 #[derive(Default)]
 struct SharedStrings<'a> {
-    index: HashMap<&'a str, u32>,
+    index: HashMap<&'a str, u32, FxBuild>,
     list: Vec<&'a str>,
     uses: u64,
 }
@@ -152,7 +178,11 @@ fn sheet_xml<'a>(s: &'a Sheet, sst: &mut SharedStrings<'a>) -> String {
             let at = &cols[j];
             match cell {
                 Cell::Text(t) if t.is_empty() => {}
+                Cell::Label(t) if t.is_empty() => {}
                 Cell::Text(t) => {
+                    let _ = write!(x, r#"<c r="{at}{r}" t="s"><v>{}</v></c>"#, sst.get(t));
+                }
+                Cell::Label(t) => {
                     let _ = write!(x, r#"<c r="{at}{r}" t="s"><v>{}</v></c>"#, sst.get(t));
                 }
                 Cell::Int(n) => {

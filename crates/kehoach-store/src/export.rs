@@ -3,6 +3,8 @@
 //! caller decides what a user may export (a unit reporter: their unit only);
 //! XLSX and CSV writers live in kehoach-report.
 
+use std::collections::HashMap;
+
 use kehoach_core::report::{Cell, Sheet};
 use kehoach_core::{Day, Plan, Roster, SessionKind};
 
@@ -63,15 +65,54 @@ fn int(s: Option<&str>) -> Option<i64> {
     s.and_then(|x| x.parse().ok())
 }
 
+/// The records of a packed string with `n` fields each, borrowed from it.
+fn unpack(packed: &str, n: usize) -> impl Iterator<Item = Vec<Option<&str>>> {
+    packed
+        .split(RECORD)
+        .filter(|r| !r.is_empty())
+        .map(|r| {
+            r.split(FIELD)
+                .map(|f| (!f.starts_with(NULL)).then_some(f))
+                .collect::<Vec<_>>()
+        })
+        .filter(move |r| r.len() == n)
+}
+
+/// One contest entry as exported.
+type EntryTuple = (
+    String,
+    i64,
+    i64,
+    String,
+    Option<String>,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+    Option<i64>,
+    Option<String>,
+);
+
 impl Store {
-    /// The rows of `inner` (a SELECT whose `n` columns are named `c0`…)
+    /// The rows of `inner` (a SELECT whose columns are named `c0`, `c1`…)
     /// fetched as one string the database concatenates, then split here:
     /// reading a hundred thousand rows one by one through the driver costs
     /// several microseconds each, this a fraction. Order is not kept: sort
-    /// the result.
-    async fn packed_rows(&self, inner: &str, n: usize, binds: &[String]) -> Result<Vec<Vec<Option<String>>>> {
-        let fields: Vec<String> = (0..n)
-            .map(|i| format!("COALESCE(CAST(q.c{i} AS TEXT), '{NULL}')"))
+    /// the result. `nullable[i]`: column `ci` may be NULL (the others are
+    /// NOT NULL columns, concatenated as they are).
+    async fn packed(&self, inner: &str, nullable: &[bool], binds: &[String]) -> Result<String> {
+        let fields: Vec<String> = nullable
+            .iter()
+            .enumerate()
+            .map(|(i, null)| {
+                if *null {
+                    format!("COALESCE(CAST(q.c{i} AS TEXT), '{NULL}')")
+                } else {
+                    format!("q.c{i}")
+                }
+            })
             .collect();
         let expr = fields.join(&format!(" || '{FIELD}' || "));
         let agg = match self.backend() {
@@ -83,19 +124,23 @@ impl Store {
         for v in binds {
             q = q.bind(v);
         }
-        let (packed,) = q.fetch_one(self.pool()).await?;
-        let Some(packed) = packed else {
-            return Ok(Vec::new());
-        };
-        Ok(packed
-            .split(RECORD)
-            .map(|r| {
-                r.split(FIELD)
-                    .map(|f| (!f.starts_with(NULL)).then(|| f.to_string()))
-                    .collect::<Vec<_>>()
-            })
-            .filter(|r| r.len() == n)
-            .collect())
+        Ok(q.fetch_one(self.pool()).await?.0.unwrap_or_default())
+    }
+
+    /// A plan's contest entries for the export (no contact).
+    async fn export_entries(&self, pid: &str, f: &ExportFilter) -> Result<Vec<EntryTuple>> {
+        let (cond, binds) = f.sql("e.unit_id", "e.submitted_day");
+        let sql = format!(
+            "SELECT e.line_id, e.number, e.submitted_at, e.title, e.category, e.entrant_kind, e.entrant_name, e.members, u.name, \
+         e.affiliation, e.status, d.number, e.prize FROM contest_entries e LEFT JOIN units u ON u.id = e.unit_id \
+         LEFT JOIN contest_entries d ON d.id = e.duplicate_of \
+         WHERE e.plan_id = $1{cond} ORDER BY e.line_id, e.number"
+        );
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(pid);
+        for v in &binds {
+            q = q.bind(v);
+        }
+        Ok(q.fetch_all(self.pool()).await?)
     }
 
     /// Every live record the filter selects, one sheet per record kind, and
@@ -128,11 +173,46 @@ impl Store {
              FROM sessions s JOIN units u ON u.id = s.unit_id LEFT JOIN school_classes c ON c.id = s.class_id \
              WHERE s.plan_id = $1 AND s.deleted_at IS NULL{cond} ORDER BY s.day, s.start_time, s.id"
         );
-        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(pid);
-        for v in &binds {
-            q = q.bind(v);
-        }
-        let sessions: Vec<SessionTuple> = q.fetch_all(self.pool()).await?;
+        let read_sessions = async {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(pid);
+            for v in &binds {
+                q = q.bind(v);
+            }
+            let rows: Vec<SessionTuple> = q.fetch_all(self.pool()).await?;
+            Ok::<_, crate::StoreError>(rows)
+        };
+        // Every read at once: the database works on the big sheets while the small ones come.
+        let mut attendance_binds = vec![pid.to_string()];
+        attendance_binds.extend(binds.iter().cloned());
+        let attendance_sql = format!(
+            "SELECT s.day AS c0, s.line_id AS c1, su.name AS c2, p.full_name AS c3, p.birth_year AS c4, pu.name AS c5, \
+             p.roster AS c6, a.method AS c7, s.id AS c8, a.created_at AS c9, a.id AS c10 \
+             FROM sessions s JOIN attendances a ON a.session_id = s.id JOIN units su ON su.id = s.unit_id \
+             JOIN roster_people p ON p.id = a.person_id JOIN units pu ON pu.id = p.unit_id \
+             WHERE s.plan_id = $1 AND a.deleted_at IS NULL AND s.deleted_at IS NULL{cond}"
+        );
+        let (turn_cond, turn_binds) = f.sql("unit_id", "day");
+        let mut turn_binds_all = vec![pid.to_string()];
+        turn_binds_all.extend(turn_binds.iter().cloned());
+        let turns_sql = format!(
+            "SELECT day AS c0, line_id AS c1, unit_id AS c2, service AS c3, elderly AS c4, created_by AS c5, \
+             recorded_at AS c6 FROM support_turns WHERE plan_id = $1 AND deleted_at IS NULL{turn_cond}"
+        );
+        let (sessions, packed_attendance, packed_turns, units, users, report, entries) = tokio::try_join!(
+            read_sessions,
+            self.packed(
+                &attendance_sql,
+                &[
+                    false, false, false, false, true, false, false, false, false, false, false
+                ],
+                &attendance_binds
+            ),
+            self.packed(&turns_sql, &[false; 7], &turn_binds_all),
+            self.list_units(pid),
+            self.list_users(pid),
+            self.summary_report(plan, as_of, as_of),
+            self.export_entries(pid, f),
+        )?;
         let sessions = Sheet {
             id: "buoi".into(),
             name: "Buổi hoạt động".into(),
@@ -175,20 +255,9 @@ impl Store {
                 .collect(),
         };
 
-        let sql = format!(
-            "SELECT s.day AS c0, s.line_id AS c1, su.name AS c2, p.full_name AS c3, p.birth_year AS c4, pu.name AS c5, \
-             p.roster AS c6, a.method AS c7, s.id AS c8, a.created_at AS c9, a.id AS c10 \
-             FROM sessions s JOIN attendances a ON a.session_id = s.id JOIN units su ON su.id = s.unit_id \
-             JOIN roster_people p ON p.id = a.person_id JOIN units pu ON pu.id = p.unit_id \
-             WHERE s.plan_id = $1 AND a.deleted_at IS NULL AND s.deleted_at IS NULL{cond}"
-        );
-        let mut all_binds = vec![pid.to_string()];
-        all_binds.extend(binds.iter().cloned());
-        let mut attendance = self.packed_rows(&sql, 11, &all_binds).await?;
         // In the order of day, session, check-in.
-        attendance.sort_by(|a, b| {
-            (&a[0], &a[8], int(a[9].as_deref()), &a[10]).cmp(&(&b[0], &b[8], int(b[9].as_deref()), &b[10]))
-        });
+        let mut attendance: Vec<Vec<Option<&str>>> = unpack(&packed_attendance, 11).collect();
+        attendance.sort_by(|a, b| (a[0], a[8], int(a[9]), a[10]).cmp(&(b[0], b[8], int(b[9]), b[10])));
         let attendance = Sheet {
             id: "diem-danh".into(),
             name: "Điểm danh".into(),
@@ -207,79 +276,50 @@ impl Store {
             rows: attendance
                 .into_iter()
                 .map(|r| {
-                    let f = |i: usize| r[i].clone().unwrap_or_default();
+                    let f = |i: usize| r[i].unwrap_or_default().to_string();
                     let roster = f(6);
                     vec![
                         day(&f(0)),
                         text(line(&f(1))),
                         text(f(2)),
                         text(f(3)),
-                        int(r[4].as_deref()).map(Cell::Int).unwrap_or(Cell::Empty),
+                        int(r[4]).map(Cell::Int).unwrap_or(Cell::Empty),
                         text(f(5)),
                         text(Roster::parse(&roster).map(|x| x.label()).unwrap_or(roster.as_str())),
-                        text(if r[7].as_deref() == Some("qr") {
-                            "thẻ QR"
-                        } else {
-                            "tìm tên"
-                        }),
+                        text(if r[7] == Some("qr") { "thẻ QR" } else { "tìm tên" }),
                     ]
                 })
                 .collect(),
         };
 
-        // Plain columns, names looked up here: a join per row costs more than
-        // two small maps (units, accounts).
-        let (cond, binds) = f.sql("unit_id", "day");
-        let sql = format!(
-            "SELECT day AS c0, line_id AS c1, unit_id AS c2, service AS c3, elderly AS c4, created_by AS c5, \
-             recorded_at AS c6, id AS c7 FROM support_turns WHERE plan_id = $1 AND deleted_at IS NULL{cond}"
-        );
-        let mut all_binds = vec![pid.to_string()];
-        all_binds.extend(binds.iter().cloned());
-        /// Day, line, unit, service, elderly, recorded by, recorded at, id.
-        type TurnRow = (String, String, String, String, i64, String, i64, String);
-        let mut turns: Vec<TurnRow> = self
-            .packed_rows(&sql, 8, &all_binds)
-            .await?
-            .into_iter()
-            .map(|r| {
-                let mut it = r.into_iter();
-                let mut next = || it.next().flatten().unwrap_or_default();
-                let (d, l, u, s) = (next(), next(), next(), next());
-                let elderly = next().parse().unwrap_or(0);
-                let by = next();
-                let at = next().parse().unwrap_or(0);
-                (d, l, u, s, elderly, by, at, next())
-            })
-            .collect();
-        turns.sort_by(|a, b| (&a.0, a.6, &a.7).cmp(&(&b.0, b.6, &b.7)));
-        let unit_names: std::collections::HashMap<String, String> = self
-            .list_units(pid)
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u.name))
-            .collect();
-        let user_names: std::collections::HashMap<String, String> = self
-            .list_users(pid)
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u.full_name))
-            .collect();
-        let services: std::collections::HashMap<(&str, &str), &str> = plan
+        // Plain columns, names looked up here (a join per row costs more than
+        // a few small maps), each name shared down its column, not copied.
+        type Shared = std::sync::Arc<str>;
+        let shared = |s: &str| -> Shared { Shared::from(s) };
+        let line_labels: HashMap<&str, Shared> = labels.iter().map(|(k, v)| (*k, shared(v))).collect();
+        let unit_names: HashMap<String, Shared> = units.into_iter().map(|u| (u.id, shared(&u.name))).collect();
+        let user_names: HashMap<String, Shared> = users.into_iter().map(|u| (u.id, shared(&u.full_name))).collect();
+        let services: HashMap<(&str, &str), Shared> = plan
             .lines
             .iter()
             .flat_map(|l| {
                 l.services
                     .iter()
-                    .map(move |i| ((l.id.as_str(), i.id.as_str()), i.label.as_str()))
+                    .map(move |i| ((l.id.as_str(), i.id.as_str()), shared(&i.label)))
             })
             .collect();
-        let service = |l: &str, s: &str| {
-            services
-                .get(&(l, s))
-                .map(|x| x.to_string())
-                .unwrap_or_else(|| s.to_string())
-        };
+        let yes = shared("có");
+        let label = |m: Option<&Shared>, id: &str| Cell::Label(m.cloned().unwrap_or_else(|| shared(id)));
+        /// Day, line, unit, service, elderly, recorded by, recorded at: borrowed from the packed string.
+        type TurnRow<'a> = (&'a str, &'a str, &'a str, &'a str, bool, &'a str, i64);
+        let mut turns: Vec<TurnRow> = unpack(&packed_turns, 7)
+            .map(|r| {
+                let f = |i: usize| r[i].unwrap_or_default();
+                (f(0), f(1), f(2), f(3), f(4) == "1", f(5), f(6).parse().unwrap_or(0))
+            })
+            .collect();
+        // Day and time order; whole rows compared, so equal keys still give one order.
+        turns.sort_unstable_by(|a, b| (a.0, a.6, a.2, a.3, a.5, a.1, a.4).cmp(&(b.0, b.6, b.2, b.3, b.5, b.1, b.4)));
         let turns = Sheet {
             id: "luot-ho-tro".into(),
             name: "Lượt hỗ trợ".into(),
@@ -296,14 +336,14 @@ impl Store {
             .to_vec(),
             rows: turns
                 .into_iter()
-                .map(|(d, l, u, s, elderly, by, at, _)| {
+                .map(|(d, l, u, s, elderly, by, at)| {
                     vec![
-                        day(&d),
-                        text(line(&l)),
-                        text(unit_names.get(&u).cloned().unwrap_or(u)),
-                        text(service(&l, &s)),
-                        text(if elderly == 1 { "có" } else { "" }),
-                        text(user_names.get(&by).cloned().unwrap_or(by)),
+                        day(d),
+                        label(line_labels.get(l), l),
+                        label(unit_names.get(u), u),
+                        label(services.get(&(l, s)), s),
+                        if elderly { Cell::Label(yes.clone()) } else { Cell::Empty },
+                        label(user_names.get(by), by),
                         Cell::Time(at),
                     ]
                 })
@@ -311,7 +351,6 @@ impl Store {
         };
 
         // The targets as the report's table states them (the board's figures).
-        let report = self.summary_report(plan, as_of, as_of).await?;
         let targets = report
             .blocks
             .iter()
@@ -343,33 +382,6 @@ impl Store {
                     .collect(),
             });
         // Contest entries (no contact: that stays on the contest's page for its organisers).
-        type EntryTuple = (
-            String,
-            i64,
-            i64,
-            String,
-            Option<String>,
-            String,
-            String,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            String,
-            Option<i64>,
-            Option<String>,
-        );
-        let (cond, binds) = f.sql("e.unit_id", "e.submitted_day");
-        let sql = format!(
-            "SELECT e.line_id, e.number, e.submitted_at, e.title, e.category, e.entrant_kind, e.entrant_name, e.members, u.name, \
-             e.affiliation, e.status, d.number, e.prize FROM contest_entries e LEFT JOIN units u ON u.id = e.unit_id \
-             LEFT JOIN contest_entries d ON d.id = e.duplicate_of \
-             WHERE e.plan_id = $1{cond} ORDER BY e.line_id, e.number"
-        );
-        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(pid);
-        for v in &binds {
-            q = q.bind(v);
-        }
-        let entries: Vec<EntryTuple> = q.fetch_all(self.pool()).await?;
         let entries = Sheet {
             id: "bai-du-thi".into(),
             name: "Bài dự thi".into(),

@@ -12,6 +12,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
+use kehoach_core::text::vn_int;
 use kehoach_core::{SEED_PLAN_TOML, parse_plan};
 use kehoach_store::{NewInvite, Role, Store, now_unix};
 
@@ -290,19 +291,37 @@ async fn report_summary(
         Some(s) => parse_day(&s, "--signed-on")?,
         None => today,
     };
+    // A spinner with the current step on a terminal (hidden when stderr is not one).
+    let progress = indicatif::ProgressBar::new_spinner();
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg} {elapsed}") {
+        progress.set_style(style);
+    }
+    progress.enable_steady_tick(std::time::Duration::from_millis(120));
+    let mut counts = String::new();
     let bytes = if ext == "xlsx" {
+        progress.set_message("Đang đọc số liệu…");
         let sheets = store
             .export_sheets(&plan, &kehoach_store::ExportFilter::default(), as_of)
             .await?;
+        let rows: usize = sheets.iter().map(|s| s.rows.len()).sum();
+        progress.set_message(format!("Đang ghi {} dòng vào tệp Excel…", vn_int(rows as i64)));
+        counts = sheets
+            .iter()
+            .map(|s| format!("{} ({} dòng)", s.name, vn_int(s.rows.len() as i64)))
+            .collect::<Vec<_>>()
+            .join(", ");
         kehoach_report::sheets::xlsx(&sheets)?
     } else {
+        progress.set_message("Đang tính số liệu…");
         let report = store.summary_report(&plan, as_of, signed_on).await?;
+        progress.set_message("Đang dàn trang…");
         if ext == "pdf" {
             kehoach_report::pdf::pdf(&report)?
         } else {
             kehoach_report::docx::docx(&report)?
         }
     };
+    progress.finish_and_clear();
     // Written beside the target and renamed: never a half-written file.
     let tmp = out.with_extension(format!("{ext}.tmp"));
     std::fs::write(&tmp, &bytes).with_context(|| format!("không ghi được {}", tmp.display()))?;
@@ -314,6 +333,9 @@ async fn report_summary(
         out.display(),
         bytes.len().div_ceil(1024)
     );
+    if !counts.is_empty() {
+        println!("Các trang tính: {counts}.");
+    }
     Ok(())
 }
 

@@ -91,6 +91,17 @@ pub struct SummaryInput<'a> {
     pub propaganda: &'a BTreeMap<String, i64>,
     /// The contests' entries and published winners up to `as_of`.
     pub contests: &'a [ContestResult],
+    /// Youth-union members' support turns and shifts up to `as_of`.
+    pub volunteers: &'a [VolunteerTally],
+}
+
+/// What one youth-union member did: turns recorded from their account and
+/// volunteer shifts they took.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct VolunteerTally {
+    pub name: String,
+    pub turns: u64,
+    pub shifts: u64,
 }
 
 /// A contest's entries and, once published, its winners.
@@ -589,6 +600,61 @@ pub fn summary(input: &SummaryInput) -> Report {
                 .join("; ")
         )
     }];
+    // Volunteers: the most turns, then the most shifts.
+    let mut volunteers: Vec<&VolunteerTally> = input.volunteers.iter().filter(|v| v.turns + v.shifts > 0).collect();
+    volunteers.sort_by(|a, b| (b.turns, b.shifts, &a.name).cmp(&(a.turns, a.shifts, &b.name)));
+    if !volunteers.is_empty() {
+        proposals.push(format!(
+            "Đề xuất biểu dương các đoàn viên thanh niên tình nguyện tích cực nhất: {}.",
+            volunteers
+                .iter()
+                .take(5)
+                .map(|v| format!(
+                    "{} ({} lượt hỗ trợ, {} ca tình nguyện)",
+                    v.name,
+                    vn_int(v.turns as i64),
+                    vn_int(v.shifts as i64)
+                ))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ));
+    }
+    // Schools: the share of their classes' weeks with a session, for each
+    // class-per-period target (R6), those that meet it, best first.
+    for (t, st) in plan
+        .targets
+        .iter()
+        .zip(input.standings)
+        .filter(|(t, _)| t.measure == Measure::RatePerUnitPeriod)
+    {
+        let mut per_school: BTreeMap<&str, (f64, u32)> = BTreeMap::new();
+        for cv in &st.value.per_unit {
+            if let Some(c) = input.facts.classes.iter().find(|c| c.id == cv.id) {
+                let e = per_school.entry(c.unit_id.as_str()).or_default();
+                e.0 += cv.value;
+                e.1 += 1;
+            }
+        }
+        let mut schools: Vec<(&str, f64)> = per_school
+            .into_iter()
+            .map(|(id, (sum, n))| (id, sum / f64::from(n.max(1))))
+            .filter(|(_, v)| t.comparator.holds(*v, t.threshold))
+            .collect();
+        schools.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
+        if !schools.is_empty() {
+            proposals.push(format!(
+                "Đề xuất biểu dương các trường thực hiện tốt {} ({}): {}.",
+                t.label.to_lowercase(),
+                t.id,
+                schools
+                    .iter()
+                    .take(3)
+                    .map(|(id, v)| format!("{} ({} % tuần của các lớp có buổi)", name(id), vn_num(*v, 1)))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ));
+        }
+    }
     for c in input.contests.iter().filter(|c| !c.winners.is_empty()) {
         let label = plan
             .line(&c.line_id)

@@ -42,6 +42,27 @@ pub(crate) async fn bump_turns(
     Ok(())
 }
 
+/// Adds `delta` to an account's live turns on a day.
+pub(crate) async fn bump_user_turns(
+    tx: &mut Transaction<'_, Any>,
+    plan_id: &str,
+    user_id: &str,
+    day: &str,
+    delta: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO turn_user_daily (plan_id, user_id, day, n) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (plan_id, user_id, day) DO UPDATE SET n = turn_user_daily.n + excluded.n",
+    )
+    .bind(plan_id)
+    .bind(user_id)
+    .bind(day)
+    .bind(delta)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// Adds `delta` to the count of the session's key if it is live and held:
 /// called with -1 before a change and +1 after it.
 pub(crate) async fn bump_sessions(tx: &mut Transaction<'_, Any>, session_id: &str, delta: i64) -> Result<()> {
@@ -272,6 +293,7 @@ pub(crate) async fn sync_reach_rules(tx: &mut Transaction<'_, Any>, plan: &Plan)
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AggregateSnapshot {
     pub turn_daily: Vec<(String, String, String, i64)>,
+    pub turn_user_daily: Vec<(String, String, i64)>,
     pub session_daily: Vec<(String, String, String, String, String, i64)>,
     pub person_first: Vec<(String, String, String, String)>,
     pub target_reach: Vec<(String, String, String, String)>,
@@ -343,12 +365,17 @@ impl Store {
             person_first_inserts("a.plan_id = $1", "t.plan_id = $1", "e.plan_id = $1");
         for sql in [
             "DELETE FROM turn_daily WHERE plan_id = $1".to_string(),
+            "DELETE FROM turn_user_daily WHERE plan_id = $1".to_string(),
             "DELETE FROM session_daily WHERE plan_id = $1".to_string(),
             "DELETE FROM target_reach WHERE plan_id = $1".to_string(),
             "DELETE FROM person_first WHERE plan_id = $1".to_string(),
             "INSERT INTO turn_daily (plan_id, unit_id, line_id, day, n) \
              SELECT plan_id, unit_id, line_id, day, COUNT(*) FROM support_turns WHERE plan_id = $1 AND deleted_at IS NULL \
              GROUP BY plan_id, unit_id, line_id, day"
+                .to_string(),
+            "INSERT INTO turn_user_daily (plan_id, user_id, day, n) \
+             SELECT plan_id, created_by, day, COUNT(*) FROM support_turns WHERE plan_id = $1 AND deleted_at IS NULL \
+             GROUP BY plan_id, created_by, day"
                 .to_string(),
             "INSERT INTO session_daily (plan_id, line_id, unit_id, class_id, kind, day, n) \
              SELECT plan_id, line_id, unit_id, COALESCE(class_id, ''), kind, day, COUNT(*) FROM sessions \
@@ -374,6 +401,12 @@ impl Store {
                 "SELECT unit_id, line_id, day, n FROM turn_daily WHERE plan_id = $1 AND n <> 0 ORDER BY unit_id, line_id, day",
             )
             .await?,
+            turn_user_daily: self
+                .snapshot_rows(
+                    plan_id,
+                    "SELECT user_id, day, n FROM turn_user_daily WHERE plan_id = $1 AND n <> 0 ORDER BY user_id, day",
+                )
+                .await?,
             session_daily: self.snapshot_rows(
                 plan_id,
                 "SELECT line_id, unit_id, class_id, kind, day, n FROM session_daily WHERE plan_id = $1 AND n <> 0 \

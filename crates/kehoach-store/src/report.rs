@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use kehoach_core::report::{Report, SummaryInput, summary};
+use kehoach_core::report::{Report, SummaryInput, VolunteerTally, summary};
 use kehoach_core::{Day, Plan, engine};
 
 use crate::{Result, Store};
@@ -30,6 +30,7 @@ impl Store {
         let propaganda = self.propaganda_counts(plan_id, &as_of.iso()).await?;
         let unit_name = |id: &str| names.get(id).cloned();
         let contests = self.contest_results(plan_id, as_of, &unit_name).await?;
+        let volunteers = self.volunteer_tallies(plan_id, as_of).await?;
         Ok(summary(&SummaryInput {
             plan,
             facts: &facts,
@@ -42,6 +43,7 @@ impl Store {
             budget: &budget,
             propaganda: &propaganda,
             contests: &contests,
+            volunteers: &volunteers,
         }))
     }
 }
@@ -62,5 +64,52 @@ impl Store {
             to,
             signed_on,
         }))
+    }
+
+    /// Youth-union members' turns (from accounts linked to them) and shifts
+    /// taken (not cancelled) up to `as_of`.
+    pub async fn volunteer_tallies(&self, plan_id: &str, as_of: Day) -> Result<Vec<VolunteerTally>> {
+        let day = as_of.iso();
+        let turns: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT u.person_id, CAST(SUM(t.n) AS BIGINT) FROM turn_user_daily t JOIN users u ON u.id = t.user_id \
+             WHERE t.plan_id = $1 AND t.day <= $2 AND u.person_id IS NOT NULL GROUP BY u.person_id",
+        )
+        .bind(plan_id)
+        .bind(&day)
+        .fetch_all(self.pool())
+        .await?;
+        let shifts: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT ss.person_id, COUNT(*) FROM shift_signups ss JOIN shifts s ON s.id = ss.shift_id \
+             WHERE s.plan_id = $1 AND s.deleted_at IS NULL AND s.day <= $2 GROUP BY ss.person_id",
+        )
+        .bind(plan_id)
+        .bind(&day)
+        .fetch_all(self.pool())
+        .await?;
+        let mut by: HashMap<String, (u64, u64)> = HashMap::new();
+        for (p, n) in turns {
+            by.entry(p).or_default().0 += n.max(0) as u64;
+        }
+        for (p, n) in shifts {
+            by.entry(p).or_default().1 += n.max(0) as u64;
+        }
+        let names: HashMap<String, String> = self
+            .roster_people(plan_id, Some("youth_members"), None)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p.full_name))
+            .collect();
+        let mut out: Vec<VolunteerTally> = by
+            .into_iter()
+            .filter_map(|(p, (turns, shifts))| {
+                Some(VolunteerTally {
+                    name: names.get(&p)?.clone(),
+                    turns,
+                    shifts,
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(out)
     }
 }

@@ -215,3 +215,157 @@ async fn exports_hold_the_database_counts_and_respect_the_unit() {
         t.store.close().await;
     }
 }
+
+/// Section VI proposes the most active volunteers (turns, then shifts) and
+/// the schools that meet the class-per-week target, from the records.
+#[tokio::test]
+async fn the_report_proposes_volunteers_and_schools_from_the_records() {
+    for t in TestApp::all().await {
+        let b = t.backend;
+        let coord = t.user("dieuphoi", Role::Coordinator, None).await;
+        let union = t.unit_by_slug("doan-tn").await;
+        let village = t.unit_by_slug("thon-mau-1").await;
+        let school = t.unit_by_slug("th-trung-lap").await;
+        let members = ["Lê Văn Đoàn", "Trần Thị Thanh"].map(|n| kehoach_store::PersonInput {
+            full_name: n.into(),
+            birth_year: Some(2001),
+            unit_id: union.id.clone(),
+            class_id: None,
+        });
+        t.store
+            .import_roster(&t.plan_id, "youth_members", &members, false, &coord.user_id, 0)
+            .await
+            .unwrap();
+        let people = t
+            .store
+            .roster_people(&t.plan_id, Some("youth_members"), None)
+            .await
+            .unwrap();
+        let person = |n: &str| people.iter().find(|p| p.full_name == n).unwrap().id.clone();
+        let doan = t.user("tnv.doan", Role::Volunteer, Some(&union.id)).await;
+        let thanh = t.user("tnv.thanh", Role::Volunteer, Some(&union.id)).await;
+        for (s, n) in [(&doan, "Lê Văn Đoàn"), (&thanh, "Trần Thị Thanh")] {
+            t.store
+                .link_user_person(&t.plan_id, &s.user_id, Some(&person(n)), 0)
+                .await
+                .unwrap();
+        }
+        // Đoàn: three turns; Thanh: one turn and two shifts.
+        for (s, day) in [
+            (&doan, "2026-07-01"),
+            (&doan, "2026-07-02"),
+            (&doan, "2026-07-03"),
+            (&thanh, "2026-07-04"),
+        ] {
+            let turn = json!({"id": uuid::Uuid::now_v7().to_string(), "unit_id": village.id, "service": "asxh-vneid", "day": day});
+            let (st, r) = t.api("POST", "/api/v1/turns", Some(s), turn).await;
+            assert!(st.is_success(), "{b}: {r}");
+        }
+        for day in ["2026-07-10", "2026-07-17"] {
+            let shift = t
+                .store
+                .create_shift(
+                    kehoach_store::NewShift {
+                        id: uuid::Uuid::now_v7().to_string(),
+                        plan_id: t.plan_id.clone(),
+                        team_id: None,
+                        unit_id: village.id.clone(),
+                        day: day.into(),
+                        start_time: "08:00".into(),
+                        end_time: "11:00".into(),
+                        places: 3,
+                        created_by: coord.user_id.clone(),
+                    },
+                    0,
+                )
+                .await
+                .unwrap();
+            t.store
+                .sign_up(&t.plan_id, &shift.id, &person("Trần Thị Thanh"), &thanh.user_id, 0)
+                .await
+                .unwrap();
+        }
+        // One class of a school with a smart classroom, a session every week of the line.
+        let class = t
+            .store
+            .add_class(&t.plan_id, &school.id, "5A", Some(30), 0)
+            .await
+            .unwrap();
+        let mut day = kehoach_core::Day::from_ymd(2026, 6, 1).unwrap();
+        while day.iso().as_str() <= "2026-08-31" {
+            t.store
+                .create_activity_session(
+                    kehoach_store::NewActivitySession {
+                        id: uuid::Uuid::now_v7().to_string(),
+                        plan_id: t.plan_id.clone(),
+                        line_id: "l6-smart-classroom".into(),
+                        unit_id: school.id.clone(),
+                        class_id: Some(class.id.clone()),
+                        kind: "experience".into(),
+                        status: "held".into(),
+                        day: day.iso(),
+                        start_time: None,
+                        end_time: None,
+                        venue: None,
+                        topics: "[]".into(),
+                        headcount: None,
+                        note: None,
+                        created_by: coord.user_id.clone(),
+                    },
+                    0,
+                )
+                .await
+                .unwrap();
+            day = day.plus(7);
+        }
+        let as_of = kehoach_core::Day::from_ymd(2026, 8, 31).unwrap();
+        let report = t
+            .store
+            .summary_report(&kehoach_core::seed_plan(), as_of, as_of)
+            .await
+            .unwrap();
+        let text: Vec<String> = report
+            .blocks
+            .iter()
+            .filter_map(|x| match x {
+                kehoach_core::report::Block::Para(p) => Some(p.clone()),
+                _ => None,
+            })
+            .collect();
+        let volunteers = text
+            .iter()
+            .find(|p| p.contains("đoàn viên thanh niên tình nguyện tích cực"))
+            .unwrap_or_else(|| panic!("{b}: {text:#?}"));
+        assert!(
+            volunteers.contains(
+                "Lê Văn Đoàn (3 lượt hỗ trợ, 0 ca tình nguyện); Trần Thị Thanh (1 lượt hỗ trợ, 2 ca tình nguyện)"
+            ),
+            "{b}: {volunteers}"
+        );
+        let schools = text
+            .iter()
+            .find(|p| p.contains("Đề xuất biểu dương các trường"))
+            .unwrap_or_else(|| panic!("{b}: {text:#?}"));
+        assert!(schools.contains("Trường Tiểu học Trung Lập (100 % tuần"), "{b}: {schools}");
+        // As of June, before any turn: no volunteer to propose yet.
+        let early = kehoach_core::Day::from_ymd(2026, 6, 30).unwrap();
+        let report = t
+            .store
+            .summary_report(&kehoach_core::seed_plan(), early, early)
+            .await
+            .unwrap();
+        assert!(
+            !report
+                .blocks
+                .iter()
+                .any(|x| matches!(x, kehoach_core::report::Block::Para(p) if p.contains("tình nguyện tích cực"))),
+            "{b}"
+        );
+        // The per-account aggregate equals a rebuild.
+        let kept = t.store.aggregate_snapshot(&t.plan_id).await.unwrap();
+        assert!(!kept.turn_user_daily.is_empty(), "{b}");
+        t.store.rebuild_aggregates(&t.plan_id).await.unwrap();
+        assert_eq!(kept, t.store.aggregate_snapshot(&t.plan_id).await.unwrap(), "{b}");
+        t.store.close().await;
+    }
+}

@@ -43,6 +43,33 @@ pub enum Block {
     },
     Para(String),
     Table(Table),
+    Chart(Chart),
+}
+
+/// A chart of the report, drawn by each renderer from the same figures.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Chart {
+    pub id: String,
+    pub caption: String,
+    pub kind: ChartKind,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ChartKind {
+    /// A horizontal bar per label against a goal: turns per village (T6).
+    Bars {
+        bars: Vec<(String, f64)>,
+        goal: Option<f64>,
+        /// "lượt".
+        unit: String,
+    },
+    /// Counts per row and column, a cell met when it reaches `per`: classes × weeks (R6).
+    Grid {
+        columns: Vec<String>,
+        rows: Vec<(String, Vec<u32>)>,
+        per: u32,
+    },
 }
 
 /// A table with its column headers and widths (millimetres of the text area).
@@ -457,6 +484,45 @@ pub fn summary(input: &SummaryInput) -> Report {
                 col("Đánh giá", 40.0, false),
             ],
             rows,
+        }));
+    }
+
+    // Charts: turns per village against the per-village minimum; the class × week grid.
+    if !villages.is_empty() {
+        b.push(Block::Chart(Chart {
+            id: "village-turns".into(),
+            caption: "Biểu đồ 1. Lượt người dân được hỗ trợ theo thôn".into(),
+            kind: ChartKind::Bars {
+                bars: villages
+                    .iter()
+                    .map(|v| (name(&v.id), totals.get(&v.id).map(|x| x.0).unwrap_or(0) as f64))
+                    .collect(),
+                goal: per_unit.map(|(t, _)| t.threshold),
+                unit: "lượt".into(),
+            },
+        }));
+    }
+    for (t, st) in plan
+        .targets
+        .iter()
+        .zip(input.standings)
+        .filter(|(t, s)| t.measure == Measure::RatePerUnitPeriod && !s.value.grid.is_empty())
+    {
+        let weeks = st.value.grid.iter().map(Vec::len).max().unwrap_or(0);
+        b.push(Block::Chart(Chart {
+            id: format!("grid-{}", t.id.to_lowercase()),
+            caption: format!("Biểu đồ 2. {} ({}): các tuần có buổi của từng lớp", t.label, t.id),
+            kind: ChartKind::Grid {
+                columns: (1..=weeks).map(|w| format!("T{w}")).collect(),
+                rows: st
+                    .value
+                    .per_unit
+                    .iter()
+                    .zip(&st.value.grid)
+                    .map(|(c, row)| (name(&c.id), row.clone()))
+                    .collect(),
+                per: t.per_unit.unwrap_or(1),
+            },
         }));
     }
 

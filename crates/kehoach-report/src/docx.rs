@@ -10,7 +10,8 @@
 
 use std::io::Write;
 
-use kehoach_core::report::{Block, Report, Table};
+use kehoach_core::report::{Block, Chart, ChartKind, Report, Table};
+use kehoach_core::text::vn_num;
 use kehoach_core::text::xml_escape as esc;
 use zip::write::SimpleFileOptions;
 
@@ -179,6 +180,119 @@ fn table(t: &Table) -> String {
     x
 }
 
+/// A chart as a borderless table of shaded cells: Word and LibreOffice keep
+/// it editable and it prints like the PDF's drawing.
+fn chart(c: &Chart) -> String {
+    use crate::charts::{GOAL, INK, MET, UNMET, scale_max};
+    let mut x = para("center", 6, 3, 0.0, &run(&c.caption, true, false, 26));
+    let cell = |w_mm: f32, fill: Option<&str>, text: &str, align: &str, size: u32| {
+        let shade = fill
+            .map(|f| format!("<w:shd w:val=\"clear\" w:color=\"auto\" w:fill=\"{f}\"/>"))
+            .unwrap_or_default();
+        format!(
+            "<w:tc><w:tcPr><w:tcW w:w=\"{}\" w:type=\"dxa\"/>{shade}<w:vAlign w:val=\"center\"/></w:tcPr>\
+             <w:p><w:pPr><w:spacing w:before=\"20\" w:after=\"20\" w:line=\"240\" w:lineRule=\"auto\"/><w:jc w:val=\"{align}\"/></w:pPr>{}</w:p></w:tc>",
+            tw(w_mm),
+            if text.is_empty() {
+                String::new()
+            } else {
+                run(text, false, false, size)
+            }
+        )
+    };
+    let open = |widths: &[f32]| {
+        let grid: String = widths
+            .iter()
+            .map(|w| format!("<w:gridCol w:w=\"{}\"/>", tw(*w)))
+            .collect();
+        format!(
+            "<w:tbl><w:tblPr><w:tblW w:w=\"{}\" w:type=\"dxa\"/><w:jc w:val=\"center\"/><w:tblLayout w:type=\"fixed\"/>\
+             <w:tblCellMar><w:left w:w=\"20\" w:type=\"dxa\"/><w:right w:w=\"20\" w:type=\"dxa\"/></w:tblCellMar>\
+             <w:tblCaption w:val=\"{}\"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid>",
+            tw(widths.iter().sum()),
+            esc(&c.id)
+        )
+    };
+    match &c.kind {
+        ChartKind::Bars { bars, goal, unit } => {
+            let (label_w, area_w, value_w) = (55.0_f32, 80.0_f32, 30.0_f32);
+            let max = scale_max(bars, *goal);
+            // The bar area is split in 40 steps: filled steps, then empty ones.
+            let steps = 40usize;
+            let step_w = area_w / steps as f32;
+            let mut widths = vec![label_w];
+            widths.extend(std::iter::repeat_n(step_w, steps));
+            widths.push(value_w);
+            x.push_str(&open(&widths));
+            let goal_step = goal.map(|g| ((g / max) * steps as f64).round() as usize);
+            for (label, v) in bars {
+                let filled = ((v / max) * steps as f64).round() as usize;
+                let met = goal.is_none_or(|g| *v >= g);
+                x.push_str("<w:tr><w:trPr><w:cantSplit/></w:trPr>");
+                x.push_str(&cell(label_w, None, label, "right", 22));
+                for k in 0..steps {
+                    let fill = if k < filled {
+                        Some(if met { MET } else { INK })
+                    } else if goal_step == Some(k + 1) {
+                        Some(GOAL)
+                    } else {
+                        None
+                    };
+                    x.push_str(&cell(step_w, fill, "", "left", 22));
+                }
+                x.push_str(&cell(value_w, None, &format!("{} {unit}", vn_num(*v, 0)), "left", 22));
+                x.push_str("</w:tr>");
+            }
+            x.push_str("</w:tbl>");
+            if let Some(g) = goal {
+                x.push_str(&para(
+                    "center",
+                    2,
+                    6,
+                    0.0,
+                    &run(
+                        &format!("Vạch đỏ: chỉ tiêu {} {unit} mỗi thôn.", vn_num(*g, 0)),
+                        false,
+                        true,
+                        22,
+                    ),
+                ));
+            }
+        }
+        ChartKind::Grid { columns, rows, per } => {
+            let label_w = 50.0_f32;
+            let cell_w = ((TEXT_MM - label_w) / columns.len().max(1) as f32).min(9.0);
+            let mut widths = vec![label_w];
+            widths.extend(std::iter::repeat_n(cell_w, columns.len()));
+            x.push_str(&open(&widths));
+            x.push_str("<w:tr><w:trPr><w:tblHeader/><w:cantSplit/></w:trPr>");
+            x.push_str(&cell(label_w, None, "", "left", 18));
+            for col in columns {
+                x.push_str(&cell(cell_w, None, col, "center", 16));
+            }
+            x.push_str("</w:tr>");
+            for (label, cells) in rows {
+                x.push_str("<w:tr><w:trPr><w:cantSplit/></w:trPr>");
+                x.push_str(&cell(label_w, None, label, "right", 18));
+                for n in cells {
+                    let fill = if n >= per { MET } else { UNMET };
+                    x.push_str(&cell(cell_w, Some(fill), "", "center", 16));
+                }
+                x.push_str("</w:tr>");
+            }
+            x.push_str("</w:tbl>");
+            x.push_str(&para(
+                "center",
+                2,
+                6,
+                0.0,
+                &run("Ô xanh: tuần lớp có buổi; ô hồng: tuần chưa có buổi.", false, true, 22),
+            ));
+        }
+    }
+    x
+}
+
 fn signature(r: &Report) -> String {
     let left_w = 60.0;
     let right_w = TEXT_MM - left_w;
@@ -222,6 +336,7 @@ pub fn document_xml(r: &Report) -> String {
             Block::Heading { text, .. } => body.push_str(&para("both", 6, 6, INDENT_MM, &run(text, true, false, BODY))),
             Block::Para(text) => body.push_str(&para("both", 0, 6, INDENT_MM, &run(text, false, false, BODY))),
             Block::Table(t) => body.push_str(&table(t)),
+            Block::Chart(c) => body.push_str(&chart(c)),
         }
     }
     body.push_str(&signature(r));

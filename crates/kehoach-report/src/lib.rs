@@ -3,6 +3,7 @@
 //! SIL OFL, metric twin of Times New Roman) so no system font is needed.
 
 pub mod cards;
+pub mod charts;
 pub mod docx;
 pub mod pdf;
 pub mod sheets;

@@ -108,6 +108,14 @@ enum Op {
     },
     /// A QR code of `text`, `size` points square, top-left at (x, y).
     Qr { x: f32, y: f32, size: f32, text: String },
+    /// A filled rectangle, top-left at (x, y), colour as "RRGGBB".
+    Rect {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        color: &'static str,
+    },
 }
 
 /// Positions in points from the top-left corner of the page.
@@ -227,6 +235,166 @@ impl<'m> Layout<'m> {
             self.y += lh;
         }
         self.y += after;
+    }
+
+    /// A chart: bars against a goal, or a grid of met and unmet cells.
+    fn chart(&mut self, c: &kehoach_core::report::Chart) {
+        use crate::charts::{GOAL, INK, MET, UNMET, scale_max};
+        use kehoach_core::report::ChartKind;
+        let m = self.m;
+        let small = 10.0;
+        let caption_h = 13.0 * LEADING + 9.0;
+        match &c.kind {
+            ChartKind::Bars { bars, goal, unit } => {
+                let row = 16.0;
+                self.ensure(caption_h + row * bars.len().min(6) as f32);
+                self.para(
+                    &c.caption,
+                    Face::Bold,
+                    13.0,
+                    Align::Center,
+                    mm(LEFT),
+                    mm(TEXT_W),
+                    0.0,
+                    6.0,
+                    3.0,
+                    true,
+                );
+                let (label_w, area_w) = (mm(55.0), mm(85.0));
+                let x0 = mm(LEFT);
+                let max = scale_max(bars, *goal) as f32;
+                let top = self.y;
+                for (label, v) in bars {
+                    self.ensure(row);
+                    let y = self.y;
+                    let lw = m.width(Face::Regular, small, label);
+                    self.op(Op::Text {
+                        x: x0 + label_w - 6.0 - lw,
+                        y: y + small,
+                        face: Face::Regular,
+                        size: small,
+                        text: label.clone(),
+                    });
+                    let w = area_w * (*v as f32) / max;
+                    let met = goal.is_none_or(|g| *v >= g);
+                    self.op(Op::Rect {
+                        x: x0 + label_w,
+                        y: y + 1.0,
+                        w: w.max(0.5),
+                        h: row - 5.0,
+                        color: if met { MET } else { INK },
+                    });
+                    self.op(Op::Text {
+                        x: x0 + label_w + w + 4.0,
+                        y: y + small,
+                        face: Face::Regular,
+                        size: small,
+                        text: format!("{} {unit}", kehoach_core::text::vn_num(*v, 0)),
+                    });
+                    self.y += row;
+                }
+                if let Some(g) = goal {
+                    let x = x0 + label_w + area_w * (*g as f32) / max;
+                    // The goal mark over the bars of this page.
+                    let from = if self.y > top { top } else { mm(TOP) };
+                    self.op(Op::Rect {
+                        x: x - 0.75,
+                        y: from - 2.0,
+                        w: 1.5,
+                        h: self.y - from,
+                        color: GOAL,
+                    });
+                    let text = format!(
+                        "Vạch đỏ: chỉ tiêu {} {unit} mỗi thôn.",
+                        kehoach_core::text::vn_num(*g, 0)
+                    );
+                    self.para(
+                        &text,
+                        Face::Italic,
+                        small,
+                        Align::Center,
+                        mm(LEFT),
+                        mm(TEXT_W),
+                        0.0,
+                        2.0,
+                        6.0,
+                        true,
+                    );
+                }
+            }
+            ChartKind::Grid { columns, rows, per } => {
+                let cell_h = 10.0;
+                self.ensure(caption_h + cell_h * (rows.len().min(8) + 1) as f32);
+                self.para(
+                    &c.caption,
+                    Face::Bold,
+                    13.0,
+                    Align::Center,
+                    mm(LEFT),
+                    mm(TEXT_W),
+                    0.0,
+                    6.0,
+                    3.0,
+                    true,
+                );
+                let label_w = mm(72.0);
+                let cell_w = ((mm(TEXT_W) - label_w) / columns.len().max(1) as f32).min(mm(9.0));
+                let x0 = mm(LEFT);
+                let header = |l: &mut Layout| {
+                    for (j, col) in columns.iter().enumerate() {
+                        let cw = m.width(Face::Regular, 7.0, col);
+                        l.op(Op::Text {
+                            x: x0 + label_w + cell_w * j as f32 + (cell_w - cw) / 2.0,
+                            y: l.y + 7.0,
+                            face: Face::Regular,
+                            size: 7.0,
+                            text: col.clone(),
+                        });
+                    }
+                    l.y += cell_h;
+                };
+                header(self);
+                for (label, cells) in rows {
+                    if self.y + cell_h > Self::bottom() {
+                        self.new_page();
+                        header(self);
+                    }
+                    let y = self.y;
+                    let size = 7.5;
+                    let text = kehoach_core::text::truncate(label, 60);
+                    let lw = m.width(Face::Regular, size, &text);
+                    self.op(Op::Text {
+                        x: x0 + label_w - 4.0 - lw,
+                        y: y + size,
+                        face: Face::Regular,
+                        size,
+                        text,
+                    });
+                    for (j, n) in cells.iter().enumerate() {
+                        self.op(Op::Rect {
+                            x: x0 + label_w + cell_w * j as f32 + 0.5,
+                            y: y + 0.5,
+                            w: cell_w - 1.0,
+                            h: cell_h - 1.0,
+                            color: if n >= per { MET } else { UNMET },
+                        });
+                    }
+                    self.y += cell_h;
+                }
+                self.para(
+                    "Ô xanh: tuần lớp có buổi; ô hồng: tuần chưa có buổi.",
+                    Face::Italic,
+                    small,
+                    Align::Center,
+                    mm(LEFT),
+                    mm(TEXT_W),
+                    0.0,
+                    2.0,
+                    6.0,
+                    true,
+                );
+            }
+        }
     }
 
     /// A centred rule `len` long in a column.
@@ -500,6 +668,7 @@ pub fn pdf(r: &Report) -> Result<Vec<u8>, ReportError> {
                 true,
             ),
             Block::Table(t) => l.table(t),
+            Block::Chart(c) => l.chart(c),
         }
     }
     signature(&mut l, r);
@@ -542,6 +711,22 @@ fn render(metrics: &Metrics, pages: &[Vec<Op>], numbered: bool) -> Result<Vec<u8
                     }
                 }
                 Op::Qr { x, y, size, text } => crate::cards::draw_qr(&mut s, text, *x, *y, *size)?,
+                Op::Rect { x, y, w, h, color } => {
+                    let mut pb = PathBuilder::new();
+                    if let Some(r) = krilla::geom::Rect::from_xywh(*x, *y, *w, *h) {
+                        pb.push_rect(r);
+                    }
+                    if let Some(p) = pb.finish() {
+                        let c = u32::from_str_radix(color, 16).unwrap_or(0);
+                        s.set_fill(Some(Fill {
+                            paint: rgb::Color::new((c >> 16) as u8, (c >> 8) as u8, c as u8).into(),
+                            opacity: NormalizedF32::ONE,
+                            rule: Default::default(),
+                        }));
+                        s.draw_path(&p);
+                        s.set_fill(Some(black()));
+                    }
+                }
                 Op::Line { x1, y1, x2, y2, width } => {
                     let mut pb = PathBuilder::new();
                     pb.move_to(*x1, *y1);

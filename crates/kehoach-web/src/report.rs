@@ -166,6 +166,8 @@ pub struct BlockView {
     pub level: u8,
     pub text: String,
     pub table: Option<kehoach_core::report::Table>,
+    /// A chart as SVG (built from escaped text).
+    chart: Option<String>,
 }
 
 #[derive(askama::Template)]
@@ -215,16 +217,25 @@ async fn preview_page(
                 level: *level,
                 text: if *level == 1 { text.to_uppercase() } else { text.clone() },
                 table: None,
+                chart: None,
             },
             Block::Para(text) => BlockView {
                 level: 0,
                 text: text.clone(),
                 table: None,
+                chart: None,
             },
             Block::Table(t) => BlockView {
                 level: 0,
                 text: String::new(),
                 table: Some(t.clone()),
+                chart: None,
+            },
+            Block::Chart(c) => BlockView {
+                level: 0,
+                text: c.caption.clone(),
+                table: None,
+                chart: Some(kehoach_report::charts::svg(c)),
             },
         })
         .collect();

@@ -346,7 +346,10 @@ async fn the_report_proposes_volunteers_and_schools_from_the_records() {
             .iter()
             .find(|p| p.contains("Đề xuất biểu dương các trường"))
             .unwrap_or_else(|| panic!("{b}: {text:#?}"));
-        assert!(schools.contains("Trường Tiểu học Trung Lập (100 % tuần"), "{b}: {schools}");
+        assert!(
+            schools.contains("Trường Tiểu học Trung Lập (100 % tuần"),
+            "{b}: {schools}"
+        );
         // As of June, before any turn: no volunteer to propose yet.
         let early = kehoach_core::Day::from_ymd(2026, 6, 30).unwrap();
         let report = t

@@ -276,6 +276,8 @@ async fn report_summary(
         bail!("{}: tệp đã tồn tại, hãy chọn tên khác", out.display());
     }
     let store = Store::open(&db.database_url, false).await?;
+    // A database written by an older kehoach gets the newer tables first (as `serve` does).
+    store.migrate().await?;
     let Some(id) = store.plan_ids().await?.first().cloned() else {
         bail!("cơ sở dữ liệu chưa có kế hoạch nào");
     };

@@ -118,6 +118,12 @@ fn summary_report_docx_matches_the_board_and_libreoffice_reads_it() {
         "Đoàn Thị Nhung",
         "Trên đây là báo cáo",
         "báo cáo có đơn vị và số liệu mẫu",
+        "Biểu đồ 1. Lượt người dân được hỗ trợ theo thôn",
+        "<w:tblCaption w:val=\"village-turns\"/>",
+        "Biểu đồ 2. Lớp có buổi trải nghiệm mỗi tuần (R6)",
+        "<w:tblCaption w:val=\"grid-r6\"/>",
+        "Đề xuất biểu dương các đoàn viên thanh niên tình nguyện tích cực nhất",
+        "Đề xuất khen thưởng các cá nhân, tập thể đạt giải 7.1.",
     ] {
         assert!(xml.contains(s), "document lacks “{s}”");
     }
@@ -182,6 +188,7 @@ fn summary_report_docx_matches_the_board_and_libreoffice_reads_it() {
         "Vĩnh Thịnh",
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
         "Nơi nhận:",
+        "Biểu đồ 1. Lượt người dân được hỗ trợ theo thôn",
     ] {
         assert!(text.contains(s), "PDF text lacks “{s}”");
     }
@@ -244,6 +251,9 @@ fn summary_report_pdf_is_our_own_a4_with_exact_vietnamese_text() {
         "Nơi nhận:",
         "PHÓ CHỦ TỊCH",
         "Đoàn Thị Nhung",
+        "Biểu đồ 1. Lượt người dân được hỗ trợ theo thôn",
+        "Vạch đỏ: chỉ tiêu 200 lượt mỗi thôn.",
+        "Ô xanh: tuần lớp có buổi; ô hồng: tuần chưa có buổi.",
     ] {
         assert!(text.contains(s), "PDF text lacks “{s}”:\n{text}");
     }

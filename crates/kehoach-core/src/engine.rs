@@ -333,6 +333,9 @@ pub struct UnitValue {
     /// Roster coverage: this unit's denominator came from its declared population.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub declared: bool,
+    /// Roster coverage: people reached and the unit's denominator.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub of: Option<(u64, u64)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -416,6 +419,7 @@ pub fn evaluate(plan: &Plan, t: &TargetDef, facts: &Facts, as_of: Day) -> Target
                     value: *v,
                     met: *v >= unit_goal,
                     declared: false,
+                    of: None,
                 })
                 .collect();
             if t.measure == Measure::UnitCoverage {
@@ -466,6 +470,7 @@ pub fn evaluate(plan: &Plan, t: &TargetDef, facts: &Facts, as_of: Day) -> Target
                     value: v,
                     met: t.comparator.holds(v, t.threshold),
                     declared: pop,
+                    of: Some((got as u64, d.max(0) as u64)),
                 });
             }
             out.numerator = num;
@@ -508,6 +513,7 @@ pub fn evaluate(plan: &Plan, t: &TargetDef, facts: &Facts, as_of: Day) -> Target
                     value: v,
                     met: t.comparator.holds(v, t.threshold),
                     declared: false,
+                    of: None,
                 });
                 out.grid.push(row);
             }

@@ -110,13 +110,15 @@ fn t6_every_village_needs_200_turns_and_a_village_without_turns_holds_it_back() 
                 id: "a".into(),
                 value: 250.0,
                 met: true,
-                declared: false
+                declared: false,
+                of: None
             },
             UnitValue {
                 id: "b".into(),
                 value: 0.0,
                 met: false,
-                declared: false
+                declared: false,
+                of: None
             }
         ]
     );

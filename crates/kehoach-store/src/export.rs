@@ -198,7 +198,11 @@ impl Store {
             "SELECT day AS c0, line_id AS c1, unit_id AS c2, service AS c3, elderly AS c4, created_by AS c5, \
              recorded_at AS c6 FROM support_turns WHERE plan_id = $1 AND deleted_at IS NULL{turn_cond}"
         );
-        let (sessions, packed_attendance, packed_turns, units, users, report, entries) = tokio::try_join!(
+        let standings = async {
+            let facts = self.facts(plan, as_of).await?;
+            Ok::<_, crate::StoreError>(kehoach_core::engine::board(plan, &facts, as_of))
+        };
+        let (sessions, packed_attendance, packed_turns, units, users, report, entries, standings) = tokio::try_join!(
             read_sessions,
             self.packed(
                 &attendance_sql,
@@ -212,6 +216,7 @@ impl Store {
             self.list_users(pid),
             self.summary_report(plan, as_of, as_of),
             self.export_entries(pid, f),
+            standings,
         )?;
         let sessions = Sheet {
             id: "buoi".into(),
@@ -429,9 +434,64 @@ impl Store {
                 )
                 .collect(),
         };
-        Ok([Some(sessions), Some(attendance), Some(turns), Some(entries), targets]
-            .into_iter()
-            .flatten()
-            .collect())
+        // Roster coverage per target and unit, as the board counts it (people
+        // reached as of the date against the roster or the declared population).
+        let coverage = Sheet {
+            id: "bao-phu".into(),
+            name: "Bao phủ danh sách".into(),
+            columns: [
+                "Chỉ tiêu",
+                "Đơn vị",
+                "Danh sách",
+                "Số người (mẫu số)",
+                "Theo",
+                "Đã tham gia",
+                "Tỷ lệ (%)",
+                "Đạt",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: plan
+                .targets
+                .iter()
+                .zip(&standings)
+                .filter(|(t, _)| t.measure == kehoach_core::Measure::RosterCoverage)
+                .flat_map(|(t, st)| {
+                    let unit_names = &unit_names;
+                    st.value
+                        .per_unit
+                        .iter()
+                        .filter(|u| f.unit_id.as_ref().is_none_or(|x| *x == u.id))
+                        .map(move |u| {
+                            let (got, size) = u.of.unwrap_or((0, 0));
+                            vec![
+                                text(format!("{} ({})", t.label, t.id)),
+                                label(unit_names.get(&u.id), &u.id),
+                                text(t.roster.map(|r| r.label()).unwrap_or_default()),
+                                Cell::Int(size as i64),
+                                text(if u.declared {
+                                    "dân số khai báo"
+                                } else {
+                                    "danh sách"
+                                }),
+                                Cell::Int(got as i64),
+                                Cell::Num(u.value),
+                                text(if u.met { "đạt" } else { "chưa đạt" }),
+                            ]
+                        })
+                })
+                .collect(),
+        };
+        Ok([
+            Some(sessions),
+            Some(attendance),
+            Some(turns),
+            Some(coverage),
+            Some(entries),
+            targets,
+        ]
+        .into_iter()
+        .flatten()
+        .collect())
     }
 }

@@ -73,11 +73,31 @@ async fn exports_hold_the_database_counts_and_respect_the_unit() {
         let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).unwrap();
         let names = book.sheet_names();
         assert_eq!(
-            names[..4],
-            ["Buổi hoạt động", "Điểm danh", "Lượt hỗ trợ", "Bài dự thi"],
+            names[..5],
+            [
+                "Buổi hoạt động",
+                "Điểm danh",
+                "Lượt hỗ trợ",
+                "Bao phủ danh sách",
+                "Bài dự thi"
+            ],
             "{b}"
         );
-        assert!(names[4].starts_with("Chỉ tiêu "), "{b}: {names:?}");
+        assert!(names[5].starts_with("Chỉ tiêu "), "{b}: {names:?}");
+        // Roster coverage: village 1's children, both attended the held session.
+        let coverage = sheet(&mut book, "Bao phủ danh sách");
+        let row = coverage
+            .iter()
+            .find(|r| {
+                r[0] == Data::String("Thanh thiếu nhi tham gia hoạt động hè (T8)".into())
+                    && r[1] == Data::String(v1.name.clone())
+            })
+            .unwrap_or_else(|| panic!("{b}: {coverage:?}"));
+        assert_eq!(
+            (&row[3], &row[5]),
+            (&Data::Float(2.0), &Data::Float(2.0)),
+            "{b}: {row:?}"
+        );
         let turns = sheet(&mut book, "Lượt hỗ trợ");
         assert_eq!(turns[0][2], Data::String("Thôn".into()), "{b}");
         assert_eq!(
@@ -111,7 +131,7 @@ async fn exports_hold_the_database_counts_and_respect_the_unit() {
         let sessions = sheet(&mut book, "Buổi hoạt động");
         assert_eq!(sessions.len() - 1, 1, "{b}");
         assert_eq!(sessions[1][5], Data::String("Đã tổ chức".into()), "{b}");
-        let targets = sheet(&mut book, &names[4]);
+        let targets = sheet(&mut book, &names[5]);
         assert_eq!(targets.len() - 1, kehoach_core::seed_plan().targets.len(), "{b}");
 
         // A period filter.

@@ -369,4 +369,10 @@ fn the_workbook_opens_in_libreoffice_with_every_sheet() {
         "{entries_csv}"
     );
     assert!(read("Chỉ tiêu 25-08-2026").contains("(T1)"));
+    let coverage = read("Bao phủ danh sách");
+    assert!(coverage.starts_with("Chỉ tiêu,Đơn vị,Danh sách,"), "{coverage}");
+    assert!(
+        coverage.contains("Đoàn viên tham gia hỗ trợ chuyển đổi số cộng đồng (T2),Đoàn Thanh niên xã,"),
+        "{coverage}"
+    );
 }

@@ -824,7 +824,7 @@ impl Cell {
 /// A sheet of a data export: one record kind, a header row, typed rows.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Sheet {
-    /// Stable file-name part: "buoi", "diem-danh", "luot-ho-tro", "chi-tieu".
+    /// Stable file-name part: "buoi", "diem-danh", "luot-ho-tro", "bao-phu", "bai-du-thi", "chi-tieu".
     pub id: String,
     /// Sheet title (at most 31 characters).
     pub name: String,

@@ -139,7 +139,7 @@ pub async fn export_xlsx(State(st): State<AppState>, PageUser(cu): PageUser, Que
     }
 }
 
-/// `GET /xuat/{kind}.csv`: one record kind (buoi, diem-danh, luot-ho-tro, bai-du-thi, chi-tieu).
+/// `GET /xuat/{kind}.csv`: one record kind (buoi, diem-danh, luot-ho-tro, bao-phu, bai-du-thi, chi-tieu).
 pub async fn export_csv(
     State(st): State<AppState>,
     PageUser(cu): PageUser,

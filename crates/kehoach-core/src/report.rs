@@ -120,6 +120,19 @@ pub struct SummaryInput<'a> {
     pub contests: &'a [ContestResult],
     /// Youth-union members' support turns and shifts up to `as_of`.
     pub volunteers: &'a [VolunteerTally],
+    /// Attendance, planned sessions and volunteer teams up to `as_of`.
+    pub activity: &'a ActivityCounts,
+}
+
+/// Counts the report states beside the facts of the board.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ActivityCounts {
+    /// Attendances recorded at held sessions, per line.
+    pub participants: BTreeMap<String, u64>,
+    /// Sessions still planned (not held, not cancelled), per line.
+    pub planned: BTreeMap<String, u64>,
+    /// Volunteer teams: name, members, the day launched.
+    pub teams: Vec<(String, u64, Option<Day>)>,
 }
 
 /// What one youth-union member did: turns recorded from their account and
@@ -351,6 +364,27 @@ pub fn summary(input: &SummaryInput) -> Report {
             channels.join("; ")
         )));
     }
+    let teams = &input.activity.teams;
+    if !teams.is_empty() {
+        let members: u64 = teams.iter().map(|t| t.1).sum();
+        let mut launched: Vec<Day> = teams.iter().filter_map(|t| t.2).filter(|d| *d <= as_of).collect();
+        launched.sort();
+        launched.dedup();
+        let launch = if launched.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; {} đội hình đã ra quân (ngày {})",
+                vn_int(teams.iter().filter(|t| t.2.is_some_and(|d| d <= as_of)).count() as i64),
+                launched.iter().map(|d| d.vn()).collect::<Vec<_>>().join(", ")
+            )
+        };
+        b.push(para(format!(
+            "Thành lập {} đội hình thanh niên tình nguyện với {} đoàn viên tham gia{launch}.",
+            vn_int(teams.len() as i64),
+            vn_int(members as i64)
+        )));
+    }
 
     // III. Results.
     b.push(heading(1, "III. KẾT QUẢ THỰC HIỆN"));
@@ -365,7 +399,34 @@ pub fn summary(input: &SummaryInput) -> Report {
         let turns = turns_by_line.get(line.id.as_str()).copied().unwrap_or(0);
         let mut parts = Vec::new();
         if n > 0 {
-            parts.push(format!("đã tổ chức {} buổi", vn_int(n as i64)));
+            let mut held_text = format!("đã tổ chức {} buổi", vn_int(n as i64));
+            // Class sessions (smart classrooms): by school.
+            let mut by_school: BTreeMap<&str, u64> = BTreeMap::new();
+            for s in input
+                .facts
+                .sessions
+                .iter()
+                .filter(|s| s.line_id == line.id && s.class_id.is_some() && s.day <= as_of)
+            {
+                *by_school.entry(s.unit_id.as_str()).or_default() += s.n as u64;
+            }
+            if !by_school.is_empty() {
+                held_text.push_str(&format!(
+                    " (theo trường: {})",
+                    by_school
+                        .iter()
+                        .map(|(u, k)| format!("{} {} buổi", name(u), vn_int(*k as i64)))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ));
+            }
+            parts.push(held_text);
+        }
+        if let Some(p) = input.activity.participants.get(&line.id).filter(|p| **p > 0) {
+            parts.push(format!("{} lượt người tham dự được điểm danh", vn_int(*p as i64)));
+        }
+        if let Some(p) = input.activity.planned.get(&line.id).filter(|p| **p > 0) {
+            parts.push(format!("{} buổi đang dự kiến", vn_int(*p as i64)));
         }
         if turns > 0 {
             parts.push(format!("hỗ trợ {} lượt người dân", vn_int(turns as i64)));
@@ -399,49 +460,7 @@ pub fn summary(input: &SummaryInput) -> Report {
         "Kết quả tính đến ngày {} so với các chỉ tiêu của Kế hoạch:",
         as_of.vn()
     )));
-    let rows = plan
-        .targets
-        .iter()
-        .zip(input.standings)
-        .enumerate()
-        .map(|(i, (t, s))| {
-            let result = match (t.measure, s.value.denominator) {
-                (Measure::RosterCoverage | Measure::UnitCoverage, Some(d)) => format!(
-                    "{} ({}/{})",
-                    figure(t, s.value.value),
-                    vn_num(s.value.numerator, 0),
-                    vn_num(d, 0)
-                ),
-                (Measure::MinPerUnit, _) => format!("thấp nhất {}", figure(t, s.value.value)),
-                _ => figure(t, s.value.value),
-            };
-            vec![
-                (i + 1).to_string(),
-                format!("{} ({})", t.label, t.id),
-                t.threshold_unit.label().to_string(),
-                threshold_text(t),
-                result,
-                share_of_goal(t, s.value.value)
-                    .map(|p| vn_num(p, 1))
-                    .unwrap_or_default(),
-                verdict(s).to_string(),
-            ]
-        })
-        .collect();
-    b.push(Block::Table(Table {
-        id: "targets".into(),
-        caption: format!("Bảng 1. Kết quả thực hiện chỉ tiêu (tính đến ngày {})", as_of.vn()),
-        columns: vec![
-            col("STT", 11.0, true),
-            col("Nội dung chỉ tiêu", 47.0, false),
-            col("ĐVT", 12.0, false),
-            col("Chỉ tiêu giao", 22.0, false),
-            col("Kết quả", 28.0, false),
-            col("Tỷ lệ (%)", 17.0, true),
-            col("Đánh giá", 28.0, false),
-        ],
-        rows,
-    }));
+    b.push(Block::Table(targets_table(plan, input.standings, as_of)));
 
     // Per-village table against the per-unit minimum (T6), when the plan has one.
     let totals = unit_totals(input.facts, as_of);
@@ -845,6 +864,54 @@ pub struct UnitInput<'a> {
     pub from: Day,
     pub to: Day,
     pub signed_on: Day,
+}
+
+/// Bảng 1: every target's figure, share of its goal and verdict as of a day
+/// (the board's standings, in the plan's target order).
+pub fn targets_table(plan: &Plan, standings: &[Standing], as_of: Day) -> Table {
+    let rows = plan
+        .targets
+        .iter()
+        .zip(standings)
+        .enumerate()
+        .map(|(i, (t, s))| {
+            let result = match (t.measure, s.value.denominator) {
+                (Measure::RosterCoverage | Measure::UnitCoverage, Some(d)) => format!(
+                    "{} ({}/{})",
+                    figure(t, s.value.value),
+                    vn_num(s.value.numerator, 0),
+                    vn_num(d, 0)
+                ),
+                (Measure::MinPerUnit, _) => format!("thấp nhất {}", figure(t, s.value.value)),
+                _ => figure(t, s.value.value),
+            };
+            vec![
+                (i + 1).to_string(),
+                format!("{} ({})", t.label, t.id),
+                t.threshold_unit.label().to_string(),
+                threshold_text(t),
+                result,
+                share_of_goal(t, s.value.value)
+                    .map(|p| vn_num(p, 1))
+                    .unwrap_or_default(),
+                verdict(s).to_string(),
+            ]
+        })
+        .collect();
+    Table {
+        id: "targets".into(),
+        caption: format!("Bảng 1. Kết quả thực hiện chỉ tiêu (tính đến ngày {})", as_of.vn()),
+        columns: vec![
+            col("STT", 11.0, true),
+            col("Nội dung chỉ tiêu", 47.0, false),
+            col("ĐVT", 12.0, false),
+            col("Chỉ tiêu giao", 22.0, false),
+            col("Kết quả", 28.0, false),
+            col("Tỷ lệ (%)", 17.0, true),
+            col("Đánh giá", 28.0, false),
+        ],
+        rows,
+    }
 }
 
 /// A unit's progress report for a period: what it held and recorded in the

@@ -202,7 +202,7 @@ impl Store {
             let facts = self.facts(plan, as_of).await?;
             Ok::<_, crate::StoreError>(kehoach_core::engine::board(plan, &facts, as_of))
         };
-        let (sessions, packed_attendance, packed_turns, units, users, report, entries, standings) = tokio::try_join!(
+        let (sessions, packed_attendance, packed_turns, units, users, entries, standings) = tokio::try_join!(
             read_sessions,
             self.packed(
                 &attendance_sql,
@@ -214,7 +214,6 @@ impl Store {
             self.packed(&turns_sql, &[false; 7], &turn_binds_all),
             self.list_units(pid),
             self.list_users(pid),
-            self.summary_report(plan, as_of, as_of),
             self.export_entries(pid, f),
             standings,
         )?;
@@ -356,36 +355,30 @@ impl Store {
         };
 
         // The targets as the report's table states them (the board's figures).
-        let targets = report
-            .blocks
-            .iter()
-            .find_map(|b| match b {
-                kehoach_core::report::Block::Table(t) if t.id == "targets" => Some(t),
-                _ => None,
-            })
-            .map(|t| Sheet {
-                id: "chi-tieu".into(),
-                name: format!("Chỉ tiêu {}", as_of.vn().replace('/', "-")),
-                columns: t.columns.iter().map(|c| c.header.clone()).collect(),
-                rows: t
-                    .rows
-                    .iter()
-                    .map(|r| {
-                        r.iter()
-                            .zip(&t.columns)
-                            .map(|(v, c)| {
-                                // Numeric columns hold Vietnamese numbers ("66,7"): real numbers in the sheet.
-                                let plain = v.replace('.', "").replace(',', ".");
-                                match (c.numeric, plain.parse::<i64>(), plain.parse::<f64>()) {
-                                    (true, Ok(n), _) => Cell::Int(n),
-                                    (true, _, Ok(x)) => Cell::Num(x),
-                                    _ => text(v.clone()),
-                                }
-                            })
-                            .collect()
-                    })
-                    .collect(),
-            });
+        let table = kehoach_core::report::targets_table(plan, &standings, as_of);
+        let targets = Some(&table).map(|t| Sheet {
+            id: "chi-tieu".into(),
+            name: format!("Chỉ tiêu {}", as_of.vn().replace('/', "-")),
+            columns: t.columns.iter().map(|c| c.header.clone()).collect(),
+            rows: t
+                .rows
+                .iter()
+                .map(|r| {
+                    r.iter()
+                        .zip(&t.columns)
+                        .map(|(v, c)| {
+                            // Numeric columns hold Vietnamese numbers ("66,7"): real numbers in the sheet.
+                            let plain = v.replace('.', "").replace(',', ".");
+                            match (c.numeric, plain.parse::<i64>(), plain.parse::<f64>()) {
+                                (true, Ok(n), _) => Cell::Int(n),
+                                (true, _, Ok(x)) => Cell::Num(x),
+                                _ => text(v.clone()),
+                            }
+                        })
+                        .collect()
+                })
+                .collect(),
+        });
         // Contest entries (no contact: that stays on the contest's page for its organisers).
         let entries = Sheet {
             id: "bai-du-thi".into(),

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use kehoach_core::report::{Report, SummaryInput, VolunteerTally, summary};
+use kehoach_core::report::{ActivityCounts, Report, SummaryInput, VolunteerTally, summary};
 use kehoach_core::{Day, Plan, engine};
 
 use crate::{Result, Store};
@@ -31,6 +31,7 @@ impl Store {
         let unit_name = |id: &str| names.get(id).cloned();
         let contests = self.contest_results(plan_id, as_of, &unit_name).await?;
         let volunteers = self.volunteer_tallies(plan_id, as_of).await?;
+        let activity = self.activity_counts(plan_id, as_of).await?;
         Ok(summary(&SummaryInput {
             plan,
             facts: &facts,
@@ -44,6 +45,7 @@ impl Store {
             propaganda: &propaganda,
             contests: &contests,
             volunteers: &volunteers,
+            activity: &activity,
         }))
     }
 }
@@ -111,5 +113,45 @@ impl Store {
             .collect();
         out.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(out)
+    }
+
+    /// Attendance at held sessions and sessions still planned, per line, up
+    /// to `as_of`; the volunteer teams.
+    pub async fn activity_counts(&self, plan_id: &str, as_of: Day) -> Result<ActivityCounts> {
+        let day = as_of.iso();
+        let participants: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT s.line_id, COUNT(*) FROM attendances a JOIN sessions s ON s.id = a.session_id \
+             WHERE s.plan_id = $1 AND a.deleted_at IS NULL AND s.deleted_at IS NULL AND s.status = 'held' AND s.day <= $2 \
+             GROUP BY s.line_id",
+        )
+        .bind(plan_id)
+        .bind(&day)
+        .fetch_all(self.pool())
+        .await?;
+        let planned: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT line_id, COUNT(*) FROM sessions WHERE plan_id = $1 AND deleted_at IS NULL AND status = 'planned' \
+             GROUP BY line_id",
+        )
+        .bind(plan_id)
+        .fetch_all(self.pool())
+        .await?;
+        let teams = self
+            .teams(plan_id)
+            .await?
+            .into_iter()
+            .map(|t| {
+                (
+                    t.name,
+                    t.members.max(0) as u64,
+                    t.launched_on.as_deref().and_then(Day::parse_iso),
+                )
+            })
+            .collect();
+        let count = |rows: Vec<(String, i64)>| rows.into_iter().map(|(k, n)| (k, n.max(0) as u64)).collect();
+        Ok(ActivityCounts {
+            participants: count(participants),
+            planned: count(planned),
+            teams,
+        })
     }
 }

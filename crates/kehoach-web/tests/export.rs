@@ -305,6 +305,24 @@ async fn the_report_proposes_volunteers_and_schools_from_the_records() {
                 .await
                 .unwrap();
         }
+        // A team of both, launched on 10/06.
+        let team = t
+            .store
+            .create_team(
+                &t.plan_id,
+                "Đội hình thử báo cáo",
+                Some(&person("Lê Văn Đoàn")),
+                &[person("Lê Văn Đoàn"), person("Trần Thị Thanh")],
+                std::slice::from_ref(&village.id),
+                &coord.user_id,
+                0,
+            )
+            .await
+            .unwrap();
+        t.store
+            .launch_teams(&t.plan_id, &[team.id], "2026-06-10")
+            .await
+            .unwrap();
         // One class of a school with a smart classroom, a session every week of the line.
         let class = t
             .store
@@ -352,6 +370,15 @@ async fn the_report_proposes_volunteers_and_schools_from_the_records() {
                 _ => None,
             })
             .collect();
+        assert!(
+            text.iter()
+                .any(|p| p == "Thành lập 1 đội hình thanh niên tình nguyện với 2 đoàn viên tham gia; 1 đội hình đã ra quân (ngày 10/06/2026)."),
+            "{b}: {text:#?}"
+        );
+        assert!(
+            text.iter().any(|p| p.starts_with("- 6. Tổ chức các hoạt động trải nghiệm tại phòng học thông minh: đã tổ chức 14 buổi (theo trường: Trường Tiểu học Trung Lập 14 buổi)")),
+            "{b}: {text:#?}"
+        );
         let volunteers = text
             .iter()
             .find(|p| p.contains("đoàn viên thanh niên tình nguyện tích cực"))

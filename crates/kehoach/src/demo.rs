@@ -266,6 +266,25 @@ pub async fn fill(store: &Store) -> anyhow::Result<()> {
         }
     }
 
+    // Two volunteer teams of ten members, one per pair of villages, launched on 10/6 (line 1).
+    let mut teams = Vec::new();
+    for (k, chunk) in members.chunks(10).take(2).enumerate() {
+        let ids: Vec<String> = chunk.iter().map(|m| m.id.clone()).collect();
+        let team = store
+            .create_team(
+                &pid,
+                &format!("Đội hình tình nguyện mẫu {}", k + 1),
+                ids.first().map(String::as_str),
+                &ids,
+                &villages[k..k + 2],
+                &coord.id,
+                now,
+            )
+            .await?;
+        teams.push(team.id);
+    }
+    store.launch_teams(&pid, &teams, &d(6, 10).iso()).await?;
+
     // Contests (sample entries): 7.1 judged and published on 18/8, 7.2 being judged.
     contests(store, &plan, &coord.id, &children, &mut rng).await?;
     Ok(())

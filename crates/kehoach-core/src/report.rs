@@ -133,6 +133,10 @@ pub struct ActivityCounts {
     pub planned: BTreeMap<String, u64>,
     /// Volunteer teams: name, members, the day launched.
     pub teams: Vec<(String, u64, Option<Day>)>,
+    /// Attendances at held sessions, per unit holding the session.
+    pub participants_by_unit: BTreeMap<String, u64>,
+    /// Live support turns per line and service.
+    pub turns_by_service: BTreeMap<(String, String), u64>,
 }
 
 /// What one youth-union member did: turns recorded from their account and
@@ -429,7 +433,23 @@ pub fn summary(input: &SummaryInput) -> Report {
             parts.push(format!("{} buổi đang dự kiến", vn_int(*p as i64)));
         }
         if turns > 0 {
-            parts.push(format!("hỗ trợ {} lượt người dân", vn_int(turns as i64)));
+            let by_service: Vec<String> = line
+                .services
+                .iter()
+                .filter_map(|sv| {
+                    let n = *input.activity.turns_by_service.get(&(line.id.clone(), sv.id.clone()))?;
+                    (n > 0).then(|| format!("{} {}", sv.label, vn_int(n as i64)))
+                })
+                .collect();
+            if by_service.is_empty() {
+                parts.push(format!("hỗ trợ {} lượt người dân", vn_int(turns as i64)));
+            } else {
+                parts.push(format!(
+                    "hỗ trợ {} lượt người dân (theo dịch vụ: {})",
+                    vn_int(turns as i64),
+                    by_service.join("; ")
+                ));
+            }
         }
         if let Some(c) = input.contests.iter().find(|c| c.line_id == line.id) {
             if c.entries > 0 {
@@ -484,10 +504,12 @@ pub fn summary(input: &SummaryInput) -> Report {
                     }
                 })
                 .unwrap_or_default();
+            let attended = input.activity.participants_by_unit.get(&v.id).copied().unwrap_or(0);
             rows.push(vec![
                 (i + 1).to_string(),
                 name(&v.id),
                 vn_int(sessions as i64),
+                vn_int(attended as i64),
                 vn_int(turns as i64),
                 verdict,
             ]);
@@ -497,10 +519,11 @@ pub fn summary(input: &SummaryInput) -> Report {
             caption: "Bảng 2. Kết quả theo thôn".into(),
             columns: vec![
                 col("STT", 11.0, true),
-                col("Thôn", 49.0, false),
-                col("Số buổi", 25.0, true),
-                col("Lượt người dân được hỗ trợ", 40.0, true),
-                col("Đánh giá", 40.0, false),
+                col("Thôn", 44.0, false),
+                col("Số buổi", 20.0, true),
+                col("Lượt tham dự", 24.0, true),
+                col("Lượt người dân được hỗ trợ", 32.0, true),
+                col("Đánh giá", 34.0, false),
             ],
             rows,
         }));

@@ -42,6 +42,29 @@ pub(crate) async fn bump_turns(
     Ok(())
 }
 
+/// Adds `delta` to a service's live turns on a day.
+pub(crate) async fn bump_service_turns(
+    tx: &mut Transaction<'_, Any>,
+    plan_id: &str,
+    line_id: &str,
+    service: &str,
+    day: &str,
+    delta: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO turn_service_daily (plan_id, line_id, service, day, n) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (plan_id, line_id, service, day) DO UPDATE SET n = turn_service_daily.n + excluded.n",
+    )
+    .bind(plan_id)
+    .bind(line_id)
+    .bind(service)
+    .bind(day)
+    .bind(delta)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// Adds `delta` to an account's live turns on a day.
 pub(crate) async fn bump_user_turns(
     tx: &mut Transaction<'_, Any>,
@@ -294,6 +317,7 @@ pub(crate) async fn sync_reach_rules(tx: &mut Transaction<'_, Any>, plan: &Plan)
 pub struct AggregateSnapshot {
     pub turn_daily: Vec<(String, String, String, i64)>,
     pub turn_user_daily: Vec<(String, String, i64)>,
+    pub turn_service_daily: Vec<(String, String, String, i64)>,
     pub session_daily: Vec<(String, String, String, String, String, i64)>,
     pub person_first: Vec<(String, String, String, String)>,
     pub target_reach: Vec<(String, String, String, String)>,
@@ -366,6 +390,7 @@ impl Store {
         for sql in [
             "DELETE FROM turn_daily WHERE plan_id = $1".to_string(),
             "DELETE FROM turn_user_daily WHERE plan_id = $1".to_string(),
+            "DELETE FROM turn_service_daily WHERE plan_id = $1".to_string(),
             "DELETE FROM session_daily WHERE plan_id = $1".to_string(),
             "DELETE FROM target_reach WHERE plan_id = $1".to_string(),
             "DELETE FROM person_first WHERE plan_id = $1".to_string(),
@@ -376,6 +401,10 @@ impl Store {
             "INSERT INTO turn_user_daily (plan_id, user_id, day, n) \
              SELECT plan_id, created_by, day, COUNT(*) FROM support_turns WHERE plan_id = $1 AND deleted_at IS NULL \
              GROUP BY plan_id, created_by, day"
+                .to_string(),
+            "INSERT INTO turn_service_daily (plan_id, line_id, service, day, n) \
+             SELECT plan_id, line_id, service, day, COUNT(*) FROM support_turns WHERE plan_id = $1 AND deleted_at IS NULL \
+             GROUP BY plan_id, line_id, service, day"
                 .to_string(),
             "INSERT INTO session_daily (plan_id, line_id, unit_id, class_id, kind, day, n) \
              SELECT plan_id, line_id, unit_id, COALESCE(class_id, ''), kind, day, COUNT(*) FROM sessions \
@@ -405,6 +434,12 @@ impl Store {
                 .snapshot_rows(
                     plan_id,
                     "SELECT user_id, day, n FROM turn_user_daily WHERE plan_id = $1 AND n <> 0 ORDER BY user_id, day",
+                )
+                .await?,
+            turn_service_daily: self
+                .snapshot_rows(
+                    plan_id,
+                    "SELECT line_id, service, day, n FROM turn_service_daily WHERE plan_id = $1 AND n <> 0 ORDER BY line_id, service, day",
                 )
                 .await?,
             session_daily: self.snapshot_rows(

@@ -119,15 +119,29 @@ impl Store {
     /// to `as_of`; the volunteer teams.
     pub async fn activity_counts(&self, plan_id: &str, as_of: Day) -> Result<ActivityCounts> {
         let day = as_of.iso();
-        let participants: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT s.line_id, COUNT(*) FROM attendances a JOIN sessions s ON s.id = a.session_id \
+        let attended: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT s.line_id, s.unit_id, COUNT(*) FROM attendances a JOIN sessions s ON s.id = a.session_id \
              WHERE s.plan_id = $1 AND a.deleted_at IS NULL AND s.deleted_at IS NULL AND s.status = 'held' AND s.day <= $2 \
-             GROUP BY s.line_id",
+             GROUP BY s.line_id, s.unit_id",
         )
         .bind(plan_id)
         .bind(&day)
         .fetch_all(self.pool())
         .await?;
+        let by_service: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT line_id, service, CAST(SUM(n) AS BIGINT) FROM turn_service_daily WHERE plan_id = $1 AND day <= $2 \
+             GROUP BY line_id, service",
+        )
+        .bind(plan_id)
+        .bind(&day)
+        .fetch_all(self.pool())
+        .await?;
+        let mut participants: std::collections::BTreeMap<String, u64> = Default::default();
+        let mut participants_by_unit: std::collections::BTreeMap<String, u64> = Default::default();
+        for (line, unit, n) in attended {
+            *participants.entry(line).or_default() += n.max(0) as u64;
+            *participants_by_unit.entry(unit).or_default() += n.max(0) as u64;
+        }
         let planned: Vec<(String, i64)> = sqlx::query_as(
             "SELECT line_id, COUNT(*) FROM sessions WHERE plan_id = $1 AND deleted_at IS NULL AND status = 'planned' \
              GROUP BY line_id",
@@ -149,9 +163,14 @@ impl Store {
             .collect();
         let count = |rows: Vec<(String, i64)>| rows.into_iter().map(|(k, n)| (k, n.max(0) as u64)).collect();
         Ok(ActivityCounts {
-            participants: count(participants),
+            participants,
             planned: count(planned),
             teams,
+            participants_by_unit,
+            turns_by_service: by_service
+                .into_iter()
+                .map(|(l, s, n)| ((l, s), n.max(0) as u64))
+                .collect(),
         })
     }
 }

@@ -150,10 +150,14 @@ impl Store {
         let mut counts: BTreeMap<(&str, &str, &str, &str), i64> = BTreeMap::new();
         let mut by: BTreeMap<(&str, &str, &str), &str> = BTreeMap::new();
         let mut per_user: BTreeMap<(&str, &str, &str), i64> = BTreeMap::new();
+        let mut per_service: BTreeMap<(&str, &str, &str, &str), i64> = BTreeMap::new();
         for (t, o) in turns.iter().zip(&out) {
             if *o == WriteOutcome::Stored {
                 *counts.entry((&t.plan_id, &t.unit_id, &t.line_id, &t.day)).or_default() += 1;
                 *per_user.entry((&t.plan_id, &t.created_by, &t.day)).or_default() += 1;
+                *per_service
+                    .entry((&t.plan_id, &t.line_id, &t.service, &t.day))
+                    .or_default() += 1;
                 let d = by.entry((&t.plan_id, &t.created_by, &t.line_id)).or_insert(&t.day);
                 if t.day.as_str() < *d {
                     *d = &t.day;
@@ -165,6 +169,9 @@ impl Store {
         }
         for ((plan_id, user, day), n) in per_user {
             aggregates::bump_user_turns(tx, plan_id, user, day, n).await?;
+        }
+        for ((plan_id, line, service, day), n) in per_service {
+            aggregates::bump_service_turns(tx, plan_id, line, service, day, n).await?;
         }
         for ((plan_id, user, line), day) in by {
             aggregates::reach_turn(tx, plan_id, user, line, day).await?;
@@ -269,6 +276,7 @@ impl Store {
             .await?;
         aggregates::bump_turns(&mut tx, plan_id, &cur.unit_id, &cur.line_id, &cur.day, -1).await?;
         aggregates::bump_user_turns(&mut tx, plan_id, &cur.created_by, &cur.day, -1).await?;
+        aggregates::bump_service_turns(&mut tx, plan_id, &cur.line_id, &cur.service, &cur.day, -1).await?;
         aggregates::refresh_reach(&mut tx, aggregates::Whose::User(&cur.created_by)).await?;
         crate::audit::log(
             &mut tx,

@@ -379,6 +379,11 @@ async fn the_report_proposes_volunteers_and_schools_from_the_records() {
             text.iter().any(|p| p.starts_with("- 6. Tổ chức các hoạt động trải nghiệm tại phòng học thông minh: đã tổ chức 14 buổi (theo trường: Trường Tiểu học Trung Lập 14 buổi)")),
             "{b}: {text:#?}"
         );
+        assert!(
+            text.iter().any(|p| p.starts_with("- 3.")
+                && p.contains("hỗ trợ 4 lượt người dân (theo dịch vụ: Kích hoạt tài khoản ASXH trên VNeID 4)")),
+            "{b}: {text:#?}"
+        );
         let volunteers = text
             .iter()
             .find(|p| p.contains("đoàn viên thanh niên tình nguyện tích cực"))

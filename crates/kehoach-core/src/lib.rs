@@ -6,6 +6,7 @@ pub mod contest;
 pub mod day;
 pub mod engine;
 pub mod ical;
+pub mod import;
 pub mod model;
 pub mod records;
 pub mod report;

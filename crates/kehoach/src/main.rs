@@ -168,6 +168,71 @@ enum PlanCommand {
     Validate { file: PathBuf },
     /// Print a readable summary of a plan file (default: the embedded plan).
     Show { file: Option<PathBuf> },
+    /// Read a published plan (.txt or .docx) into a draft: title, issuer,
+    /// period, activities, targets, budget sources, duties.
+    Import {
+        file: PathBuf,
+        /// Print the draft as JSON on standard output (nothing written).
+        #[arg(long)]
+        json: bool,
+        /// Where to write the draft (default: beside FILE, ".draft.json").
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+/// `kehoach plan import`: the text of a .txt or .docx, parsed into a draft.
+fn import_plan(file: &PathBuf, json: bool, out: Option<PathBuf>) -> anyhow::Result<()> {
+    let bytes = std::fs::read(file).with_context(|| format!("không đọc được tệp {}", file.display()))?;
+    let is_docx = file
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("docx"));
+    let text = if is_docx {
+        kehoach_report::docx::text(&bytes)
+            .map_err(|e| anyhow::anyhow!("{}: tệp Word hỏng hoặc không đọc được ({e})", file.display()))?
+    } else {
+        String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("{}: tệp không phải văn bản UTF-8", file.display()))?
+    };
+    let draft = kehoach_core::import::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let body = serde_json::to_string_pretty(&draft)?;
+    if json {
+        use std::io::Write as _;
+        // A closed pipe (`| head`) is not an error worth a panic.
+        let _ = writeln!(std::io::stdout().lock(), "{body}");
+        return Ok(());
+    }
+    let out = out.unwrap_or_else(|| file.with_extension("draft.json"));
+    if out.exists() {
+        bail!("{}: tệp đã tồn tại, hãy chọn tên khác (--out)", out.display());
+    }
+    let tmp = out.with_extension("json.tmp");
+    std::fs::write(&tmp, body.as_bytes()).with_context(|| format!("không ghi được {}", tmp.display()))?;
+    std::fs::rename(&tmp, &out).with_context(|| format!("không ghi được {}", out.display()))?;
+    println!(
+        "Đã đọc {}: {} hoạt động, {} chỉ tiêu, {} nguồn kinh phí, {} đơn vị có nhiệm vụ; thời gian {} – {}. Bản nháp: {}",
+        file.display(),
+        draft.activities.len(),
+        draft.targets.len(),
+        draft.budget_sources.len(),
+        draft.responsibilities.len(),
+        draft
+            .period
+            .from
+            .as_deref()
+            .and_then(kehoach_core::Day::parse_iso)
+            .map(|d| d.vn())
+            .unwrap_or_else(|| "?".into()),
+        draft
+            .period
+            .to
+            .as_deref()
+            .and_then(kehoach_core::Day::parse_iso)
+            .map(|d| d.vn())
+            .unwrap_or_else(|| "?".into()),
+        out.display()
+    );
+    Ok(())
 }
 
 fn read_plan(file: &PathBuf) -> anyhow::Result<(kehoach_core::Plan, String)> {
@@ -442,6 +507,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Plan {
+            command: PlanCommand::Import { file, json, out },
+        } => import_plan(&file, json, out),
         Command::Plan {
             command: PlanCommand::Show { file },
         } => {

@@ -35,6 +35,8 @@ pub struct CurrentUser {
     pub shifts_tomorrow: Vec<String>,
     /// For pages: the user organises volunteer teams (nav link).
     pub manages_teams: bool,
+    /// For pages: the user runs a contest (nav link).
+    pub manages_contests: bool,
     /// For pages: the requested path and query.
     pub path: String,
 }
@@ -133,6 +135,7 @@ pub async fn session_layer(State(state): State<AppState>, mut req: Request, next
                     Vec::new()
                 };
                 let manages_teams = page && crate::volunteers::manages_teams(&state, &user).await;
+                let manages_contests = page && crate::contests::manages_any(&state, &user).await;
                 let path = req
                     .uri()
                     .path_and_query()
@@ -145,6 +148,7 @@ pub async fn session_layer(State(state): State<AppState>, mut req: Request, next
                     unread,
                     shifts_tomorrow,
                     manages_teams,
+                    manages_contests,
                     path,
                 })
             }

@@ -194,6 +194,21 @@ pub async fn may_manage(st: &AppState, cu: &CurrentUser, c: &Contest) -> bool {
     allowed(&cu.user, Action::ManageContest { lead_unit: lead })
 }
 
+/// The user runs at least one contest (for the menu): the coordinator, or a
+/// reporter of a contest line's lead unit.
+pub async fn manages_any(st: &AppState, user: &kehoach_store::UserRow) -> bool {
+    let slug = match &user.unit_id {
+        Some(u) => st
+            .units()
+            .await
+            .ok()
+            .and_then(|us| us.iter().find(|x| &x.id == u).map(|x| x.slug.clone())),
+        None => None,
+    };
+    let lead_unit = slug.is_some_and(|s| contest::contest_lines(&st.plan).any(|l| l.lead.contains(&s)));
+    allowed(user, Action::ManageContest { lead_unit })
+}
+
 /// A judge named on the contest.
 pub async fn may_judge(st: &AppState, cu: &CurrentUser, c: &Contest) -> Result<bool, AppError> {
     let assigned = st

@@ -36,6 +36,7 @@ pub struct NavUser {
     pub can_read_all: bool,
     /// Organises volunteer teams (coordinator, youth-union secretary).
     pub manages_teams: bool,
+    pub manages_contests: bool,
     pub is_judge: bool,
 }
 
@@ -89,6 +90,7 @@ pub(crate) fn chrome(
             },
             can_read_all: matches!(c.user.role(), Role::Coordinator | Role::Viewer),
             manages_teams: c.manages_teams,
+            manages_contests: c.manages_contests,
             can_record_turns: match c.user.role() {
                 Role::Coordinator | Role::Volunteer => true,
                 Role::UnitReporter => c.user.unit_id.is_some(),

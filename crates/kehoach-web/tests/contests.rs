@@ -1072,3 +1072,26 @@ async fn every_contest_write_route_admits_only_its_roles() {
         t.store.close().await;
     }
 }
+
+#[tokio::test]
+async fn the_menu_shows_contests_to_their_organisers_and_judging_to_judges() {
+    let t = TestApp::all().await.remove(0);
+    let vhxh = t.unit_by_slug("vhxh").await;
+    let village = t.unit_by_slug("thon-mau-1").await;
+    let lead = t.user("vhxh", Role::UnitReporter, Some(&vhxh.id)).await;
+    let other = t.user("thon", Role::UnitReporter, Some(&village.id)).await;
+    let judge = t.user("giamkhao", Role::Judge, None).await;
+    let (_, html) = t.get("/ke-hoach", Some(&lead)).await;
+    assert!(html.contains("href=\"/cuoc-thi\""));
+    let (_, html) = t.get("/ke-hoach", Some(&other)).await;
+    assert!(!html.contains("href=\"/cuoc-thi\""));
+    let (_, html) = t.get("/ke-hoach", Some(&judge)).await;
+    assert!(html.contains("href=\"/cham-thi\"") && !html.contains("href=\"/cuoc-thi\""));
+    let (st, html) = t.get("/cuoc-thi", Some(&lead)).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        html.contains("Ý tưởng sáng tạo") && !html.contains("videos quảng bá"),
+        "7.1 only: vhxh leads it"
+    );
+    t.store.close().await;
+}

@@ -175,7 +175,7 @@ enum PlanCommand {
         /// Print the draft as JSON on standard output (nothing written).
         #[arg(long)]
         json: bool,
-        /// Where to write the draft (default: beside FILE, ".draft.json").
+        /// Where to write the draft plan file (default: beside FILE, ".draft.toml").
         #[arg(long)]
         out: Option<PathBuf>,
     },
@@ -202,36 +202,50 @@ fn import_plan(file: &PathBuf, json: bool, out: Option<PathBuf>) -> anyhow::Resu
         let _ = writeln!(std::io::stdout().lock(), "{body}");
         return Ok(());
     }
-    let out = out.unwrap_or_else(|| file.with_extension("draft.json"));
+    // Without --json: the draft as a plan file to review (`kehoach plan validate`, then `serve --plan`).
+    let plan = kehoach_core::import_plan::to_plan(&draft, &text);
+    let toml =
+        kehoach_core::import_plan::to_toml(&plan).map_err(|e| anyhow::anyhow!("không tạo được tệp kế hoạch: {e}"))?;
+    let toml = format!(
+        "# Bản nháp đọc từ {} bởi `kehoach plan import`: hãy soát lại từng mục\n# (mã, đơn vị, chỉ tiêu) rồi kiểm tra bằng `kehoach plan validate`.\n\n{toml}",
+        file.file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default()
+    );
+    let out = out.unwrap_or_else(|| file.with_extension("draft.toml"));
     if out.exists() {
         bail!("{}: tệp đã tồn tại, hãy chọn tên khác (--out)", out.display());
     }
-    let tmp = out.with_extension("json.tmp");
-    std::fs::write(&tmp, body.as_bytes()).with_context(|| format!("không ghi được {}", tmp.display()))?;
+    let tmp = out.with_extension("toml.tmp");
+    std::fs::write(&tmp, toml.as_bytes()).with_context(|| format!("không ghi được {}", tmp.display()))?;
     std::fs::rename(&tmp, &out).with_context(|| format!("không ghi được {}", out.display()))?;
+    let vn = |d: &Option<String>| {
+        d.as_deref()
+            .and_then(kehoach_core::Day::parse_iso)
+            .map(|d| d.vn())
+            .unwrap_or_else(|| "?".into())
+    };
     println!(
-        "Đã đọc {}: {} hoạt động, {} chỉ tiêu, {} nguồn kinh phí, {} đơn vị có nhiệm vụ; thời gian {} – {}. Bản nháp: {}",
+        "Đã đọc {}: {} hoạt động, {} chỉ tiêu ({} đo được), {} nguồn kinh phí, {} đơn vị có nhiệm vụ; thời gian {} – {}. Bản nháp kế hoạch: {}",
         file.display(),
         draft.activities.len(),
         draft.targets.len(),
+        plan.targets.len(),
         draft.budget_sources.len(),
         draft.responsibilities.len(),
-        draft
-            .period
-            .from
-            .as_deref()
-            .and_then(kehoach_core::Day::parse_iso)
-            .map(|d| d.vn())
-            .unwrap_or_else(|| "?".into()),
-        draft
-            .period
-            .to
-            .as_deref()
-            .and_then(kehoach_core::Day::parse_iso)
-            .map(|d| d.vn())
-            .unwrap_or_else(|| "?".into()),
+        vn(&draft.period.from),
+        vn(&draft.period.to),
         out.display()
     );
+    match parse_plan(&toml) {
+        Ok(_) => println!("Bản nháp hợp lệ; hãy khai báo các thôn, trường trước khi ghi nhận."),
+        Err(errors) => {
+            println!("Bản nháp còn {} chỗ cần soát lại:", errors.len());
+            for e in errors {
+                println!("  {e}");
+            }
+        }
+    }
     Ok(())
 }
 

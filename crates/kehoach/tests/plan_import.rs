@@ -66,20 +66,71 @@ fn the_seed_text_and_its_docx_read_to_the_expected_draft() {
     assert!(ok, "{err}");
     assert_eq!(serde_json::from_str::<serde_json::Value>(&out).unwrap(), want);
 
-    // Without --json: the draft beside the file, once.
+    // Without --json: a draft plan file beside the file, once, that the validator accepts.
     let (ok, out, err) = run(&["plan", "import", word.to_str().unwrap()]);
     assert!(ok, "{err}");
     assert!(
         out.contains("11 hoạt động") && out.contains("01/06/2026 – 31/08/2026"),
         "{out}"
     );
-    let draft = dir.join("ke-hoach.draft.json");
-    assert_eq!(
-        serde_json::from_str::<serde_json::Value>(&std::fs::read_to_string(&draft).unwrap()).unwrap(),
-        want
-    );
+    assert!(out.contains("Bản nháp hợp lệ"), "{out}");
+    let draft = dir.join("ke-hoach.draft.toml");
+    let (ok, out, err) = run(&["plan", "validate", draft.to_str().unwrap()]);
+    assert!(ok && out.contains("hợp lệ — 11 hoạt động, 11 chỉ tiêu"), "{out}{err}");
+    let plan = kehoach_core::parse_plan(&std::fs::read_to_string(&draft).unwrap()).unwrap();
+    let seed = kehoach_core::seed_plan();
+    assert_eq!(plan.plan.issuer, seed.plan.issuer);
+    assert_eq!(plan.plan.title, seed.plan.title);
+    assert_eq!(plan.plan.period, seed.plan.period);
+    assert_eq!(plan.signer, seed.signer);
+    assert_eq!(plan.recipients, seed.recipients);
+    for (a, b) in plan.lines.iter().zip(&seed.lines) {
+        assert_eq!(
+            (&a.number, a.window.start, a.window.end),
+            (&b.number, b.window.start, b.window.end)
+        );
+        assert_eq!(a.content, b.content, "{}", a.number);
+    }
     let (ok, _, err) = run(&["plan", "import", word.to_str().unwrap()]);
     assert!(!ok && err.contains("đã tồn tại"), "{err}");
+}
+
+#[test]
+fn another_communes_plan_becomes_a_plan_the_server_accepts() {
+    let dir = temp_dir("plan-import-other");
+    let src = dir.join("an-hoa.txt");
+    std::fs::copy(root().join("plans/corpus/an-hoa-2027.txt"), &src).unwrap();
+    let (ok, out, err) = run(&["plan", "import", src.to_str().unwrap()]);
+    assert!(ok && out.contains("Bản nháp hợp lệ"), "{out}{err}");
+    let toml = std::fs::read_to_string(dir.join("an-hoa.draft.toml")).unwrap();
+    let plan = kehoach_core::parse_plan(&toml).unwrap();
+    assert_eq!(plan.plan.issuer, "Ủy ban nhân dân xã An Hòa");
+    assert_eq!(plan.plan.number.as_deref(), Some("45/KH-UBND"));
+    assert_eq!(plan.plan.issued_on.map(|d| d.iso()).as_deref(), Some("2027-05-24"));
+    assert_eq!(
+        (plan.signer.position.as_str(), plan.signer.name.as_str()),
+        ("CHỦ TỊCH", "Nguyễn Văn Bình")
+    );
+    assert_eq!(plan.lines.len(), 5);
+    assert_eq!(
+        plan.lines[2].parent.as_deref(),
+        Some(plan.lines[1].id.as_str()),
+        "2.1 under 2"
+    );
+    // The per-village minimum became a target the board measures.
+    let t = plan.targets.iter().find(|t| t.text.starts_with("Mỗi thôn")).unwrap();
+    assert_eq!((t.measure, t.threshold), (kehoach_core::Measure::MinPerUnit, 150.0));
+    // A database takes it, with its units.
+    let url = format!("sqlite:{}", dir.join("an-hoa.sqlite").display());
+    let stored = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = kehoach_store::Store::open(&url, true).await.unwrap();
+        store.migrate().await.unwrap();
+        let stored = store.import_plan(&plan, &toml, 0).await.unwrap();
+        let units = store.list_units(&plan.plan.id).await.unwrap();
+        store.close().await;
+        stored && units.iter().any(|u| u.name == "Đoàn Thanh niên xã")
+    });
+    assert!(stored);
 }
 
 #[test]

@@ -142,15 +142,33 @@ pub(crate) fn percentile(sorted: &[Duration], p: f64) -> f64 {
     sorted[i].as_secs_f64() * 1000.0
 }
 
-pub async fn ingest(url: Option<String>, seconds: f64, levels: &[usize]) -> anyhow::Result<()> {
-    let (url, _tmp) = match url {
+/// A scratch directory for a benchmark's SQLite file, removed when dropped
+/// (the board's database is half a gigabyte).
+pub struct Scratch(std::path::PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The database to measure: the one given, or a new SQLite file in a scratch directory.
+pub fn database(url: Option<String>) -> anyhow::Result<(String, Option<Scratch>)> {
+    Ok(match url {
         Some(u) => (u, None),
         None => {
             let dir = std::env::temp_dir().join(format!("kehoach-bench-{}", uuid::Uuid::now_v7()));
             std::fs::create_dir_all(&dir)?;
-            (format!("sqlite:{}", dir.join("bench.sqlite").display()), Some(dir))
+            (
+                format!("sqlite:{}", dir.join("bench.sqlite").display()),
+                Some(Scratch(dir)),
+            )
         }
-    };
+    })
+}
+
+pub async fn ingest(url: Option<String>, seconds: f64, levels: &[usize]) -> anyhow::Result<()> {
+    let (url, _scratch) = database(url)?;
     let backend = if url.starts_with("postgres") {
         "PostgreSQL"
     } else {

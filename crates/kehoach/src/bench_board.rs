@@ -72,14 +72,7 @@ async fn http_get(conn: &mut BufReader<TcpStream>, addr: SocketAddr, path: &str,
 }
 
 pub async fn board(url: Option<String>, turns: usize, iterations: usize) -> anyhow::Result<()> {
-    let (url, _tmp) = match url {
-        Some(u) => (u, None),
-        None => {
-            let dir = std::env::temp_dir().join(format!("kehoach-bench-{}", uuid::Uuid::now_v7()));
-            std::fs::create_dir_all(&dir)?;
-            (format!("sqlite:{}", dir.join("bench.sqlite").display()), Some(dir))
-        }
-    };
+    let (url, _scratch) = crate::bench::database(url)?;
     let backend = if url.starts_with("postgres") {
         "PostgreSQL"
     } else {

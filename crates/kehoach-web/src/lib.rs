@@ -12,6 +12,7 @@ pub mod mail;
 pub mod pages;
 pub mod pages_records;
 pub mod people;
+pub mod plan_import;
 pub mod policy;
 pub mod propaganda;
 pub mod public;
@@ -202,6 +203,13 @@ pub fn app(state: AppState) -> Router {
         .route("/dang-xuat", post(pages::logout))
         .route("/moi/{token}", get(pages::invite_page).post(pages::invite_submit))
         .route("/ke-hoach", get(pages::plan_page))
+        .route(
+            "/ke-hoach/nhap",
+            get(plan_import::form)
+                .post(plan_import::read)
+                .layer(DefaultBodyLimit::max(plan_import::MAX_BYTES + 64 * 1024)),
+        )
+        .route("/ke-hoach/nhap/kiem-tra", post(plan_import::check))
         .route("/theo-doi", get(board::board_page))
         .route("/theo-doi/ho-so", get(board::trace_page))
         .route("/bao-cao", get(report::preview))

@@ -281,38 +281,14 @@ async fn a_rostered_childs_entry_counts_for_t8_and_leaves_it_when_withdrawn() {
     }
 }
 
-/// A multipart form as a browser sends it (no session: the public form).
+/// The public form, posted without a session: status, redirect, page.
 async fn post_entry(
     t: &TestApp,
     path: &str,
     fields: &[(&str, &str)],
     file: Option<(&str, &[u8])>,
 ) -> (StatusCode, String, String) {
-    let boundary = "----kehoach-test-boundary";
-    let mut body = Vec::new();
-    for (k, v) in fields {
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes(),
-        );
-    }
-    if let Some((name, bytes)) = file {
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
-                .as_bytes(),
-        );
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    let req = Request::post(path)
-        .header(header::HOST, "kehoach.test")
-        .header(
-            header::CONTENT_TYPE,
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(Body::from(body))
-        .unwrap();
-    let (st, headers, body) = t.send(req).await;
+    let (st, headers, body) = t.multipart(path, None, fields, file).await;
     let location = headers
         .into_iter()
         .find(|(k, _)| k == "location")

@@ -204,4 +204,45 @@ impl TestApp {
         let location = headers.into_iter().find(|(k, _)| k == "location").map(|(_, v)| v);
         (st, location, body)
     }
+
+    /// A multipart form as a browser sends it (a file upload), with the
+    /// session's cookie and CSRF token in the query string, as our forms do.
+    pub async fn multipart(
+        &self,
+        path: &str,
+        s: Option<&Session>,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &[u8])>,
+    ) -> (StatusCode, Vec<(String, String)>, String) {
+        let boundary = "----kehoach-test-boundary";
+        let mut body = Vec::new();
+        for (k, v) in fields {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes(),
+            );
+        }
+        if let Some((name, bytes)) = file {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let uri = match s {
+            Some(s) => format!("{path}{}_csrf={}", if path.contains('?') { '&' } else { '?' }, s.csrf),
+            None => path.to_string(),
+        };
+        let mut b = Request::post(uri).header(header::HOST, "kehoach.test").header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        );
+        if let Some(s) = s {
+            b = b.header(header::COOKIE, &s.cookie);
+        }
+        self.send(b.body(Body::from(body)).unwrap()).await
+    }
 }

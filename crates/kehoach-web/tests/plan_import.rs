@@ -1,0 +1,135 @@
+//! `/ke-hoach/nhap`: a coordinator reads another commune's plan text into a
+//! draft shown beside its source lines (missing fields marked), checks the
+//! edited plan file with the validator and downloads it; bad input gets a
+//! Vietnamese reason; nobody else may use it.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::TestApp;
+use kehoach_store::Role;
+
+fn corpus(name: &str) -> String {
+    std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../plans/corpus")
+            .join(name),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_coordinator_reviews_checks_and_downloads_a_plan_read_from_text() {
+    let t = TestApp::all().await.remove(0);
+    let coord = t.user("dieuphoi", Role::Coordinator, None).await;
+    let text = corpus("an-hoa-2027.txt");
+    let (st, _, html) = t
+        .multipart(
+            "/ke-hoach/nhap",
+            Some(&coord),
+            &[],
+            Some(("an-hoa.txt", text.as_bytes())),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{html}");
+    assert!(html.contains("id=\"L28\""), "source lines numbered");
+    assert!(html.contains("Hoạt động 2.1") && html.contains("Đoàn Thanh niên xã"));
+    assert!(html.contains("href=\"#L32\">dòng 32–39</a>"), "activity 2.1 linked to its lines: {html}");
+    assert!(html.contains("cần soát lại"), "heading 2 has no lead of its own");
+    assert!(
+        html.contains("issuer = &quot;Ủy ban nhân dân xã An Hòa&quot;")
+            || html.contains("issuer = &#34;Ủy ban nhân dân xã An Hòa&#34;"),
+        "the plan file"
+    );
+    // Pasted text reads the same.
+    let (st, _, pasted) = t
+        .multipart("/ke-hoach/nhap", Some(&coord), &[("text", &text)], None)
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(pasted.contains("Hoạt động 2.1"));
+
+    // The plan file: checked, then downloaded; a broken edit is refused with the validator's reason.
+    let plan = kehoach_core::import_plan::to_plan(&kehoach_core::import::parse(&text).unwrap(), &text);
+    let toml = kehoach_core::import_plan::to_toml(&plan).unwrap();
+    let (st, _, html) = t
+        .form(
+            "/ke-hoach/nhap/kiem-tra",
+            Some(&coord),
+            &[("toml", &toml), ("source", &text)],
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(html.contains("Tệp kế hoạch hợp lệ"), "{html}");
+    let broken = toml.replace("title = \"Triển khai", "title = \"\" # Triển khai");
+    let (_, _, html) = t
+        .form(
+            "/ke-hoach/nhap/kiem-tra",
+            Some(&coord),
+            &[("toml", &broken), ("source", &text)],
+        )
+        .await;
+    assert!(
+        html.contains("còn 1 chỗ cần sửa") && html.contains("plan.title"),
+        "{html}"
+    );
+    let (st, _, body) = t
+        .form(
+            "/ke-hoach/nhap/kiem-tra",
+            Some(&coord),
+            &[("toml", &toml), ("source", &text), ("tai", "1")],
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(
+        kehoach_core::parse_plan(&body).unwrap().plan.issuer,
+        "Ủy ban nhân dân xã An Hòa"
+    );
+
+    // Bad input: a reason in Vietnamese.
+    for (text, reason) in [
+        ("   ", "Tệp không có nội dung"),
+        ("Thư mời họp.\nKính gửi.", "không phải một kế hoạch"),
+    ] {
+        let (st, _, html) = t
+            .multipart("/ke-hoach/nhap", Some(&coord), &[("text", text)], None)
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains(reason), "{html}");
+    }
+    let (st, _, html) = t
+        .multipart(
+            "/ke-hoach/nhap",
+            Some(&coord),
+            &[],
+            Some(("hong.docx", b"PK\x03\x04 hong")),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("Tệp Word: hỏng"));
+    t.store.close().await;
+}
+
+#[tokio::test]
+async fn only_coordinators_read_plans_from_text() {
+    let t = TestApp::all().await.remove(0);
+    let village = t.unit_by_slug("thon-mau-1").await;
+    let union = t.unit_by_slug("doan-tn").await;
+    let text = corpus("tan-lap-2026.txt");
+    for (who, role, unit) in [
+        ("thon", Role::UnitReporter, Some(village.id.as_str())),
+        ("tnv", Role::Volunteer, Some(union.id.as_str())),
+        ("xem", Role::Viewer, None),
+        ("giamkhao", Role::Judge, None),
+    ] {
+        let s = t.user(who, role, unit).await;
+        let (st, _) = t.get("/ke-hoach/nhap", Some(&s)).await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "{who}");
+        let (st, _, _) = t.multipart("/ke-hoach/nhap", Some(&s), &[("text", &text)], None).await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "{who}");
+        let (st, _, _) = t.form("/ke-hoach/nhap/kiem-tra", Some(&s), &[("toml", "x")]).await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "{who}");
+    }
+    let (st, _) = t.get("/ke-hoach/nhap", None).await;
+    assert_eq!(st, StatusCode::SEE_OTHER, "anonymous: to the login page");
+    t.store.close().await;
+}

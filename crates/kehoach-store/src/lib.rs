@@ -229,27 +229,82 @@ impl Store {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        for u in &plan.units {
-            sqlx::query(
-                "INSERT INTO units (id, plan_id, slug, name, name_key, short_name, kind, has_smart_classroom, sample, from_plan, active, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, 1, $10)",
-            )
-            .bind(new_id())
-            .bind(&plan.plan.id)
-            .bind(&u.id)
-            .bind(&u.name)
-            .bind(kehoach_core::text::fold_key(&u.name))
-            .bind(u.short_name.clone())
-            .bind(u.kind.as_str())
-            .bind(u.has_smart_classroom as i64)
-            .bind(u.sample as i64)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        }
+        insert_units(&mut tx, plan, now).await?;
         crate::aggregates::sync_reach_rules(&mut tx, plan).await?;
         tx.commit().await?;
         Ok(true)
+    }
+
+    /// Replaces a plan that has recorded nothing yet with another plan file
+    /// (read from another commune's text): same plan id, so the accounts
+    /// stay; the old plan's units, classes, contests, report texts and
+    /// budget go. Refused once anything is recorded or an account or invite
+    /// is bound to one of its units.
+    pub async fn replace_plan(&self, plan: &kehoach_core::Plan, source: &str, now: i64) -> Result<()> {
+        let id = plan.plan.id.as_str();
+        let mut tx = self.pool.begin().await?;
+        for table in [
+            "support_turns",
+            "sessions",
+            "roster_people",
+            "contest_entries",
+            "propaganda_entries",
+            "teams",
+            "shifts",
+            "reminders",
+        ] {
+            let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT COUNT(*) FROM {table} WHERE plan_id = $1"
+            )))
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+            if n > 0 {
+                return Err(StoreError::Conflict {
+                    code: "plan_has_records",
+                    field: "plan",
+                });
+            }
+        }
+        for table in ["users", "invites"] {
+            let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT COUNT(*) FROM {table} WHERE plan_id = $1 AND unit_id IS NOT NULL"
+            )))
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+            if n > 0 {
+                return Err(StoreError::Conflict {
+                    code: "plan_has_unit_accounts",
+                    field: "plan",
+                });
+            }
+        }
+        let r = sqlx::query("UPDATE plans SET commune = $1, title = $2, source_toml = $3 WHERE id = $4")
+            .bind(&plan.plan.commune)
+            .bind(&plan.plan.title)
+            .bind(source)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::NotFound("plan"));
+        }
+        for sql in [
+            "DELETE FROM contest_judges WHERE plan_id = $1",
+            "DELETE FROM contests WHERE plan_id = $1",
+            "DELETE FROM report_texts WHERE plan_id = $1",
+            "DELETE FROM budget_lines WHERE plan_id = $1",
+            "DELETE FROM unit_populations WHERE unit_id IN (SELECT id FROM units WHERE plan_id = $1)",
+            "DELETE FROM school_classes WHERE unit_id IN (SELECT id FROM units WHERE plan_id = $1)",
+            "DELETE FROM units WHERE plan_id = $1",
+        ] {
+            sqlx::query(sql).bind(id).execute(&mut *tx).await?;
+        }
+        insert_units(&mut tx, plan, now).await?;
+        crate::aggregates::sync_reach_rules(&mut tx, plan).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// The stored plan file of a plan.
@@ -268,6 +323,29 @@ impl Store {
             .await?;
         rows.iter().map(|r| r.try_get(0).map_err(StoreError::from)).collect()
     }
+}
+
+/// The plan file's units, as the plan's own (`from_plan`).
+async fn insert_units(tx: &mut sqlx::Transaction<'_, sqlx::Any>, plan: &kehoach_core::Plan, now: i64) -> Result<()> {
+    for u in &plan.units {
+        sqlx::query(
+            "INSERT INTO units (id, plan_id, slug, name, name_key, short_name, kind, has_smart_classroom, sample, from_plan, active, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, 1, $10)",
+        )
+        .bind(new_id())
+        .bind(&plan.plan.id)
+        .bind(&u.id)
+        .bind(&u.name)
+        .bind(kehoach_core::text::fold_key(&u.name))
+        .bind(u.short_name.clone())
+        .bind(u.kind.as_str())
+        .bind(u.has_smart_classroom as i64)
+        .bind(u.sample as i64)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
 }
 
 /// Maps a unique-constraint failure to a domain conflict.

@@ -152,6 +152,13 @@ pub fn message_vn(code: &str) -> &'static str {
         "prizes_invalid" => "Giải thưởng: 1–20 giải, mỗi giải tối đa 100 ký tự.",
         "categories_invalid" => "Thể loại: tối đa 20 thể loại, mỗi thể loại tối đa 100 ký tự.",
         "awards_before_close" => "Ngày trao giải: không được trước ngày hết hạn nhận bài.",
+        "plan_has_records" => {
+            "Kế hoạch: kế hoạch đang dùng đã có số liệu ghi nhận, không thay được; hãy chạy kế hoạch mới với một cơ sở dữ liệu mới (kehoach serve --plan)."
+        }
+        "plan_has_unit_accounts" => {
+            "Kế hoạch: đã có tài khoản hoặc lời mời gắn với đơn vị của kế hoạch đang dùng; hãy khóa chúng trước khi thay kế hoạch."
+        }
+        "plan_file_invalid" => "Tệp kế hoạch: còn lỗi, hãy kiểm tra và sửa trước khi kích hoạt.",
         "login_failed" => "Tên đăng nhập hoặc mật khẩu không đúng.",
         "login_rate_limited" => "Đăng nhập sai quá nhiều lần: vui lòng thử lại sau ít phút.",
         "unauthenticated" => "Cần đăng nhập.",
@@ -267,6 +274,7 @@ mod tests {
             include_str!("propaganda.rs"),
             include_str!("contests.rs"),
             include_str!("contest_pages.rs"),
+            include_str!("plan_import.rs"),
             include_str!("../../kehoach-store/src/contests.rs"),
             include_str!("../../kehoach-store/src/volunteers.rs"),
             include_str!("../../kehoach-store/src/report_texts.rs"),

@@ -62,6 +62,41 @@ pub struct AppState {
     pub mailer: Option<Arc<mail::Mailer>>,
     /// Roster files previewed and waiting to be saved, by token.
     pub staged: Arc<std::sync::Mutex<std::collections::HashMap<String, pages_records::StagedImport>>>,
+    /// The switch in front of the router, when served through [`live_app`]:
+    /// activating another plan swaps the router behind it.
+    pub live: Option<Live>,
+}
+
+/// The router in use, swappable while serving.
+#[derive(Clone, Default)]
+pub struct Live(Arc<std::sync::RwLock<Option<Router>>>);
+
+impl Live {
+    pub fn set(&self, r: Router) {
+        *self.0.write().unwrap_or_else(|e| e.into_inner()) = Some(r);
+    }
+    fn current(&self) -> Router {
+        self.0
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+            .unwrap_or_default()
+    }
+}
+
+/// The app behind a [`Live`] switch: what `serve` runs, so that a coordinator
+/// can activate another plan without a restart.
+pub fn live_app(state: AppState) -> Router {
+    let live = Live::default();
+    let state = AppState {
+        live: Some(live.clone()),
+        ..state
+    };
+    live.set(app(state));
+    Router::new().fallback_service(tower::service_fn(move |req: axum::extract::Request| {
+        let router = live.current();
+        async move { tower::ServiceExt::oneshot(router, req).await }
+    }))
 }
 
 impl AppState {
@@ -71,6 +106,7 @@ impl AppState {
             ingest: kehoach_store::IngestWriter::start(store.clone()),
             staged: Arc::default(),
             units_cache: Arc::default(),
+            live: None,
             mailer: None,
             store,
             plan_id: plan.plan.id.clone(),
@@ -102,6 +138,18 @@ impl AppState {
     pub fn with_mailer(mut self, mailer: mail::Mailer) -> AppState {
         self.mailer = Some(Arc::new(mailer));
         self
+    }
+
+    /// The same state with another plan (after activation): fresh caches,
+    /// the same store, writer, mailer and limits.
+    pub fn with_plan(&self, plan: Plan) -> AppState {
+        AppState {
+            plan_id: plan.plan.id.clone(),
+            plan: Arc::new(plan),
+            units_cache: Arc::default(),
+            staged: Arc::default(),
+            ..self.clone()
+        }
     }
 
     /// Call after any change to units.
@@ -210,6 +258,7 @@ pub fn app(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(plan_import::MAX_BYTES + 64 * 1024)),
         )
         .route("/ke-hoach/nhap/kiem-tra", post(plan_import::check))
+        .route("/ke-hoach/nhap/kich-hoat", post(plan_import::activate))
         .route("/theo-doi", get(board::board_page))
         .route("/theo-doi/ho-so", get(board::trace_page))
         .route("/bao-cao", get(report::preview))

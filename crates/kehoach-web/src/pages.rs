@@ -143,6 +143,7 @@ pub struct OkQuery {
 pub(crate) fn ok_notice(q: &OkQuery) -> Option<Notice> {
     let text = match q.ok.as_deref()? {
         "unit_created" => "Đã thêm đơn vị.",
+        "plan_activated" => "Đã kích hoạt kế hoạch mới: hãy khai báo các thôn, trường và tài khoản trước khi ghi nhận.",
         "shift_taken" => "Đã đăng ký ca.",
         "shift_assigned" => "Đã phân công đoàn viên vào ca.",
         "shift_cancelled" => "Đã hủy ca.",

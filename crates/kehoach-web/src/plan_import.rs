@@ -3,8 +3,8 @@
 //! each activity, target and duty linked to its lines, the fields the text
 //! did not give marked — and the draft plan file, which the coordinator
 //! corrects and checks with the plan validator, then downloads for
-//! `kehoach serve --plan`. (Activating it in the running server is not
-//! built yet.)
+//! `kehoach serve --plan` or activates: it replaces the plan in use while
+//! nothing is recorded, and the running server serves it at once.
 
 use askama::Template;
 use axum::body::Bytes;
@@ -114,10 +114,10 @@ fn fields(d: &Draft) -> Vec<FieldView> {
     for t in &d.targets {
         let how = match (t.kind, t.threshold, t.comparator) {
             (Some(k), Some(v), Some(c)) => format!(
-                "{} {} {} · {}",
+                "{} {}{} · {}",
                 if c == ">" { "trên" } else { "ít nhất" },
                 kehoach_core::text::vn_num(v, 1),
-                if k == "coverage_percent" { "%" } else { "" },
+                if k == "coverage_percent" { " %" } else { "" },
                 match k {
                     "coverage_percent" => "tỷ lệ",
                     "count" => "số lượng",
@@ -317,4 +317,47 @@ pub async fn check(State(st): State<AppState>, PageUser(cu): PageUser, body: Byt
         notice,
         true,
     )
+}
+
+/// Activates a checked plan file: it replaces the plan in use (which must
+/// have recorded nothing yet), keeping the plan's id and its accounts, and
+/// the server serves it at once.
+pub async fn activate(State(st): State<AppState>, PageUser(cu): PageUser, body: Bytes) -> Response {
+    if !may(&cu) {
+        return forbidden_page(&st, &cu);
+    }
+    let toml = url::form_urlencoded::parse(&body)
+        .find(|(k, _)| k == "toml")
+        .map(|(_, v)| v.replace("\r\n", "\n"))
+        .unwrap_or_default();
+    let refuse = |code: &'static str| {
+        let e = crate::errors::AppError::invalid(code, "toml");
+        let notice = Notice {
+            kind: "error",
+            text: e.message.clone(),
+        };
+        let mut r = page(&st, &cu, "", toml.clone(), Vec::new(), Some(notice), true);
+        *r.status_mut() = e.status;
+        r
+    };
+    let Ok(mut plan) = kehoach_core::parse_plan(&toml) else {
+        return refuse("plan_file_invalid");
+    };
+    // The plan keeps the id its accounts belong to.
+    plan.plan.id = st.plan_id.clone();
+    let Ok(source) = import_plan::to_toml(&plan) else {
+        return refuse("plan_file_invalid");
+    };
+    if let Err(e) = st.store.replace_plan(&plan, &source, kehoach_store::now_unix()).await {
+        let e = crate::errors::AppError::from(e);
+        if e.status.is_server_error() {
+            return e.into_response();
+        }
+        return refuse(e.code);
+    }
+    tracing::info!(plan = %plan.plan.id, title = %plan.plan.title, "plan replaced from an imported text");
+    if let Some(live) = &st.live {
+        live.set(crate::app(st.with_plan(plan)));
+    }
+    crate::pages::see_other("/ke-hoach?ok=plan_activated")
 }

@@ -34,7 +34,10 @@ async fn a_coordinator_reviews_checks_and_downloads_a_plan_read_from_text() {
     assert_eq!(st, StatusCode::OK, "{html}");
     assert!(html.contains("id=\"L28\""), "source lines numbered");
     assert!(html.contains("Hoạt động 2.1") && html.contains("Đoàn Thanh niên xã"));
-    assert!(html.contains("href=\"#L32\">dòng 32–39</a>"), "activity 2.1 linked to its lines: {html}");
+    assert!(
+        html.contains("href=\"#L32\">dòng 32–39</a>"),
+        "activity 2.1 linked to its lines: {html}"
+    );
     assert!(html.contains("cần soát lại"), "heading 2 has no lead of its own");
     assert!(
         html.contains("issuer = &quot;Ủy ban nhân dân xã An Hòa&quot;")
@@ -128,8 +131,73 @@ async fn only_coordinators_read_plans_from_text() {
         assert_eq!(st, StatusCode::FORBIDDEN, "{who}");
         let (st, _, _) = t.form("/ke-hoach/nhap/kiem-tra", Some(&s), &[("toml", "x")]).await;
         assert_eq!(st, StatusCode::FORBIDDEN, "{who}");
+        let (st, _, _) = t.form("/ke-hoach/nhap/kich-hoat", Some(&s), &[("toml", "x")]).await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "{who}");
     }
     let (st, _) = t.get("/ke-hoach/nhap", None).await;
     assert_eq!(st, StatusCode::SEE_OTHER, "anonymous: to the login page");
     t.store.close().await;
+}
+
+#[tokio::test]
+async fn a_checked_plan_replaces_one_that_recorded_nothing_and_never_one_with_records() {
+    for t in TestApp::all().await {
+        let b = t.backend;
+        let coord = t.user("dieuphoi", Role::Coordinator, None).await;
+        let text = corpus("an-hoa-2027.txt");
+        let plan = kehoach_core::import_plan::to_plan(&kehoach_core::import::parse(&text).unwrap(), &text);
+        let toml = kehoach_core::import_plan::to_toml(&plan).unwrap();
+        // A broken file is refused.
+        let (st, _, html) = t
+            .form("/ke-hoach/nhap/kich-hoat", Some(&coord), &[("toml", "title = ")])
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+        assert!(html.contains("Tệp kế hoạch: còn lỗi"), "{b}");
+        // A plan with a record is never replaced.
+        let village = t.unit_by_slug("thon-mau-1").await;
+        let turn = serde_json::json!({"id": uuid::Uuid::now_v7().to_string(), "unit_id": village.id, "service": "asxh-vneid", "day": "2026-07-01"});
+        let (st, _) = t.api("POST", "/api/v1/turns", Some(&coord), turn).await;
+        assert!(st.is_success(), "{b}");
+        let (st, _, html) = t
+            .form("/ke-hoach/nhap/kich-hoat", Some(&coord), &[("toml", &toml)])
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+        assert!(html.contains("đã có số liệu ghi nhận"), "{b}");
+        assert!(
+            t.store.plan_source(&t.plan_id).await.unwrap().contains("Vĩnh Thịnh"),
+            "{b}: unchanged"
+        );
+        t.store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn a_fresh_plan_is_replaced_and_keeps_its_coordinator() {
+    for t in TestApp::all().await {
+        let b = t.backend;
+        let coord = t.user("dieuphoi", Role::Coordinator, None).await;
+        let text = corpus("an-hoa-2027.txt");
+        let plan = kehoach_core::import_plan::to_plan(&kehoach_core::import::parse(&text).unwrap(), &text);
+        let toml = kehoach_core::import_plan::to_toml(&plan).unwrap();
+        let (st, location, body) = t
+            .form("/ke-hoach/nhap/kich-hoat", Some(&coord), &[("toml", &toml)])
+            .await;
+        assert_eq!(st, StatusCode::SEE_OTHER, "{b}: {body}");
+        assert_eq!(location.as_deref(), Some("/ke-hoach?ok=plan_activated"), "{b}");
+        let stored = kehoach_core::parse_plan(&t.store.plan_source(&t.plan_id).await.unwrap()).unwrap();
+        assert_eq!(stored.plan.id, t.plan_id, "{b}: the id the accounts belong to");
+        assert_eq!(stored.plan.issuer, "Ủy ban nhân dân xã An Hòa", "{b}");
+        let units = t.store.list_units(&t.plan_id).await.unwrap();
+        assert!(units.iter().any(|u| u.name == "Đoàn Thanh niên xã"), "{b}");
+        assert!(
+            !units.iter().any(|u| u.name.contains("Thôn mẫu")),
+            "{b}: the old plan's units are gone"
+        );
+        assert_eq!(
+            t.store.user(&t.plan_id, &coord.user_id).await.unwrap().role,
+            "coordinator",
+            "{b}"
+        );
+        t.store.close().await;
+    }
 }

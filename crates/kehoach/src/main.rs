@@ -321,7 +321,7 @@ async fn serve(
     println!("kehoach đang chạy tại {public_url}");
     axum::serve(
         listener,
-        kehoach_web::app(state).into_make_service_with_connect_info::<SocketAddr>(),
+        kehoach_web::live_app(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown())
     .await?;

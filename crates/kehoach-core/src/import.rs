@@ -39,6 +39,33 @@ pub struct ActivityDraft {
     pub items: Vec<String>,
     #[serde(skip)]
     pub lines: Lines,
+    /// The texts as written, for the plan file (not in the interchange JSON).
+    #[serde(skip)]
+    pub written: WrittenLine,
+}
+
+/// An activity's fields exactly as written.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct WrittenLine {
+    pub title: String,
+    pub time: Option<String>,
+    pub lead: Option<String>,
+    pub partners: Option<String>,
+    pub location: Option<String>,
+    pub requirements: Vec<String>,
+    pub targets: Vec<String>,
+}
+
+/// Sections I and II, the opening, the budget, as written.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct WrittenHeader {
+    pub preamble: Option<String>,
+    pub theme: Option<String>,
+    pub period: Option<String>,
+    pub purposes: Vec<String>,
+    pub requirements: Vec<String>,
+    pub target_groups: Vec<String>,
+    pub budget: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
@@ -73,6 +100,8 @@ pub struct Draft {
     pub targets: Vec<TargetDraft>,
     pub budget_sources: Vec<String>,
     pub responsibilities: Vec<DutyDraft>,
+    #[serde(skip)]
+    pub written: WrittenHeader,
 }
 
 /// Why a text is not read as a plan.
@@ -511,6 +540,35 @@ fn strip_end(s: &str) -> String {
     norm(s.trim().trim_end_matches([';', ',', '.', ':']))
 }
 
+/// Sections I and II: "1. Mục đích" / "2. Yêu cầu" / "1. Chủ đề:" /
+/// "3. Đối tượng:" and their lines. True when the line was taken.
+fn collect_header(w: &mut WrittenHeader, key: &mut String, raw: &str) -> bool {
+    let (bullet, t) = unbullet(raw);
+    if !bullet && let Some((_, rest)) = numbered(raw) {
+        let f = fold_key(rest);
+        let k = ["muc dich", "yeu cau", "chu de", "doi tuong"]
+            .into_iter()
+            .find(|k| f.starts_with(k));
+        *key = k.unwrap_or("").to_string();
+        // "1. Chủ đề: …" on one line.
+        if let (Some("chu de"), Some((_, v))) = (k, rest.split_once(':'))
+            && !v.trim().is_empty()
+        {
+            w.theme = Some(norm(v));
+        }
+        return k.is_some();
+    }
+    let t = norm(t);
+    match key.as_str() {
+        "muc dich" => w.purposes.push(t),
+        "yeu cau" => w.requirements.push(t),
+        "chu de" => w.theme = Some(t),
+        "doi tuong" => w.target_groups.push(t.trim_end_matches([';', '.']).to_string()),
+        _ => return false,
+    }
+    true
+}
+
 /// Reads a plan text into a draft.
 pub fn parse(text: &str) -> Result<Draft, ImportError> {
     if text.trim().is_empty() {
@@ -558,6 +616,13 @@ pub fn parse(text: &str) -> Result<Draft, ImportError> {
         }
         d.title = Some(norm(&title.join(" "))).filter(|t| !t.is_empty());
         body_start = i;
+        let preamble: Vec<&str> = lines[i..]
+            .iter()
+            .take_while(|l| roman_heading(l).is_none())
+            .filter(|l| !l.is_empty())
+            .map(String::as_str)
+            .collect();
+        d.written.preamble = Some(norm(&preamble.join(" "))).filter(|p| !p.is_empty());
     }
     // The issuer: the header's "ỦY BAN NHÂN DÂN" + "XÃ …", else the
     // promulgation sentence's body with the commune named in the title.
@@ -646,6 +711,8 @@ pub fn parse(text: &str) -> Result<Draft, ImportError> {
             times.clear();
         };
     let mut acts: Vec<(ActivityDraft, String)> = Vec::new();
+    // Sections I and II: which list the lines go to ("1. Mục đích", "3. Đối tượng:").
+    let mut header_key = String::new();
     for (n, raw) in lines.iter().enumerate().skip(body_start) {
         let line_no = n + 1;
         if raw.is_empty() {
@@ -670,6 +737,8 @@ pub fn parse(text: &str) -> Result<Draft, ImportError> {
             continue;
         }
         match section {
+            Section::Header | Section::Other | Section::Period
+                if collect_header(&mut d.written, &mut header_key, raw) => {}
             Section::Header | Section::Other | Section::Closing => {
                 // "2. Thời gian: Từ ngày … đến ngày …" under a mixed section (II. CHỦ ĐỀ, THỜI GIAN …).
                 if let Some((key, value)) = field(raw).or_else(|| numbered(raw).and_then(|(_, rest)| field(rest)))
@@ -711,6 +780,10 @@ pub fn parse(text: &str) -> Result<Draft, ImportError> {
                 if !bullet && let Some((num, name)) = numbered(raw) {
                     finish_activity(current.take(), &mut times, &mut acts);
                     current = Some(ActivityDraft {
+                        written: WrittenLine {
+                            title: norm(name),
+                            ..Default::default()
+                        },
                         number: num,
                         name: strip_end(name),
                         lines: Lines {
@@ -726,35 +799,57 @@ pub fn parse(text: &str) -> Result<Draft, ImportError> {
                 a.lines.to = line_no;
                 if let Some((key, value)) = field(raw) {
                     field_now = key.clone();
+                    let raw_value = Some(value.clone()).filter(|v| !v.is_empty());
+                    let here = Lines {
+                        from: line_no,
+                        to: line_no,
+                    };
                     match key.as_str() {
-                        "thoi gian" => times.push(value),
-                        "don vi chu tri" => a.lead = Some(strip_end(&value)).filter(|x| !x.is_empty()),
-                        "don vi phoi hop" => a.partners = split_units(&value),
+                        "thoi gian" => {
+                            a.written.time = raw_value;
+                            times.push(value);
+                        }
+                        "don vi chu tri" => {
+                            a.written.lead = raw_value;
+                            a.lead = Some(strip_end(&value)).filter(|x| !x.is_empty());
+                        }
+                        "don vi phoi hop" => {
+                            a.written.partners = raw_value;
+                            a.partners = split_units(&value);
+                        }
+                        "dia diem" => a.written.location = raw_value,
                         "noi dung" if !value.is_empty() => a.items.push(value),
-                        "chi tieu" | "yeu cau" if !value.is_empty() => {
-                            d.targets.extend(targets_of(
-                                &value,
-                                Lines {
-                                    from: line_no,
-                                    to: line_no,
-                                },
-                            ));
+                        "chi tieu" if !value.is_empty() => {
+                            a.written.targets.push(value.clone());
+                            d.targets.extend(targets_of(&value, here));
+                        }
+                        "yeu cau" if !value.is_empty() => {
+                            a.written.requirements.push(value.clone());
+                            d.targets.extend(targets_of(&value, here));
                         }
                         _ => {}
                     }
                     continue;
                 }
+                let here = Lines {
+                    from: line_no,
+                    to: line_no,
+                };
                 match field_now.as_str() {
-                    "thoi gian" => times.push(t.to_string()),
+                    "thoi gian" => {
+                        times.push(t.to_string());
+                        // Several dated steps under "Thời gian:" (7.1): their texts, joined.
+                        let joined = norm(&format!("{} {}", a.written.time.clone().unwrap_or_default(), t));
+                        a.written.time = Some(joined);
+                    }
                     "noi dung" => a.items.push(norm(t)),
-                    "chi tieu" | "yeu cau" => {
-                        d.targets.extend(targets_of(
-                            t,
-                            Lines {
-                                from: line_no,
-                                to: line_no,
-                            },
-                        ));
+                    "chi tieu" => {
+                        a.written.targets.push(norm(t));
+                        d.targets.extend(targets_of(t, here));
+                    }
+                    "yeu cau" => {
+                        a.written.requirements.push(norm(t));
+                        d.targets.extend(targets_of(t, here));
                     }
                     _ => {}
                 }
@@ -771,6 +866,9 @@ pub fn parse(text: &str) -> Result<Draft, ImportError> {
             }
             Section::Budget => {
                 let (_, t) = unbullet(raw);
+                if !t.is_empty() {
+                    d.written.budget.push(norm(t));
+                }
                 let t = strip_end(t);
                 if !t.is_empty() {
                     d.budget_sources.push(t);
@@ -817,6 +915,7 @@ pub fn parse(text: &str) -> Result<Draft, ImportError> {
             .find(|y| (1900..2200).contains(y))
     });
     if let Some((p, _)) = &period_text {
+        d.written.period = Some(norm(p)).filter(|p| !p.is_empty());
         let (a, b) = span(p, title_year);
         d.period.from = a.map(|x| x.iso());
         d.period.to = b.map(|x| x.iso());

@@ -389,21 +389,29 @@ pub fn to_plan(d: &Draft, text: &str) -> Plan {
             id,
             number: a.number.clone(),
             parent,
-            title: a.name.clone(),
-            time_text: None,
+            title: if a.written.title.is_empty() {
+                a.name.clone()
+            } else {
+                a.written.title.clone()
+            },
+            time_text: a.written.time.clone(),
             window,
             milestones: Vec::new(),
-            location_text: None,
+            location_text: a.written.location.clone(),
             venues: Vec::new(),
-            lead_text: a.lead.clone(),
+            lead_text: a.written.lead.clone().or_else(|| a.lead.clone()),
             lead,
-            partners_text: (!a.partners.is_empty()).then(|| a.partners.join(", ")),
+            partners_text: a
+                .written
+                .partners
+                .clone()
+                .or_else(|| (!a.partners.is_empty()).then(|| a.partners.join(", "))),
             partners,
             content: a.items.clone(),
             forms: Vec::new(),
             services: Vec::new(),
-            requirements: Vec::new(),
-            line_targets: Vec::new(),
+            requirements: a.written.requirements.clone(),
+            line_targets: a.written.targets.clone(),
             session_kinds: if has_children {
                 Vec::new()
             } else {
@@ -439,8 +447,12 @@ pub fn to_plan(d: &Draft, text: &str) -> Plan {
             t
         })
         .collect();
-    let budget_sources = d
-        .budget_sources
+    let budget_texts = if d.written.budget.len() == d.budget_sources.len() {
+        &d.written.budget
+    } else {
+        &d.budget_sources
+    };
+    let budget_sources = budget_texts
         .iter()
         .enumerate()
         .map(|(i, b)| BudgetSource {
@@ -477,14 +489,18 @@ pub fn to_plan(d: &Draft, text: &str) -> Plan {
             province: String::new(),
             short_title: crate::text::truncate(&title, 60),
             title,
-            theme: None,
+            theme: d.written.theme.clone(),
             implements: Vec::new(),
-            preamble: None,
-            period_text: format!("Từ ngày {} đến ngày {}.", period.start.vn(), period.end.vn()),
+            preamble: d.written.preamble.clone(),
+            period_text: d
+                .written
+                .period
+                .clone()
+                .unwrap_or_else(|| format!("Từ ngày {} đến ngày {}.", period.start.vn(), period.end.vn())),
             period,
-            target_groups: Vec::new(),
-            purposes: Vec::new(),
-            requirements: Vec::new(),
+            target_groups: d.written.target_groups.clone(),
+            purposes: d.written.purposes.clone(),
+            requirements: d.written.requirements.clone(),
             closing,
         },
         units: units.list,

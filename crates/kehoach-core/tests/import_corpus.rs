@@ -203,3 +203,73 @@ fn the_reader_never_panics_on_random_or_mutated_text() {
         started.elapsed().as_secs_f64()
     );
 }
+
+/// The plan file read from the seed's text says what the embedded plan says
+/// wherever the text says it: the header's texts, every line's texts,
+/// window and content, the targets' sentences and thresholds, the budget,
+/// the duties, the signer and the recipients. (What the text does not say —
+/// stable ids, the sample villages, how each target is counted — is the
+/// embedded plan's curation, and the review's.)
+#[test]
+fn the_seed_texts_plan_matches_the_embedded_plan_on_what_the_text_states() {
+    let text = std::fs::read_to_string(root().join("plans/vinh-thinh-mua-he-so-2026.txt")).unwrap();
+    let draft = parse(&text).unwrap();
+    let plan = kehoach_core::import_plan::to_plan(&draft, &text);
+    let seed = kehoach_core::seed_plan();
+    let (h, s) = (&plan.plan, &seed.plan);
+    assert_eq!(h.issuer, s.issuer);
+    assert_eq!((&h.commune, &h.commune_level), (&s.commune, &s.commune_level));
+    assert_eq!(h.title, s.title);
+    assert_eq!(h.theme, s.theme);
+    assert_eq!(h.preamble, s.preamble);
+    assert_eq!(h.period_text, s.period_text);
+    assert_eq!(h.period, s.period);
+    assert_eq!(h.purposes, s.purposes);
+    assert_eq!(h.requirements, s.requirements);
+    assert_eq!(h.target_groups, s.target_groups);
+    assert_eq!(h.closing, s.closing);
+    assert_eq!(plan.lines.len(), seed.lines.len());
+    for (a, b) in plan.lines.iter().zip(&seed.lines) {
+        let n = &b.number;
+        assert_eq!(a.number, b.number);
+        assert_eq!(a.title, b.title, "{n}");
+        assert_eq!(a.time_text, b.time_text, "{n}");
+        assert_eq!((a.window.start, a.window.end), (b.window.start, b.window.end), "{n}");
+        assert_eq!(a.lead_text, b.lead_text, "{n}");
+        assert_eq!(a.partners_text, b.partners_text, "{n}");
+        assert_eq!(a.location_text, b.location_text, "{n}");
+        assert_eq!(a.content, b.content, "{n}");
+        assert_eq!(a.requirements, b.requirements, "{n}");
+        assert_eq!(a.parent.is_some(), b.parent.is_some(), "{n}");
+    }
+    // Every target of the plan, with its sentence, comparator and threshold.
+    for t in &seed.targets {
+        let d = draft
+            .targets
+            .iter()
+            .find(|d| d.text == t.text)
+            .unwrap_or_else(|| panic!("{}: “{}” not read", t.id, t.text));
+        let want = if t.comparator == kehoach_core::Comparator::Gt {
+            ">"
+        } else {
+            ">="
+        };
+        assert_eq!(d.comparator, Some(want), "{}", t.id);
+        let threshold = d.threshold.unwrap();
+        assert!(
+            threshold == t.threshold || t.per_unit.is_some_and(|p| f64::from(p) == threshold),
+            "{}: {threshold} vs {}",
+            t.id,
+            t.threshold
+        );
+    }
+    let budget: Vec<&str> = plan.budget_sources.iter().map(|b| b.text.as_str()).collect();
+    let seed_budget: Vec<&str> = seed.budget_sources.iter().map(|b| b.text.as_str()).collect();
+    assert_eq!(budget, seed_budget);
+    assert_eq!(plan.duties.len(), seed.duties.len());
+    for (a, b) in plan.duties.iter().zip(&seed.duties) {
+        assert_eq!(a.items, b.items, "{}", b.heading);
+    }
+    assert_eq!(plan.signer, seed.signer);
+    assert_eq!(plan.recipients, seed.recipients);
+}

@@ -486,11 +486,11 @@ pub fn to_plan(d: &Draft, text: &str) -> Plan {
             issuer,
             commune,
             commune_level: level,
-            province: String::new(),
-            short_title: crate::text::truncate(&title, 60),
+            province: province(d),
+            short_title: short_title(&title),
             title,
             theme: d.written.theme.clone(),
-            implements: Vec::new(),
+            implements: implements(d),
             preamble: d.written.preamble.clone(),
             period_text: d
                 .written
@@ -511,6 +511,93 @@ pub fn to_plan(d: &Draft, text: &str) -> Plan {
         signer,
         recipients,
     }
+}
+
+/// "Tổ chức … “Mùa hè sôi động cùng chuyển đổi số” năm 2026 …" → the
+/// campaign's quoted name and its year; else the title, shortened.
+fn short_title(title: &str) -> String {
+    let quoted = title
+        .split_once('“')
+        .and_then(|(_, rest)| rest.split_once('”'))
+        .map(|(q, _)| q.trim().to_string())
+        .filter(|q| !q.is_empty());
+    let year = fold_key(title)
+        .split_whitespace()
+        .filter_map(|w| w.parse::<i32>().ok())
+        .find(|y| (1900..2200).contains(y));
+    match (quoted, year) {
+        (Some(q), Some(y)) => format!("{q} {y}"),
+        (Some(q), None) => q,
+        _ => crate::text::truncate(title, 60),
+    }
+}
+
+/// The city or province named with its level in the opening ("Ủy ban nhân
+/// dân thành phố Hải Phòng", "… tỉnh Quảng Ninh").
+fn province(d: &Draft) -> String {
+    let text = d.written.preamble.clone().unwrap_or_default();
+    for level in ["thành phố ", "tỉnh "] {
+        if let Some(i) = text.find(level) {
+            let words: Vec<&str> = text[i + level.len()..]
+                .split_whitespace()
+                .take_while(|w| w.chars().next().is_some_and(char::is_uppercase))
+                .take(3)
+                .map(|w| w.trim_end_matches(['.', ',', ';']))
+                .collect();
+            if !words.is_empty() {
+                return words.join(" ");
+            }
+        }
+    }
+    String::new()
+}
+
+/// "Thực hiện Kế hoạch số 359 /KH-UBND ngày 31/12/2025 của Ủy ban nhân dân
+/// thành phố Hải Phòng về Chuyển đổi số năm 2026." → the document referred to.
+fn implements(d: &Draft) -> Vec<crate::DocumentRef> {
+    let Some(text) = d.written.preamble.as_deref() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for sentence in text.split(['.', ';']).map(str::trim) {
+        let f = fold_key(sentence);
+        if !(f.starts_with("thuc hien ") || f.starts_with("can cu ")) {
+            continue;
+        }
+        // "<Loại> số <số> ngày <ngày> của <cơ quan> về <nội dung>".
+        let Some(so) = sentence.find(" số ") else { continue };
+        let doc_type = sentence[..so].split_whitespace().skip(2).collect::<Vec<_>>().join(" ");
+        let rest = &sentence[so + " số ".len()..];
+        let Some(ngay) = rest.find(" ngày ") else { continue };
+        let number: String = rest[..ngay].split_whitespace().collect();
+        let rest = &rest[ngay + " ngày ".len()..];
+        let date_text = rest.split_whitespace().next().unwrap_or("");
+        let Some(date) = Day::parse_vn(date_text) else { continue };
+        let (issuer, subject) = match rest.split_once(" của ") {
+            Some((_, who)) => match who.split_once(" về ") {
+                Some((i, s)) => (i.trim().to_string(), s.trim().to_string()),
+                None => (who.trim().to_string(), String::new()),
+            },
+            None => (String::new(), String::new()),
+        };
+        let doc_type = {
+            let mut c = doc_type.chars();
+            c.next()
+                .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                .unwrap_or_default()
+        };
+        if doc_type.is_empty() || number.is_empty() {
+            continue;
+        }
+        out.push(crate::DocumentRef {
+            doc_type,
+            number,
+            date,
+            issuer,
+            subject,
+        });
+    }
+    out
 }
 
 /// The plan as a TOML plan file (the format `kehoach plan validate` reads).

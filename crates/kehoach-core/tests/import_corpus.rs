@@ -220,6 +220,9 @@ fn the_seed_texts_plan_matches_the_embedded_plan_on_what_the_text_states() {
     assert_eq!(h.issuer, s.issuer);
     assert_eq!((&h.commune, &h.commune_level), (&s.commune, &s.commune_level));
     assert_eq!(h.title, s.title);
+    assert_eq!(h.short_title, s.short_title);
+    assert_eq!(h.province, s.province);
+    assert_eq!(h.implements, s.implements);
     assert_eq!(h.theme, s.theme);
     assert_eq!(h.preamble, s.preamble);
     assert_eq!(h.period_text, s.period_text);

@@ -104,8 +104,9 @@ pub async fn session_layer(State(state): State<AppState>, mut req: Request, next
     let current = match session_token(req.headers()) {
         Some(t) => match state.store.session_user(&t, now).await {
             Ok(Some((user, csrf))) => {
-                // Pages show unread reminders; API calls and form posts do not need them.
-                let page = req.method() == Method::GET && !path.starts_with("/api/");
+                // Pages show unread reminders and the menu; a form post may answer with a page
+                // (its errors), so it gets them too. API calls never need them.
+                let page = !path.starts_with("/api/");
                 let unread = match (&user.unit_id, page) {
                     (Some(_), true) => state
                         .store

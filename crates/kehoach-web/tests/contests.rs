@@ -1071,3 +1071,23 @@ async fn the_menu_shows_contests_to_their_organisers_and_judging_to_judges() {
     );
     t.store.close().await;
 }
+
+#[tokio::test]
+async fn a_page_answering_a_form_keeps_the_full_menu() {
+    let t = TestApp::all().await.remove(0);
+    let coord = t.user("dieuphoi", Role::Coordinator, None).await;
+    // A refused form answers with the page and its reason: the menu is the same as on a GET.
+    let (st, _, html) = t
+        .form(
+            "/cuoc-thi/l7-1-ideas/cai-dat",
+            Some(&coord),
+            &[("name", ""), ("entries_from", "x")],
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains("href=\"/cuoc-thi\"") && html.contains("href=\"/doi-hinh\""),
+        "{html}"
+    );
+    t.store.close().await;
+}

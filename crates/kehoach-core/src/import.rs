@@ -725,6 +725,13 @@ pub fn parse(text: &str) -> Result<Draft, ImportError> {
             }
             section = section_kind(title);
             field_now.clear();
+            // "I. MỤC ĐÍCH, YÊU CẦU" with its bullets straight under it: they are the purposes.
+            let t = fold_key(title);
+            header_key = ["muc dich", "yeu cau", "doi tuong", "chu de"]
+                .into_iter()
+                .find(|k| t.starts_with(k))
+                .unwrap_or("")
+                .to_string();
             continue;
         }
         let f = fold_key(raw);

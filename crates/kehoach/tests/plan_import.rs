@@ -113,6 +113,14 @@ fn another_communes_plan_becomes_a_plan_the_server_accepts() {
     );
     assert_eq!(plan.lines.len(), 5);
     assert_eq!(
+        plan.plan.purposes,
+        [
+            "Nâng cao kỹ năng số cho người dân, nhất là người cao tuổi.",
+            "Chào mừng kỷ niệm 82 năm Quốc khánh (02/9/1945 - 02/9/2027)."
+        ],
+        "bullets straight under “I. MỤC ĐÍCH, YÊU CẦU”"
+    );
+    assert_eq!(
         plan.lines[2].parent.as_deref(),
         Some(plan.lines[1].id.as_str()),
         "2.1 under 2"

@@ -18,7 +18,7 @@ use crate::AppState;
 use crate::auth::{ApiUser, CurrentUser, PageUser};
 use crate::contests::{self, Contest, CriterionBody, EntryInput, SettingsBody};
 use crate::errors::AppError;
-use crate::pages::{Chrome, Notice, chrome, error_notice, forbidden_page, render, see_other};
+use crate::pages::{Chrome, Notice, chrome, error_notice, forbidden_page, form_pairs, render, see_other};
 
 fn now() -> i64 {
     kehoach_store::now_unix()
@@ -713,18 +713,9 @@ async fn after(st: &AppState, cu: &CurrentUser, id: &str, r: Result<(), AppError
     }
 }
 
-fn form_pairs(body: &Bytes) -> Vec<(String, String)> {
-    url::form_urlencoded::parse(body)
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect()
-}
-
+/// A form field's value, empty when absent.
 fn field(pairs: &[(String, String)], name: &str) -> String {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default()
+    crate::pages::field(pairs, name).unwrap_or_default()
 }
 
 fn lines(s: &str) -> Vec<String> {

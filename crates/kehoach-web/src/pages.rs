@@ -177,6 +177,22 @@ pub(crate) fn ok_notice(q: &OkQuery) -> Option<Notice> {
     })
 }
 
+/// Form fields, repeated keys kept (checkbox lists).
+pub(crate) fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(body)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+/// A form field's value; None when absent or empty.
+pub(crate) fn field(pairs: &[(String, String)], name: &str) -> Option<String> {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+        .filter(|v| !v.is_empty())
+}
+
 pub(crate) fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()
 }

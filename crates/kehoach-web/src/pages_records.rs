@@ -17,26 +17,12 @@ use serde::Deserialize;
 use crate::auth::{CurrentUser, PageUser};
 use crate::errors::AppError;
 use crate::pages::{
-    Chrome, Notice, OkQuery, chrome, error_notice, forbidden_page, ok_notice, parse_count, render, see_other,
+    Chrome, Notice, OkQuery, chrome, error_notice, field, forbidden_page, form_pairs, ok_notice, parse_count, render,
+    see_other,
 };
 use crate::policy::{Action, allowed};
 use crate::sessions::{STATUSES, SessionBody, needs_class, status_label};
 use crate::{AppState, today_vn};
-
-/// Form fields, repeated keys kept (checkbox lists).
-fn form_pairs(body: &Bytes) -> Vec<(String, String)> {
-    url::form_urlencoded::parse(body)
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect()
-}
-
-fn field(pairs: &[(String, String)], name: &str) -> Option<String> {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.clone())
-        .filter(|v| !v.is_empty())
-}
 
 pub(crate) fn kind_label(k: &str) -> String {
     SessionKind::parse(k)

@@ -13,17 +13,17 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kehoach_core::import::{self, Draft, Lines};
 use kehoach_core::import_plan;
-use kehoach_store::Role;
 
 use crate::AppState;
 use crate::auth::{CurrentUser, PageUser};
 use crate::pages::{Chrome, Notice, chrome, forbidden_page, render};
+use crate::policy::{Action, allowed};
 
 /// Largest plan file read.
 pub const MAX_BYTES: usize = 2 * 1024 * 1024;
 
 fn may(cu: &CurrentUser) -> bool {
-    cu.user.active == 1 && cu.user.role() == Role::Coordinator
+    allowed(&cu.user, Action::ImportPlan)
 }
 
 pub struct FieldView {
@@ -267,16 +267,8 @@ pub async fn check(State(st): State<AppState>, PageUser(cu): PageUser, body: Byt
     if !may(&cu) {
         return forbidden_page(&st, &cu);
     }
-    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(&body)
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(x, _)| x == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let pairs = crate::pages::form_pairs(&body);
+    let get = |k: &str| crate::pages::field(&pairs, k).unwrap_or_default();
     let toml = get("toml").replace("\r\n", "\n");
     let source = get("source");
     let found = problems(&toml);
@@ -326,10 +318,9 @@ pub async fn activate(State(st): State<AppState>, PageUser(cu): PageUser, body: 
     if !may(&cu) {
         return forbidden_page(&st, &cu);
     }
-    let toml = url::form_urlencoded::parse(&body)
-        .find(|(k, _)| k == "toml")
-        .map(|(_, v)| v.replace("\r\n", "\n"))
-        .unwrap_or_default();
+    let toml = crate::pages::field(&crate::pages::form_pairs(&body), "toml")
+        .unwrap_or_default()
+        .replace("\r\n", "\n");
     let refuse = |code: &'static str| {
         let e = crate::errors::AppError::invalid(code, "toml");
         let notice = Notice {

@@ -38,6 +38,8 @@ pub enum Action<'a> {
     ManageContest { lead_unit: bool },
     /// Score an entry or declare a conflict with it: judges named on the contest only.
     ScoreEntry { assigned: bool },
+    /// Read another plan from its text, check it and activate it.
+    ImportPlan,
     /// Mark a reminder to `unit_id` as read: only its own users.
     AcknowledgeReminder { unit_id: &'a str },
 }

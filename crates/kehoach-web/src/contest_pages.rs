@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use kehoach_core::contest::{WindowState, WorkKind};
 use kehoach_core::text::{vn_datetime, vn_num};
@@ -102,22 +102,6 @@ pub struct Winner {
     pub certificate: String,
 }
 
-/// What the form shows again after a refusal.
-#[derive(Default)]
-pub struct Filled {
-    pub title: String,
-    pub category: String,
-    pub description: String,
-    pub entrant_kind: String,
-    pub entrant_name: String,
-    pub members: String,
-    pub unit_id: String,
-    pub affiliation: String,
-    pub contact: String,
-    pub card_codes: String,
-    pub link: String,
-}
-
 #[derive(Template)]
 #[template(path = "contest_public.html")]
 struct PublicContestPage {
@@ -138,7 +122,8 @@ struct PublicContestPage {
     units: Vec<(String, String)>,
     id: String,
     error: Option<String>,
-    f: Filled,
+    /// What the form shows again after a refusal.
+    f: EntryInput,
     winners: Vec<Winner>,
 }
 
@@ -146,7 +131,7 @@ async fn contest_page(
     st: &AppState,
     c: &Contest,
     error: Option<AppError>,
-    filled: Filled,
+    filled: EntryInput,
     status: StatusCode,
 ) -> Response {
     let units = st.units().await.unwrap_or_default();
@@ -202,7 +187,7 @@ async fn contest_page(
 
 pub async fn public_contest_page(State(st): State<AppState>, Path(id): Path<String>) -> Response {
     match contests::contest(&st, &id).await {
-        Ok(c) => contest_page(&st, &c, None, Filled::default(), StatusCode::OK).await,
+        Ok(c) => contest_page(&st, &c, None, EntryInput::default(), StatusCode::OK).await,
         Err(e) => public_error(&st, e),
     }
 }
@@ -291,22 +276,6 @@ async fn read_entry_form(mut mp: Multipart) -> Result<EntryInput, AppError> {
     Ok(i)
 }
 
-fn filled(i: &EntryInput) -> Filled {
-    Filled {
-        title: i.title.clone(),
-        category: i.category.clone(),
-        description: i.description.clone(),
-        entrant_kind: i.entrant_kind.clone(),
-        entrant_name: i.entrant_name.clone(),
-        members: i.members.clone(),
-        unit_id: i.unit_id.clone(),
-        affiliation: i.affiliation.clone(),
-        contact: i.contact.clone(),
-        card_codes: i.card_codes.clone(),
-        link: i.link.clone(),
-    }
-}
-
 pub async fn public_submit(
     State(st): State<AppState>,
     Path(id): Path<String>,
@@ -317,11 +286,14 @@ pub async fn public_submit(
         Ok(c) => c,
         Err(e) => return public_error(&st, e),
     };
-    let input = match read_entry_form(mp).await {
+    let mut input = match read_entry_form(mp).await {
         Ok(i) => i,
-        Err(e) => return contest_page(&st, &c, Some(e.clone()), Filled::default(), e.status).await,
+        Err(e) => return contest_page(&st, &c, Some(e.clone()), EntryInput::default(), e.status).await,
     };
-    let kept = filled(&input);
+    // What the form shows again if refused: the typed fields, not the file.
+    let file = input.file.take();
+    let kept = input.clone();
+    input.file = file;
     let client = crate::auth::client_key(&req_parts);
     match contests::submit(&st, &id, input, now(), &client).await {
         Ok((entry, _)) => see_other(&format!("/cong-khai/bien-nhan/{}?moi=1", entry.receipt)),
@@ -412,12 +384,11 @@ pub async fn receipt_show(
     Path(code): Path<String>,
     Query(q): Query<ReceiptQuery>,
 ) -> Response {
-    let mut r = receipt_page(&st, &code, q.moi.is_some(), None).await;
     if q.ok.as_deref() == Some("thay") {
         // The replacement was stored: say so above the entry.
-        r = receipt_page_notice(&st, &code, "Đã thay bài dự thi.").await;
+        return receipt_page_notice(&st, &code, "Đã thay bài dự thi.").await;
     }
-    r
+    receipt_page(&st, &code, q.moi.is_some(), None).await
 }
 
 async fn receipt_page_notice(st: &AppState, code: &str, text: &str) -> Response {
@@ -589,12 +560,12 @@ async fn manage_response(
         return forbidden_page(st, cu);
     }
     let all = st.store.entries(&st.plan_id, c.id()).await.unwrap_or_default();
-    let (standings, progress) = match contests::standings(st, &c).await {
+    let standings = match contests::standings(st, &c, &all).await {
         Ok(x) => x,
         Err(e) => return e.into_response(),
     };
     let users = st.store.list_users(&st.plan_id).await.unwrap_or_default();
-    let judges_on = st.store.contest_judges(&st.plan_id, c.id()).await.unwrap_or_default();
+    let on_jury = |uid: &str| standings.progress.iter().any(|(j, _, _)| j == uid);
     let name_of = |uid: &str| {
         users
             .iter()
@@ -602,12 +573,6 @@ async fn manage_response(
             .map(|u| u.full_name.clone())
             .unwrap_or_default()
     };
-    let scored = !st
-        .store
-        .scores(&st.plan_id, c.id())
-        .await
-        .unwrap_or_default()
-        .is_empty();
     let number_of = |eid: &str| all.iter().find(|e| e.id == eid).map(|e| e.number);
     let units = st.units().await.unwrap_or_default();
     let entrant = |e: &kehoach_store::EntryRow| {
@@ -633,13 +598,17 @@ async fn manage_response(
         prizes_text: c.prizes.join("\n"),
         prizes: c.prizes.clone(),
         criteria: c.criteria.iter().map(|x| (x.label.clone(), x.weight, x.max)).collect(),
-        rubric_locked: scored,
+        rubric_locked: standings.any_score,
         judges: users
             .iter()
             .filter(|u| u.role == "judge" && u.active == 1)
-            .map(|u| (u.id.clone(), u.full_name.clone(), judges_on.contains(&u.id)))
+            .map(|u| (u.id.clone(), u.full_name.clone(), on_jury(&u.id)))
             .collect(),
-        progress: progress.into_iter().map(|(j, s, d)| (name_of(&j), s, d)).collect(),
+        progress: standings
+            .progress
+            .iter()
+            .map(|(j, s, d)| (name_of(j), *s, *d))
+            .collect(),
         entries: all
             .iter()
             .map(|e| EntryLine {
@@ -657,6 +626,7 @@ async fn manage_response(
             })
             .collect(),
         ranking: standings
+            .rows
             .iter()
             .map(|s| RankLine {
                 id: s.entry.id.clone(),
@@ -1170,18 +1140,14 @@ pub struct RankingRow {
 }
 
 #[utoipa::path(get, path = "/api/v1/contests/{id}/ranking", params(("id" = String, Path, description = "the contest's line id, e.g. l7-1-ideas")), responses((status = 200, body = [RankingRow])))]
-pub async fn api_ranking(
-    State(st): State<AppState>,
-    ApiUser(cu): ApiUser,
-    Path(id): Path<String>,
-    _h: HeaderMap,
-) -> Response {
+pub async fn api_ranking(State(st): State<AppState>, ApiUser(cu): ApiUser, Path(id): Path<String>) -> Response {
     let r = async {
         let c = contests::contest(&st, &id).await?;
         if !contests::may_manage(&st, &cu, &c).await {
             return Err(AppError::forbidden());
         }
-        let (rows, _) = contests::standings(&st, &c).await?;
+        let entries = st.store.entries(&st.plan_id, c.id()).await?;
+        let rows = contests::standings(&st, &c, &entries).await?.rows;
         Ok::<_, AppError>(
             rows.into_iter()
                 .map(|s| RankingRow {

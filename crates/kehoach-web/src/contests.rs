@@ -563,16 +563,22 @@ pub struct Standing {
 /// Each judge's progress: (judge id, scored, to score).
 pub type Progress = Vec<(String, usize, usize)>;
 
-/// The live entries ranked, and each judge's progress.
-pub async fn standings(st: &AppState, c: &Contest) -> Result<(Vec<Standing>, Progress), AppError> {
-    let entries: Vec<EntryRow> = st
-        .store
-        .entries(&st.plan_id, c.id())
-        .await?
-        .into_iter()
-        .filter(|e| e.status == "submitted")
-        .collect();
-    let scores = st.store.scores(&st.plan_id, c.id()).await?;
+/// A contest's live entries ranked, each judge's progress (in the order of
+/// the jury), and whether anything is scored yet.
+pub struct Standings {
+    pub rows: Vec<Standing>,
+    pub progress: Progress,
+    pub any_score: bool,
+}
+
+/// Ranks `entries` (the contest's, withdrawn ones left out here).
+pub async fn standings(st: &AppState, c: &Contest, entries: &[EntryRow]) -> Result<Standings, AppError> {
+    let live: Vec<&EntryRow> = entries.iter().filter(|e| e.status == "submitted").collect();
+    let (scores, recusals, judges) = tokio::try_join!(
+        st.store.scores(&st.plan_id, c.id()),
+        st.store.recusals(&st.plan_id, c.id()),
+        st.store.contest_judges(&st.plan_id, c.id()),
+    )?;
     let totals: Vec<JudgeTotal> = scores
         .iter()
         .filter_map(|s| {
@@ -584,25 +590,30 @@ pub async fn standings(st: &AppState, c: &Contest) -> Result<(Vec<Standing>, Pro
             })
         })
         .collect();
-    let ids: Vec<String> = entries.iter().map(|e| e.id.clone()).collect();
-    let ranked = contest::rank(&ids, &totals);
-    let mut by_id: BTreeMap<String, EntryRow> = entries.into_iter().map(|e| (e.id.clone(), e)).collect();
-    let rows = ranked
+    let ids: Vec<String> = live.iter().map(|e| e.id.clone()).collect();
+    let by_id: BTreeMap<&str, &EntryRow> = live.iter().map(|e| (e.id.as_str(), *e)).collect();
+    let rows = contest::rank(&ids, &totals)
         .into_iter()
-        .filter_map(|r| by_id.remove(&r.entry).map(|entry| Standing { entry, ranked: r }))
-        .collect::<Vec<_>>();
-    let recusals = st.store.recusals(&st.plan_id, c.id()).await?;
-    let judges = st.store.contest_judges(&st.plan_id, c.id()).await?;
+        .filter_map(|r| {
+            by_id.get(r.entry.as_str()).map(|e| Standing {
+                entry: (*e).clone(),
+                ranked: r,
+            })
+        })
+        .collect();
     let progress = judges
         .into_iter()
         .map(|j| {
             let scored = totals.iter().filter(|t| t.judge == j).count();
             let recused = recusals.iter().filter(|(e, jj)| jj == &j && ids.contains(e)).count();
-            let due = ids.len().saturating_sub(recused);
-            (j, scored, due)
+            (j, scored, ids.len().saturating_sub(recused))
         })
         .collect();
-    Ok((rows, progress))
+    Ok(Standings {
+        rows,
+        progress,
+        any_score: !scores.is_empty(),
+    })
 }
 
 // ---------------------------------------------------------------- running the contest

@@ -528,7 +528,11 @@ async fn judging_is_blind_fair_and_ends_in_published_results() {
             "{b}"
         );
         let (_, manage) = t.get("/cuoc-thi/l7-1-ideas", Some(&coord)).await;
-        assert!(manage.contains("giamkhao1") || manage.contains("Tiến độ chấm"), "{b}");
+        // Progress per judge: j1 scored all three, j2 the two it is not recused from.
+        assert!(
+            manage.contains("Người dùng giamkhao1 3/3; Người dùng giamkhao2 2/2"),
+            "{b}: {manage}"
+        );
         assert!(
             manage.contains("Nguyễn Thị Mai Anh") && manage.contains("0912345001"),
             "{b}: the organiser sees entrants"

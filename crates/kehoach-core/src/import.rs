@@ -319,16 +319,17 @@ pub fn span(text: &str, year: Option<i32>) -> (Option<Day>, Option<Day>) {
             d.year = year;
         }
     }
-    let mut days: Vec<(Day, Day)> = Vec::new();
+    // (first day, last day, only an end: "trước ngày X").
+    let mut days: Vec<(Day, Day, bool)> = Vec::new();
     for d in &dates {
         let Some(y) = d.year else { continue };
         if d.day == 0 {
             if let (Some(a), Some(b)) = (Day::from_ymd(y, d.month, 1), last_day(y, d.month)) {
-                days.push((a, b));
+                days.push((a, b, false));
             }
         } else if let Some(x) = Day::from_ymd(y, d.month, d.day) {
             let x = if d.before { x.plus(-1) } else { x };
-            days.push((x, x));
+            days.push((x, x, d.before));
         }
     }
     if days.is_empty() {
@@ -345,12 +346,7 @@ pub fn span(text: &str, year: Option<i32>) -> (Option<Day>, Option<Day>) {
         return (None, None);
     }
     // "trước ngày X" ends a span; it starts one only with other dates.
-    let from = days
-        .iter()
-        .zip(dates.iter().filter(|d| d.year.is_some()))
-        .filter(|(_, w)| !w.before)
-        .map(|(d, _)| d.0)
-        .min();
+    let from = days.iter().filter(|d| !d.2).map(|d| d.0).min();
     let to = days.iter().map(|d| d.1).max();
     (from, to)
 }
@@ -402,16 +398,10 @@ fn clean_measure(s: &str) -> Option<String> {
 pub fn target(clause: &str) -> Option<TargetDraft> {
     let text = norm(clause.trim_end_matches([';', ',']));
     let words: Vec<&str> = text.split_whitespace().collect();
-    let pos = words.iter().position(|w| {
-        let d: String = w
-            .chars()
-            .take_while(|c| c.is_ascii_digit() || *c == ',' || *c == '.')
-            .collect();
-        !d.is_empty() && d.chars().next().is_some_and(|c| c.is_ascii_digit()) && !w.contains('/') || {
-            // "01 tuần/lớp": the number is a word of its own.
-            w.chars().all(|c| c.is_ascii_digit())
-        }
-    })?;
+    // The first word that starts with a figure and is not a date ("01/6").
+    let pos = words
+        .iter()
+        .position(|w| w.starts_with(|c: char| c.is_ascii_digit()) && !w.contains('/'))?;
     let w = words[pos];
     let digits: String = w
         .chars()
@@ -431,7 +421,6 @@ pub fn target(clause: &str) -> Option<TargetDraft> {
         pos + 1
     };
     let after = words[after_from.min(words.len())..].join(" ");
-    let folded_before = fold_key(&words[..pos].join(" "));
     let mut t = TargetDraft {
         text: text.clone(),
         threshold: Some(threshold),
@@ -443,10 +432,10 @@ pub fn target(clause: &str) -> Option<TargetDraft> {
         t.kind = Some("coverage_percent");
         t.unit_or_population = clean_measure(&population);
         t.measure = clean_measure(&rest);
-    } else if let Some(i) = folded_before.find("moi ") {
+    } else if let Some(i) = before.find("moi ") {
         // "Mỗi thôn hỗ trợ tối thiểu 200 lượt …".
         let head = &words[..pos];
-        let start = fold_key(&head.join(" "))[..i].split_whitespace().count() + 1;
+        let start = before[..i].split_whitespace().count() + 1;
         let (unit, _) = noun_phrase(&head[start.min(head.len())..].join(" "));
         t.kind = Some("min_per_unit");
         t.unit_or_population = clean_measure(&unit);

@@ -316,7 +316,6 @@ fn header_facts(text: &str) -> (Option<String>, Option<Day>, Option<String>, Sig
             }
         }
     }
-    let _ = closing.as_ref();
     (number, issued, closing, signer, recipients)
 }
 

@@ -784,23 +784,6 @@ impl Store {
         }
     }
 
-    /// Prize winners of every published contest: (line id, prize, entry).
-    pub async fn published_winners(&self, plan_id: &str) -> Result<Vec<EntryRow>> {
-        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {} FROM contest_entries e JOIN contests c ON c.plan_id = e.plan_id AND c.line_id = e.line_id \
-             WHERE e.plan_id = $1 AND c.published_at IS NOT NULL AND e.prize IS NOT NULL AND e.status = 'submitted' \
-             ORDER BY e.line_id, e.number",
-            ENTRY_COLS
-                .split(", ")
-                .map(|c| format!("e.{c}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )))
-        .bind(plan_id)
-        .fetch_all(self.pool())
-        .await?)
-    }
-
     /// Each contest's live entries up to `as_of` and, when published by
     /// then, its winners in prize order: for the summary report.
     pub async fn contest_results(

@@ -355,8 +355,8 @@ impl Store {
         };
 
         // The targets as the report's table states them (the board's figures).
-        let table = kehoach_core::report::targets_table(plan, &standings, as_of);
-        let targets = Some(&table).map(|t| Sheet {
+        let t = kehoach_core::report::targets_table(plan, &standings, as_of);
+        let targets = Sheet {
             id: "chi-tieu".into(),
             name: format!("Chỉ tiêu {}", as_of.vn().replace('/', "-")),
             columns: t.columns.iter().map(|c| c.header.clone()).collect(),
@@ -378,7 +378,7 @@ impl Store {
                         .collect()
                 })
                 .collect(),
-        });
+        };
         // Contest entries (no contact: that stays on the contest's page for its organisers).
         let entries = Sheet {
             id: "bai-du-thi".into(),
@@ -475,16 +475,6 @@ impl Store {
                 })
                 .collect(),
         };
-        Ok([
-            Some(sessions),
-            Some(attendance),
-            Some(turns),
-            Some(coverage),
-            Some(entries),
-            targets,
-        ]
-        .into_iter()
-        .flatten()
-        .collect())
+        Ok(vec![sessions, attendance, turns, coverage, entries, targets])
     }
 }

@@ -335,12 +335,20 @@ async fn contests(
         ("Mô hình trồng rau sạch", "Mô hình phát triển kinh tế tiêu biểu"),
         ("Một ngày ở Vĩnh Thịnh", "Văn hóa địa phương"),
     ];
+    // The default rubric of a contest line.
+    let criteria_of = |line: &str| -> Vec<kehoach_core::contest::Criterion> {
+        kehoach_core::contest::contest_lines(plan)
+            .find(|l| l.id == line)
+            .map(|l| kehoach_core::contest::defaults(l).criteria)
+            .unwrap_or_default()
+    };
     for (line, titles) in [
         ("l7-1-ideas", ideas.iter().map(|t| (*t, None)).collect::<Vec<_>>()),
         ("l7-2-videos", videos.iter().map(|(t, c)| (*t, Some(*c))).collect()),
     ] {
         store.set_judges(pid, line, &judges, coord, now).await?;
         let prefix: String = line.chars().filter(char::is_ascii_digit).collect();
+        let criteria = criteria_of(line);
         for (n, (title, category)) in titles.into_iter().enumerate() {
             let child = &children[(n * 17) % children.len()];
             let at = vn_midnight(d(8, 2 + 2 * n as u8)) + 9 * 3600;
@@ -368,10 +376,6 @@ async fn contests(
                 day: kehoach_core::contest::vn_day(at).iso(),
             };
             let (row, _) = store.submit_entry(&entry, at).await?;
-            let criteria: Vec<kehoach_core::contest::Criterion> = kehoach_core::contest::contest_lines(plan)
-                .find(|l| l.id == line)
-                .map(|l| kehoach_core::contest::defaults(l).criteria)
-                .unwrap_or_default();
             // 7.1 fully judged; 7.2 half-way, by the first judge.
             for (j, judge) in judges.iter().enumerate() {
                 if line == "l7-2-videos" && (j == 1 || n >= 2) {
@@ -403,10 +407,7 @@ async fn contests(
         .into_iter()
         .map(|e| e.id)
         .collect();
-    let criteria = kehoach_core::contest::contest_lines(plan)
-        .find(|l| l.id == "l7-1-ideas")
-        .map(|l| kehoach_core::contest::defaults(l).criteria)
-        .unwrap_or_default();
+    let criteria = criteria_of("l7-1-ideas");
     let totals: Vec<kehoach_core::contest::JudgeTotal> = store
         .scores(pid, "l7-1-ideas")
         .await?

@@ -985,6 +985,9 @@ mod tests {
             assert_eq!((iso(f).as_deref(), iso(to).as_deref()), (Some(a), Some(b)), "{t}");
         }
         assert_eq!(span("không có ngày", y), (None, None));
+        // An impossible date is skipped without lending its place to the next one.
+        let (from, to) = span("Từ ngày 31/2 đến trước ngày 10/3/2026", y);
+        assert_eq!((iso(from), iso(to).as_deref()), (None, Some("2026-03-09")));
     }
 
     #[test]

@@ -12,11 +12,21 @@ impl Store {
     /// The summary report of a plan as of a day, dated `signed_on`.
     pub async fn summary_report(&self, plan: &Plan, as_of: Day, signed_on: Day) -> Result<Report> {
         let plan_id = plan.plan.id.as_str();
-        let facts = self.facts(plan, as_of).await?;
+        let day = as_of.iso();
+        // The reads do not depend on one another: all at once.
+        let (facts, units, classes, texts, budget, propaganda, volunteers, activity) = tokio::try_join!(
+            self.facts(plan, as_of),
+            self.list_units(plan_id),
+            self.list_classes(plan_id),
+            self.report_texts(plan_id),
+            self.budget_lines(plan_id),
+            self.propaganda_counts(plan_id, &day),
+            self.volunteer_tallies(plan_id, as_of),
+            self.activity_counts(plan_id, as_of),
+        )?;
         let standings = engine::board(plan, &facts, as_of);
-        let units = self.list_units(plan_id).await?;
         let mut names: HashMap<String, String> = units.iter().map(|u| (u.id.clone(), u.name.clone())).collect();
-        for c in self.list_classes(plan_id).await? {
+        for c in classes {
             let school = units
                 .iter()
                 .find(|u| u.id == c.unit_id)
@@ -25,13 +35,8 @@ impl Store {
             names.insert(c.id.clone(), format!("{school}, lớp {}", c.name));
         }
         let name = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_string());
-        let texts = self.report_texts(plan_id).await?;
-        let budget = self.budget_lines(plan_id).await?;
-        let propaganda = self.propaganda_counts(plan_id, &as_of.iso()).await?;
         let unit_name = |id: &str| names.get(id).cloned();
         let contests = self.contest_results(plan_id, as_of, &unit_name).await?;
-        let volunteers = self.volunteer_tallies(plan_id, as_of).await?;
-        let activity = self.activity_counts(plan_id, as_of).await?;
         Ok(summary(&SummaryInput {
             plan,
             facts: &facts,

@@ -559,12 +559,17 @@ async fn manage_response(
     if !contests::may_manage(st, cu, &c).await {
         return forbidden_page(st, cu);
     }
-    let all = st.store.entries(&st.plan_id, c.id()).await.unwrap_or_default();
-    let standings = match contests::standings(st, &c, &all).await {
+    // A failed read is an error page, never an empty contest.
+    let read = async {
+        let all = st.store.entries(&st.plan_id, c.id()).await?;
+        let standings = contests::standings(st, &c, &all).await?;
+        let users = st.store.list_users(&st.plan_id).await?;
+        Ok::<_, AppError>((all, standings, users))
+    };
+    let (all, standings, users) = match read.await {
         Ok(x) => x,
         Err(e) => return e.into_response(),
     };
-    let users = st.store.list_users(&st.plan_id).await.unwrap_or_default();
     let on_jury = |uid: &str| standings.progress.iter().any(|(j, _, _)| j == uid);
     let name_of = |uid: &str| {
         users
@@ -862,12 +867,21 @@ async fn judge_response(
         Ok(c) => c,
         Err(e) => return e.into_response(),
     };
-    if !contests::may_judge(st, cu, &c).await.unwrap_or(false) {
-        return forbidden_page(st, cu);
+    match contests::may_judge(st, cu, &c).await {
+        Ok(true) => {}
+        Ok(false) => return forbidden_page(st, cu),
+        Err(e) => return e.into_response(),
     }
-    let entries = st.store.entries(&st.plan_id, c.id()).await.unwrap_or_default();
-    let scores = st.store.scores(&st.plan_id, c.id()).await.unwrap_or_default();
-    let recusals = st.store.recusals(&st.plan_id, c.id()).await.unwrap_or_default();
+    // A failed read is an error page, never an empty list to judge.
+    let read = tokio::try_join!(
+        st.store.entries(&st.plan_id, c.id()),
+        st.store.scores(&st.plan_id, c.id()),
+        st.store.recusals(&st.plan_id, c.id()),
+    );
+    let (entries, scores, recusals) = match read {
+        Ok(x) => x,
+        Err(e) => return AppError::from(e).into_response(),
+    };
     let mut list = Vec::new();
     for e in entries.into_iter().filter(|e| e.status == "submitted") {
         let mine = scores.iter().find(|s| s.entry_id == e.id && s.judge_id == cu.user.id);

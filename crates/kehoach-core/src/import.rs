@@ -54,6 +54,10 @@ pub struct WrittenLine {
     pub location: Option<String>,
     pub requirements: Vec<String>,
     pub targets: Vec<String>,
+    /// "Hình thức" items (channels, ways).
+    pub forms: Vec<String>,
+    /// Dated steps written under "Thời gian:" ("Phát động: ngày 01/8/2026.").
+    pub steps: Vec<String>,
 }
 
 /// Sections I and II, the opening, the budget, as written.
@@ -86,6 +90,9 @@ pub struct TargetDraft {
 pub struct DutyDraft {
     pub unit: String,
     pub duties: Vec<String>,
+    /// The heading as written ("Đề nghị Ủy ban Mặt trận …").
+    #[serde(skip)]
+    pub heading: String,
     #[serde(skip)]
     pub lines: Lines,
 }
@@ -815,6 +822,7 @@ pub fn parse(text: &str) -> Result<Draft, ImportError> {
                         }
                         "dia diem" => a.written.location = raw_value,
                         "noi dung" if !value.is_empty() => a.items.push(value),
+                        "hinh thuc" if !value.is_empty() => a.written.forms.push(value),
                         "chi tieu" if !value.is_empty() => {
                             a.written.targets.push(value.clone());
                             d.targets.extend(targets_of(&value, here));
@@ -837,8 +845,12 @@ pub fn parse(text: &str) -> Result<Draft, ImportError> {
                         // Several dated steps under "Thời gian:" (7.1): their texts, joined.
                         let joined = norm(&format!("{} {}", a.written.time.clone().unwrap_or_default(), t));
                         a.written.time = Some(joined);
+                        if !t.trim().is_empty() {
+                            a.written.steps.push(norm(t));
+                        }
                     }
                     "noi dung" => a.items.push(norm(t)),
+                    "hinh thuc" if !t.trim().is_empty() => a.written.forms.push(norm(t)),
                     "chi tieu" => {
                         a.written.targets.push(norm(t));
                         d.targets.extend(targets_of(t, here));
@@ -881,10 +893,14 @@ pub fn parse(text: &str) -> Result<Draft, ImportError> {
                         Some((u, rest)) if !rest.trim().is_empty() => (u, Some(norm(rest))),
                         _ => (unit, None),
                     };
-                    let unit = strip_end(unit);
-                    let unit = unit.strip_prefix("Đề nghị ").map(str::to_string).unwrap_or(unit);
+                    let heading = strip_end(unit);
+                    let unit = heading
+                        .strip_prefix("Đề nghị ")
+                        .map(str::to_string)
+                        .unwrap_or(heading.clone());
                     duty = Some(DutyDraft {
                         unit,
+                        heading,
                         duties: inline.into_iter().collect(),
                         lines: Lines {
                             from: line_no,

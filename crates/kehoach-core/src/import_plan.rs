@@ -1,45 +1,24 @@
 //! A draft read from a plan's text, turned into a plan file the coordinator
-//! reviews: units from the names the plan gives (leads, partners, duties;
-//! "các thôn", "các trường" as groups), lines with their windows, the
-//! targets the model can measure (the others stay in the draft as text),
-//! budget sources, duties, signer and recipients. What the text does not
-//! say is left for the review: the plan validator lists it.
+//! reviews: units from the names the plan gives (leads, partners, venues,
+//! duties; "các thôn", "các trường" as groups), lines with their windows,
+//! steps, channels and services, the targets the model can measure with how
+//! each is counted (the others stay in the draft as text), budget sources,
+//! duties, signer and recipients. Ids come from `import_known`'s catalogue
+//! where it knows the thing, else from the words. What the text does not say
+//! is left for the review: the plan validator lists it.
 
-use crate::import::{Draft, TargetDraft};
+use crate::import::{ActivityDraft, Draft, TargetDraft};
+use crate::import_known::{self as known, has_words, slug, words};
 use crate::text::fold_key;
 use crate::{
-    ActivityLine, BudgetSource, Comparator, Day, Header, Measure, Period, Plan, RecordKind, Roster, SessionKind,
-    Signer, TargetDef, TargetSubject, ThresholdUnit, Unit, UnitDuties, UnitKind, Window,
+    ActivityLine, BudgetSource, Comparator, Day, DayPart, Header, Item, Measure, Milestone, Period, Plan, RecordKind,
+    Roster, SessionKind, Signer, TargetDef, TargetSubject, ThresholdUnit, Unit, UnitDuties, UnitKind, Window,
 };
 
-/// "Đoàn Thanh niên xã" → "doan-thanh-nien-xa" (at most `words` words).
-fn slug(s: &str, words: usize) -> String {
-    let f = fold_key(s);
-    let parts: Vec<String> = f
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|p| !p.is_empty())
-        .take(words)
-        .map(str::to_string)
-        .collect();
-    parts.join("-")
-}
-
-/// A group of units the plan names in the plural ("các thôn", "các trường").
-fn group(name: &str) -> Option<&'static str> {
-    let f = fold_key(name);
-    let f = f.trim_start_matches("cac ");
-    if f.starts_with("thon") || f.starts_with("to dan pho") || f.starts_with("khu dan cu") {
-        Some("@village")
-    } else if f.starts_with("truong") || f.starts_with("nha truong") {
-        Some("@school")
-    } else if f.starts_with("doan the") || f.starts_with("ban, nganh") || f.starts_with("ban nganh") {
-        Some("@mass_organisation")
-    } else if f.starts_with("co quan") {
-        Some("@agency")
-    } else {
-        None
-    }
-}
+/// Sample villages a plan gets when it works through "các thôn" without
+/// naming them (plans never list them): marked sample, as in the embedded
+/// plan, for the commune to replace with its own before recording.
+const SAMPLE_VILLAGES: usize = 3;
 
 fn kind_of(name: &str) -> UnitKind {
     let f = fold_key(name);
@@ -69,25 +48,76 @@ fn kind_of(name: &str) -> UnitKind {
     }
 }
 
-/// The plan's units by folded name, with the id given to each.
-#[derive(Default)]
+/// The order units are listed in: the commune's bodies first, villages last.
+fn kind_rank(k: UnitKind) -> usize {
+    [
+        UnitKind::Commune,
+        UnitKind::Agency,
+        UnitKind::Police,
+        UnitKind::YouthUnion,
+        UnitKind::MassOrganisation,
+        UnitKind::Cooperative,
+        UnitKind::DigitalTeam,
+        UnitKind::Project06Team,
+        UnitKind::School,
+        UnitKind::Community,
+        UnitKind::Village,
+    ]
+    .iter()
+    .position(|x| *x == k)
+    .unwrap_or(usize::MAX)
+}
+
+/// The plan's units, in the order first named, with the id given to each.
 struct Units {
     list: Vec<Unit>,
+    /// "xã" or "phường", for the catalogue's names.
+    level: String,
 }
 
 impl Units {
-    /// The unit id (or `@group`) for a name, adding the unit on first sight.
-    fn resolve(&mut self, name: &str) -> Option<String> {
+    fn add(&mut self, unit: Unit) -> String {
+        if let Some(u) = self.list.iter().find(|u| u.id == unit.id) {
+            return u.id.clone();
+        }
+        let id = unit.id.clone();
+        self.list.push(unit);
+        id
+    }
+
+    /// The unit ids and `@groups` a name stands for, adding units on first sight.
+    fn resolve(&mut self, name: &str) -> Vec<String> {
         let name = name.trim().trim_end_matches(['.', ';', ',', ':']).trim();
         if name.is_empty() {
-            return None;
+            return Vec::new();
         }
-        if let Some(g) = group(name) {
-            return Some(g.to_string());
+        let groups = known::groups(name);
+        if !groups.is_empty() {
+            return groups.into_iter().map(str::to_string).collect();
         }
-        let key = fold_key(name);
-        if let Some(u) = self.list.iter().find(|u| fold_key(&u.name) == key) {
-            return Some(u.id.clone());
+        let unit = |id: String, name: &str, kind| Unit {
+            id,
+            name: name.to_string(),
+            short_name: None,
+            kind,
+            has_smart_classroom: false,
+            sample: false,
+        };
+        if let Some(b) = known::known_body(name) {
+            let (id, full, short) = known::body_unit(b, &self.level);
+            let mut u = unit(id, &full, b.kind);
+            u.short_name = short;
+            return vec![self.add(u)];
+        }
+        if let Some(id) = known::school_id(name) {
+            return vec![self.add(unit(id, name, UnitKind::School))];
+        }
+        if let Some(id) = known::cooperative_id(name) {
+            return vec![self.add(unit(id, name, UnitKind::Cooperative))];
+        }
+        let key = words(name);
+        if let Some(u) = self.list.iter().find(|u| words(&u.name) == key) {
+            return vec![u.id.clone()];
         }
         let base = slug(name, 6);
         let base = if base.is_empty() { "don-vi".to_string() } else { base };
@@ -97,68 +127,292 @@ impl Units {
             id = format!("{base}-{n}");
             n += 1;
         }
-        self.list.push(Unit {
-            id: id.clone(),
-            name: name.to_string(),
-            short_name: None,
-            kind: kind_of(name),
-            has_smart_classroom: false,
-            sample: false,
-        });
-        Some(id)
+        vec![self.add(unit(id, name, kind_of(name)))]
+    }
+
+    fn resolve_all<'a>(&mut self, names: impl IntoIterator<Item = &'a String>) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for n in names {
+            for id in self.resolve(n) {
+                if !out.contains(&id) {
+                    out.push(id);
+                }
+            }
+        }
+        out
     }
 }
 
-fn session_kinds(name: &str, items: &[String]) -> Vec<SessionKind> {
-    let f = fold_key(&format!("{name} {}", items.join(" ")));
-    let n = fold_key(name);
-    let mut out = Vec::new();
-    if n.contains("cuoc thi") || n.starts_with("thi ") {
-        out.push(SessionKind::Contest);
-    } else if n.contains("hoi nghi") || n.contains("trien khai ke hoach") || n.contains("ra quan") && n.contains("le") {
-        out.push(SessionKind::Conference);
+/// What kind of sessions a line holds: the title's word for it, else the
+/// kind most of its content items name.
+fn session_kinds(title: &str, items: &[String]) -> Vec<SessionKind> {
+    let t = words(title);
+    let has = |p: &str| has_words(&t, p);
+    let by_title = if has("cuoc thi") || has("hoi thi") {
+        Some(SessionKind::Contest)
+    } else if has("hoi nghi") || has("trien khai ke hoach") || has("le ra quan") || has("le phat dong") {
+        Some(SessionKind::Conference)
     } else {
-        if f.contains("tuyen truyen") {
-            out.push(SessionKind::Propaganda);
-        }
-        if f.contains("huong dan") || f.contains("ho tro") {
-            out.push(SessionKind::Guidance);
-        }
-        if f.contains("tap huan") || f.contains("boi duong") || f.contains("lop hoc") || f.contains("ky nang") {
-            out.push(SessionKind::Training);
-        }
-        if f.contains("trai nghiem") {
-            out.push(SessionKind::Experience);
+        kind_in(&t)
+    };
+    if let Some(k) = by_title {
+        return vec![k];
+    }
+    let mut counts = [0usize; 4];
+    for i in items {
+        let w = words(i);
+        for (n, k) in [
+            SessionKind::Propaganda,
+            SessionKind::Guidance,
+            SessionKind::Training,
+            SessionKind::Experience,
+        ]
+        .iter()
+        .enumerate()
+        {
+            if kinds_named(&w).contains(k) {
+                counts[n] += 1;
+            }
         }
     }
-    if out.is_empty() {
+    let best = (0..4).max_by_key(|n| (counts[*n], std::cmp::Reverse(*n))).unwrap_or(1);
+    vec![
+        [
+            SessionKind::Propaganda,
+            SessionKind::Guidance,
+            SessionKind::Training,
+            SessionKind::Experience,
+        ][if counts[best] == 0 { 1 } else { best }],
+    ]
+}
+
+/// The session kinds a text's words name, in the model's order.
+fn kinds_named(w: &str) -> Vec<SessionKind> {
+    let has = |p: &str| has_words(w, p);
+    let mut out = Vec::new();
+    if has("tuyen truyen") {
+        out.push(SessionKind::Propaganda);
+    }
+    if has("huong dan") || has("ho tro") {
         out.push(SessionKind::Guidance);
     }
+    if has("tap huan") || has("boi duong") || has("lop hoc") {
+        out.push(SessionKind::Training);
+    }
+    if has("trai nghiem") {
+        out.push(SessionKind::Experience);
+    }
     out
+}
+
+/// The one kind a title names, the most specific first.
+fn kind_in(w: &str) -> Option<SessionKind> {
+    let k = kinds_named(w);
+    [
+        SessionKind::Experience,
+        SessionKind::Training,
+        SessionKind::Propaganda,
+        SessionKind::Guidance,
+    ]
+    .into_iter()
+    .find(|x| k.contains(x))
 }
 
 fn day(s: &Option<String>) -> Option<Day> {
     s.as_deref().and_then(Day::parse_iso)
 }
 
+/// Dated steps written under "Thời gian:" ("Phát động: ngày 01/8/2026.").
+fn milestones(a: &ActivityDraft, year: Option<i32>, window: &Window) -> Vec<Milestone> {
+    let steps: Vec<(&str, String)> = a
+        .written
+        .steps
+        .iter()
+        .filter_map(|s| s.split_once(':'))
+        .map(|(n, t)| (n.trim(), t.trim().trim_end_matches(['.', ';']).trim().to_string()))
+        .filter(|(n, t)| !n.is_empty() && !t.is_empty())
+        .collect();
+    if steps.len() < 2 {
+        return Vec::new();
+    }
+    let mut out: Vec<Milestone> = Vec::new();
+    for (name, text) in steps {
+        let (from, to) = crate::import::span(&text, year);
+        let Some(end) = to.or(from) else { continue };
+        let deadline = from.is_none();
+        // "trước ngày X": from the day after the step before.
+        let start = match from {
+            Some(f) => f,
+            None => out
+                .last()
+                .map(|m| m.window.end.plus(1))
+                .unwrap_or(window.start)
+                .min(end),
+        };
+        let mut id = known::milestone_id(name);
+        if out.iter().any(|m| m.id == id) {
+            id = format!("{id}-{}", out.len() + 1);
+        }
+        out.push(Milestone {
+            id,
+            name: name.to_string(),
+            text,
+            window: Window {
+                start,
+                end,
+                part: None,
+                tentative: false,
+                deadline,
+            },
+        });
+    }
+    out
+}
+
+/// "Hình thức" items as channels: "Tuyên truyền trên Cổng thông tin điện
+/// tử, Fanpage, Zalo." names three.
+fn forms(items: &[String]) -> Vec<Item> {
+    let mut out: Vec<Item> = Vec::new();
+    for item in items {
+        let item = item.trim().trim_end_matches(['.', ';', ',']).trim();
+        let labels: Vec<String> = match item.split_once(" trên ") {
+            Some((_, list)) if list.contains(", ") => list
+                .split(", ")
+                .map(|l| {
+                    let mut c = l.trim().chars();
+                    c.next()
+                        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                        .unwrap_or_default()
+                })
+                .collect(),
+            _ => vec![item.to_string()],
+        };
+        for label in labels.into_iter().filter(|l| !l.is_empty()) {
+            let id = known::form_id(&label);
+            if !out.iter().any(|f| f.id == id) {
+                out.push(Item { id, label });
+            }
+        }
+    }
+    out
+}
+
+/// Venues named in "Địa điểm" that are units (the schools of line 6).
+fn venues(location: &str, units: &mut Units, smart: bool) -> Vec<String> {
+    let inner = match location.split_once('(') {
+        Some((_, r)) => r.rsplit_once(')').map(|(i, _)| i).unwrap_or(r),
+        None => location,
+    };
+    let mut out = Vec::new();
+    for piece in inner.split(';') {
+        let piece = piece.trim().trim_end_matches(['.', ',']).trim();
+        if known::school_id(piece).is_none() {
+            continue;
+        }
+        for id in units.resolve(piece) {
+            if smart && let Some(u) = units.list.iter_mut().find(|u| u.id == id) {
+                u.has_smart_classroom = true;
+            }
+            if !out.contains(&id) {
+                out.push(id);
+            }
+        }
+    }
+    out
+}
+
+/// A target's short label: its sentence without figures and comparators.
+fn label_of(t: &TargetDraft) -> String {
+    let mut text = t.text.trim().trim_end_matches(['.', ';', ':']).trim().to_string();
+    for cut in [" trong dịp hè", " trong thời gian nghỉ hè", " trong dịp "] {
+        if let Some(i) = text.find(cut) {
+            text.truncate(i);
+        }
+    }
+    let tokens: Vec<&str> = text.split_whitespace().collect();
+    let is_figure = |w: &str| w.chars().next().is_some_and(|c| c.is_ascii_digit());
+    let cap = |s: &str| {
+        let mut c = s.chars();
+        c.next()
+            .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+            .unwrap_or_default()
+    };
+    let after_last_figure = || {
+        let i = tokens.iter().rposition(|w| is_figure(w)).map_or(0, |i| i + 1);
+        tokens[i..].join(" ")
+    };
+    match t.kind {
+        // "… 01 tuần/lớp … ít nhất 01 buổi trải nghiệm …" → "Lớp có buổi trải nghiệm … mỗi tuần".
+        Some("rate_per_period") => {
+            if let Some((period, subject)) = tokens.iter().find_map(|w| w.split_once('/')) {
+                return format!("{} có {} mỗi {period}", cap(subject), after_last_figure());
+            }
+        }
+        // "Mỗi thôn hỗ trợ tối thiểu 200 lượt người dân …" → "Lượt người dân …"
+        // (the figure's own text says "mỗi thôn").
+        Some("min_per_unit") => return cap(&after_last_figure()),
+        _ => {}
+    }
+    let mut keep: Vec<&str> = Vec::new();
+    for (i, w) in tokens.iter().enumerate() {
+        if is_figure(w) {
+            // The comparator before the figure goes with it.
+            let folded: Vec<String> = keep.iter().rev().take(2).map(|x| fold_key(x)).collect();
+            if folded.first().is_some_and(|x| x == "tren" || x == "hon" || x == "dat") {
+                keep.pop();
+            } else if folded.len() == 2
+                && matches!(
+                    (folded[1].as_str(), folded[0].as_str()),
+                    ("toi", "thieu") | ("it", "nhat")
+                )
+            {
+                keep.pop();
+                keep.pop();
+            }
+            continue;
+        }
+        let _ = i;
+        keep.push(w);
+    }
+    let mut out = keep.join(" ");
+    for lead in ["Thu hút ", "Bảo đảm ", "Đảm bảo ", "Phấn đấu "] {
+        if let Some(r) = out.strip_prefix(lead) {
+            out = r.to_string();
+        }
+    }
+    if let Some(r) = out.strip_prefix("Tổ chức ")
+        && ["lớp ", "buổi ", "cuộc ", "đợt "].iter().any(|n| r.starts_with(n))
+    {
+        out = r.to_string();
+    }
+    if let Some(r) = out.strip_prefix("các ").or_else(|| out.strip_prefix("Các ")) {
+        out = r.to_string();
+    }
+    out = out.replace(known::OFFICIALS.0, known::OFFICIALS.1);
+    cap(&out)
+}
+
 /// A measurable target from a draft's, or None (left as text in the draft).
-fn target_def(id: String, t: &TargetDraft, lines: &[String]) -> Option<TargetDef> {
-    let pop = fold_key(t.unit_or_population.as_deref().unwrap_or(""));
-    let has = |w: &str| pop.contains(w);
+/// Its lines are set afterwards (`lines_of`).
+fn target_def(id: String, t: &TargetDraft) -> Option<TargetDef> {
+    let pop = words(t.unit_or_population.as_deref().unwrap_or(""));
+    let all = words(&t.text);
+    let has = |w: &str| has_words(&pop, w);
     let comparator = if t.comparator == Some(">") {
         Comparator::Gt
     } else {
         Comparator::Ge
     };
     let threshold = t.threshold?;
+    let smart = has_words(&all, "phong hoc thong minh");
     let mut def = TargetDef {
         id,
         text: t.text.clone(),
-        label: crate::text::truncate(&t.text, 60),
+        label: label_of(t),
         source_line: None,
         measure: Measure::Count,
         records: vec![RecordKind::Session],
-        lines: lines.to_vec(),
+        lines: Vec::new(),
         session_kinds: Vec::new(),
         unit_kind: None,
         subject: None,
@@ -170,6 +424,14 @@ fn target_def(id: String, t: &TargetDraft, lines: &[String]) -> Option<TargetDef
         threshold,
         threshold_unit: ThresholdUnit::Sessions,
         window: None,
+    };
+    // "ít nhất 01 hoạt động": how many each unit needs.
+    let at_least = || {
+        let m = words(t.measure.as_deref().unwrap_or(""));
+        ["it nhat ", "toi thieu "].iter().find_map(|k| {
+            let i = m.find(k)?;
+            m[i + k.len()..].split(' ').next()?.parse::<u32>().ok()
+        })
     };
     match t.kind? {
         "coverage_percent" => {
@@ -189,11 +451,12 @@ fn target_def(id: String, t: &TargetDraft, lines: &[String]) -> Option<TargetDef
             } else if has("thon") || has("to dan pho") {
                 def.measure = Measure::UnitCoverage;
                 def.unit_kind = Some(UnitKind::Village);
-                def.per_unit = Some(1);
+                def.per_unit = Some(at_least().unwrap_or(1));
             } else if has("truong") {
                 def.measure = Measure::UnitCoverage;
                 def.unit_kind = Some(UnitKind::School);
-                def.per_unit = Some(1);
+                def.only_smart_classroom = smart;
+                def.per_unit = Some(at_least().unwrap_or(1));
             } else {
                 return None;
             }
@@ -234,6 +497,7 @@ fn target_def(id: String, t: &TargetDraft, lines: &[String]) -> Option<TargetDef
             def.threshold = 100.0;
             def.threshold_unit = ThresholdUnit::Percent;
             def.unit_kind = Some(UnitKind::School);
+            def.only_smart_classroom = smart;
             if has("lop") {
                 def.subject = Some(TargetSubject::Class);
             }
@@ -245,7 +509,95 @@ fn target_def(id: String, t: &TargetDraft, lines: &[String]) -> Option<TargetDef
         }
         _ => return None,
     }
+    // Sessions of the kinds the sentence names; turns of help have no kind.
+    if !def.records.contains(&RecordKind::SupportTurn) && def.roster != Some(Roster::Children) {
+        def.session_kinds = kinds_named(&all);
+    }
     Some(def)
+}
+
+/// A title without its opening verb: "Ra quân hỗ trợ chuyển đổi số cộng
+/// đồng." → "ho tro chuyen doi so cong dong".
+fn title_core(title: &str) -> String {
+    let w = words(title);
+    for verb in ["to chuc ", "ra quan ", "trien khai ", "thuc hien "] {
+        if let Some(r) = w.strip_prefix(verb) {
+            return r.to_string();
+        }
+    }
+    w
+}
+
+fn quoted(s: &str) -> Option<String> {
+    s.split_once('“')
+        .and_then(|(_, r)| r.split_once('”'))
+        .map(|(q, _)| words(q))
+        .filter(|q| !q.is_empty())
+}
+
+/// The lines a target counts: the line that states it; else the lines it
+/// names (by title or quoted name); else the lines whose records it counts.
+fn lines_of(def: &TargetDef, lines: &[ActivityLine]) -> Vec<String> {
+    if let Some(l) = &def.source_line {
+        return vec![l.clone()];
+    }
+    let leaves: Vec<&ActivityLine> = lines
+        .iter()
+        .filter(|l| !lines.iter().any(|c| c.parent.as_deref() == Some(l.id.as_str())))
+        .collect();
+    let text = words(&def.text);
+    let q = quoted(&def.text);
+    let named: Vec<String> = leaves
+        .iter()
+        .filter(|l| {
+            let core = title_core(&l.title);
+            (core.split(' ').count() >= 3 && has_words(&text, &core)) || (q.is_some() && quoted(&l.title) == q)
+        })
+        .map(|l| l.id.clone())
+        .collect();
+    if !named.is_empty() {
+        return named;
+    }
+    let pick = |f: &dyn Fn(&ActivityLine) -> bool| -> Vec<String> {
+        leaves.iter().filter(|l| f(l)).map(|l| l.id.clone()).collect()
+    };
+    if def.roster == Some(Roster::Children) {
+        // Lines children attend: not the conferences, not propaganda, not the
+        // turn-based help, not the officials' own training.
+        return pick(&|l| {
+            let t = words(&l.title);
+            l.services.is_empty()
+                && !has_words(&t, "can bo")
+                && !has_words(&t, "cong chuc")
+                && l.session_kinds.iter().any(|k| {
+                    matches!(
+                        k,
+                        SessionKind::Guidance | SessionKind::Training | SessionKind::Experience | SessionKind::Contest
+                    )
+                })
+        });
+    }
+    if !def.session_kinds.is_empty() {
+        return pick(&|l| l.session_kinds.iter().any(|k| def.session_kinds.contains(k)));
+    }
+    if def.records.contains(&RecordKind::SupportTurn) {
+        return pick(&|l| l.session_kinds.contains(&SessionKind::Guidance));
+    }
+    pick(&|l| !l.session_kinds.is_empty())
+}
+
+/// Two readings of the same figure (a line's "Chỉ tiêu" restating section IV's).
+fn same_target(a: &TargetDraft, b: &TargetDraft) -> bool {
+    let (pa, pb) = (
+        words(a.unit_or_population.as_deref().unwrap_or("")),
+        words(b.unit_or_population.as_deref().unwrap_or("")),
+    );
+    a.kind == b.kind
+        && a.threshold == b.threshold
+        && a.comparator == b.comparator
+        && !pa.is_empty()
+        && !pb.is_empty()
+        && (pa.starts_with(&pb) || pb.starts_with(&pa))
 }
 
 /// Header facts the draft does not carry, read from the text again.
@@ -321,6 +673,8 @@ fn header_facts(text: &str) -> (Option<String>, Option<Day>, Option<String>, Sig
 
 /// The plan file a draft gives. Ids are made from the names; targets that
 /// the model cannot measure stay out (they remain in the draft).
+/// The plan file a draft gives. Ids come from the catalogue or the names;
+/// targets the model cannot measure stay out (they remain in the draft).
 pub fn to_plan(d: &Draft, text: &str) -> Plan {
     let (number, issued_on, closing, signer, recipients) = header_facts(text);
     let issuer = d.issuer.clone().unwrap_or_default();
@@ -358,46 +712,92 @@ pub fn to_plan(d: &Draft, text: &str) -> Plan {
         tentative: false,
         deadline: false,
     };
-    let mut units = Units::default();
+    let year = Some(period.end.0.year());
+    let mut units = Units {
+        list: Vec::new(),
+        level: level.clone(),
+    };
     if !issuer.is_empty() {
         units.resolve(&issuer);
     }
     let mut lines: Vec<ActivityLine> = Vec::new();
     for a in &d.activities {
-        let id = format!("l{}-{}", a.number.replace('.', "-"), slug(&a.name, 3));
+        let title_text = if a.written.title.is_empty() {
+            a.name.clone()
+        } else {
+            a.written.title.clone()
+        };
+        let id = format!("l{}-{}", a.number.replace('.', "-"), known::activity_key(&a.name));
         let parent = a
             .number
             .rsplit_once('.')
             .and_then(|(p, _)| lines.iter().find(|l| l.number == p).map(|l| l.id.clone()));
         let from = day(&a.from);
         let to = day(&a.to);
+        let time = words(a.written.time.as_deref().unwrap_or(""));
         let window = Window {
             start: from.or(to).unwrap_or(period.start).max(period.start).min(period.end),
             end: to.or(from).unwrap_or(period.end).min(period.end).max(period.start),
-            part: None,
-            tentative: false,
+            part: if time.starts_with("sang ") {
+                Some(DayPart::Morning)
+            } else if time.starts_with("chieu ") {
+                Some(DayPart::Afternoon)
+            } else if time.starts_with("toi ") {
+                Some(DayPart::Evening)
+            } else {
+                None
+            },
+            tentative: has_words(&time, "du kien"),
             deadline: from.is_none() && to.is_some(),
         };
-        let lead: Vec<String> = a.lead.iter().filter_map(|l| units.resolve(l)).collect();
-        let partners: Vec<String> = a.partners.iter().filter_map(|p| units.resolve(p)).collect();
+        let lead = units.resolve_all(&a.lead);
+        let partners = units.resolve_all(&a.partners);
+        let smart = has_words(
+            &words(&format!("{} {}", a.name, a.items.join(" "))),
+            "phong hoc thong minh",
+        );
+        let venues = a
+            .written
+            .location
+            .as_deref()
+            .map(|l| venues(l, &mut units, smart))
+            .unwrap_or_default();
         let has_children = d
             .activities
             .iter()
             .any(|x| x.number.starts_with(&format!("{}.", a.number)));
+        // The line that records citizens helped, one turn at a time: its services.
+        let services: Vec<Item> = if known::activity_key(&a.name) == "support" {
+            let mut out: Vec<Item> = Vec::new();
+            for (id, label) in a.items.iter().flat_map(|i| known::services(i)) {
+                if !out.iter().any(|s| s.id == id) {
+                    out.push(Item { id, label });
+                }
+            }
+            out
+        } else {
+            Vec::new()
+        };
+        // "Chỉ tiêu" as written, and content items that set a figure per unit.
+        let mut line_targets = a.written.targets.clone();
+        line_targets.extend(
+            a.items
+                .iter()
+                .filter(|i| {
+                    fold_key(i).starts_with("moi ") && crate::import::target(i).is_some_and(|t| t.threshold.is_some())
+                })
+                .cloned(),
+        );
         lines.push(ActivityLine {
             id,
             number: a.number.clone(),
             parent,
-            title: if a.written.title.is_empty() {
-                a.name.clone()
-            } else {
-                a.written.title.clone()
-            },
+            title: title_text,
             time_text: a.written.time.clone(),
+            milestones: milestones(a, year, &window),
             window,
-            milestones: Vec::new(),
             location_text: a.written.location.clone(),
-            venues: Vec::new(),
+            venues,
             lead_text: a.written.lead.clone().or_else(|| a.lead.clone()),
             lead,
             partners_text: a
@@ -407,10 +807,10 @@ pub fn to_plan(d: &Draft, text: &str) -> Plan {
                 .or_else(|| (!a.partners.is_empty()).then(|| a.partners.join(", "))),
             partners,
             content: a.items.clone(),
-            forms: Vec::new(),
-            services: Vec::new(),
+            forms: forms(&a.written.forms),
+            services,
             requirements: a.written.requirements.clone(),
-            line_targets: a.written.targets.clone(),
+            line_targets,
             session_kinds: if has_children {
                 Vec::new()
             } else {
@@ -418,7 +818,7 @@ pub fn to_plan(d: &Draft, text: &str) -> Plan {
             },
         });
     }
-    // Duplicate line ids (two "6" with the same first words) get a suffix.
+    // Duplicate line ids (two "6" of the same kind) get a suffix.
     for i in 1..lines.len() {
         let mut n = 2;
         let base = lines[i].id.clone();
@@ -427,53 +827,69 @@ pub fn to_plan(d: &Draft, text: &str) -> Plan {
             n += 1;
         }
     }
-    let line_of = |t: &TargetDraft| -> Vec<String> {
-        // A target stated inside a line counts that line; section IV ones count every line.
-        d.activities
-            .iter()
-            .zip(&lines)
-            .find(|(a, _)| a.lines.from <= t.lines.from && t.lines.to <= a.lines.to)
-            .map(|(_, l)| vec![l.id.clone()])
-            .unwrap_or_default()
-    };
-    let targets: Vec<TargetDef> = d
-        .targets
-        .iter()
-        .filter_map(|t| target_def(String::new(), t, &line_of(t)))
-        .enumerate()
-        .map(|(i, mut t)| {
-            t.id = format!("T{}", i + 1);
-            t
-        })
-        .collect();
+    for i in 0..lines.len() {
+        if let Some(p) = lines[i].number.rsplit_once('.').map(|(p, _)| p.to_string()) {
+            lines[i].parent = lines[..i].iter().rev().find(|l| l.number == p).map(|l| l.id.clone());
+        }
+    }
+    let targets = targets(d, &lines);
     let budget_texts = if d.written.budget.len() == d.budget_sources.len() {
         &d.written.budget
     } else {
         &d.budget_sources
     };
-    let budget_sources = budget_texts
-        .iter()
-        .enumerate()
-        .map(|(i, b)| BudgetSource {
-            id: format!("b{}", i + 1),
-            text: b.clone(),
-        })
-        .collect();
+    let mut budget_sources: Vec<BudgetSource> = Vec::new();
+    for b in budget_texts {
+        let mut id = known::budget_id(b);
+        if budget_sources.iter().any(|x| x.id == id) {
+            id = format!("{id}-{}", budget_sources.len() + 1);
+        }
+        budget_sources.push(BudgetSource { id, text: b.clone() });
+    }
     let duties = d
         .responsibilities
         .iter()
+        .filter(|r| !r.duties.is_empty())
         .enumerate()
-        .filter(|(_, r)| !r.duties.is_empty())
         .map(|(i, r)| UnitDuties {
             number: (i + 1).to_string(),
-            heading: r.unit.clone(),
-            units: units.resolve(&r.unit).into_iter().collect(),
-            request_only: false,
+            heading: if r.heading.is_empty() {
+                r.unit.clone()
+            } else {
+                r.heading.clone()
+            },
+            units: units.resolve(&r.unit),
+            request_only: fold_key(&r.heading).starts_with("de nghi "),
             items: r.duties.clone(),
         })
-        .collect();
+        .collect::<Vec<_>>();
+    let mut unit_list = units.list;
+    unit_list.sort_by_key(|u| kind_rank(u.kind));
+    let names_villages = lines
+        .iter()
+        .flat_map(|l| l.lead.iter().chain(&l.partners))
+        .chain(duties.iter().flat_map(|x| &x.units))
+        .any(|g| g == "@village")
+        || targets.iter().any(|t| t.unit_kind == Some(UnitKind::Village));
+    if names_villages && !unit_list.iter().any(|u| u.kind == UnitKind::Village) {
+        for k in 1..=SAMPLE_VILLAGES {
+            unit_list.push(Unit {
+                id: format!("thon-mau-{k}"),
+                name: if level == "phường" {
+                    format!("Tổ dân phố mẫu {k} (dữ liệu mẫu)")
+                } else {
+                    format!("Thôn mẫu {k} (dữ liệu mẫu)")
+                },
+                short_name: None,
+                kind: UnitKind::Village,
+                has_smart_classroom: false,
+                sample: true,
+            });
+        }
+    }
+    let short = short_title(&title);
     let id = {
-        let s = slug(&format!("{commune} {title}"), 8);
+        let s = slug(&format!("{commune} {short}"), 12);
         if s.is_empty() { "ke-hoach".to_string() } else { s }
     };
     Plan {
@@ -486,7 +902,7 @@ pub fn to_plan(d: &Draft, text: &str) -> Plan {
             commune,
             commune_level: level,
             province: province(d),
-            short_title: short_title(&title),
+            short_title: short,
             title,
             theme: d.written.theme.clone(),
             implements: implements(d),
@@ -502,7 +918,7 @@ pub fn to_plan(d: &Draft, text: &str) -> Plan {
             requirements: d.written.requirements.clone(),
             closing,
         },
-        units: units.list,
+        units: unit_list,
         lines,
         targets,
         budget_sources,
@@ -510,6 +926,77 @@ pub fn to_plan(d: &Draft, text: &str) -> Plan {
         signer,
         recipients,
     }
+}
+
+/// A plan id from the name of the file it was read from, when that name is
+/// already an id ("vinh-thinh-mua-he-so-2026.txt" → the seed plan's id):
+/// communes name their plan files that way; other names keep the id made
+/// from the commune and the title.
+pub fn id_from_file_name(name: &str) -> Option<String> {
+    let base = name.rsplit(['/', '\\']).next()?;
+    let stem = base.split('.').next()?;
+    let ok = stem.len() >= 3
+        && stem
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !stem.starts_with('-')
+        && !stem.ends_with('-')
+        && !stem.contains("--");
+    ok.then(|| stem.to_string())
+}
+
+/// Section IV's targets (T1, T2, …), each with the line that states it when
+/// a line's "Chỉ tiêu" restates it; then the figures only lines state: a
+/// line's "Yêu cầu" (R6 for line 6), a line's "Chỉ tiêu" (C6).
+fn targets(d: &Draft, lines: &[ActivityLine]) -> Vec<TargetDef> {
+    let line_of = |t: &TargetDraft| {
+        d.activities
+            .iter()
+            .position(|a| a.lines.from <= t.lines.from && t.lines.to <= a.lines.to)
+    };
+    let section: Vec<&TargetDraft> = d.targets.iter().filter(|t| line_of(t).is_none()).collect();
+    let mut defs: Vec<(TargetDef, &TargetDraft)> = Vec::new();
+    for t in &section {
+        if let Some(def) = target_def(format!("T{}", defs.len() + 1), t) {
+            defs.push((def, t));
+        }
+    }
+    let mut own: Vec<TargetDef> = Vec::new();
+    for t in d.targets.iter() {
+        let Some(i) = line_of(t) else { continue };
+        let (a, line) = (&d.activities[i], &lines[i]);
+        if let Some((def, _)) = defs.iter_mut().find(|(_, s)| same_target(s, t)) {
+            def.source_line.get_or_insert_with(|| line.id.clone());
+            continue;
+        }
+        let tw = words(&t.text);
+        let required = a.written.requirements.iter().any(|r| words(r).contains(&tw));
+        let base = format!("{}{}", if required { "R" } else { "C" }, a.number.replace('.', "-"));
+        let mut id = base.clone();
+        let mut n = 2;
+        while own.iter().any(|x| x.id == id) {
+            id = format!("{base}-{n}");
+            n += 1;
+        }
+        if let Some(mut def) = target_def(id, t) {
+            def.source_line = Some(line.id.clone());
+            own.push(def);
+        }
+    }
+    let mut out: Vec<TargetDef> = defs.into_iter().map(|(d, _)| d).chain(own).collect();
+    for def in &mut out {
+        def.lines = lines_of(def, lines);
+        if def.roster == Some(Roster::Children)
+            && def.lines.iter().any(|id| {
+                lines
+                    .iter()
+                    .any(|l| &l.id == id && l.session_kinds.contains(&SessionKind::Contest))
+            })
+        {
+            def.records.push(RecordKind::ContestEntry);
+        }
+    }
+    out
 }
 
 /// "Tổ chức … “Mùa hè sôi động cùng chuyển đổi số” năm 2026 …" → the

@@ -7,6 +7,7 @@ pub mod day;
 pub mod engine;
 pub mod ical;
 pub mod import;
+pub mod import_known;
 pub mod import_plan;
 pub mod model;
 pub mod records;

@@ -308,7 +308,10 @@ fn budget_duties_units() {
 fn summary_and_timeline_render() {
     let p = seed_plan();
     let s = show::summary(&p);
-    assert!(s.contains("T8 Thanh thiếu nhi tham gia hoạt động hè — > 80%"), "{s}");
+    assert!(
+        s.contains("T8 Thanh thiếu nhi tham gia các hoạt động hè gắn với chuyển đổi số — > 80%"),
+        "{s}"
+    );
     assert!(s.contains("6. Tổ chức tập huấn"));
     let svg = timeline::timeline_svg(&p, Some(d(2026, 7, 15)));
     assert!(svg.contains("hôm nay 15/07"));

@@ -89,7 +89,7 @@ async fn exports_hold_the_database_counts_and_respect_the_unit() {
         let row = coverage
             .iter()
             .find(|r| {
-                r[0] == Data::String("Thanh thiếu nhi tham gia hoạt động hè (T8)".into())
+                r[0] == Data::String("Thanh thiếu nhi tham gia các hoạt động hè gắn với chuyển đổi số (T8)".into())
                     && r[1] == Data::String(v1.name.clone())
             })
             .unwrap_or_else(|| panic!("{b}: {coverage:?}"));

@@ -203,7 +203,13 @@ fn import_plan(file: &PathBuf, json: bool, out: Option<PathBuf>) -> anyhow::Resu
         return Ok(());
     }
     // Without --json: the draft as a plan file to review (`kehoach plan validate`, then `serve --plan`).
-    let plan = kehoach_core::import_plan::to_plan(&draft, &text);
+    let mut plan = kehoach_core::import_plan::to_plan(&draft, &text);
+    if let Some(id) = file
+        .file_name()
+        .and_then(|n| kehoach_core::import_plan::id_from_file_name(&n.to_string_lossy()))
+    {
+        plan.plan.id = id;
+    }
     let toml =
         kehoach_core::import_plan::to_toml(&plan).map_err(|e| anyhow::anyhow!("không tạo được tệp kế hoạch: {e}"))?;
     let toml = format!(
@@ -238,7 +244,11 @@ fn import_plan(file: &PathBuf, json: bool, out: Option<PathBuf>) -> anyhow::Resu
         out.display()
     );
     match parse_plan(&toml) {
-        Ok(_) => println!("Bản nháp hợp lệ; hãy khai báo các thôn, trường trước khi ghi nhận."),
+        Ok(p) if p.units.iter().any(|u| u.sample) => println!(
+            "Bản nháp hợp lệ. Kế hoạch không nêu tên các thôn, tổ dân phố: bản nháp có {} thôn mẫu (dữ liệu mẫu), hãy thay bằng các thôn, tổ dân phố thật trước khi ghi nhận.",
+            p.units.iter().filter(|u| u.sample).count()
+        ),
+        Ok(_) => println!("Bản nháp hợp lệ; hãy soát lại các đơn vị (thôn, trường) trước khi ghi nhận."),
         Err(errors) => {
             println!("Bản nháp còn {} chỗ cần soát lại:", errors.len());
             for e in errors {

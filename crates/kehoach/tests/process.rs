@@ -139,7 +139,7 @@ fn plan_validate_reports_each_problem_with_line_and_field() {
     let out = Command::new(BIN).args(["plan", "show"]).output().unwrap();
     let s = String::from_utf8_lossy(&out.stdout);
     assert!(
-        s.contains("T6 Lượt người dân được hỗ trợ mỗi thôn — ≥ 200 lượt mỗi thôn"),
+        s.contains("T6 Lượt người dân tiếp cận và sử dụng các dịch vụ số — ≥ 200 lượt mỗi thôn"),
         "{s}"
     );
 }

@@ -120,7 +120,7 @@ fn summary_report_docx_matches_the_board_and_libreoffice_reads_it() {
         "báo cáo có đơn vị và số liệu mẫu",
         "Biểu đồ 1. Lượt người dân được hỗ trợ theo thôn",
         "<w:tblCaption w:val=\"village-turns\"/>",
-        "Biểu đồ 2. Lớp có buổi trải nghiệm mỗi tuần (R6)",
+        "Biểu đồ 2. Lớp có buổi trải nghiệm tại phòng học thông minh mỗi tuần (R6)",
         "<w:tblCaption w:val=\"grid-r6\"/>",
         "Đề xuất biểu dương các đoàn viên thanh niên tình nguyện tích cực nhất",
         "Đề xuất khen thưởng các cá nhân, tập thể đạt giải 7.1.",
@@ -372,7 +372,9 @@ fn the_workbook_opens_in_libreoffice_with_every_sheet() {
     let coverage = read("Bao phủ danh sách");
     assert!(coverage.starts_with("Chỉ tiêu,Đơn vị,Danh sách,"), "{coverage}");
     assert!(
-        coverage.contains("Đoàn viên tham gia hỗ trợ chuyển đổi số cộng đồng (T2),Đoàn Thanh niên xã,"),
+        coverage.contains(
+            "Đoàn viên thanh niên tham gia hoạt động hỗ trợ chuyển đổi số cộng đồng (T2),Đoàn Thanh niên xã,"
+        ),
         "{coverage}"
     );
 }

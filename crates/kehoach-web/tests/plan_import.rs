@@ -190,8 +190,14 @@ async fn a_fresh_plan_is_replaced_and_keeps_its_coordinator() {
         let units = t.store.list_units(&t.plan_id).await.unwrap();
         assert!(units.iter().any(|u| u.name == "Đoàn Thanh niên xã"), "{b}");
         assert!(
-            !units.iter().any(|u| u.name.contains("Thôn mẫu")),
+            !units.iter().any(|u| u.name == "Trường Tiểu học Trung Lập"),
             "{b}: the old plan's units are gone"
+        );
+        // The plan names no village: the draft's sample villages stand in, marked sample.
+        assert_eq!(
+            units.iter().filter(|u| u.name.contains("Thôn mẫu") && u.sample == 1).count(),
+            3,
+            "{b}"
         );
         assert_eq!(
             t.store.user(&t.plan_id, &coord.user_id).await.unwrap().role,

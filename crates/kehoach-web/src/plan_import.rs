@@ -152,6 +152,35 @@ fn fields(d: &Draft) -> Vec<FieldView> {
     out
 }
 
+/// What the plan file adds to the draft: its units, and the sample villages
+/// that stand in when the text names none (to be renamed after activation).
+fn plan_fields(plan: &kehoach_core::Plan) -> Vec<FieldView> {
+    let named: Vec<&str> = plan
+        .units
+        .iter()
+        .filter(|u| !u.sample)
+        .map(|u| u.display_name())
+        .collect();
+    let mut out = vec![FieldView {
+        label: "Đơn vị".into(),
+        value: format!("{} đơn vị: {}", named.len(), named.join("; ")),
+        lines: None,
+        missing: named.is_empty(),
+    }];
+    let samples = plan.units.iter().filter(|u| u.sample).count();
+    if samples > 0 {
+        out.push(FieldView {
+            label: "Thôn, tổ dân phố".into(),
+            value: format!(
+                "Kế hoạch không nêu tên: {samples} đơn vị mẫu (dữ liệu mẫu) thay tạm; sau khi kích hoạt, đổi tên và thêm các thôn thật ở trang Đơn vị."
+            ),
+            lines: None,
+            missing: true,
+        });
+    }
+    out
+}
+
 /// Plan-validator problems of a plan file, as lines of text.
 fn problems(toml: &str) -> Vec<String> {
     match kehoach_core::parse_plan(toml) {
@@ -263,7 +292,9 @@ pub async fn read(State(st): State<AppState>, PageUser(cu): PageUser, mut mp: Mu
         plan.plan.id = id;
     }
     let toml = import_plan::to_toml(&plan).unwrap_or_default();
-    page(&st, &cu, &text, toml, fields(&draft), None, false)
+    let mut shown = fields(&draft);
+    shown.extend(plan_fields(&plan));
+    page(&st, &cu, &text, toml, shown, None, false)
 }
 
 /// Checks an edited plan file; with `tai=1`, downloads it when valid.

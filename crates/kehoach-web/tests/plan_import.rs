@@ -39,6 +39,20 @@ async fn a_coordinator_reviews_checks_and_downloads_a_plan_read_from_text() {
         "activity 2.1 linked to its lines: {html}"
     );
     assert!(html.contains("cần soát lại"), "heading 2 has no lead of its own");
+    // The plan file's units, and the sample villages flagged for the review.
+    assert!(
+        html.contains("UBND xã; Văn phòng HĐND và UBND xã; Công an xã; Đoàn TN"),
+        "{html}"
+    );
+    assert!(
+        html.contains("Kế hoạch không nêu tên: 3 đơn vị mẫu (dữ liệu mẫu)"),
+        "{html}"
+    );
+    // A file named like an id names the plan.
+    assert!(
+        html.contains("id = &quot;an-hoa&quot;") || html.contains("id = &#34;an-hoa&#34;"),
+        "{html}"
+    );
     assert!(
         html.contains("issuer = &quot;Ủy ban nhân dân xã An Hòa&quot;")
             || html.contains("issuer = &#34;Ủy ban nhân dân xã An Hòa&#34;"),
@@ -195,7 +209,10 @@ async fn a_fresh_plan_is_replaced_and_keeps_its_coordinator() {
         );
         // The plan names no village: the draft's sample villages stand in, marked sample.
         assert_eq!(
-            units.iter().filter(|u| u.name.contains("Thôn mẫu") && u.sample == 1).count(),
+            units
+                .iter()
+                .filter(|u| u.name.contains("Thôn mẫu") && u.sample == 1)
+                .count(),
             3,
             "{b}"
         );

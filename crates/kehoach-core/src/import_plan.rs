@@ -153,7 +153,8 @@ fn session_kinds(title: &str, items: &[String]) -> Vec<SessionKind> {
     } else if has("hoi nghi") || has("trien khai ke hoach") || has("le ra quan") || has("le phat dong") {
         Some(SessionKind::Conference)
     } else {
-        kind_in(&t)
+        // "Mở lớp bình dân học vụ số": classes are training.
+        kind_in(&t).or_else(|| has("lop").then_some(SessionKind::Training))
     };
     if let Some(k) = by_title {
         return vec![k];
@@ -520,7 +521,7 @@ fn target_def(id: String, t: &TargetDraft) -> Option<TargetDef> {
 /// đồng." → "ho tro chuyen doi so cong dong".
 fn title_core(title: &str) -> String {
     let w = words(title);
-    for verb in ["to chuc ", "ra quan ", "trien khai ", "thuc hien "] {
+    for verb in ["to chuc ", "ra quan ", "trien khai ", "thuc hien ", "mo ", "xay dung "] {
         if let Some(r) = w.strip_prefix(verb) {
             return r.to_string();
         }
@@ -546,12 +547,13 @@ fn lines_of(def: &TargetDef, lines: &[ActivityLine]) -> Vec<String> {
         .filter(|l| !lines.iter().any(|c| c.parent.as_deref() == Some(l.id.as_str())))
         .collect();
     let text = words(&def.text);
-    let q = quoted(&def.text);
     let named: Vec<String> = leaves
         .iter()
         .filter(|l| {
             let core = title_core(&l.title);
-            (core.split(' ').count() >= 3 && has_words(&text, &core)) || (q.is_some() && quoted(&l.title) == q)
+            // By its title, or by the name it quotes ("Bình dân học vụ số"), quoted or not in the target.
+            (core.split(' ').count() >= 3 && has_words(&text, &core))
+                || quoted(&l.title).is_some_and(|lq| has_words(&text, &lq))
         })
         .map(|l| l.id.clone())
         .collect();

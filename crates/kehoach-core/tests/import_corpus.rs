@@ -246,3 +246,26 @@ fn file_names_that_are_ids_name_the_plan() {
         assert_eq!(id_from_file_name(bad), None, "{bad}");
     }
 }
+
+/// Another commune's plan: a class target counts the line that opens the
+/// classes (named in its sentence), not the contest beside it; the line's
+/// own per-village figure becomes C1, stated by that line.
+#[test]
+fn another_communes_targets_count_the_lines_they_name() {
+    let text = std::fs::read_to_string(root().join("plans/corpus/tan-lap-2026.txt")).unwrap();
+    let plan = kehoach_core::import_plan::to_plan(&parse(&text).unwrap(), &text);
+    let classes = &plan.lines[0];
+    assert_eq!(classes.session_kinds, [kehoach_core::SessionKind::Training]);
+    let t1 = plan.targets.iter().find(|t| t.id == "T1").unwrap();
+    assert_eq!(t1.text, "Tổ chức tối thiểu 12 lớp bình dân học vụ số.");
+    assert_eq!(t1.lines, [classes.id.clone()]);
+    assert_eq!(t1.label, "Lớp bình dân học vụ số");
+    let c1 = plan.targets.iter().find(|t| t.id == "C1").unwrap();
+    assert_eq!(c1.measure, kehoach_core::Measure::MinPerUnit);
+    assert_eq!(c1.unit_kind, Some(kehoach_core::UnitKind::Village));
+    assert_eq!(
+        (c1.threshold, c1.source_line.as_deref()),
+        (2.0, Some(classes.id.as_str()))
+    );
+    assert!(kehoach_core::parse_plan(&kehoach_core::import_plan::to_toml(&plan).unwrap()).is_ok());
+}

@@ -258,7 +258,7 @@ fn another_communes_targets_count_the_lines_they_name() {
     assert_eq!(classes.session_kinds, [kehoach_core::SessionKind::Training]);
     let t1 = plan.targets.iter().find(|t| t.id == "T1").unwrap();
     assert_eq!(t1.text, "Tổ chức tối thiểu 12 lớp bình dân học vụ số.");
-    assert_eq!(t1.lines, [classes.id.clone()]);
+    assert_eq!(t1.lines, std::slice::from_ref(&classes.id));
     assert_eq!(t1.label, "Lớp bình dân học vụ số");
     let c1 = plan.targets.iter().find(|t| t.id == "C1").unwrap();
     assert_eq!(c1.measure, kehoach_core::Measure::MinPerUnit);

@@ -73,7 +73,7 @@ pub struct InviteReply {
 #[utoipa::path(post, path = "/api/v1/login", request_body = LoginBody,
     responses((status = 200, body = LoginReply), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn api_login(State(st): State<AppState>, req: axum::extract::Request) -> Response {
-    let client = crate::auth::client_key(req.extensions());
+    let client = crate::auth::client_key(&st.trusted_proxies, req.headers(), req.extensions());
     let b: LoginBody = match <Body<LoginBody> as axum::extract::FromRequest<()>>::from_request(req, &()).await {
         Ok(Body(b)) => b,
         Err(e) => return e.into_response(),

@@ -304,10 +304,36 @@ pub async fn login(
     }
 }
 
-/// The client's address for rate limiting.
-pub fn client_key(parts_ext: &axum::http::Extensions) -> String {
-    parts_ext
+/// The client's address for rate limiting: the peer, or, when the peer is
+/// a trusted reverse proxy, the nearest address in `X-Forwarded-For` that
+/// no trusted proxy added (so citizens behind one proxy are not one client,
+/// and a client cannot name itself another address).
+pub fn client_key(
+    trusted: &[std::net::IpAddr],
+    headers: &axum::http::HeaderMap,
+    ext: &axum::http::Extensions,
+) -> String {
+    let Some(peer) = ext
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "local".into())
+        .map(|c| c.0.ip())
+    else {
+        return "local".into();
+    };
+    if !trusted.contains(&peer) {
+        return peer.to_string();
+    }
+    let chain: Vec<std::net::IpAddr> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map_while(|a| a.trim().parse().ok())
+        .collect();
+    chain
+        .iter()
+        .rev()
+        .find(|ip| !trusted.contains(ip))
+        .copied()
+        .unwrap_or(peer)
+        .to_string()
 }

@@ -280,6 +280,7 @@ pub async fn public_submit(
     State(st): State<AppState>,
     Path(id): Path<String>,
     req_parts: axum::http::Extensions,
+    headers: axum::http::HeaderMap,
     mp: Multipart,
 ) -> Response {
     let c = match contests::contest(&st, &id).await {
@@ -294,7 +295,7 @@ pub async fn public_submit(
     let file = input.file.take();
     let kept = input.clone();
     input.file = file;
-    let client = crate::auth::client_key(&req_parts);
+    let client = crate::auth::client_key(&st.trusted_proxies, &headers, &req_parts);
     match contests::submit(&st, &id, input, now(), &client).await {
         Ok((entry, _)) => see_other(&format!("/cong-khai/bien-nhan/{}?moi=1", entry.receipt)),
         Err(e) => contest_page(&st, &c, Some(e.clone()), kept, e.status).await,

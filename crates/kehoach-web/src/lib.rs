@@ -62,6 +62,9 @@ pub struct AppState {
     pub mailer: Option<Arc<mail::Mailer>>,
     /// Roster files previewed and waiting to be saved, by token.
     pub staged: Arc<std::sync::Mutex<std::collections::HashMap<String, pages_records::StagedImport>>>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (loopback
+    /// by default: a proxy on the same machine).
+    pub trusted_proxies: Arc<Vec<std::net::IpAddr>>,
     /// The switch in front of the router, when served through [`live_app`]:
     /// activating another plan swaps the router behind it.
     pub live: Option<Live>,
@@ -108,6 +111,10 @@ impl AppState {
             units_cache: Arc::default(),
             live: None,
             mailer: None,
+            trusted_proxies: Arc::new(vec![
+                std::net::Ipv4Addr::LOCALHOST.into(),
+                std::net::Ipv6Addr::LOCALHOST.into(),
+            ]),
             store,
             plan_id: plan.plan.id.clone(),
             plan: Arc::new(plan),
@@ -132,6 +139,12 @@ impl AppState {
         let fresh = Arc::new(self.store.list_units(&self.plan_id).await?);
         *w = Some(fresh.clone());
         Ok(fresh)
+    }
+
+    /// Trusts these reverse proxies' `X-Forwarded-For` (none: the peer is the client).
+    pub fn with_trusted_proxies(mut self, proxies: Vec<std::net::IpAddr>) -> AppState {
+        self.trusted_proxies = Arc::new(proxies);
+        self
     }
 
     /// Emails reminders through this SMTP setting.

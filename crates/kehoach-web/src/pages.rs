@@ -279,7 +279,7 @@ pub struct LoginForm {
 }
 
 pub async fn login_submit(State(st): State<AppState>, req: Request) -> Response {
-    let client = crate::auth::client_key(req.extensions());
+    let client = crate::auth::client_key(&st.trusted_proxies, req.headers(), req.extensions());
     let f: LoginForm = match <Form<LoginForm> as axum::extract::FromRequest<()>>::from_request(req, &()).await {
         Ok(Form(f)) => f,
         Err(e) => return AppError::bad_request(e.body_text()).into_response(),

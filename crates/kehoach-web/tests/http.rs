@@ -670,3 +670,55 @@ fn undo_expires_after_ten_minutes() {
         }
     ));
 }
+
+/// Behind a reverse proxy on the same machine (the recommended HTTPS setup),
+/// the login limit counts each citizen's address from X-Forwarded-For: a
+/// stranger guessing the coordinator's password locks out only their own
+/// address. A client that is not a trusted proxy cannot pick its address.
+#[tokio::test]
+async fn login_limits_count_clients_behind_a_trusted_proxy_not_the_proxy() {
+    use axum::extract::ConnectInfo;
+    use std::net::SocketAddr;
+    let t = TestApp::all().await.remove(0);
+    t.user("dieuphoi", Role::Coordinator, None).await;
+    let login = |peer: &str, forwarded: Option<&str>, pw: &str| {
+        let mut r = Request::post("/api/v1/login")
+            .header(header::HOST, "kehoach.test")
+            .header(header::CONTENT_TYPE, "application/json");
+        if let Some(f) = forwarded {
+            r = r.header("x-forwarded-for", f);
+        }
+        let mut r = r
+            .body(Body::from(json!({"username": "dieuphoi", "password": pw}).to_string()))
+            .unwrap();
+        r.extensions_mut()
+            .insert(ConnectInfo(peer.parse::<SocketAddr>().unwrap()));
+        r
+    };
+    let proxy = "127.0.0.1:40000";
+    for _ in 0..5 {
+        let (s, _, _) = t.send(login(proxy, Some("203.0.113.5"), "sai")).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+    }
+    let (s, _, _) = t.send(login(proxy, Some("203.0.113.5"), PASSWORD)).await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "the guessing address waits");
+    // The coordinator, through the same proxy from another address, logs in.
+    let (s, _, body) = t.send(login(proxy, Some("198.51.100.20"), PASSWORD)).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    // A chain: the client is the nearest address a trusted proxy did not add.
+    let (s, _, _) = t.send(login(proxy, Some("203.0.113.5, 127.0.0.1"), PASSWORD)).await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "same client behind two proxies");
+
+    // Not a trusted proxy: its X-Forwarded-For is ignored, rotating it does not help.
+    let direct = "192.0.2.9:5555";
+    for i in 0..5 {
+        let (s, _, _) = t.send(login(direct, Some(&format!("10.0.0.{i}")), "sai")).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+    }
+    let (s, _, _) = t.send(login(direct, Some("10.0.0.99"), PASSWORD)).await;
+    assert_eq!(
+        s,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the direct client waits whatever it claims"
+    );
+}

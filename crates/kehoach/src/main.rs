@@ -53,6 +53,34 @@ struct MailArgs {
     smtp_from: String,
 }
 
+/// Reverse proxies in front of kehoach.
+#[derive(clap::Args, Clone)]
+struct ProxyArgs {
+    /// Addresses of the reverse proxies whose X-Forwarded-For names the client, so that
+    /// rate limits count citizens, not the proxy; comma-separated, "none" to trust none.
+    #[arg(
+        long,
+        env = "KEHOACH_TRUSTED_PROXIES",
+        default_value = "127.0.0.1,::1",
+        value_delimiter = ','
+    )]
+    trusted_proxies: Vec<String>,
+}
+
+impl ProxyArgs {
+    fn addresses(&self) -> anyhow::Result<Vec<std::net::IpAddr>> {
+        self.trusted_proxies
+            .iter()
+            .map(|a| a.trim())
+            .filter(|a| !a.is_empty() && *a != "none")
+            .map(|a| {
+                a.parse()
+                    .map_err(|_| anyhow::anyhow!("--trusted-proxies: “{a}” không phải một địa chỉ IP"))
+            })
+            .collect()
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Serve pages and the API (SQLite file and the embedded seed plan by default).
@@ -70,6 +98,8 @@ enum Command {
         public_url: Option<String>,
         #[command(flatten)]
         mail: MailArgs,
+        #[command(flatten)]
+        proxies: ProxyArgs,
         /// Serve the sample campaign instead (as `kehoach demo`): a separate database,
         /// data/demo.sqlite unless --database-url names another.
         #[arg(long)]
@@ -116,6 +146,8 @@ enum Command {
         fill_only: bool,
         #[command(flatten)]
         mail: MailArgs,
+        #[command(flatten)]
+        proxies: ProxyArgs,
     },
 }
 
@@ -288,7 +320,9 @@ async fn serve(
     plan_file: Option<PathBuf>,
     public_url: Option<String>,
     mail: MailArgs,
+    proxies: ProxyArgs,
 ) -> anyhow::Result<()> {
+    let trusted = proxies.addresses()?;
     let mailer = match &mail.smtp_url {
         Some(url) => Some(kehoach_web::mail::Mailer::new(url, &mail.smtp_from)?),
         None => None,
@@ -319,7 +353,7 @@ async fn serve(
         println!("Chưa có người điều phối. Mở liên kết thiết lập (dùng một lần, hết hạn sau 7 ngày):");
         println!("  {}/moi/{token}", public_url.trim_end_matches('/'));
     }
-    let mut state = kehoach_web::AppState::new(store.clone(), plan, public_url.clone());
+    let mut state = kehoach_web::AppState::new(store.clone(), plan, public_url.clone()).with_trusted_proxies(trusted);
     if let Some(m) = mailer {
         state = state.with_mailer(m);
         // Tomorrow's shift reminders by email, from 17:00 each day.
@@ -437,6 +471,7 @@ async fn run_demo(
     public_url: Option<String>,
     fill_only: bool,
     mail: MailArgs,
+    proxies: ProxyArgs,
 ) -> anyhow::Result<()> {
     let db = DbArgs {
         database_url,
@@ -458,7 +493,7 @@ async fn run_demo(
     if fill_only {
         return Ok(());
     }
-    serve(db, listen, None, public_url, mail).await
+    serve(db, listen, None, public_url, mail, proxies).await
 }
 
 fn setup_invite() -> NewInvite {
@@ -494,6 +529,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             plan,
             public_url,
             mail,
+            proxies,
             demo,
         } => {
             if demo {
@@ -502,9 +538,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 } else {
                     db.database_url
                 };
-                return run_demo(url, listen, public_url, false, mail).await;
+                return run_demo(url, listen, public_url, false, mail, proxies).await;
             }
-            serve(db, listen, plan, public_url, mail).await
+            serve(db, listen, plan, public_url, mail, proxies).await
         }
         Command::Demo {
             database_url,
@@ -512,7 +548,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             public_url,
             fill_only,
             mail,
-        } => run_demo(database_url, listen, public_url, fill_only, mail).await,
+            proxies,
+        } => run_demo(database_url, listen, public_url, fill_only, mail, proxies).await,
         Command::Migrate { db } => {
             open(&db).await?;
             println!("Cơ sở dữ liệu đã cập nhật.");

@@ -110,6 +110,29 @@ fn mistyped_database_path_is_refused() {
 }
 
 #[test]
+fn a_proxy_that_is_not_an_address_is_refused_before_anything_is_created() {
+    let dir = temp_dir("proxy");
+    let db = dir.join("k.sqlite");
+    let out = Command::new(BIN)
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--create",
+            "--database-url",
+            &format!("sqlite:{}", db.display()),
+            "--trusted-proxies",
+            "127.0.0.1,proxy.local",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("“proxy.local” không phải một địa chỉ IP"), "{err}");
+    assert!(!db.exists());
+}
+
+#[test]
 fn plan_validate_reports_each_problem_with_line_and_field() {
     let dir = temp_dir("plan");
     let good = dir.join("good.toml");

@@ -157,7 +157,12 @@ fn session_view(st: &AppState, units: &[UnitRow], s: &ActivitySessionRow) -> Ses
     SessionView {
         day: Day::parse_iso(&s.day).map(|d| d.vn()).unwrap_or_else(|| s.day.clone()),
         time,
-        status: kehoach_core::records::session_status_label(&s.status),
+        // A planned session whose day has passed without a report is not "coming".
+        status: if s.status == "planned" && Day::parse_iso(&s.day).is_some_and(|d| d < crate::today_vn()) {
+            "Đã qua, chưa cập nhật kết quả"
+        } else {
+            kehoach_core::records::session_status_label(&s.status)
+        },
         what: format!(
             "{}{}",
             line.map(|l| l.label()).unwrap_or_default(),

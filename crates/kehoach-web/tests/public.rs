@@ -146,12 +146,14 @@ async fn public_pages_show_the_schedule_and_progress_and_no_personal_data() {
             }
         }
 
-        // The village page lists the planned session of that week, with what to bring.
+        // The village page lists the sessions of that week, with what to bring; one
+        // planned for a day now past, never reported, is not shown as coming.
         let (_, page) = t.get("/cong-khai/thon-mau-1?tuan=10/07/2026", None).await;
+        assert!(!page.contains("Dự kiến"), "{b}: a past day is not “Dự kiến”");
         for s in [
             "10/07/2026",
             "08:00–10:00",
-            "Dự kiến",
+            "Đã qua, chưa cập nhật kết quả",
             "Nhà văn hóa thôn",
             "căn cước công dân",
             "08/07/2026",
@@ -224,6 +226,19 @@ async fn public_pages_show_the_schedule_and_progress_and_no_personal_data() {
                 .contains("Nhà văn hóa thôn"),
             "{b}"
         );
+        // A session planned for next week is “Dự kiến”.
+        let next_week = kehoach_web::today_vn().plus(7);
+        t.store
+            .create_activity_session(
+                session(&uuid::Uuid::now_v7().to_string(), "planned", &next_week.iso()),
+                0,
+            )
+            .await
+            .unwrap();
+        let (_, page) = t
+            .get(&format!("/cong-khai/thon-mau-1?tuan={}", next_week.iso()), None)
+            .await;
+        assert!(page.contains("Dự kiến") && page.contains(&next_week.vn()), "{b}");
         t.store.close().await;
     }
 }

@@ -215,6 +215,12 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        // A mobile propaganda trip is this session too: its log entry goes with it.
+        sqlx::query("UPDATE propaganda_entries SET deleted_at = $1 WHERE session_id = $2 AND deleted_at IS NULL")
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         audit::log(
             &mut tx,
             plan_id,

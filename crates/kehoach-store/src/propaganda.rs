@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use sqlx::FromRow;
 
-use crate::aggregates::bump_sessions;
-use crate::{Result, Store};
+use crate::aggregates::{Whose, bump_sessions, refresh_reach};
+use crate::{Result, Store, audit};
 
 #[derive(Debug, Clone)]
 pub struct NewPropaganda {
@@ -94,6 +94,81 @@ impl Store {
         }
         tx.commit().await?;
         Ok(true)
+    }
+
+    /// Withdraws an entry logged by mistake and, for a mobile trip, its
+    /// session too, in one transaction (the session stops counting at once).
+    /// Kept in the database, marked deleted, with an audit line. None when
+    /// the plan has no such entry; a second call changes nothing.
+    pub async fn delete_propaganda(
+        &self,
+        plan_id: &str,
+        id: &str,
+        user_id: &str,
+        reason: &str,
+        now: i64,
+    ) -> Result<Option<PropagandaRow>> {
+        let mut tx = self.pool().begin().await?;
+        let row: Option<(PropagandaRow, Option<i64>)> = sqlx::query_as::<_, (String, String, String, Option<String>, Option<String>, Option<String>, Option<String>, Option<i64>)>(
+            "SELECT id, channel, day, topic, link, unit_id, session_id, deleted_at FROM propaganda_entries WHERE plan_id = $1 AND id = $2",
+        )
+        .bind(plan_id)
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .map(|(id, channel, day, topic, link, unit_id, session_id, deleted_at)| {
+            (
+                PropagandaRow {
+                    id,
+                    channel,
+                    day,
+                    topic,
+                    link,
+                    unit_id,
+                    session_id,
+                },
+                deleted_at,
+            )
+        });
+        let Some((row, deleted_at)) = row else {
+            tx.rollback().await?;
+            return Ok(None);
+        };
+        if deleted_at.is_some() {
+            tx.rollback().await?;
+            return Ok(Some(row));
+        }
+        sqlx::query("UPDATE propaganda_entries SET deleted_at = $1 WHERE id = $2 AND deleted_at IS NULL")
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if let Some(sid) = &row.session_id {
+            // Uncounted while still live (the daily counts read live sessions), then marked.
+            bump_sessions(&mut tx, sid, -1).await?;
+            sqlx::query("UPDATE sessions SET deleted_at = $1, deleted_by = $2, delete_reason = $3 WHERE id = $4 AND deleted_at IS NULL")
+                .bind(now)
+                .bind(user_id)
+                .bind(reason)
+                .bind(sid)
+                .execute(&mut *tx)
+                .await?;
+            refresh_reach(&mut tx, Whose::Session(sid)).await?;
+        }
+        audit::log(
+            &mut tx,
+            plan_id,
+            "propaganda",
+            id,
+            "delete",
+            row.unit_id.as_deref(),
+            Some(user_id),
+            now,
+            serde_json::json!({"reason": reason, "session_id": row.session_id}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Some(row))
     }
 
     /// The latest entries, newest first.

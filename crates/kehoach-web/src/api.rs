@@ -638,6 +638,7 @@ pub async fn roster_template(
         crate::volunteers::api_sign_up,
         crate::volunteers::api_cancel,
         crate::propaganda::api_log,
+        crate::propaganda::api_delete,
         crate::contest_pages::api_settings,
         crate::contest_pages::api_rubric,
         crate::contest_pages::api_judges,

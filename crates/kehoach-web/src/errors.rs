@@ -84,6 +84,7 @@ pub fn message_vn(code: &str) -> &'static str {
         "venue_too_long" => "Địa điểm: tối đa 200 ký tự.",
         "note_too_long" => "Ghi chú: tối đa 2.000 ký tự.",
         "reason_required" => "Lý do: cần ghi lý do khi xóa.",
+        "reason_too_long" => "Lý do: dài quá 500 ký tự.",
         "session_deleted" => "Buổi: đã bị xóa.",
         "session_not_held" => "Điểm danh: chỉ điểm danh cho buổi đã tổ chức.",
         "person_unknown" => "Người tham dự: không có trong danh sách.",

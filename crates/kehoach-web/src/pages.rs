@@ -150,6 +150,7 @@ pub(crate) fn ok_notice(q: &OkQuery) -> Option<Notice> {
         "team_saved" => "Đã lưu đội hình.",
         "teams_launched" => "Đã ghi nhận ra quân.",
         "propaganda_logged" => "Đã ghi nhật ký tuyên truyền.",
+        "propaganda_deleted" => "Đã xóa mục khỏi nhật ký tuyên truyền (vẫn lưu kèm lý do).",
         "team_created" => "Đã lập đội hình.",
         "shift_created" => "Đã mở ca.",
         "reminder_sent" => "Đã gửi nhắc nhở.",

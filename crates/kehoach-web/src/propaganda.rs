@@ -131,6 +131,59 @@ pub async fn log(st: &AppState, cu: &CurrentUser, b: PropagandaBody) -> Result<b
         .await?)
 }
 
+/// Withdraws an entry logged by mistake (a reason is required); a mobile
+/// trip's session goes with it. Deleting again returns the entry unchanged.
+pub async fn delete(
+    st: &AppState,
+    cu: &CurrentUser,
+    id: &str,
+    reason: Option<String>,
+) -> Result<kehoach_store::PropagandaRow, AppError> {
+    if !may_log(st, cu).await {
+        return Err(AppError::forbidden());
+    }
+    let reason = reason
+        .map(|r| clean(&r))
+        .filter(|r| !r.is_empty())
+        .ok_or_else(|| AppError::invalid("reason_required", "reason"))?;
+    if reason.chars().count() > 500 {
+        return Err(AppError::invalid("reason_too_long", "reason"));
+    }
+    st.store
+        .delete_propaganda(&st.plan_id, id, &cu.user.id, &reason, now_unix())
+        .await?
+        .ok_or_else(AppError::not_found)
+}
+
+#[utoipa::path(delete, path = "/api/v1/propaganda/{id}", request_body = crate::turns::DeleteBody,
+    responses((status = 200, body = Object), (status = 403, body = crate::errors::ErrorBody),
+        (status = 404, body = crate::errors::ErrorBody), (status = 422, body = crate::errors::ErrorBody)))]
+pub async fn api_delete(
+    State(st): State<AppState>,
+    ApiUser(cu): ApiUser,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    crate::api::Body(b): crate::api::Body<crate::turns::DeleteBody>,
+) -> Response {
+    match delete(&st, &cu, &id, b.reason).await {
+        Ok(row) => axum::Json(row).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+pub async fn delete_form(
+    State(st): State<AppState>,
+    PageUser(cu): PageUser,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    body: axum::body::Bytes,
+) -> Response {
+    let pairs = crate::pages::form_pairs(&body);
+    match delete(&st, &cu, &id, crate::pages::field(&pairs, "reason")).await {
+        Ok(_) => see_other("/tuyen-truyen?ok=propaganda_deleted"),
+        Err(e) if e.status == StatusCode::FORBIDDEN => forbidden_page(&st, &cu),
+        Err(e) => page(&st, &cu, crate::pages::error_notice(&e), e.status).await,
+    }
+}
+
 #[utoipa::path(post, path = "/api/v1/propaganda", request_body = PropagandaBody,
     responses((status = 201), (status = 200, description = "already stored"), (status = 403, body = crate::errors::ErrorBody),
         (status = 422, body = crate::errors::ErrorBody)))]
@@ -155,7 +208,10 @@ struct LogPage {
     topics: Vec<String>,
     villages: Vec<(String, String)>,
     counts: Vec<(String, i64)>,
-    rows: Vec<(String, String, String, String, String)>,
+    /// (id, day, channel, topic, village, link).
+    rows: Vec<(String, String, String, String, String, String)>,
+    /// May withdraw entries (the same people who log them).
+    may_delete: bool,
     today: String,
 }
 
@@ -187,6 +243,7 @@ async fn page(st: &AppState, cu: &CurrentUser, notice: Option<crate::pages::Noti
         .into_iter()
         .map(|r| {
             (
+                r.id.clone(),
                 Day::parse_iso(&r.day).map(|d| d.vn()).unwrap_or_default(),
                 label(&r.channel),
                 r.topic.unwrap_or_default(),
@@ -217,6 +274,7 @@ async fn page(st: &AppState, cu: &CurrentUser, notice: Option<crate::pages::Noti
             .map(|f| (f.label.clone(), counts.get(&f.id).copied().unwrap_or(0)))
             .collect(),
         rows,
+        may_delete: may_log(st, cu).await,
         today: today_vn().min(line.window.end).vn(),
     };
     render(status, &p)

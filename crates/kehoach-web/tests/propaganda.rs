@@ -122,3 +122,109 @@ async fn mobile_propaganda_counts_as_a_session_and_posts_count_per_channel() {
         t.store.close().await;
     }
 }
+
+/// An entry logged by mistake is withdrawn with a reason: a mobile trip's
+/// session stops counting (T5 back, aggregates equal to a rebuild), the
+/// entry leaves the list and the per-channel counts, the audit keeps it. A
+/// second withdrawal changes nothing; no reason, an unknown id or a village
+/// reporter are refused. Deleting the trip's session from the sessions page
+/// withdraws its log entry too.
+#[tokio::test]
+async fn an_entry_logged_by_mistake_is_withdrawn_with_its_session() {
+    for t in TestApp::all().await {
+        let b = t.backend;
+        let village = t.unit_by_slug("thon-mau-1").await;
+        let centre = t.unit_by_slug("ttdvsnc").await;
+        let coord = t.user("dieuphoi", Role::Coordinator, None).await;
+        let staff = t.user("trungtam", Role::UnitReporter, Some(&centre.id)).await;
+        let other = t.user("thon1", Role::UnitReporter, Some(&village.id)).await;
+        let t5 = |board: &serde_json::Value| {
+            board["targets"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|x| x["id"] == "T5")
+                .unwrap()["value"]
+                .as_f64()
+                .unwrap()
+        };
+        let board = || t.api("GET", "/api/v1/board?as_of=2026-07-31", Some(&coord), json!(null));
+        let (_, before) = board().await;
+        let trip = |id: &str| json!({"id": id, "channel": "luu-dong", "day": "2026-07-10", "unit_id": village.id});
+        let (first, second) = (uuid::Uuid::now_v7().to_string(), uuid::Uuid::now_v7().to_string());
+        for id in [&first, &second] {
+            let (st, _) = t.api("POST", "/api/v1/propaganda", Some(&staff), trip(id)).await;
+            assert_eq!(st, StatusCode::CREATED, "{b}");
+        }
+        let (_, logged) = board().await;
+        assert_eq!(t5(&logged), t5(&before) + 2.0, "{b}");
+
+        let path = format!("/api/v1/propaganda/{first}");
+        let (st, err) = t.api("DELETE", &path, Some(&staff), json!({})).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+        assert_eq!(err["error"]["code"], "reason_required", "{b}");
+        let (st, _) = t.api("DELETE", &path, Some(&other), json!({"reason": "Nhầm"})).await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "{b}");
+        let (st, _) = t
+            .api(
+                "DELETE",
+                &format!("/api/v1/propaganda/{}", uuid::Uuid::now_v7()),
+                Some(&staff),
+                json!({"reason": "Nhầm"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::NOT_FOUND, "{b}");
+        let (st, row) = t
+            .api("DELETE", &path, Some(&staff), json!({"reason": "Ghi trùng"}))
+            .await;
+        assert_eq!(st, StatusCode::OK, "{b}: {row}");
+        let (st, _) = t
+            .api("DELETE", &path, Some(&staff), json!({"reason": "Ghi trùng"}))
+            .await;
+        assert_eq!(st, StatusCode::OK, "{b}: again, nothing changes");
+        let (_, after) = board().await;
+        assert_eq!(
+            t5(&after),
+            t5(&before) + 1.0,
+            "{b}: the withdrawn trip no longer counts"
+        );
+        let session = t.store.activity_session(&t.plan_id, &first).await.unwrap();
+        assert!(session.deleted_at.is_some(), "{b}: its session is deleted too");
+        let left = t.store.propaganda(&t.plan_id, 50).await.unwrap();
+        assert_eq!(
+            left.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
+            [second.as_str()],
+            "{b}"
+        );
+        let kept = t.store.aggregate_snapshot(&t.plan_id).await.unwrap();
+        t.store.rebuild_aggregates(&t.plan_id).await.unwrap();
+        assert_eq!(
+            t.store.aggregate_snapshot(&t.plan_id).await.unwrap(),
+            kept,
+            "{b}: maintained = rebuilt"
+        );
+
+        // The page offers it, with a reason; the form withdraws the other one.
+        let (_, page) = t.get("/tuyen-truyen", Some(&staff)).await;
+        assert!(page.contains(&format!("/tuyen-truyen/{second}/xoa")), "{b}");
+        let (st, location, body) = t
+            .form(&format!("/tuyen-truyen/{second}/xoa"), Some(&staff), &[("reason", "")])
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}: {location:?}");
+        assert!(body.contains("Lý do: cần ghi lý do khi xóa."), "{b}");
+        // Deleting the trip's session from the sessions page withdraws the entry too.
+        let (st, _) = t
+            .api(
+                "DELETE",
+                &format!("/api/v1/sessions/{second}"),
+                Some(&coord),
+                json!({"reason": "Không tổ chức"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{b}");
+        assert!(t.store.propaganda(&t.plan_id, 50).await.unwrap().is_empty(), "{b}");
+        let (_, end) = board().await;
+        assert_eq!(t5(&end), t5(&before), "{b}");
+        t.store.close().await;
+    }
+}

@@ -182,6 +182,31 @@ async fn every_write_route_admits_only_its_roles() {
                 .unwrap();
             to_cancel.push(s.id);
         }
+        // Two log entries to withdraw (one by API, one by form).
+        let mut to_withdraw = Vec::new();
+        for _ in 0..2 {
+            let id = uuid::Uuid::now_v7().to_string();
+            t.store
+                .create_propaganda(
+                    kehoach_store::NewPropaganda {
+                        id: id.clone(),
+                        plan_id: t.plan_id.clone(),
+                        line_id: "l2-propaganda".into(),
+                        channel: "zalo".into(),
+                        day: "2026-07-05".into(),
+                        topic: None,
+                        link: None,
+                        note: None,
+                        unit_id: None,
+                        as_session: false,
+                        created_by: setup_user.user_id.clone(),
+                    },
+                    0,
+                )
+                .await
+                .unwrap();
+            to_withdraw.push(id);
+        }
         let coordinator = t.user("dieuphoi", Role::Coordinator, None).await;
         let sessions: Vec<(Who, Option<Session>)> = vec![
             (Who::Anonymous, None),
@@ -751,6 +776,23 @@ async fn every_write_route_admits_only_its_roles() {
                 allowed: &[Coordinator],
             },
             Route {
+                name: "api withdraw propaganda",
+                door: Door::Api {
+                    method: "DELETE",
+                    path: format!("/api/v1/propaganda/{}", to_withdraw[0]),
+                    body: |_| json!({"reason": "Thử quyền"}),
+                },
+                allowed: &[Coordinator],
+            },
+            Route {
+                name: "form withdraw propaganda",
+                door: Door::Form {
+                    path: format!("/tuyen-truyen/{}/xoa", to_withdraw[1]),
+                    fields: |_| vec![("reason".into(), "Thử quyền".into())],
+                },
+                allowed: &[Coordinator],
+            },
+            Route {
                 name: "api delete session",
                 door: Door::Api {
                     method: "DELETE",
@@ -942,7 +984,7 @@ async fn every_write_route_admits_only_its_roles() {
         assert_eq!(
             t.store.propaganda(&t.plan_id, 50).await.unwrap().len(),
             2,
-            "{}",
+            "{}: the two logged, the two set up withdrawn",
             t.backend
         );
         let victim_row = t.store.user(&t.plan_id, &victim.user_id).await.unwrap();

@@ -360,20 +360,23 @@ impl Store {
             id: "chi-tieu".into(),
             name: format!("Chỉ tiêu {}", as_of.vn().replace('/', "-")),
             columns: t.columns.iter().map(|c| c.header.clone()).collect(),
+            // The table's texts; its numeric columns (STT, share of the goal) as
+            // numbers from the standings themselves, rounded as the table shows them.
             rows: t
                 .rows
                 .iter()
-                .map(|r| {
+                .zip(plan.targets.iter().zip(&standings))
+                .enumerate()
+                .map(|(i, (r, (def, st)))| {
                     r.iter()
                         .zip(&t.columns)
-                        .map(|(v, c)| {
-                            // Numeric columns hold Vietnamese numbers ("66,7"): real numbers in the sheet.
-                            let plain = v.replace('.', "").replace(',', ".");
-                            match (c.numeric, plain.parse::<i64>(), plain.parse::<f64>()) {
-                                (true, Ok(n), _) => Cell::Int(n),
-                                (true, _, Ok(x)) => Cell::Num(x),
-                                _ => text(v.clone()),
-                            }
+                        .enumerate()
+                        .map(|(k, (v, c))| match (c.numeric, k) {
+                            (true, 0) => Cell::Int(i as i64 + 1),
+                            (true, _) => kehoach_core::report::share_of_goal(def, st.value.value)
+                                .map(|p| Cell::Num((p * 10.0).round() / 10.0))
+                                .unwrap_or(Cell::Empty),
+                            _ => text(v.clone()),
                         })
                         .collect()
                 })

@@ -49,7 +49,7 @@ pub struct ContestSettings {
 }
 
 /// An entry without its file's bytes.
-#[derive(Debug, Clone, FromRow, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, FromRow, Serialize, PartialEq)]
 pub struct EntryRow {
     pub id: String,
     pub line_id: String,
@@ -804,28 +804,78 @@ impl Store {
                 .published_at
                 .is_some_and(|t| kehoach_core::contest::vn_day(t) <= as_of);
             let prizes: Vec<String> = serde_json::from_str(&c.prizes).unwrap_or_default();
-            let mut winners: Vec<(usize, i64, ContestWinner)> = live
-                .iter()
-                .filter(|_| published)
-                .filter_map(|e| {
-                    let prize = e.prize.clone()?;
-                    let order = prizes.iter().position(|p| *p == prize).unwrap_or(usize::MAX);
-                    let w = ContestWinner {
-                        prize,
+            let winners = if published {
+                winners_in_prize_order(&prizes, live.iter().copied())
+                    .into_iter()
+                    .map(|e| ContestWinner {
+                        prize: e.prize.clone().unwrap_or_default(),
                         name: e.entrant_name.clone(),
                         affiliation: e.affiliation(unit_name),
                         title: e.title.clone(),
-                    };
-                    Some((order, e.number, w))
-                })
-                .collect();
-            winners.sort_by_key(|w| (w.0, w.1));
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
             out.push(ContestResult {
                 line_id: c.line_id,
                 entries: live.len() as u32,
-                winners: winners.into_iter().map(|w| w.2).collect(),
+                winners,
             });
         }
         Ok(out)
+    }
+}
+
+/// The live entries that won a prize, in the order of the contest's prizes
+/// (first prize first), then by entry number: the public results page, the
+/// certificates and the summary report all list them so.
+pub fn winners_in_prize_order<'a>(
+    prizes: &[String],
+    entries: impl IntoIterator<Item = &'a EntryRow>,
+) -> Vec<&'a EntryRow> {
+    let mut w: Vec<&EntryRow> = entries
+        .into_iter()
+        .filter(|e| e.status == "submitted" && e.prize.is_some())
+        .collect();
+    let pos = |p: &Option<String>| {
+        p.as_ref()
+            .and_then(|p| prizes.iter().position(|x| x == p))
+            .unwrap_or(usize::MAX)
+    };
+    w.sort_by_key(|e| (pos(&e.prize), e.number));
+    w
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn winners_follow_the_prizes_then_the_entry_numbers() {
+        let e = |number: i64, status: &str, prize: Option<&str>| EntryRow {
+            number,
+            status: status.into(),
+            prize: prize.map(str::to_string),
+            ..Default::default()
+        };
+        let prizes = ["Giải Nhất".to_string(), "Giải Nhì".to_string()];
+        let entries = [
+            e(3, "submitted", Some("Giải Nhì")),
+            e(5, "submitted", Some("Giải Nhất")),
+            e(1, "submitted", Some("Giải Nhì")),
+            e(2, "withdrawn", Some("Giải Nhất")),
+            e(4, "submitted", Some("Giải phụ")),
+            e(6, "submitted", None),
+        ];
+        let order: Vec<i64> = winners_in_prize_order(&prizes, &entries)
+            .iter()
+            .map(|e| e.number)
+            .collect();
+        assert_eq!(
+            order,
+            [5, 1, 3, 4],
+            "first prize first, ties by number, a withdrawn entry never"
+        );
     }
 }

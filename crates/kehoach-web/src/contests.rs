@@ -838,20 +838,11 @@ pub async fn winners(st: &AppState, c: &Contest) -> Result<Vec<EntryRow>, AppErr
     if c.row.published_at.is_none() {
         return Ok(Vec::new());
     }
-    let mut w: Vec<EntryRow> = st
-        .store
-        .entries(&st.plan_id, c.id())
-        .await?
+    let entries = st.store.entries(&st.plan_id, c.id()).await?;
+    Ok(kehoach_store::winners_in_prize_order(&c.prizes, &entries)
         .into_iter()
-        .filter(|e| e.status == "submitted" && e.prize.is_some())
-        .collect();
-    let pos = |p: &Option<String>| {
-        p.as_ref()
-            .and_then(|p| c.prizes.iter().position(|x| x == p))
-            .unwrap_or(usize::MAX)
-    };
-    w.sort_by_key(|e| (pos(&e.prize), e.number));
-    Ok(w)
+        .cloned()
+        .collect())
 }
 
 /// "Trường TH Trung Lập · lớp 5A": the unit and what the entrant wrote.

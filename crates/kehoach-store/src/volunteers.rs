@@ -481,9 +481,11 @@ impl Store {
             .collect())
     }
 
-    /// Notes that a member was reminded of a shift (never twice).
-    pub async fn mark_shift_reminded(&self, shift_id: &str, person_id: &str, now: i64) -> Result<()> {
-        sqlx::query(
+    /// Claims the reminder of a member for a shift before it is sent: true
+    /// for the one caller (of any server process) that gets it, so a member
+    /// is never reminded twice.
+    pub async fn claim_shift_reminder(&self, shift_id: &str, person_id: &str, now: i64) -> Result<bool> {
+        let r = sqlx::query(
             "INSERT INTO shift_reminders_sent (shift_id, person_id, sent_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
         )
         .bind(shift_id)
@@ -491,6 +493,16 @@ impl Store {
         .bind(now)
         .execute(self.pool())
         .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// Gives a claim back when the email could not be sent (tried again later).
+    pub async fn release_shift_reminder(&self, shift_id: &str, person_id: &str) -> Result<()> {
+        sqlx::query("DELETE FROM shift_reminders_sent WHERE shift_id = $1 AND person_id = $2")
+            .bind(shift_id)
+            .bind(person_id)
+            .execute(self.pool())
+            .await?;
         Ok(())
     }
 }

@@ -599,6 +599,14 @@ pub async fn email_shift_reminders(st: &AppState, day: Day) -> Result<usize, App
     let due = st.store.shift_reminders_due(&st.plan_id, &day.iso()).await?;
     let mut sent = 0;
     for r in due {
+        // Claimed first: another server process running this job skips it.
+        if !st
+            .store
+            .claim_shift_reminder(&r.shift.id, &r.person_id, now_unix())
+            .await?
+        {
+            continue;
+        }
         let body = format!(
             "Chào {},\n\nNgày {} bạn có ca tình nguyện {}–{} tại {}. Mang theo căn cước công dân và điện thoại để hướng dẫn người dân.\n\nXem ca của bạn: {}/ca-cua-toi\n\n(Thư gửi tự động từ hệ thống kehoach; xin đừng trả lời thư này.)",
             r.full_name,
@@ -611,10 +619,9 @@ pub async fn email_shift_reminders(st: &AppState, day: Day) -> Result<usize, App
         let subject = format!("Nhắc ca tình nguyện ngày {}", day.vn());
         let outcome = mailer.send_each(std::slice::from_ref(&r.email), &subject, &body).await;
         if outcome.accepted == 1 {
-            st.store
-                .mark_shift_reminded(&r.shift.id, &r.person_id, now_unix())
-                .await?;
             sent += 1;
+        } else {
+            st.store.release_shift_reminder(&r.shift.id, &r.person_id).await?;
         }
     }
     Ok(sent)

@@ -36,6 +36,8 @@ test('a plan read from text is corrected, checked, activated and shown', { timeo
   await page.locator('.draft-fields').waitFor();
   assert.match(await page.locator('.draft-fields').textContent(), /Hoạt động 2\.1/);
   assert.ok(await page.locator('.draft-fields tr.missing').count() > 0, 'missing fields are marked');
+  // The plan names no village: its sample villages are flagged for the review.
+  assert.match(await page.locator('.draft-fields tr.missing', { hasText: 'Thôn, tổ dân phố' }).textContent(), /3 đơn vị mẫu/);
   if (shots) await page.screenshot({ path: `${shots}/plan-import.png`, fullPage: false });
   // A field linked to its lines.
   await page.locator('.draft-fields a', { hasText: 'dòng 32–39' }).click();

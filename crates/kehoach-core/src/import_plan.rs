@@ -345,7 +345,12 @@ fn label_of(t: &TargetDraft) -> String {
     match t.kind {
         // "… 01 tuần/lớp … ít nhất 01 buổi trải nghiệm …" → "Lớp có buổi trải nghiệm … mỗi tuần".
         Some("rate_per_period") => {
-            if let Some((period, subject)) = tokens.iter().find_map(|w| w.split_once('/')) {
+            // "tuần/lớp", not a date such as "01/6".
+            let letter = |s: &str| s.chars().next().is_some_and(char::is_alphabetic);
+            if let Some((period, subject)) = tokens
+                .iter()
+                .find_map(|w| w.split_once('/').filter(|(a, b)| letter(a) && letter(b)))
+            {
                 return format!("{} có {} mỗi {period}", cap(subject), after_last_figure());
             }
         }
@@ -1091,4 +1096,50 @@ fn implements(d: &Draft) -> Vec<crate::DocumentRef> {
 /// The plan as a TOML plan file (the format `kehoach plan validate` reads).
 pub fn to_toml(plan: &Plan) -> Result<String, String> {
     toml::to_string(plan).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn draft(text: &str, kind: &'static str, unit: &str) -> TargetDraft {
+        TargetDraft {
+            text: text.into(),
+            kind: Some(kind),
+            unit_or_population: Some(unit.into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn labels_drop_figures_and_comparators() {
+        for (text, kind, unit, want) in [
+            (
+                "Thu hút trên 80% thanh thiếu nhi tham gia các hoạt động hè gắn với chuyển đổi số.",
+                "coverage_percent",
+                "thanh thiếu nhi",
+                "Thanh thiếu nhi tham gia các hoạt động hè gắn với chuyển đổi số",
+            ),
+            (
+                "Tổ chức tối thiểu 02 lớp tập huấn kỹ năng số cho cán bộ, công chức, viên chức.",
+                "count",
+                "lớp",
+                "Lớp tập huấn kỹ năng số cho CBCCVC",
+            ),
+            (
+                "Từ ngày 01/6, bảo đảm tối thiểu 01 tuần/lớp được tham gia ít nhất 01 buổi trải nghiệm.",
+                "rate_per_period",
+                "lớp",
+                "Lớp có buổi trải nghiệm mỗi tuần",
+            ),
+            (
+                "Mỗi thôn hỗ trợ tối thiểu 200 lượt người dân tiếp cận các dịch vụ số.",
+                "min_per_unit",
+                "thôn",
+                "Lượt người dân tiếp cận các dịch vụ số",
+            ),
+        ] {
+            assert_eq!(label_of(&draft(text, kind, unit)), want, "{text}");
+        }
+    }
 }

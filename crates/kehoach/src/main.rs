@@ -263,12 +263,39 @@ fn import_plan(file: &PathBuf, json: bool, out: Option<PathBuf>) -> anyhow::Resu
             .map(|d| d.vn())
             .unwrap_or_else(|| "?".into())
     };
+    // Each threshold read is a target of the plan, a line's restatement of
+    // one (its source line), or text the model cannot count (left to review).
+    let restated = draft
+        .targets
+        .iter()
+        .filter(|d| !plan.targets.iter().any(|t| t.text == d.text))
+        .filter(|d| {
+            plan.lines.iter().any(|l| {
+                l.line_targets.contains(&d.text)
+                    && plan
+                        .targets
+                        .iter()
+                        .any(|t| t.source_line.as_deref() == Some(l.id.as_str()))
+            })
+        })
+        .count();
+    let as_text = draft.targets.len().saturating_sub(plan.targets.len() + restated);
     println!(
-        "Đã đọc {}: {} hoạt động, {} chỉ tiêu ({} đo được), {} nguồn kinh phí, {} đơn vị có nhiệm vụ; thời gian {} – {}. Bản nháp kế hoạch: {}",
+        "Đã đọc {}: {} hoạt động, {} câu chỉ tiêu ({} chỉ tiêu đo được{}{}), {} nguồn kinh phí, {} đơn vị có nhiệm vụ; thời gian {} – {}. Bản nháp kế hoạch: {}",
         file.display(),
         draft.activities.len(),
         draft.targets.len(),
         plan.targets.len(),
+        if restated > 0 {
+            format!(", {restated} câu nhắc lại chỉ tiêu mục IV")
+        } else {
+            String::new()
+        },
+        if as_text > 0 {
+            format!(", {as_text} câu chưa đo được, cần soát lại")
+        } else {
+            String::new()
+        },
         draft.budget_sources.len(),
         draft.responsibilities.len(),
         vn(&draft.period.from),
@@ -624,6 +651,16 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    // A one-shot command whose output is piped into `head` ends quietly, as
+    // other command-line tools do, instead of panicking on the closed pipe.
+    // Not for the server: a client closing its socket must not end it.
+    #[cfg(unix)]
+    if !matches!(cli.command, Command::Serve { .. } | Command::Demo { .. }) {
+        // SAFETY: called once at start, before any other thread exists.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        }
+    }
     let rt = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {

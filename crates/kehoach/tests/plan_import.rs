@@ -111,6 +111,10 @@ fn importing_the_seed_text_gives_the_embedded_plan() {
     ]);
     assert!(ok, "{out}{err}");
     assert!(out.contains("3 thôn mẫu"), "{out}");
+    assert!(
+        out.contains("11 câu chỉ tiêu (9 chỉ tiêu đo được, 2 câu nhắc lại chỉ tiêu mục IV)"),
+        "{out}"
+    );
     let plan = kehoach_core::parse_plan(&std::fs::read_to_string(&out_file).unwrap()).unwrap();
     let seed = kehoach_core::seed_plan();
     // Part by part first, for a readable difference when one appears.
@@ -135,6 +139,10 @@ fn another_communes_plan_becomes_a_plan_the_server_accepts() {
     std::fs::copy(root().join("plans/corpus/an-hoa-2027.txt"), &src).unwrap();
     let (ok, out, err) = run(&["plan", "import", src.to_str().unwrap()]);
     assert!(ok && out.contains("Bản nháp hợp lệ"), "{out}{err}");
+    assert!(
+        out.contains("4 câu chỉ tiêu (2 chỉ tiêu đo được, 2 câu chưa đo được, cần soát lại)"),
+        "households and the elderly have no roster: {out}"
+    );
     let toml = std::fs::read_to_string(dir.join("an-hoa.draft.toml")).unwrap();
     let plan = kehoach_core::parse_plan(&toml).unwrap();
     assert_eq!(plan.plan.issuer, "Ủy ban nhân dân xã An Hòa");

@@ -469,48 +469,5 @@ pub fn docx(r: &Report) -> Result<Vec<u8>, ReportError> {
     Ok(buf.into_inner())
 }
 
-/// The text of a DOCX: one line per paragraph (table cells included, in
-/// order), tabs as spaces. For reading plans that communes publish in Word.
-pub fn text(bytes: &[u8]) -> Result<String, ReportError> {
-    use std::io::Read as _;
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| ReportError::Docx(e.to_string()))?;
-    let mut xml = String::new();
-    zip.by_name("word/document.xml")
-        .map_err(|e| ReportError::Docx(e.to_string()))?
-        .read_to_string(&mut xml)
-        .map_err(|e| ReportError::Docx(e.to_string()))?;
-    let mut out = String::new();
-    let mut rest = xml.as_str();
-    while let Some(i) = rest.find('<') {
-        let Some(j) = rest[i..].find('>') else { break };
-        let tag = &rest[i + 1..i + j];
-        let after = &rest[i + j + 1..];
-        if tag.starts_with("w:t")
-            && !tag.starts_with("w:tab")
-            && !tag.starts_with("w:tbl")
-            && !tag.starts_with("w:tc")
-            && !tag.starts_with("w:tr")
-            && !tag.ends_with('/')
-        {
-            let end = after.find("</w:t>").unwrap_or(after.len());
-            out.push_str(&unescape(&after[..end]));
-            rest = &after[end..];
-            continue;
-        }
-        if tag.starts_with("w:tab") && tag.ends_with('/') {
-            out.push(' ');
-        } else if tag == "/w:p" || tag.starts_with("w:br") {
-            out.push('\n');
-        }
-        rest = after;
-    }
-    Ok(out)
-}
-
-fn unescape(s: &str) -> String {
-    s.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&apos;", "'")
-        .replace("&amp;", "&")
-}
+/// The text of a DOCX, list numbers written out (see `docx_read`).
+pub use crate::docx_read::text;

@@ -5,6 +5,7 @@
 pub mod cards;
 pub mod charts;
 pub mod docx;
+pub mod docx_read;
 pub mod pdf;
 pub mod sheets;
 

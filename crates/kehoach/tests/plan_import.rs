@@ -47,6 +47,88 @@ fn docx(text: &str) -> Vec<u8> {
     buf.into_inner()
 }
 
+/// The seed as Word writes a plan whose numbers are automatic: the Roman
+/// sections and the numbers under sections I, II and VI are a two-level
+/// list (the numbers are not in the text), "- " items a bullet list;
+/// section III keeps its typed numbers (its two "6" are not a list's).
+fn docx_with_lists(text: &str) -> Vec<u8> {
+    let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let mut section = String::new();
+    let mut body = String::new();
+    for line in text.lines() {
+        let roman = line
+            .split_once(". ")
+            .filter(|(n, _)| !n.is_empty() && n.chars().all(|c| "IVX".contains(c)));
+        let numbered = line
+            .split_once(". ")
+            .filter(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+        let (list, rest) = if let Some((n, rest)) = roman {
+            section = n.to_string();
+            (Some((1, 0)), rest)
+        } else if let Some((_, rest)) = numbered.filter(|_| ["I", "II", "VI"].contains(&section.as_str())) {
+            (Some((1, 1)), rest)
+        } else if let Some(rest) = line.strip_prefix("- ").filter(|r| !r.starts_with('+')) {
+            (Some((2, 0)), rest)
+        } else {
+            (None, line)
+        };
+        let ppr = list
+            .map(|(id, lvl)| {
+                format!("<w:pPr><w:numPr><w:ilvl w:val=\"{lvl}\"/><w:numId w:val=\"{id}\"/></w:numPr></w:pPr>")
+            })
+            .unwrap_or_default();
+        body.push_str(&format!(
+            "<w:p>{ppr}<w:r><w:t xml:space=\"preserve\">{}</w:t></w:r></w:p>",
+            esc(rest)
+        ));
+    }
+    let w = "xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"";
+    let document =
+        format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><w:document {w}><w:body>{body}</w:body></w:document>");
+    let numbering = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><w:numbering {w}>\
+         <w:abstractNum w:abstractNumId=\"10\"><w:lvl w:ilvl=\"0\"><w:start w:val=\"1\"/><w:numFmt w:val=\"upperRoman\"/><w:lvlText w:val=\"%1.\"/></w:lvl>\
+         <w:lvl w:ilvl=\"1\"><w:start w:val=\"1\"/><w:numFmt w:val=\"decimal\"/><w:lvlText w:val=\"%2.\"/></w:lvl></w:abstractNum>\
+         <w:abstractNum w:abstractNumId=\"20\"><w:lvl w:ilvl=\"0\"><w:numFmt w:val=\"bullet\"/><w:lvlText w:val=\"\u{f0b7}\"/></w:lvl></w:abstractNum>\
+         <w:num w:numId=\"1\"><w:abstractNumId w:val=\"10\"/></w:num><w:num w:numId=\"2\"><w:abstractNumId w:val=\"20\"/></w:num></w:numbering>"
+    );
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut z = zip::ZipWriter::new(&mut buf);
+        let o = zip::write::SimpleFileOptions::default();
+        for (name, xml) in [
+            ("[Content_Types].xml", "<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>".to_string()),
+            ("word/document.xml", document),
+            ("word/numbering.xml", numbering),
+        ] {
+            z.start_file(name, o).unwrap();
+            z.write_all(xml.as_bytes()).unwrap();
+        }
+        z.finish().unwrap();
+    }
+    buf.into_inner()
+}
+
+/// A plan typed in Word with automatic numbering: the numbers are not in the
+/// paragraphs' text, the reader writes them out and reads the same draft.
+#[test]
+fn a_word_plan_with_automatic_numbering_reads_to_the_expected_draft() {
+    let seed = std::fs::read_to_string(root().join("plans/vinh-thinh-mua-he-so-2026.txt")).unwrap();
+    let want: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("plans/corpus/vinh-thinh-mua-he-so-2026.json")).unwrap(),
+    )
+    .unwrap();
+    let dir = temp_dir("plan-import-lists");
+    let word = dir.join("ke-hoach-danh-so-tu-dong.docx");
+    let bytes = docx_with_lists(&seed);
+    // The numbers really are missing from the text Word stores.
+    assert!(!String::from_utf8_lossy(&bytes).contains("VI. TỔ CHỨC"));
+    std::fs::write(&word, bytes).unwrap();
+    let (ok, out, err) = run(&["plan", "import", word.to_str().unwrap(), "--json"]);
+    assert!(ok, "{err}");
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&out).unwrap(), want);
+}
+
 #[test]
 fn the_seed_text_and_its_docx_read_to_the_expected_draft() {
     let seed = root().join("plans/vinh-thinh-mua-he-so-2026.txt");

@@ -187,6 +187,8 @@ fn letter(n: u32) -> String {
 }
 
 fn format(fmt: &str, n: u32) -> String {
+    // Out-of-range numbers (a hostile file's start of 4 billion) print as digits.
+    let fmt = if n > 3999 { "decimal" } else { fmt };
     match fmt {
         "upperRoman" => roman(n),
         "lowerRoman" => roman(n).to_lowercase(),
@@ -416,5 +418,6 @@ mod tests {
         assert_eq!(letter(28), "bb");
         assert_eq!(format("upperRoman", 6), "VI");
         assert_eq!(format("decimalZero", 2), "02");
+        assert_eq!(format("lowerLetter", u32::MAX), u32::MAX.to_string());
     }
 }

@@ -228,7 +228,7 @@ impl Counters {
                 values[*l + 1..].iter_mut().for_each(|v| *v = None);
             }
         }
-        let v = values[ilvl].map_or(level.start, |v| v + 1);
+        let v = values[ilvl].map_or(level.start, |v| v.saturating_add(1));
         values[ilvl] = Some(v);
         values[ilvl + 1..].iter_mut().for_each(|x| *x = None);
         let mut text = level.text.clone();

@@ -471,7 +471,7 @@ fn refs(plan: &Plan, r: &[String]) -> String {
     r.iter().map(|x| plan.unit_ref_label(x)).collect::<Vec<_>>().join(", ")
 }
 
-fn how(plan: &Plan, t: &kehoach_core::TargetDef) -> String {
+pub(crate) fn how(plan: &Plan, t: &kehoach_core::TargetDef) -> String {
     let records: Vec<&str> = t
         .records
         .iter()

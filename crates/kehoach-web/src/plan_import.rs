@@ -167,6 +167,20 @@ fn plan_fields(plan: &kehoach_core::Plan) -> Vec<FieldView> {
         lines: None,
         missing: named.is_empty(),
     }];
+    // How the board will count each target: the importer's reading, to check.
+    for t in &plan.targets {
+        out.push(FieldView {
+            label: format!("Đo chỉ tiêu {}", t.id),
+            value: format!(
+                "{}: {} — {}",
+                t.label,
+                kehoach_core::show::target_rule(plan, t),
+                crate::pages::how(plan, t)
+            ),
+            lines: None,
+            missing: t.lines.is_empty(),
+        });
+    }
     let samples = plan.units.iter().filter(|u| u.sample).count();
     if samples > 0 {
         out.push(FieldView {

@@ -48,6 +48,12 @@ async fn a_coordinator_reviews_checks_and_downloads_a_plan_read_from_text() {
         html.contains("Kế hoạch không nêu tên: 3 đơn vị mẫu (dữ liệu mẫu)"),
         "{html}"
     );
+    // How each measurable target will be counted, to check before activating.
+    assert!(
+        html.contains("Đo chỉ tiêu C2-1")
+            && html.contains("tối thiểu mỗi đơn vị: đếm lượt hỗ trợ người dân của hoạt động 2.1"),
+        "{html}"
+    );
     // A file named like an id names the plan.
     assert!(
         html.contains("id = &quot;an-hoa&quot;") || html.contains("id = &#34;an-hoa&#34;"),

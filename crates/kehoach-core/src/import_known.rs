@@ -183,6 +183,27 @@ pub const BODIES: &[Body] = &[
         &["hoi nguoi cao tuoi"],
     ),
     body(
+        "hoi-khuyen-hoc",
+        "Hội Khuyến học {cap}",
+        None,
+        UnitKind::MassOrganisation,
+        &["hoi khuyen hoc"],
+    ),
+    body(
+        "hoi-chu-thap-do",
+        "Hội Chữ thập đỏ {cap}",
+        None,
+        UnitKind::MassOrganisation,
+        &["hoi chu thap do"],
+    ),
+    body(
+        "buu-dien-van-hoa",
+        "Bưu điện văn hóa {cap}",
+        None,
+        UnitKind::Agency,
+        &["buu dien van hoa"],
+    ),
+    body(
         "phu-huynh",
         "Phụ huynh học sinh",
         None,
@@ -236,12 +257,13 @@ pub fn groups(phrase: &str) -> Vec<&'static str> {
     if !w.starts_with("cac ") {
         return Vec::new();
     }
-    const KEYS: [(&str, &str); 10] = [
+    const KEYS: [(&str, &str); 11] = [
         ("co quan", "@agency"),
         ("ban nganh", "@agency"),
         ("phong ban", "@agency"),
         ("doan the", "@mass_organisation"),
         ("to chuc chinh tri xa hoi", "@mass_organisation"),
+        ("hoi", "@mass_organisation"),
         ("nha truong", "@school"),
         ("truong", "@school"),
         ("thon", "@village"),
@@ -493,6 +515,8 @@ mod tests {
             ["@agency", "@mass_organisation"]
         );
         assert_eq!(groups("các nhà trường"), ["@school"]);
+        assert_eq!(groups("Các hội, đoàn thể"), ["@mass_organisation"]);
+        assert_eq!(known_body("Hội Khuyến học xã").map(|b| b.id), Some("hoi-khuyen-hoc"));
         assert_eq!(groups("Các thôn trên địa bàn xã"), ["@village"]);
         assert_eq!(groups("Tổ công tác Đề án 06 tại các thôn"), ["@project06_team"]);
         assert!(groups("Công an xã").is_empty());

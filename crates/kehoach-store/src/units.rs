@@ -213,8 +213,10 @@ impl Store {
             None => cur.short_name.clone(),
         };
         let active = p.active.unwrap_or(cur.active != 0);
+        // A sample village the commune names is its own now, no longer sample data.
+        let sample = cur.sample != 0 && fold_key(&name) == fold_key(&cur.name);
         sqlx::query(
-            "UPDATE units SET name = $1, name_key = $2, short_name = $3, has_smart_classroom = $4, active = $5, updated_at = $6 \
+            "UPDATE units SET name = $1, name_key = $2, short_name = $3, has_smart_classroom = $4, active = $5, updated_at = $6, sample = $9 \
              WHERE plan_id = $7 AND id = $8",
         )
         .bind(&name)
@@ -225,6 +227,7 @@ impl Store {
         .bind(now)
         .bind(plan_id)
         .bind(unit_id)
+        .bind(sample as i64)
         .execute(self.pool())
         .await?;
         self.unit(plan_id, unit_id).await

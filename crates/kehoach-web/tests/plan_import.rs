@@ -230,3 +230,38 @@ async fn a_fresh_plan_is_replaced_and_keeps_its_coordinator() {
         t.store.close().await;
     }
 }
+
+/// After activating a plan that names no village, the coordinator names the
+/// sample villages: a named village is the commune's own, no longer marked
+/// sample (a change of case only keeps the mark).
+#[tokio::test]
+async fn naming_a_sample_village_makes_it_the_communes_own() {
+    for t in TestApp::all().await {
+        let b = t.backend;
+        let coord = t.user("dieuphoi", Role::Coordinator, None).await;
+        let village = t.unit_by_slug("thon-mau-1").await;
+        assert_eq!(village.sample, 1, "{b}");
+        let path = format!("/api/v1/units/{}", village.id);
+        let (st, _) = t
+            .api(
+                "PATCH",
+                &path,
+                Some(&coord),
+                serde_json::json!({"name": "THÔN MẪU 1 (DỮ LIỆU MẪU)"}),
+            )
+            .await;
+        assert!(st.is_success(), "{b}");
+        assert_eq!(t.unit_by_slug("thon-mau-1").await.sample, 1, "{b}: same name");
+        let (st, _) = t
+            .api("PATCH", &path, Some(&coord), serde_json::json!({"name": "Thôn Đông"}))
+            .await;
+        assert!(st.is_success(), "{b}");
+        let named = t.unit_by_slug("thon-mau-1").await;
+        assert_eq!((named.name.as_str(), named.sample), ("Thôn Đông", 0), "{b}");
+        let (_, page) = t.get("/don-vi", Some(&coord)).await;
+        let card = page.split(&format!("id=\"unit-{}\"", village.id)).nth(1).unwrap();
+        let card = card.split("</h3>").next().unwrap();
+        assert!(!card.contains("dữ liệu mẫu"), "{b}: {card}");
+        t.store.close().await;
+    }
+}

@@ -735,10 +735,6 @@ pub fn to_plan(d: &Draft, text: &str) -> Plan {
             a.written.title.clone()
         };
         let id = format!("l{}-{}", a.number.replace('.', "-"), known::activity_key(&a.name));
-        let parent = a
-            .number
-            .rsplit_once('.')
-            .and_then(|(p, _)| lines.iter().find(|l| l.number == p).map(|l| l.id.clone()));
         let from = day(&a.from);
         let to = day(&a.to);
         let time = words(a.written.time.as_deref().unwrap_or(""));
@@ -798,7 +794,8 @@ pub fn to_plan(d: &Draft, text: &str) -> Plan {
         lines.push(ActivityLine {
             id,
             number: a.number.clone(),
-            parent,
+            // Set below, once ids are unique.
+            parent: None,
             title: title_text,
             time_text: a.written.time.clone(),
             milestones: milestones(a, year, &window),
@@ -834,6 +831,7 @@ pub fn to_plan(d: &Draft, text: &str) -> Plan {
             n += 1;
         }
     }
+    // A sub-line's parent: the nearest line above it with the parent number.
     for i in 0..lines.len() {
         if let Some(p) = lines[i].number.rsplit_once('.').map(|(p, _)| p.to_string()) {
             lines[i].parent = lines[..i].iter().rev().find(|l| l.number == p).map(|l| l.id.clone());

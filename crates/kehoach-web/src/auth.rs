@@ -304,22 +304,64 @@ pub async fn login(
     }
 }
 
+/// A trusted proxy: one address, or a range ("10.0.0.0/8", "fd00::/8").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProxyRange {
+    addr: std::net::IpAddr,
+    prefix: u8,
+}
+
+impl ProxyRange {
+    /// "127.0.0.1", "10.0.0.0/8", "::1", "fd00::/8"; None when not that.
+    pub fn parse(s: &str) -> Option<ProxyRange> {
+        let (a, p) = match s.trim().split_once('/') {
+            Some((a, p)) => (a, Some(p.parse::<u8>().ok()?)),
+            None => (s.trim(), None),
+        };
+        let addr: std::net::IpAddr = a.parse().ok()?;
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix = p.unwrap_or(max);
+        (prefix <= max).then_some(ProxyRange { addr, prefix })
+    }
+
+    pub fn single(addr: std::net::IpAddr) -> ProxyRange {
+        ProxyRange {
+            addr,
+            prefix: if addr.is_ipv4() { 32 } else { 128 },
+        }
+    }
+
+    pub fn contains(&self, ip: &std::net::IpAddr) -> bool {
+        let bits = |ip: &std::net::IpAddr| -> Option<u128> {
+            match (ip, self.addr) {
+                (std::net::IpAddr::V4(a), std::net::IpAddr::V4(_)) => Some(u128::from(u32::from(*a)) << 96),
+                (std::net::IpAddr::V6(a), std::net::IpAddr::V6(_)) => Some(u128::from(*a)),
+                _ => None,
+            }
+        };
+        let (Some(a), Some(b)) = (bits(ip), bits(&self.addr)) else {
+            return false;
+        };
+        // IPv4 sits in the top 32 bits, so the prefix counts from the top either way.
+        let keep = u32::from(self.prefix);
+        let mask = if keep == 0 { 0 } else { u128::MAX << (128 - keep) };
+        a & mask == b & mask
+    }
+}
+
 /// The client's address for rate limiting: the peer, or, when the peer is
 /// a trusted reverse proxy, the nearest address in `X-Forwarded-For` that
 /// no trusted proxy added (so citizens behind one proxy are not one client,
 /// and a client cannot name itself another address).
-pub fn client_key(
-    trusted: &[std::net::IpAddr],
-    headers: &axum::http::HeaderMap,
-    ext: &axum::http::Extensions,
-) -> String {
+pub fn client_key(trusted: &[ProxyRange], headers: &axum::http::HeaderMap, ext: &axum::http::Extensions) -> String {
     let Some(peer) = ext
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|c| c.0.ip())
     else {
         return "local".into();
     };
-    if !trusted.contains(&peer) {
+    let is_trusted = |ip: &std::net::IpAddr| trusted.iter().any(|r| r.contains(ip));
+    if !is_trusted(&peer) {
         return peer.to_string();
     }
     let chain: Vec<std::net::IpAddr> = headers
@@ -332,8 +374,34 @@ pub fn client_key(
     chain
         .iter()
         .rev()
-        .find(|ip| !trusted.contains(ip))
+        .find(|ip| !is_trusted(ip))
         .copied()
         .unwrap_or(peer)
         .to_string()
+}
+
+#[cfg(test)]
+mod proxy_tests {
+    use super::ProxyRange;
+
+    #[test]
+    fn ranges_hold_their_addresses() {
+        let r = ProxyRange::parse("10.0.0.0/8").unwrap();
+        assert!(r.contains(&"10.200.3.4".parse().unwrap()));
+        assert!(!r.contains(&"11.0.0.1".parse().unwrap()));
+        assert!(!r.contains(&"::1".parse().unwrap()));
+        let one = ProxyRange::parse("192.0.2.7").unwrap();
+        assert!(one.contains(&"192.0.2.7".parse().unwrap()));
+        assert!(!one.contains(&"192.0.2.8".parse().unwrap()));
+        let v6 = ProxyRange::parse("fd00::/8").unwrap();
+        assert!(v6.contains(&"fd12::1".parse().unwrap()));
+        assert!(
+            ProxyRange::parse("0.0.0.0/0")
+                .unwrap()
+                .contains(&"8.8.8.8".parse().unwrap())
+        );
+        for bad in ["10.0.0.0/33", "proxy.local", "10.0.0.0/x", "::/129"] {
+            assert_eq!(ProxyRange::parse(bad), None, "{bad}");
+        }
+    }
 }

@@ -64,7 +64,7 @@ pub struct AppState {
     pub staged: Arc<std::sync::Mutex<std::collections::HashMap<String, pages_records::StagedImport>>>,
     /// Reverse proxies whose `X-Forwarded-For` names the client (loopback
     /// by default: a proxy on the same machine).
-    pub trusted_proxies: Arc<Vec<std::net::IpAddr>>,
+    pub trusted_proxies: Arc<Vec<auth::ProxyRange>>,
     /// The switch in front of the router, when served through [`live_app`]:
     /// activating another plan swaps the router behind it.
     pub live: Option<Live>,
@@ -112,8 +112,8 @@ impl AppState {
             live: None,
             mailer: None,
             trusted_proxies: Arc::new(vec![
-                std::net::Ipv4Addr::LOCALHOST.into(),
-                std::net::Ipv6Addr::LOCALHOST.into(),
+                auth::ProxyRange::single(std::net::Ipv4Addr::LOCALHOST.into()),
+                auth::ProxyRange::single(std::net::Ipv6Addr::LOCALHOST.into()),
             ]),
             store,
             plan_id: plan.plan.id.clone(),
@@ -142,7 +142,7 @@ impl AppState {
     }
 
     /// Trusts these reverse proxies' `X-Forwarded-For` (none: the peer is the client).
-    pub fn with_trusted_proxies(mut self, proxies: Vec<std::net::IpAddr>) -> AppState {
+    pub fn with_trusted_proxies(mut self, proxies: Vec<auth::ProxyRange>) -> AppState {
         self.trusted_proxies = Arc::new(proxies);
         self
     }

@@ -56,8 +56,9 @@ struct MailArgs {
 /// Reverse proxies in front of kehoach.
 #[derive(clap::Args, Clone)]
 struct ProxyArgs {
-    /// Addresses of the reverse proxies whose X-Forwarded-For names the client, so that
-    /// rate limits count citizens, not the proxy; comma-separated, "none" to trust none.
+    /// Addresses or ranges (10.0.0.0/8) of the reverse proxies whose X-Forwarded-For names
+    /// the client, so that rate limits count citizens, not the proxy; comma-separated,
+    /// "none" to trust none.
     #[arg(
         long,
         env = "KEHOACH_TRUSTED_PROXIES",
@@ -68,14 +69,15 @@ struct ProxyArgs {
 }
 
 impl ProxyArgs {
-    fn addresses(&self) -> anyhow::Result<Vec<std::net::IpAddr>> {
+    fn addresses(&self) -> anyhow::Result<Vec<kehoach_web::auth::ProxyRange>> {
         self.trusted_proxies
             .iter()
             .map(|a| a.trim())
             .filter(|a| !a.is_empty() && *a != "none")
             .map(|a| {
-                a.parse()
-                    .map_err(|_| anyhow::anyhow!("--trusted-proxies: “{a}” không phải một địa chỉ IP"))
+                kehoach_web::auth::ProxyRange::parse(a).ok_or_else(|| {
+                    anyhow::anyhow!("--trusted-proxies: “{a}” không phải một địa chỉ IP hay một dải (10.0.0.0/8)")
+                })
             })
             .collect()
     }

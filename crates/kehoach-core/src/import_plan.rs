@@ -150,7 +150,12 @@ fn session_kinds(title: &str, items: &[String]) -> Vec<SessionKind> {
     let has = |p: &str| has_words(&t, p);
     let by_title = if has("cuoc thi") || has("hoi thi") {
         Some(SessionKind::Contest)
-    } else if has("hoi nghi") || has("trien khai ke hoach") || has("le ra quan") || has("le phat dong") {
+    } else if has("hoi nghi")
+        || t.starts_with("tong ket")
+        || has("trien khai ke hoach")
+        || has("le ra quan")
+        || has("le phat dong")
+    {
         Some(SessionKind::Conference)
     } else {
         // "Mở lớp bình dân học vụ số": classes are training.
@@ -769,10 +774,22 @@ pub fn to_plan(d: &Draft, text: &str) -> Plan {
             .activities
             .iter()
             .any(|x| x.number.starts_with(&format!("{}.", a.number)));
-        // The line that records citizens helped, one turn at a time: its services.
-        let services: Vec<Item> = if known::activity_key(&a.name) == "support" {
+        // The line that records citizens helped, one turn at a time (or a
+        // sub-line of it: "2.1. Tại nhà văn hóa các thôn"): the services its
+        // content names, then those its own or its parent's title names.
+        let parent_draft = a.number.rsplit_once('.').and_then(|(p, _)| {
+            d.activities
+                .iter()
+                .take_while(|x| !std::ptr::eq(*x, a))
+                .filter(|x| x.number == p)
+                .last()
+        });
+        let support = known::activity_key(&a.name) == "support"
+            || parent_draft.is_some_and(|p| known::activity_key(&p.name) == "support");
+        let services: Vec<Item> = if support && !has_children {
             let mut out: Vec<Item> = Vec::new();
-            for (id, label) in a.items.iter().flat_map(|i| known::services(i)) {
+            let titles = std::iter::once(&a.name).chain(parent_draft.map(|p| &p.name));
+            for (id, label) in a.items.iter().chain(titles).flat_map(|i| known::services(i)) {
                 if !out.iter().any(|s| s.id == id) {
                     out.push(Item { id, label });
                 }

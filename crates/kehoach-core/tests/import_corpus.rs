@@ -269,3 +269,21 @@ fn another_communes_targets_count_the_lines_they_name() {
     );
     assert!(kehoach_core::parse_plan(&kehoach_core::import_plan::to_toml(&plan).unwrap()).is_ok());
 }
+
+/// An Hòa's help to citizens is split in sub-lines (2.1 in the villages, 2.2
+/// at the one-stop desk): turns are recorded there, so they get the services
+/// their content and their parent's title name; its closing "Tổng kết" is a
+/// conference.
+#[test]
+fn sub_lines_of_the_support_line_record_turns_for_its_services() {
+    let text = std::fs::read_to_string(root().join("plans/corpus/an-hoa-2027.txt")).unwrap();
+    let plan = kehoach_core::import_plan::to_plan(&parse(&text).unwrap(), &text);
+    let line = |n: &str| plan.lines.iter().find(|l| l.number == n).unwrap();
+    let ids = |n: &str| line(n).services.iter().map(|s| s.id.clone()).collect::<Vec<_>>();
+    assert!(line("2").services.is_empty(), "the parent holds no turns itself");
+    assert_eq!(ids("2.1"), ["khong-tien-mat", "dich-vu-cong"]);
+    assert_eq!(ids("2.2"), ["dich-vu-cong"]);
+    assert_eq!(line("3").session_kinds, [kehoach_core::SessionKind::Conference]);
+    let c = plan.targets.iter().find(|t| t.text.starts_with("Mỗi thôn")).unwrap();
+    assert_eq!(c.lines, std::slice::from_ref(&line("2.1").id));
+}

@@ -896,7 +896,11 @@ pub fn to_plan(d: &Draft, text: &str) -> Plan {
     if names_villages && !unit_list.iter().any(|u| u.kind == UnitKind::Village) {
         for k in 1..=SAMPLE_VILLAGES {
             unit_list.push(Unit {
-                id: format!("thon-mau-{k}"),
+                id: if level == "phường" {
+                    format!("to-dan-pho-mau-{k}")
+                } else {
+                    format!("thon-mau-{k}")
+                },
                 name: if level == "phường" {
                     format!("Tổ dân phố mẫu {k} (dữ liệu mẫu)")
                 } else {

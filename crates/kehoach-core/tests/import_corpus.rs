@@ -287,3 +287,25 @@ fn sub_lines_of_the_support_line_record_turns_for_its_services() {
     let c = plan.targets.iter().find(|t| t.text.starts_with("Mỗi thôn")).unwrap();
     assert_eq!(c.lines, std::slice::from_ref(&line("2.1").id));
 }
+
+/// A ward's plan works through "các tổ dân phố": its sample units are
+/// residential groups, marked sample.
+#[test]
+fn a_wards_sample_units_are_residential_groups() {
+    let text = std::fs::read_to_string(root().join("plans/corpus/he-2021-thon.txt")).unwrap();
+    let plan = kehoach_core::import_plan::to_plan(&parse(&text).unwrap(), &text);
+    assert_eq!(plan.plan.commune_level, "phường");
+    let samples: Vec<(&str, &str)> = plan
+        .units
+        .iter()
+        .filter(|u| u.sample)
+        .map(|u| (u.id.as_str(), u.name.as_str()))
+        .collect();
+    assert_eq!(samples[0], ("to-dan-pho-mau-1", "Tổ dân phố mẫu 1 (dữ liệu mẫu)"));
+    assert_eq!(samples.len(), 3);
+    assert!(
+        plan.units
+            .iter()
+            .any(|u| u.id == "ubnd-phuong" && u.name == "Ủy ban nhân dân phường")
+    );
+}

@@ -91,11 +91,7 @@ pub fn defaults(line: &ActivityLine) -> ContestDefaults {
                     .map(|p| p.split_whitespace().count())
                     .unwrap_or(0);
                 let rest: Vec<&str> = c.split_whitespace().skip(cut).collect();
-                let mut s = rest.join(" ");
-                if let Some(first) = s.chars().next() {
-                    s = first.to_uppercase().collect::<String>() + &s[first.len_utf8()..];
-                }
-                s
+                crate::text::capitalize(&rest.join(" "))
             })
             .collect()
     } else {

@@ -652,13 +652,7 @@ pub fn parse(text: &str) -> Result<Draft, ImportError> {
                     };
                     let name: String = name
                         .iter()
-                        .map(|w| {
-                            let lower = w.to_lowercase();
-                            let mut c = lower.chars();
-                            c.next()
-                                .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-                                .unwrap_or_default()
-                        })
+                        .map(|w| crate::text::capitalize(&w.to_lowercase()))
                         .collect::<Vec<_>>()
                         .join(" ");
                     d.issuer = Some(format!("Ủy ban nhân dân {level_word} {name}"));

@@ -9,7 +9,7 @@
 
 use crate::import::{ActivityDraft, Draft, TargetDraft};
 use crate::import_known::{self as known, has_words, slug, words};
-use crate::text::fold_key;
+use crate::text::{capitalize, fold_key, is_slug};
 use crate::{
     ActivityLine, BudgetSource, Comparator, Day, DayPart, Header, Item, Measure, Milestone, Period, Plan, RecordKind,
     Roster, SessionKind, Signer, TargetDef, TargetSubject, ThresholdUnit, Unit, UnitDuties, UnitKind, Window,
@@ -68,6 +68,17 @@ fn kind_rank(k: UnitKind) -> usize {
     .unwrap_or(usize::MAX)
 }
 
+/// `base`, or `base-2`, `base-3`… : the first that `taken` does not hold.
+fn unique_id(base: &str, taken: impl Fn(&str) -> bool) -> String {
+    let mut id = base.to_string();
+    let mut n = 2;
+    while taken(&id) {
+        id = format!("{base}-{n}");
+        n += 1;
+    }
+    id
+}
+
 /// The plan's units, in the order first named, with the id given to each.
 struct Units {
     list: Vec<Unit>,
@@ -121,12 +132,7 @@ impl Units {
         }
         let base = slug(name, 6);
         let base = if base.is_empty() { "don-vi".to_string() } else { base };
-        let mut id = base.clone();
-        let mut n = 2;
-        while self.list.iter().any(|u| u.id == id) {
-            id = format!("{base}-{n}");
-            n += 1;
-        }
+        let id = unique_id(&base, |id| self.list.iter().any(|u| u.id == id));
         vec![self.add(unit(id, name, kind_of(name)))]
     }
 
@@ -164,51 +170,41 @@ fn session_kinds(title: &str, items: &[String]) -> Vec<SessionKind> {
     if let Some(k) = by_title {
         return vec![k];
     }
-    let mut counts = [0usize; 4];
-    for i in items {
-        let w = words(i);
-        for (n, k) in [
-            SessionKind::Propaganda,
-            SessionKind::Guidance,
-            SessionKind::Training,
-            SessionKind::Experience,
-        ]
+    // The kind the most items name (the earlier kind on a tie); guidance when none does.
+    let named: Vec<Vec<SessionKind>> = items.iter().map(|i| kinds_named(&words(i))).collect();
+    let count = |k: &SessionKind| named.iter().filter(|n| n.contains(k)).count();
+    let best = CONTENT_KINDS
         .iter()
         .enumerate()
-        {
-            if kinds_named(&w).contains(k) {
-                counts[n] += 1;
-            }
-        }
-    }
-    let best = (0..4).max_by_key(|n| (counts[*n], std::cmp::Reverse(*n))).unwrap_or(1);
-    vec![
-        [
-            SessionKind::Propaganda,
-            SessionKind::Guidance,
-            SessionKind::Training,
-            SessionKind::Experience,
-        ][if counts[best] == 0 { 1 } else { best }],
-    ]
+        .filter(|(_, k)| count(k) > 0)
+        .max_by_key(|(n, k)| (count(k), std::cmp::Reverse(*n)))
+        .map_or(SessionKind::Guidance, |(_, k)| *k);
+    vec![best]
 }
+
+/// The kinds a line's content can name, in the model's order.
+const CONTENT_KINDS: [SessionKind; 4] = [
+    SessionKind::Propaganda,
+    SessionKind::Guidance,
+    SessionKind::Training,
+    SessionKind::Experience,
+];
 
 /// The session kinds a text's words name, in the model's order.
 fn kinds_named(w: &str) -> Vec<SessionKind> {
-    let has = |p: &str| has_words(w, p);
-    let mut out = Vec::new();
-    if has("tuyen truyen") {
-        out.push(SessionKind::Propaganda);
-    }
-    if has("huong dan") || has("ho tro") {
-        out.push(SessionKind::Guidance);
-    }
-    if has("tap huan") || has("boi duong") || has("lop hoc") {
-        out.push(SessionKind::Training);
-    }
-    if has("trai nghiem") {
-        out.push(SessionKind::Experience);
-    }
-    out
+    let words_of = |k: &SessionKind| -> &[&str] {
+        match k {
+            SessionKind::Propaganda => &["tuyen truyen"],
+            SessionKind::Guidance => &["huong dan", "ho tro"],
+            SessionKind::Training => &["tap huan", "boi duong", "lop hoc"],
+            SessionKind::Experience => &["trai nghiem"],
+            SessionKind::Contest | SessionKind::Conference => &[],
+        }
+    };
+    CONTENT_KINDS
+        .into_iter()
+        .filter(|k| words_of(k).iter().any(|p| has_words(w, p)))
+        .collect()
 }
 
 /// The one kind a title names, the most specific first.
@@ -255,10 +251,7 @@ fn milestones(a: &ActivityDraft, year: Option<i32>, window: &Window) -> Vec<Mile
                 .unwrap_or(window.start)
                 .min(end),
         };
-        let mut id = known::milestone_id(name);
-        if out.iter().any(|m| m.id == id) {
-            id = format!("{id}-{}", out.len() + 1);
-        }
+        let id = unique_id(&known::milestone_id(name), |id| out.iter().any(|m| m.id == id));
         out.push(Milestone {
             id,
             name: name.to_string(),
@@ -282,15 +275,7 @@ fn forms(items: &[String]) -> Vec<Item> {
     for item in items {
         let item = item.trim().trim_end_matches(['.', ';', ',']).trim();
         let labels: Vec<String> = match item.split_once(" trên ") {
-            Some((_, list)) if list.contains(", ") => list
-                .split(", ")
-                .map(|l| {
-                    let mut c = l.trim().chars();
-                    c.next()
-                        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-                        .unwrap_or_default()
-                })
-                .collect(),
+            Some((_, list)) if list.contains(", ") => list.split(", ").map(|l| capitalize(l.trim())).collect(),
             _ => vec![item.to_string()],
         };
         for label in labels.into_iter().filter(|l| !l.is_empty()) {
@@ -337,12 +322,6 @@ fn label_of(t: &TargetDraft) -> String {
     }
     let tokens: Vec<&str> = text.split_whitespace().collect();
     let is_figure = |w: &str| w.chars().next().is_some_and(|c| c.is_ascii_digit());
-    let cap = |s: &str| {
-        let mut c = s.chars();
-        c.next()
-            .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-            .unwrap_or_default()
-    };
     let after_last_figure = || {
         let i = tokens.iter().rposition(|w| is_figure(w)).map_or(0, |i| i + 1);
         tokens[i..].join(" ")
@@ -356,16 +335,16 @@ fn label_of(t: &TargetDraft) -> String {
                 .iter()
                 .find_map(|w| w.split_once('/').filter(|(a, b)| letter(a) && letter(b)))
             {
-                return format!("{} có {} mỗi {period}", cap(subject), after_last_figure());
+                return format!("{} có {} mỗi {period}", capitalize(subject), after_last_figure());
             }
         }
         // "Mỗi thôn hỗ trợ tối thiểu 200 lượt người dân …" → "Lượt người dân …"
         // (the figure's own text says "mỗi thôn").
-        Some("min_per_unit") => return cap(&after_last_figure()),
+        Some("min_per_unit") => return capitalize(&after_last_figure()),
         _ => {}
     }
     let mut keep: Vec<&str> = Vec::new();
-    for (i, w) in tokens.iter().enumerate() {
+    for w in &tokens {
         if is_figure(w) {
             // The comparator before the figure goes with it.
             let folded: Vec<String> = keep.iter().rev().take(2).map(|x| fold_key(x)).collect();
@@ -382,7 +361,6 @@ fn label_of(t: &TargetDraft) -> String {
             }
             continue;
         }
-        let _ = i;
         keep.push(w);
     }
     let mut out = keep.join(" ");
@@ -400,7 +378,7 @@ fn label_of(t: &TargetDraft) -> String {
         out = r.to_string();
     }
     out = out.replace(known::OFFICIALS.0, known::OFFICIALS.1);
-    cap(&out)
+    capitalize(&out)
 }
 
 /// A measurable target from a draft's, or None (left as text in the draft).
@@ -841,12 +819,8 @@ pub fn to_plan(d: &Draft, text: &str) -> Plan {
     }
     // Duplicate line ids (two "6" of the same kind) get a suffix.
     for i in 1..lines.len() {
-        let mut n = 2;
-        let base = lines[i].id.clone();
-        while lines[..i].iter().any(|l| l.id == lines[i].id) {
-            lines[i].id = format!("{base}-{n}");
-            n += 1;
-        }
+        let (before, rest) = lines.split_at_mut(i);
+        rest[0].id = unique_id(&rest[0].id, |id| before.iter().any(|l| l.id == id));
     }
     // A sub-line's parent: the nearest line above it with the parent number.
     for i in 0..lines.len() {
@@ -862,10 +836,7 @@ pub fn to_plan(d: &Draft, text: &str) -> Plan {
     };
     let mut budget_sources: Vec<BudgetSource> = Vec::new();
     for b in budget_texts {
-        let mut id = known::budget_id(b);
-        if budget_sources.iter().any(|x| x.id == id) {
-            id = format!("{id}-{}", budget_sources.len() + 1);
-        }
+        let id = unique_id(&known::budget_id(b), |id| budget_sources.iter().any(|x| x.id == id));
         budget_sources.push(BudgetSource { id, text: b.clone() });
     }
     let duties = d
@@ -894,18 +865,16 @@ pub fn to_plan(d: &Draft, text: &str) -> Plan {
         .any(|g| g == "@village")
         || targets.iter().any(|t| t.unit_kind == Some(UnitKind::Village));
     if names_villages && !unit_list.iter().any(|u| u.kind == UnitKind::Village) {
+        // A ward's residential groups, a commune's villages.
+        let (id, name) = if level == "phường" {
+            ("to-dan-pho-mau", "Tổ dân phố mẫu")
+        } else {
+            ("thon-mau", "Thôn mẫu")
+        };
         for k in 1..=SAMPLE_VILLAGES {
             unit_list.push(Unit {
-                id: if level == "phường" {
-                    format!("to-dan-pho-mau-{k}")
-                } else {
-                    format!("thon-mau-{k}")
-                },
-                name: if level == "phường" {
-                    format!("Tổ dân phố mẫu {k} (dữ liệu mẫu)")
-                } else {
-                    format!("Thôn mẫu {k} (dữ liệu mẫu)")
-                },
+                id: format!("{id}-{k}"),
+                name: format!("{name} {k} (dữ liệu mẫu)"),
                 short_name: None,
                 kind: UnitKind::Village,
                 has_smart_classroom: false,
@@ -961,14 +930,7 @@ pub fn to_plan(d: &Draft, text: &str) -> Plan {
 pub fn id_from_file_name(name: &str) -> Option<String> {
     let base = name.rsplit(['/', '\\']).next()?;
     let stem = base.split('.').next()?;
-    let ok = stem.len() >= 3
-        && stem
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !stem.starts_with('-')
-        && !stem.ends_with('-')
-        && !stem.contains("--");
-    ok.then(|| stem.to_string())
+    (stem.len() >= 3 && is_slug(stem)).then(|| stem.to_string())
 }
 
 /// Section IV's targets (T1, T2, …), each with the line that states it when
@@ -998,12 +960,7 @@ fn targets(d: &Draft, lines: &[ActivityLine]) -> Vec<TargetDef> {
         let tw = words(&t.text);
         let required = a.written.requirements.iter().any(|r| words(r).contains(&tw));
         let base = format!("{}{}", if required { "R" } else { "C" }, a.number.replace('.', "-"));
-        let mut id = base.clone();
-        let mut n = 2;
-        while own.iter().any(|x| x.id == id) {
-            id = format!("{base}-{n}");
-            n += 1;
-        }
+        let id = unique_id(&base, |id| own.iter().any(|x| x.id == id));
         if let Some(mut def) = target_def(id, t) {
             def.source_line = Some(line.id.clone());
             own.push(def);
@@ -1092,12 +1049,7 @@ fn implements(d: &Draft) -> Vec<crate::DocumentRef> {
             },
             None => (String::new(), String::new()),
         };
-        let doc_type = {
-            let mut c = doc_type.chars();
-            c.next()
-                .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-                .unwrap_or_default()
-        };
+        let doc_type = capitalize(&doc_type);
         if doc_type.is_empty() || number.is_empty() {
             continue;
         }

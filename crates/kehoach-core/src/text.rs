@@ -90,6 +90,24 @@ pub fn xml_escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// Reads back what `xml_escape` (and XML writers) escape: the five named
+/// entities. "&amp;" last, so "&amp;lt;" stays "&lt;".
+pub fn xml_unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+}
+
+/// The text with its first letter in upper case: "lớp tập huấn" → "Lớp tập huấn".
+pub fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}
+
 /// At most `max` characters, with "…" when cut.
 pub fn truncate(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
@@ -133,6 +151,13 @@ mod tests {
         assert_eq!(fold_key("  ĐẶNG   văn Ứng "), "dang van ung");
         // Decomposed input folds the same as composed input.
         assert_eq!(fold_key("Vi\u{0303}nh Thi\u{0323}nh"), "vinh thinh");
+    }
+
+    #[test]
+    fn capitalize_and_unescape() {
+        assert_eq!(capitalize("ủy ban"), "Ủy ban");
+        assert_eq!(capitalize(""), "");
+        assert_eq!(xml_unescape("a &lt;b&gt; &amp;lt; &quot;c&quot;"), "a <b> &lt; \"c\"");
     }
 
     #[test]

@@ -7,6 +7,8 @@
 use std::collections::{HashMap, HashSet};
 use std::io::Read as _;
 
+use kehoach_core::text::xml_unescape as unescape;
+
 use crate::ReportError;
 
 /// One level of a list: its first number, its format ("decimal",
@@ -186,7 +188,7 @@ fn letter(n: u32) -> String {
     std::iter::repeat_n(c, ((n - 1) / 26 + 1) as usize).collect()
 }
 
-fn format(fmt: &str, n: u32) -> String {
+fn number_text(fmt: &str, n: u32) -> String {
     // Out-of-range numbers (a hostile file's start of 4 billion) print as digits.
     let fmt = if n > 3999 { "decimal" } else { fmt };
     match fmt {
@@ -237,7 +239,7 @@ impl Counters {
             if text.contains(&key) {
                 let lv = levels.get(k - 1).cloned().unwrap_or_default();
                 let value = values[k - 1].unwrap_or(lv.start);
-                text = text.replace(&key, &format(&lv.fmt, value));
+                text = text.replace(&key, &number_text(&lv.fmt, value));
             }
         }
         let text = text.trim().to_string();
@@ -298,14 +300,6 @@ pub fn text(bytes: &[u8]) -> Result<String, ReportError> {
         }
     }
     Ok(out)
-}
-
-fn unescape(s: &str) -> String {
-    s.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&apos;", "'")
-        .replace("&amp;", "&")
 }
 
 #[cfg(test)]
@@ -416,8 +410,8 @@ mod tests {
         assert_eq!(roman(1994), "MCMXCIV");
         assert_eq!(letter(1), "a");
         assert_eq!(letter(28), "bb");
-        assert_eq!(format("upperRoman", 6), "VI");
-        assert_eq!(format("decimalZero", 2), "02");
-        assert_eq!(format("lowerLetter", u32::MAX), u32::MAX.to_string());
+        assert_eq!(number_text("upperRoman", 6), "VI");
+        assert_eq!(number_text("decimalZero", 2), "02");
+        assert_eq!(number_text("lowerLetter", u32::MAX), u32::MAX.to_string());
     }
 }

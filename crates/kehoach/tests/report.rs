@@ -42,13 +42,7 @@ fn table_cells(xml: &str, id: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
-fn unescape(s: &str) -> String {
-    s.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&apos;", "'")
-        .replace("&amp;", "&")
-}
+use kehoach_core::text::xml_unescape as unescape;
 
 #[test]
 fn summary_report_docx_matches_the_board_and_libreoffice_reads_it() {

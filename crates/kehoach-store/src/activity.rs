@@ -207,33 +207,7 @@ impl Store {
             return Ok(cur);
         }
         let mut tx = self.pool().begin().await?;
-        bump_sessions(&mut tx, id, -1).await?;
-        sqlx::query("UPDATE sessions SET deleted_at = $1, deleted_by = $2, delete_reason = $3 WHERE id = $4 AND deleted_at IS NULL")
-            .bind(now)
-            .bind(user_id)
-            .bind(reason)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        // A mobile propaganda trip is this session too: its log entry goes with it.
-        sqlx::query("UPDATE propaganda_entries SET deleted_at = $1 WHERE session_id = $2 AND deleted_at IS NULL")
-            .bind(now)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        audit::log(
-            &mut tx,
-            plan_id,
-            "session",
-            id,
-            "delete",
-            Some(&cur.unit_id),
-            Some(user_id),
-            now,
-            serde_json::json!({"reason": reason}),
-        )
-        .await?;
-        refresh_reach(&mut tx, Whose::Session(id)).await?;
+        delete_session_in(&mut tx, plan_id, id, &cur.unit_id, user_id, reason, now).await?;
         tx.commit().await?;
         self.activity_session(plan_id, id).await
     }
@@ -429,4 +403,55 @@ impl Store {
         .await?;
         Ok(rows.into_iter().collect())
     }
+}
+
+/// Deletes a live session inside a transaction: uncounted from the daily
+/// counts while still live, marked deleted with its reason, its propaganda
+/// log entry (a mobile trip is both) withdrawn, audited, reach recomputed.
+/// A session already deleted is left as it is.
+pub(crate) async fn delete_session_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    plan_id: &str,
+    id: &str,
+    unit_id: &str,
+    user_id: &str,
+    reason: &str,
+    now: i64,
+) -> Result<()> {
+    let live = sqlx::query("SELECT 1 FROM sessions WHERE id = $1 AND deleted_at IS NULL")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .is_some();
+    if !live {
+        return Ok(());
+    }
+    bump_sessions(tx, id, -1).await?;
+    sqlx::query(
+        "UPDATE sessions SET deleted_at = $1, deleted_by = $2, delete_reason = $3 WHERE id = $4 AND deleted_at IS NULL",
+    )
+    .bind(now)
+    .bind(user_id)
+    .bind(reason)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE propaganda_entries SET deleted_at = $1 WHERE session_id = $2 AND deleted_at IS NULL")
+        .bind(now)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    audit::log(
+        tx,
+        plan_id,
+        "session",
+        id,
+        "delete",
+        Some(unit_id),
+        Some(user_id),
+        now,
+        serde_json::json!({"reason": reason}),
+    )
+    .await?;
+    refresh_reach(tx, Whose::Session(id)).await
 }

@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use sqlx::FromRow;
 
-use crate::aggregates::{Whose, bump_sessions, refresh_reach};
+use crate::activity::delete_session_in;
+use crate::aggregates::bump_sessions;
 use crate::{Result, Store, audit};
 
 #[derive(Debug, Clone)]
@@ -109,51 +110,28 @@ impl Store {
         now: i64,
     ) -> Result<Option<PropagandaRow>> {
         let mut tx = self.pool().begin().await?;
-        let row: Option<(PropagandaRow, Option<i64>)> = sqlx::query_as::<_, (String, String, String, Option<String>, Option<String>, Option<String>, Option<String>, Option<i64>)>(
-            "SELECT id, channel, day, topic, link, unit_id, session_id, deleted_at FROM propaganda_entries WHERE plan_id = $1 AND id = $2",
+        let row: Option<PropagandaRow> = sqlx::query_as(
+            "SELECT id, channel, day, topic, link, unit_id, session_id FROM propaganda_entries WHERE plan_id = $1 AND id = $2",
         )
         .bind(plan_id)
         .bind(id)
         .fetch_optional(&mut *tx)
-        .await?
-        .map(|(id, channel, day, topic, link, unit_id, session_id, deleted_at)| {
-            (
-                PropagandaRow {
-                    id,
-                    channel,
-                    day,
-                    topic,
-                    link,
-                    unit_id,
-                    session_id,
-                },
-                deleted_at,
-            )
-        });
-        let Some((row, deleted_at)) = row else {
-            tx.rollback().await?;
+        .await?;
+        let Some(row) = row else {
             return Ok(None);
         };
-        if deleted_at.is_some() {
-            tx.rollback().await?;
+        let withdrawn =
+            sqlx::query("UPDATE propaganda_entries SET deleted_at = $1 WHERE id = $2 AND deleted_at IS NULL")
+                .bind(now)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        if withdrawn == 0 {
             return Ok(Some(row));
         }
-        sqlx::query("UPDATE propaganda_entries SET deleted_at = $1 WHERE id = $2 AND deleted_at IS NULL")
-            .bind(now)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        if let Some(sid) = &row.session_id {
-            // Uncounted while still live (the daily counts read live sessions), then marked.
-            bump_sessions(&mut tx, sid, -1).await?;
-            sqlx::query("UPDATE sessions SET deleted_at = $1, deleted_by = $2, delete_reason = $3 WHERE id = $4 AND deleted_at IS NULL")
-                .bind(now)
-                .bind(user_id)
-                .bind(reason)
-                .bind(sid)
-                .execute(&mut *tx)
-                .await?;
-            refresh_reach(&mut tx, Whose::Session(sid)).await?;
+        if let (Some(sid), Some(unit)) = (&row.session_id, &row.unit_id) {
+            delete_session_in(&mut tx, plan_id, sid, unit, user_id, reason, now).await?;
         }
         audit::log(
             &mut tx,

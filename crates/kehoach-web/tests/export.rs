@@ -17,6 +17,26 @@ fn sheet(book: &mut Xlsx<Cursor<Vec<u8>>>, name: &str) -> Vec<Vec<Data>> {
     range.rows().map(|r| r.to_vec()).collect()
 }
 
+/// The targets sheet: the report's table, its STT and share of the goal as numbers.
+fn targets_sheet_has_numbers(book: &mut Xlsx<Cursor<Vec<u8>>>, name: &str, b: &str) {
+    let targets = sheet(book, name);
+    assert_eq!(targets.len() - 1, kehoach_core::seed_plan().targets.len(), "{b}");
+    for (i, r) in targets.iter().skip(1).enumerate() {
+        assert_eq!(r[0], Data::Float(i as f64 + 1.0), "{b}: {r:?}");
+        assert!(
+            matches!(r[5], Data::Float(_) | Data::Empty),
+            "{b}: a number, not text: {r:?}"
+        );
+    }
+    assert!(
+        targets
+            .iter()
+            .skip(1)
+            .any(|r| matches!(r[5], Data::Float(x) if x > 0.0)),
+        "{b}: some share of a goal: {targets:?}"
+    );
+}
+
 #[tokio::test]
 async fn exports_hold_the_database_counts_and_respect_the_unit() {
     for t in TestApp::all().await {
@@ -98,23 +118,7 @@ async fn exports_hold_the_database_counts_and_respect_the_unit() {
             (&Data::Float(2.0), &Data::Float(2.0)),
             "{b}: {row:?}"
         );
-        // Targets: the report's table, its STT and share of the goal as numbers.
-        let targets = sheet(&mut book, &names[5].clone());
-        assert_eq!(targets.len() - 1, kehoach_core::seed_plan().targets.len(), "{b}");
-        for (i, r) in targets.iter().skip(1).enumerate() {
-            assert_eq!(r[0], Data::Float(i as f64 + 1.0), "{b}: {r:?}");
-            assert!(
-                matches!(r[5], Data::Float(_) | Data::Empty),
-                "{b}: a number, not text: {r:?}"
-            );
-        }
-        assert!(
-            targets
-                .iter()
-                .skip(1)
-                .any(|r| matches!(r[5], Data::Float(x) if x > 0.0)),
-            "{b}: some share of a goal: {targets:?}"
-        );
+        targets_sheet_has_numbers(&mut book, &names[5], b);
         let turns = sheet(&mut book, "Lượt hỗ trợ");
         assert_eq!(turns[0][2], Data::String("Thôn".into()), "{b}");
         assert_eq!(
@@ -166,23 +170,7 @@ async fn exports_hold_the_database_counts_and_respect_the_unit() {
         let (st, _, bytes) = t.get_bytes("/xuat/du-lieu.xlsx", Some(&rep2)).await;
         assert_eq!(st, StatusCode::OK, "{b}");
         let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).unwrap();
-        // Targets: the report's table, its STT and share of the goal as numbers.
-        let targets = sheet(&mut book, &names[5].clone());
-        assert_eq!(targets.len() - 1, kehoach_core::seed_plan().targets.len(), "{b}");
-        for (i, r) in targets.iter().skip(1).enumerate() {
-            assert_eq!(r[0], Data::Float(i as f64 + 1.0), "{b}: {r:?}");
-            assert!(
-                matches!(r[5], Data::Float(_) | Data::Empty),
-                "{b}: a number, not text: {r:?}"
-            );
-        }
-        assert!(
-            targets
-                .iter()
-                .skip(1)
-                .any(|r| matches!(r[5], Data::Float(x) if x > 0.0)),
-            "{b}: some share of a goal: {targets:?}"
-        );
+        targets_sheet_has_numbers(&mut book, &names[5], b);
         let turns = sheet(&mut book, "Lượt hỗ trợ");
         assert_eq!(turns.len() - 1, 2, "{b}");
         assert!(turns[1..].iter().all(|r| r[2] == Data::String(v2.name.clone())), "{b}");

@@ -10,25 +10,48 @@ use common::TestApp;
 use kehoach_store::Role;
 use serde_json::json;
 
+/// Thôn mẫu 1, the coordinator, the propaganda centre's staff (the line's
+/// lead unit) and a village reporter.
+struct Cast {
+    village: kehoach_store::UnitRow,
+    coord: common::Session,
+    staff: common::Session,
+    other: common::Session,
+}
+
+async fn cast(t: &TestApp) -> Cast {
+    let village = t.unit_by_slug("thon-mau-1").await;
+    let centre = t.unit_by_slug("ttdvsnc").await;
+    Cast {
+        coord: t.user("dieuphoi", Role::Coordinator, None).await,
+        staff: t.user("trungtam", Role::UnitReporter, Some(&centre.id)).await,
+        other: t.user("thon1", Role::UnitReporter, Some(&village.id)).await,
+        village,
+    }
+}
+
+/// T5 (propaganda and guidance sessions) on a board.
+fn t5(board: &serde_json::Value) -> f64 {
+    board["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == "T5")
+        .unwrap()["value"]
+        .as_f64()
+        .unwrap()
+}
+
 #[tokio::test]
 async fn mobile_propaganda_counts_as_a_session_and_posts_count_per_channel() {
     for t in TestApp::all().await {
         let b = t.backend;
-        let village = t.unit_by_slug("thon-mau-1").await;
-        let centre = t.unit_by_slug("ttdvsnc").await;
-        let coord = t.user("dieuphoi", Role::Coordinator, None).await;
-        let staff = t.user("trungtam", Role::UnitReporter, Some(&centre.id)).await;
-        let other = t.user("thon1", Role::UnitReporter, Some(&village.id)).await;
-        let t5 = |board: &serde_json::Value| {
-            board["targets"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|x| x["id"] == "T5")
-                .unwrap()["value"]
-                .as_f64()
-                .unwrap()
-        };
+        let Cast {
+            village,
+            coord,
+            staff,
+            other,
+        } = cast(&t).await;
         let (_, before) = t
             .api("GET", "/api/v1/board?as_of=2026-07-31", Some(&coord), json!(null))
             .await;
@@ -133,21 +156,12 @@ async fn mobile_propaganda_counts_as_a_session_and_posts_count_per_channel() {
 async fn an_entry_logged_by_mistake_is_withdrawn_with_its_session() {
     for t in TestApp::all().await {
         let b = t.backend;
-        let village = t.unit_by_slug("thon-mau-1").await;
-        let centre = t.unit_by_slug("ttdvsnc").await;
-        let coord = t.user("dieuphoi", Role::Coordinator, None).await;
-        let staff = t.user("trungtam", Role::UnitReporter, Some(&centre.id)).await;
-        let other = t.user("thon1", Role::UnitReporter, Some(&village.id)).await;
-        let t5 = |board: &serde_json::Value| {
-            board["targets"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|x| x["id"] == "T5")
-                .unwrap()["value"]
-                .as_f64()
-                .unwrap()
-        };
+        let Cast {
+            village,
+            coord,
+            staff,
+            other,
+        } = cast(&t).await;
         let board = || t.api("GET", "/api/v1/board?as_of=2026-07-31", Some(&coord), json!(null));
         let (_, before) = board().await;
         let trip = |id: &str| json!({"id": id, "channel": "luu-dong", "day": "2026-07-10", "unit_id": village.id});
@@ -190,6 +204,20 @@ async fn an_entry_logged_by_mistake_is_withdrawn_with_its_session() {
         );
         let session = t.store.activity_session(&t.plan_id, &first).await.unwrap();
         assert!(session.deleted_at.is_some(), "{b}: its session is deleted too");
+        let counts = t.store.propaganda_counts(&t.plan_id, "2026-07-31").await.unwrap();
+        assert_eq!(
+            counts.get("luu-dong"),
+            Some(&1),
+            "{b}: per channel, the withdrawn one is gone"
+        );
+        let audit = t.store.audit(&t.plan_id, Some(&village.id), 50).await.unwrap();
+        assert!(
+            audit.iter().any(|a| a.entity == "propaganda"
+                && a.entity_id == first
+                && a.action == "delete"
+                && a.detail.contains("Ghi trùng")),
+            "{b}: the audit keeps it: {audit:?}"
+        );
         let left = t.store.propaganda(&t.plan_id, 50).await.unwrap();
         assert_eq!(
             left.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),

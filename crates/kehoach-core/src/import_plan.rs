@@ -661,11 +661,11 @@ fn header_facts(text: &str) -> (Option<String>, Option<Day>, Option<String>, Sig
     (number, issued, closing, signer, recipients)
 }
 
-/// The plan file a draft gives. Ids are made from the names; targets that
-/// the model cannot measure stay out (they remain in the draft).
 /// The plan file a draft gives. Ids come from the catalogue or the names;
-/// targets the model cannot measure stay out (they remain in the draft).
-pub fn to_plan(d: &Draft, text: &str) -> Plan {
+/// the plan's own id from `file_name` when that is an id already, else from
+/// the commune and the title. Targets the model cannot measure stay out
+/// (they remain in the draft).
+pub fn to_plan(d: &Draft, text: &str, file_name: Option<&str>) -> Plan {
     let (number, issued_on, closing, signer, recipients) = header_facts(text);
     let issuer = d.issuer.clone().unwrap_or_default();
     let fi = fold_key(&issuer);
@@ -883,10 +883,10 @@ pub fn to_plan(d: &Draft, text: &str) -> Plan {
         }
     }
     let short = short_title(&title);
-    let id = {
+    let id = file_name.and_then(id_from_file_name).unwrap_or_else(|| {
         let s = slug(&format!("{commune} {short}"), 12);
         if s.is_empty() { "ke-hoach".to_string() } else { s }
-    };
+    });
     Plan {
         plan: Header {
             id,
@@ -924,13 +924,43 @@ pub fn to_plan(d: &Draft, text: &str) -> Plan {
 }
 
 /// A plan id from the name of the file it was read from, when that name is
-/// already an id ("vinh-thinh-mua-he-so-2026.txt" → the seed plan's id):
-/// communes name their plan files that way; other names keep the id made
-/// from the commune and the title.
+/// already an id ("vinh-thinh-mua-he-so-2026.txt" → the seed plan's id).
 pub fn id_from_file_name(name: &str) -> Option<String> {
     let base = name.rsplit(['/', '\\']).next()?;
     let stem = base.split('.').next()?;
     (stem.len() >= 3 && is_slug(stem)).then(|| stem.to_string())
+}
+
+/// What became of the thresholds a draft read: targets of the plan, a line's
+/// restatement of one (it is that target's source line), or text the
+/// model cannot count, left to the review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TargetFates {
+    pub measured: usize,
+    pub restated: usize,
+    pub as_text: usize,
+}
+
+pub fn target_fates(d: &Draft, plan: &Plan) -> TargetFates {
+    let restated = d
+        .targets
+        .iter()
+        .filter(|t| !plan.targets.iter().any(|p| p.text == t.text))
+        .filter(|t| {
+            plan.lines.iter().any(|l| {
+                l.line_targets.contains(&t.text)
+                    && plan
+                        .targets
+                        .iter()
+                        .any(|p| p.source_line.as_deref() == Some(l.id.as_str()))
+            })
+        })
+        .count();
+    TargetFates {
+        measured: plan.targets.len(),
+        restated,
+        as_text: d.targets.len().saturating_sub(plan.targets.len() + restated),
+    }
 }
 
 /// Section IV's targets (T1, T2, …), each with the line that states it when

@@ -273,7 +273,7 @@ pub async fn read(State(st): State<AppState>, PageUser(cu): PageUser, mut mp: Mu
             Err(_) => return error_page(&st, &cu, "Tệp: quá lớn (tối đa 2 MB).".into()),
         }
     }
-    let id = file.as_ref().and_then(|(name, _)| import_plan::id_from_file_name(name));
+    let file_name = file.as_ref().map(|(name, _)| name.clone());
     let text = match file {
         Some((name, bytes)) if name.to_lowercase().ends_with(".docx") => match kehoach_report::docx::text(&bytes) {
             Ok(t) => t,
@@ -301,10 +301,7 @@ pub async fn read(State(st): State<AppState>, PageUser(cu): PageUser, mut mp: Mu
             return error_page(&st, &cu, format!("{m}."));
         }
     };
-    let mut plan = import_plan::to_plan(&draft, &text);
-    if let Some(id) = id {
-        plan.plan.id = id;
-    }
+    let plan = import_plan::to_plan(&draft, &text, file_name.as_deref());
     let toml = import_plan::to_toml(&plan).unwrap_or_default();
     let mut shown = fields(&draft);
     shown.extend(plan_fields(&plan));

@@ -237,13 +237,8 @@ fn import_plan(file: &PathBuf, json: bool, out: Option<PathBuf>) -> anyhow::Resu
         return Ok(());
     }
     // Without --json: the draft as a plan file to review (`kehoach plan validate`, then `serve --plan`).
-    let mut plan = kehoach_core::import_plan::to_plan(&draft, &text);
-    if let Some(id) = file
-        .file_name()
-        .and_then(|n| kehoach_core::import_plan::id_from_file_name(&n.to_string_lossy()))
-    {
-        plan.plan.id = id;
-    }
+    let file_name = file.file_name().map(|n| n.to_string_lossy().to_string());
+    let plan = kehoach_core::import_plan::to_plan(&draft, &text, file_name.as_deref());
     let toml =
         kehoach_core::import_plan::to_toml(&plan).map_err(|e| anyhow::anyhow!("không tạo được tệp kế hoạch: {e}"))?;
     let toml = format!(
@@ -265,36 +260,20 @@ fn import_plan(file: &PathBuf, json: bool, out: Option<PathBuf>) -> anyhow::Resu
             .map(|d| d.vn())
             .unwrap_or_else(|| "?".into())
     };
-    // Each threshold read is a target of the plan, a line's restatement of
-    // one (its source line), or text the model cannot count (left to review).
-    let restated = draft
-        .targets
-        .iter()
-        .filter(|d| !plan.targets.iter().any(|t| t.text == d.text))
-        .filter(|d| {
-            plan.lines.iter().any(|l| {
-                l.line_targets.contains(&d.text)
-                    && plan
-                        .targets
-                        .iter()
-                        .any(|t| t.source_line.as_deref() == Some(l.id.as_str()))
-            })
-        })
-        .count();
-    let as_text = draft.targets.len().saturating_sub(plan.targets.len() + restated);
+    let fates = kehoach_core::import_plan::target_fates(&draft, &plan);
     println!(
         "Đã đọc {}: {} hoạt động, {} câu chỉ tiêu ({} chỉ tiêu đo được{}{}), {} nguồn kinh phí, {} đơn vị có nhiệm vụ; thời gian {} – {}. Bản nháp kế hoạch: {}",
         file.display(),
         draft.activities.len(),
         draft.targets.len(),
-        plan.targets.len(),
-        if restated > 0 {
-            format!(", {restated} câu nhắc lại chỉ tiêu mục IV")
+        fates.measured,
+        if fates.restated > 0 {
+            format!(", {} câu nhắc lại chỉ tiêu mục IV", fates.restated)
         } else {
             String::new()
         },
-        if as_text > 0 {
-            format!(", {as_text} câu chưa đo được, cần soát lại")
+        if fates.as_text > 0 {
+            format!(", {} câu chưa đo được, cần soát lại", fates.as_text)
         } else {
             String::new()
         },

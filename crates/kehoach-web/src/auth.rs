@@ -319,16 +319,20 @@ impl ProxyRange {
             None => (s.trim(), None),
         };
         let addr: std::net::IpAddr = a.parse().ok()?;
-        let max = if addr.is_ipv4() { 32 } else { 128 };
-        let prefix = p.unwrap_or(max);
-        (prefix <= max).then_some(ProxyRange { addr, prefix })
+        let prefix = p.unwrap_or(Self::full(addr));
+        (prefix <= Self::full(addr)).then_some(ProxyRange { addr, prefix })
     }
 
     pub fn single(addr: std::net::IpAddr) -> ProxyRange {
         ProxyRange {
             addr,
-            prefix: if addr.is_ipv4() { 32 } else { 128 },
+            prefix: Self::full(addr),
         }
+    }
+
+    /// The prefix of one address: 32 bits, or 128.
+    fn full(addr: std::net::IpAddr) -> u8 {
+        if addr.is_ipv4() { 32 } else { 128 }
     }
 
     pub fn contains(&self, ip: &std::net::IpAddr) -> bool {

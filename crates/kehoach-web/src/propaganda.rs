@@ -142,10 +142,7 @@ pub async fn delete(
     if !may_log(st, cu).await {
         return Err(AppError::forbidden());
     }
-    let reason = reason
-        .map(|r| clean(&r))
-        .filter(|r| !r.is_empty())
-        .ok_or_else(|| AppError::invalid("reason_required", "reason"))?;
+    let reason = crate::turns::required_reason(reason)?;
     if reason.chars().count() > 500 {
         return Err(AppError::invalid("reason_too_long", "reason"));
     }

@@ -240,10 +240,7 @@ pub async fn delete(
     if cur.deleted_at.is_some() {
         return Ok(cur);
     }
-    let reason = reason
-        .map(|r| clean(&r))
-        .filter(|r| !r.is_empty())
-        .ok_or_else(|| AppError::invalid("reason_required", "reason"))?;
+    let reason = crate::turns::required_reason(reason)?;
     Ok(st
         .store
         .delete_activity_session(&st.plan_id, id, &cu.user.id, &reason, now_unix())

@@ -72,6 +72,14 @@ pub struct DeleteBody {
     pub reason: Option<String>,
 }
 
+/// The reason a deletion must give (sessions, propaganda entries), cleaned.
+pub(crate) fn required_reason(reason: Option<String>) -> Result<String, AppError> {
+    reason
+        .map(|r| kehoach_core::text::clean(&r))
+        .filter(|r| !r.is_empty())
+        .ok_or_else(|| AppError::invalid("reason_required", "reason"))
+}
+
 fn day_of_ms(ms: i64) -> Option<Day> {
     let offset = time::UtcOffset::from_hms(7, 0, 0).ok()?;
     let t = time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000).ok()?;

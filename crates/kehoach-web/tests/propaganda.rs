@@ -83,13 +83,7 @@ async fn mobile_propaganda_counts_as_a_session_and_posts_count_per_channel() {
             t5(&before) + 1.0,
             "{b}: the mobile trip is one more propaganda session; the post is not"
         );
-        let kept = t.store.aggregate_snapshot(&t.plan_id).await.unwrap();
-        t.store.rebuild_aggregates(&t.plan_id).await.unwrap();
-        assert_eq!(
-            t.store.aggregate_snapshot(&t.plan_id).await.unwrap(),
-            kept,
-            "{b}: maintained = rebuilt"
-        );
+        t.aggregates_equal_a_rebuild().await;
         let (_, report) = t.get("/bao-cao?ngay=31/07/2026", Some(&coord)).await;
         assert!(
             report.contains(
@@ -224,13 +218,7 @@ async fn an_entry_logged_by_mistake_is_withdrawn_with_its_session() {
             [second.as_str()],
             "{b}"
         );
-        let kept = t.store.aggregate_snapshot(&t.plan_id).await.unwrap();
-        t.store.rebuild_aggregates(&t.plan_id).await.unwrap();
-        assert_eq!(
-            t.store.aggregate_snapshot(&t.plan_id).await.unwrap(),
-            kept,
-            "{b}: maintained = rebuilt"
-        );
+        t.aggregates_equal_a_rebuild().await;
 
         // The page offers it, with a reason; the form withdraws the other one.
         let (_, page) = t.get("/tuyen-truyen", Some(&staff)).await;

@@ -65,6 +65,20 @@ impl TestApp {
         self.router = app(state);
     }
 
+    /// The aggregates the writers maintain equal a rebuild from the records;
+    /// returns them.
+    pub async fn aggregates_equal_a_rebuild(&self) -> kehoach_store::AggregateSnapshot {
+        let kept = self.store.aggregate_snapshot(&self.plan_id).await.unwrap();
+        self.store.rebuild_aggregates(&self.plan_id).await.unwrap();
+        assert_eq!(
+            self.store.aggregate_snapshot(&self.plan_id).await.unwrap(),
+            kept,
+            "{}: maintained = rebuilt",
+            self.backend
+        );
+        kept
+    }
+
     pub async fn unit_by_slug(&self, slug: &str) -> UnitRow {
         self.store
             .list_units(&self.plan_id)

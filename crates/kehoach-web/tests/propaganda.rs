@@ -239,6 +239,8 @@ async fn an_entry_logged_by_mistake_is_withdrawn_with_its_session() {
             .await;
         assert_eq!(st, StatusCode::OK, "{b}");
         assert!(t.store.propaganda(&t.plan_id, 50).await.unwrap().is_empty(), "{b}");
+        let (_, page) = t.get("/tuyen-truyen", Some(&staff)).await;
+        assert!(page.contains("Chưa ghi mục nào."), "{b}: an empty log says so");
         let (_, end) = board().await;
         assert_eq!(t5(&end), t5(&before), "{b}");
         t.store.close().await;

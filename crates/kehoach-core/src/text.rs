@@ -2,15 +2,25 @@
 
 use unicode_normalization::UnicodeNormalization;
 
-/// NFC-normalises and trims; every text input passes through here.
+/// NFC-normalises and trims; every text input passes through here. Control
+/// characters other than tabs and line breaks are dropped (U+001E, U+001F…
+/// could split a packed export row; NUL breaks other tools).
 pub fn clean(s: &str) -> String {
-    s.trim().nfc().collect()
+    s.nfc()
+        .filter(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'))
+        .collect::<String>()
+        .trim()
+        .to_string()
 }
 
-/// NFC, each line's end trimmed, runs of blank lines cut to one, trimmed:
+/// NFC, control characters but line breaks dropped (tabs become spaces), each line's end trimmed, runs of blank lines cut to one, trimmed:
 /// for multi-line text (messages, notes).
 pub fn clean_multiline(s: &str) -> String {
-    let nfc: String = s.nfc().collect();
+    let nfc: String = s
+        .nfc()
+        .map(|c| if c == '\t' { ' ' } else { c })
+        .filter(|c| !c.is_control() || *c == '\n')
+        .collect();
     let mut out: Vec<&str> = Vec::new();
     for line in nfc.lines().map(str::trim_end) {
         if line.is_empty() && out.last().is_none_or(|l| l.is_empty()) {
@@ -132,6 +142,15 @@ pub fn is_slug(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_never_reach_stored_text() {
+        // U+001E/U+001F are the packed export's separators: a name holding
+        // them could forge a row.
+        assert_eq!(clean(" Nguyễn\u{1e}Văn\u{1f}A\u{0} "), "NguyễnVănA");
+        assert_eq!(clean("Lê Thị\u{7f}\u{85} B\n"), "Lê Thị B");
+        assert_eq!(clean_multiline("dòng 1\u{1e}\r\ndòng\t2"), "dòng 1\ndòng 2");
+    }
 
     #[test]
     fn vietnamese_number_format() {

@@ -5,11 +5,11 @@
 //! that way and the plan reader finds them by their numbers.
 
 use std::collections::{HashMap, HashSet};
-use std::io::Read as _;
+use std::sync::atomic::AtomicBool;
 
 use kehoach_core::text::xml_unescape as unescape;
 
-use crate::ReportError;
+use crate::{ReportError, upload};
 
 /// One level of a list: its first number, its format ("decimal",
 /// "upperRoman", "bullet"…) and its text ("%1.", "%1.%2.").
@@ -42,7 +42,7 @@ struct Numbering {
 }
 
 /// Each tag of an XML text (without its brackets) with the text after it.
-fn tags(xml: &str) -> impl Iterator<Item = (&str, &str)> {
+pub(crate) fn tags(xml: &str) -> impl Iterator<Item = (&str, &str)> {
     let mut rest = xml;
     std::iter::from_fn(move || {
         let i = rest.find('<')?;
@@ -56,12 +56,12 @@ fn tags(xml: &str) -> impl Iterator<Item = (&str, &str)> {
 }
 
 /// "w:p" of `w:p w:rsidR="…"`, "/w:p" of a closing tag, "w:tab" of `w:tab/`.
-fn name(tag: &str) -> &str {
+pub(crate) fn name(tag: &str) -> &str {
     tag.trim_end_matches('/').split_whitespace().next().unwrap_or("")
 }
 
 /// An attribute's value: `attr("w:lvl w:ilvl=\"0\"", "w:ilvl")` → "0".
-fn attr<'a>(tag: &'a str, key: &str) -> Option<&'a str> {
+pub(crate) fn attr<'a>(tag: &'a str, key: &str) -> Option<&'a str> {
     let k = format!("{key}=\"");
     let i = tag.find(&k)? + k.len();
     let j = tag[i..].find('"')?;
@@ -247,23 +247,23 @@ impl Counters {
     }
 }
 
-fn part(zip: &mut zip::ZipArchive<std::io::Cursor<&[u8]>>, name: &str) -> Result<Option<String>, ReportError> {
-    let Ok(mut f) = zip.by_name(name) else {
-        return Ok(None);
-    };
-    let mut s = String::new();
-    f.read_to_string(&mut s).map_err(|e| ReportError::Docx(e.to_string()))?;
-    Ok(Some(s))
+/// The text of a DOCX: one line per paragraph, list numbers written out.
+/// The file is read under `upload::PLAN_DOCX` (a zip bomb or an XML entity
+/// declaration is refused before any part is kept).
+pub fn text(bytes: &[u8]) -> Result<String, ReportError> {
+    text_with(bytes, &AtomicBool::new(false))
 }
 
-/// The text of a DOCX: one line per paragraph, list numbers written out.
-pub fn text(bytes: &[u8]) -> Result<String, ReportError> {
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| ReportError::Docx(e.to_string()))?;
-    let xml = part(&mut zip, "word/document.xml")?
-        .ok_or_else(|| ReportError::Docx("word/document.xml: không có trong tệp".into()))?;
+/// `text`, stopping when `cancel` is set (the request is gone).
+pub fn text_with(bytes: &[u8], cancel: &AtomicBool) -> Result<String, ReportError> {
+    let limits = &upload::PLAN_DOCX;
+    upload::check_zip(bytes, limits, cancel)?;
+    let part = |name: &str| upload::zip_part(bytes, name, limits);
+    let xml =
+        part("word/document.xml")?.ok_or_else(|| ReportError::Docx("word/document.xml: không có trong tệp".into()))?;
     let numbering = read_numbering(
-        part(&mut zip, "word/numbering.xml")?.as_deref(),
-        part(&mut zip, "word/styles.xml")?.as_deref(),
+        part("word/numbering.xml")?.as_deref(),
+        part("word/styles.xml")?.as_deref(),
     );
     let mut counters = Counters::default();
     let mut out = String::new();

@@ -8,6 +8,7 @@ pub mod docx;
 pub mod docx_read;
 pub mod pdf;
 pub mod sheets;
+pub mod upload;
 
 mod fonts {
     use krilla::text::Font;
@@ -39,6 +40,9 @@ pub enum ReportError {
     Docx(String),
     #[error("XLSX: {0}")]
     Xlsx(String),
+    /// An uploaded file refused by the limits of `upload`.
+    #[error("{}", .0.message_vn())]
+    Upload(#[from] upload::UploadError),
 }
 
 /// Millimetres to PDF points.

@@ -303,7 +303,7 @@ impl Store {
                 });
             }
         }
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query(
             "UPDATE users SET full_name = $1, role = $2, unit_id = $3, active = $4, updated_at = $5, email = $6 WHERE id = $7",
         )
@@ -542,7 +542,7 @@ impl Store {
             }
         }
         // The turns this account recorded move from the old person's reach to the new one's.
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let old: Option<String> = sqlx::query_scalar("SELECT person_id FROM users WHERE plan_id = $1 AND id = $2")
             .bind(plan_id)
             .bind(user_id)

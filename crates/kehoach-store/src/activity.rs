@@ -87,7 +87,7 @@ impl Store {
 
     /// Stores a session once; the same id again returns the stored one and false.
     pub async fn create_activity_session(&self, s: NewActivitySession, now: i64) -> Result<(ActivitySessionRow, bool)> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let r = sqlx::query(
             "INSERT INTO sessions (id, plan_id, line_id, unit_id, class_id, kind, status, day, start_time, end_time, venue, topics, headcount, note, created_by, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) ON CONFLICT (id) DO NOTHING",
@@ -154,7 +154,7 @@ impl Store {
         if changed.is_empty() {
             return Ok(cur);
         }
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         bump_sessions(&mut tx, &s.id, -1).await?;
         sqlx::query(
             "UPDATE sessions SET unit_id = $1, class_id = $2, kind = $3, status = $4, day = $5, start_time = $6, end_time = $7, venue = $8, \
@@ -206,7 +206,7 @@ impl Store {
         if cur.deleted_at.is_some() {
             return Ok(cur);
         }
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         delete_session_in(&mut tx, plan_id, id, &cur.unit_id, user_id, reason, now).await?;
         tx.commit().await?;
         self.activity_session(plan_id, id).await
@@ -239,7 +239,7 @@ impl Store {
         user_id: &str,
         now: i64,
     ) -> Result<bool> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let r = sqlx::query(
             "INSERT INTO attendances (id, plan_id, session_id, person_id, method, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
              ON CONFLICT (session_id, person_id) DO NOTHING",
@@ -283,7 +283,7 @@ impl Store {
         user_id: &str,
         now: i64,
     ) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let r = sqlx::query(
             "UPDATE attendances SET deleted_at = $1, deleted_by = $2, delete_reason = 'removed' WHERE plan_id = $3 AND session_id = $4 AND person_id = $5 AND deleted_at IS NULL",
         )
@@ -344,7 +344,7 @@ impl Store {
         user_id: &str,
         now: i64,
     ) -> Result<String> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let (n,): (i64,) =
             sqlx::query_as("SELECT COUNT(*) FROM session_photos WHERE session_id = $1 AND deleted_at IS NULL")
                 .bind(session_id)

@@ -384,7 +384,7 @@ impl Store {
     /// Recomputes every aggregate table of a plan from its records (the
     /// reach rules, written from the plan file, are kept).
     pub async fn rebuild_aggregates(&self, plan_id: &str) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let [from_attendance, from_turns, from_entries] =
             person_first_inserts("a.plan_id = $1", "t.plan_id = $1", "e.plan_id = $1");
         for sql in [

@@ -195,7 +195,7 @@ impl Store {
         by: &str,
         now: i64,
     ) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let r = sqlx::query(
             "UPDATE contests SET name = $1, entries_from = $2, entries_to = $3, awards_by = $4, categories = $5, eligibility = $6, \
              prizes = $7, updated_by = $8, updated_at = $9 WHERE plan_id = $10 AND line_id = $11",
@@ -235,7 +235,7 @@ impl Store {
 
     /// Replaces the rubric; refused once any entry of the contest is scored.
     pub async fn set_rubric(&self, plan_id: &str, line_id: &str, criteria: &str, by: &str, now: i64) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let scored: (i64,) = sqlx::query_as(
             "SELECT COUNT(*) FROM contest_scores s JOIN contest_entries e ON e.id = s.entry_id WHERE e.plan_id = $1 AND e.line_id = $2",
         )
@@ -278,7 +278,7 @@ impl Store {
 
     /// Makes `judges` (accounts with the judge role) the contest's jury.
     pub async fn set_judges(&self, plan_id: &str, line_id: &str, judges: &[String], by: &str, now: i64) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         for j in judges {
             let ok: Option<(String,)> =
                 sqlx::query_as("SELECT id FROM users WHERE plan_id = $1 AND id = $2 AND role = 'judge' AND active = 1")
@@ -364,7 +364,7 @@ impl Store {
     }
 
     async fn try_submit(&self, e: &NewEntry, now: i64) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let (number,): (i64,) = sqlx::query_as(
             "SELECT COALESCE(MAX(number), 0) + 1 FROM contest_entries WHERE plan_id = $1 AND line_id = $2",
         )
@@ -481,7 +481,7 @@ impl Store {
     /// Replaces a live entry's work (title, category, description, link,
     /// file: `None` keeps the stored file).
     pub async fn replace_entry(&self, plan_id: &str, receipt: &str, w: &EntryWork, now: i64) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let r = sqlx::query(
             "UPDATE contest_entries SET title = $1, title_key = $2, category = $3, description = $4, link = $5, updated_at = $6 \
              WHERE plan_id = $7 AND receipt = $8 AND status = 'submitted'",
@@ -517,7 +517,7 @@ impl Store {
 
     /// Withdraws an entry: it leaves judging and stops counting for T8.
     pub async fn withdraw_entry(&self, plan_id: &str, receipt: &str, now: i64) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let row: Option<(String,)> = sqlx::query_as(
             "SELECT id FROM contest_entries WHERE plan_id = $1 AND receipt = $2 AND status = 'submitted'",
         )
@@ -547,7 +547,7 @@ impl Store {
     /// A judge declares a conflict of interest with an entry: recused, and
     /// any score they gave it is dropped.
     pub async fn recuse(&self, plan_id: &str, entry_id: &str, judge_id: &str, reason: &str, now: i64) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query(
             "INSERT INTO contest_recusals (entry_id, judge_id, reason, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
         )
@@ -601,7 +601,7 @@ impl Store {
         comment: Option<&str>,
         now: i64,
     ) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let state: Option<(Option<i64>, String)> = sqlx::query_as(
             "SELECT c.locked_at, e.status FROM contest_entries e JOIN contests c ON c.plan_id = e.plan_id AND c.line_id = e.line_id \
              WHERE e.plan_id = $1 AND e.id = $2",
@@ -655,7 +655,7 @@ impl Store {
 
     /// Locks (or unlocks, before publication) a contest's scores.
     pub async fn lock_scores(&self, plan_id: &str, line_id: &str, lock: bool, by: &str, now: i64) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let c: Option<(Option<i64>,)> =
             sqlx::query_as("SELECT published_at FROM contests WHERE plan_id = $1 AND line_id = $2")
                 .bind(plan_id)
@@ -705,7 +705,7 @@ impl Store {
         by: &str,
         now: i64,
     ) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         self.require_locked(&mut tx, plan_id, line_id, false).await?;
         let r = sqlx::query(
             "UPDATE contest_entries SET prize = $1, updated_at = $2 WHERE plan_id = $3 AND line_id = $4 AND id = $5 AND status = 'submitted'",
@@ -738,7 +738,7 @@ impl Store {
 
     /// Publishes the results (scores must be locked).
     pub async fn publish_results(&self, plan_id: &str, line_id: &str, by: &str, now: i64) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         self.require_locked(&mut tx, plan_id, line_id, true).await?;
         sqlx::query("UPDATE contests SET published_at = $1, updated_by = $2, updated_at = $1 WHERE plan_id = $3 AND line_id = $4")
             .bind(now)

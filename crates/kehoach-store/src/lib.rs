@@ -163,6 +163,18 @@ impl Store {
         &self.pool
     }
 
+    /// A write transaction. On SQLite it takes the write lock at its start
+    /// (`BEGIN IMMEDIATE`): a deferred transaction that reads before it
+    /// writes cannot upgrade its lock while another writer holds it and
+    /// fails with "database is locked" at once, whereas an immediate one
+    /// waits its turn (`busy_timeout`). Every write path goes through here.
+    pub async fn write_tx(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
     pub async fn migrate(&self) -> Result<()> {
         match self.backend {
             Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
@@ -208,7 +220,7 @@ impl Store {
     /// Stores a plan and the units it names, once. Returns false when the plan
     /// was already there (its units may have been edited since: they are kept).
     pub async fn import_plan(&self, plan: &kehoach_core::Plan, source: &str, now: i64) -> Result<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let exists = sqlx::query("SELECT id FROM plans WHERE id = $1")
             .bind(&plan.plan.id)
             .fetch_optional(&mut *tx)
@@ -242,7 +254,7 @@ impl Store {
     /// is bound to one of its units.
     pub async fn replace_plan(&self, plan: &kehoach_core::Plan, source: &str, now: i64) -> Result<()> {
         let id = plan.plan.id.as_str();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         for table in [
             "support_turns",
             "sessions",

@@ -45,7 +45,7 @@ impl Store {
     /// Stores an entry (and, for a mobile trip, its session); returns false
     /// when the id was stored before.
     pub async fn create_propaganda(&self, e: NewPropaganda, now: i64) -> Result<bool> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let session_id = e.as_session.then(|| e.id.clone());
         let r = sqlx::query(
             "INSERT INTO propaganda_entries (id, plan_id, line_id, channel, day, topic, link, note, unit_id, session_id, created_by, created_at) \
@@ -109,7 +109,7 @@ impl Store {
         reason: &str,
         now: i64,
     ) -> Result<Option<PropagandaRow>> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let row: Option<PropagandaRow> = sqlx::query_as(
             "SELECT id, channel, day, topic, link, unit_id, session_id FROM propaganda_entries WHERE plan_id = $1 AND id = $2",
         )

@@ -83,7 +83,7 @@ impl Store {
                 field: "message",
             });
         }
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         // The same text to the same unit from the same sender within ten
         // minutes is the same reminder sent twice (a form reloaded and sent
         // again gets a new id): keep the first.

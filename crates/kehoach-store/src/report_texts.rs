@@ -42,7 +42,7 @@ impl Store {
                 field: "body",
             });
         }
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         if body.is_empty() {
             sqlx::query("DELETE FROM report_texts WHERE plan_id = $1 AND section = $2")
                 .bind(plan_id)
@@ -136,7 +136,7 @@ impl Store {
             }
         }
         let plan_id = plan.plan.id.as_str();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         for (line, b) in lines {
             if b.estimate.is_none() && b.spent.is_none() && b.contributions.is_none() {
                 sqlx::query("DELETE FROM budget_lines WHERE plan_id = $1 AND line_id = $2")

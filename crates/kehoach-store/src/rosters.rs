@@ -95,7 +95,7 @@ impl Store {
             });
         }
         let mut sum = ImportSummary::default();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let mut seen = std::collections::HashSet::new();
         for r in rows {
             let name = clean(&r.full_name);
@@ -277,7 +277,7 @@ impl Store {
         now: i64,
     ) -> Result<PersonRow> {
         let cur = self.person(plan_id, id).await?;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query("UPDATE roster_people SET active = $1, left_at = $2, updated_at = $3 WHERE id = $4")
             .bind(active as i64)
             .bind(if active { None } else { Some(now) })

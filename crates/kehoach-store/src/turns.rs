@@ -185,7 +185,7 @@ impl Store {
         let now = crate::now_unix();
         let all: Vec<NewTurn> = group.iter().flat_map(|(t, _)| t.iter().cloned()).collect();
         let together = async {
-            let mut tx = self.pool().begin().await?;
+            let mut tx = self.write_tx().await?;
             let outcomes = self.insert_turns(&mut tx, &all, now).await?;
             tx.commit().await?;
             Ok::<_, StoreError>(outcomes)
@@ -202,7 +202,7 @@ impl Store {
             Err(_) if group.len() > 1 => {
                 for (turns, reply) in group {
                     let alone = async {
-                        let mut tx = self.pool().begin().await?;
+                        let mut tx = self.write_tx().await?;
                         let o = self.insert_turns(&mut tx, &turns, now).await?;
                         tx.commit().await?;
                         Ok(o)
@@ -266,7 +266,7 @@ impl Store {
         if cur.deleted_at.is_some() {
             return Ok(cur);
         }
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query("UPDATE support_turns SET deleted_at = $1, deleted_by = $2, delete_reason = $3 WHERE id = $4 AND deleted_at IS NULL")
             .bind(now)
             .bind(user_id)

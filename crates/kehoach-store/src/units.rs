@@ -259,7 +259,7 @@ impl Store {
                 field: "population",
             });
         }
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query("DELETE FROM unit_populations WHERE unit_id = $1 AND population = $2")
             .bind(unit_id)
             .bind(population)

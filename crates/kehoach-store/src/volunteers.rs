@@ -95,7 +95,7 @@ impl Store {
                 field: "name",
             });
         }
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let taken: Option<(String,)> = sqlx::query_as("SELECT id FROM teams WHERE plan_id = $1 AND name = $2")
             .bind(plan_id)
             .bind(&name)
@@ -252,7 +252,7 @@ impl Store {
         if already.is_some() {
             return Ok(SignUp::Already);
         }
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         // First statement of the transaction, and a write: it waits for any
         // other sign-up to this shift to finish, then sees its result.
         let raised = sqlx::query(
@@ -383,7 +383,7 @@ impl Store {
 
     /// Records that teams were launched on a day (the launch event, line 1).
     pub async fn launch_teams(&self, plan_id: &str, teams: &[String], day: &str) -> Result<u64> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let mut n = 0;
         for t in teams {
             n += sqlx::query("UPDATE teams SET launched_on = $1 WHERE plan_id = $2 AND id = $3")
@@ -537,7 +537,7 @@ impl Store {
     /// Replaces a team's members and villages (all or nothing); the leader
     /// stays a member. Sign-ups already made are kept.
     pub async fn set_team(&self, plan_id: &str, team_id: &str, members: &[String], villages: &[String]) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let leader: Option<(Option<String>,)> =
             sqlx::query_as("SELECT leader_person_id FROM teams WHERE plan_id = $1 AND id = $2")
                 .bind(plan_id)

@@ -444,7 +444,7 @@ pub async fn import_roster(
     axum::extract::Query(q): axum::extract::Query<crate::people::ImportQuery>,
     body: axum::body::Bytes,
 ) -> ApiResult<crate::people::ImportReply> {
-    Ok(Json(crate::people::import(&st, &cu, &roster, &body, q).await?))
+    Ok(Json(crate::people::import(&st, &cu, &roster, body.to_vec(), q).await?))
 }
 
 /// A printable PDF of QR check-in cards (A4, 10 cards a page) for a roster's people of a unit or class.

@@ -8,6 +8,7 @@ pub mod board;
 pub mod contest_pages;
 pub mod contests;
 pub mod errors;
+pub mod heavy;
 pub mod mail;
 pub mod pages;
 pub mod pages_records;
@@ -68,6 +69,8 @@ pub struct AppState {
     /// The switch in front of the router, when served through [`live_app`]:
     /// activating another plan swaps the router behind it.
     pub live: Option<Live>,
+    /// Bounds on parsing uploads and hashing passwords.
+    pub gates: heavy::Gates,
 }
 
 /// The router in use, swappable while serving.
@@ -110,6 +113,7 @@ impl AppState {
             staged: Arc::default(),
             units_cache: Arc::default(),
             live: None,
+            gates: heavy::Gates::default(),
             mailer: None,
             trusted_proxies: Arc::new(vec![
                 auth::ProxyRange::single(std::net::Ipv4Addr::LOCALHOST.into()),

@@ -636,6 +636,7 @@ pub struct PreviewView {
     total: usize,
     accepted: usize,
     errors: Vec<crate::roster_import::RowError>,
+    error_count: usize,
 }
 
 pub struct PersonView {
@@ -796,7 +797,7 @@ pub async fn roster_upload(
         save: false,
         mark_missing_left: mark,
     };
-    match crate::people::import(&st, &cu, &roster, &file, query).await {
+    match crate::people::import(&st, &cu, &roster, file, query).await {
         Ok(reply) => {
             let token = kehoach_store::random_token();
             let p = reply.preview;
@@ -805,6 +806,7 @@ pub async fn roster_upload(
                 total: p.total_rows,
                 accepted: p.accepted_count,
                 errors: p.errors,
+                error_count: p.error_count,
             };
             {
                 let mut staged = st.staged.lock().unwrap_or_else(|e| e.into_inner());

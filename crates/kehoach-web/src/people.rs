@@ -42,7 +42,7 @@ pub async fn import(
     st: &AppState,
     cu: &CurrentUser,
     roster: &str,
-    bytes: &[u8],
+    bytes: Vec<u8>,
     q: ImportQuery,
 ) -> Result<ImportReply, AppError> {
     roster_ok(roster)?;
@@ -70,7 +70,7 @@ pub async fn import(
         None => None,
     };
     let classes = st.store.list_classes(&st.plan_id).await?;
-    let table = read_table(bytes)?;
+    let table = read_table(st, bytes).await?;
     let p = preview(roster, &table, &units, &classes, default_unit, today_vn().0.year())?;
     let saved = if q.save {
         Some(

@@ -275,10 +275,22 @@ pub async fn read(State(st): State<AppState>, PageUser(cu): PageUser, mut mp: Mu
     }
     let file_name = file.as_ref().map(|(name, _)| name.clone());
     let text = match file {
-        Some((name, bytes)) if name.to_lowercase().ends_with(".docx") => match kehoach_report::docx::text(&bytes) {
-            Ok(t) => t,
-            Err(_) => return error_page(&st, &cu, "Tệp Word: hỏng hoặc không đọc được.".into()),
-        },
+        Some((name, bytes)) if name.to_lowercase().ends_with(".docx") => {
+            let read = crate::heavy::run(&st.gates.parse, move |cancel| {
+                kehoach_report::docx_read::text_with(&bytes, cancel)
+            })
+            .await;
+            match read {
+                Ok(Ok(t)) => t,
+                Ok(Err(kehoach_report::ReportError::Upload(e)))
+                    if e != kehoach_report::upload::UploadError::Damaged =>
+                {
+                    return error_page(&st, &cu, e.message_vn());
+                }
+                Ok(Err(_)) => return error_page(&st, &cu, "Tệp Word: hỏng hoặc không đọc được.".into()),
+                Err(e) => return error_page(&st, &cu, e.message),
+            }
+        }
         Some((_, bytes)) => match String::from_utf8(bytes) {
             Ok(t) => t,
             Err(_) => {

@@ -5,10 +5,9 @@
 //! the accepted rows in one transaction. Every cell is NFC-normalised.
 
 use std::collections::HashMap;
-use std::io::Cursor;
 
-use calamine::{Data, Reader};
-use kehoach_core::text::{clean, fold_key};
+use kehoach_core::text::fold_key;
+use kehoach_report::upload;
 use kehoach_store::{ClassRow, PersonInput, UnitRow, dedup_key};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -16,7 +15,10 @@ use utoipa::ToSchema;
 use crate::errors::AppError;
 
 /// Largest roster file accepted.
-pub const MAX_FILE_BYTES: usize = 5 * 1024 * 1024;
+pub const MAX_FILE_BYTES: usize = upload::ROSTER.max_file;
+
+/// Bad rows listed in a preview; the rest are counted ("và N dòng khác").
+pub const MAX_LISTED_ERRORS: usize = 100;
 
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
 pub struct RowError {
@@ -33,7 +35,10 @@ pub struct Preview {
     #[serde(skip)]
     pub accepted: Vec<PersonInput>,
     pub accepted_count: usize,
+    /// The first bad rows (at most `MAX_LISTED_ERRORS`).
     pub errors: Vec<RowError>,
+    /// Every bad row, listed or not.
+    pub error_count: usize,
 }
 
 const COL_NAME: &str = "Họ và tên";
@@ -50,58 +55,18 @@ pub fn template_columns(roster: &str) -> Vec<&'static str> {
     }
 }
 
-fn cell_text(d: &Data) -> String {
-    match d {
-        Data::Empty => String::new(),
-        Data::String(s) => clean(s),
-        Data::Float(f) if f.fract() == 0.0 => format!("{}", *f as i64),
-        Data::Float(f) => f.to_string(),
-        Data::Int(i) => i.to_string(),
-        Data::Bool(b) => b.to_string(),
-        Data::DateTimeIso(s) | Data::DurationIso(s) => clean(s),
-        Data::DateTime(dt) => dt.to_string(),
-        Data::Error(e) => format!("{e:?}"),
-    }
-}
-
-/// Reads the first sheet (or the CSV) as rows of text cells.
-pub fn read_table(bytes: &[u8]) -> Result<Vec<Vec<String>>, AppError> {
+/// Reads the first sheet (or the CSV) as rows of text cells, under the
+/// roster limits, off the async workers and cancelled with its request
+/// (see `kehoach_report::upload`).
+pub async fn read_table(st: &crate::AppState, bytes: Vec<u8>) -> Result<Vec<Vec<String>>, AppError> {
     if bytes.len() > MAX_FILE_BYTES {
         return Err(AppError::invalid("file_too_large", "file"));
     }
-    let is_zip = bytes.starts_with(b"PK\x03\x04");
-    let is_ole = bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
-    if is_zip || is_ole {
-        let mut wb = calamine::open_workbook_auto_from_rs(Cursor::new(bytes.to_vec()))
-            .map_err(|_| AppError::invalid("file_not_spreadsheet", "file"))?;
-        let range = wb
-            .worksheet_range_at(0)
-            .ok_or_else(|| AppError::invalid("file_empty", "file"))?
-            .map_err(|_| AppError::invalid("file_not_spreadsheet", "file"))?;
-        return Ok(range.rows().map(|r| r.iter().map(cell_text).collect()).collect());
-    }
-    let text = std::str::from_utf8(bytes).map_err(|_| AppError::invalid("file_not_spreadsheet", "file"))?;
-    let text = text.trim_start_matches('\u{feff}');
-    if text.contains('\0') {
-        return Err(AppError::invalid("file_not_spreadsheet", "file"));
-    }
-    let first = text.lines().next().unwrap_or("");
-    let delimiter = if first.matches(';').count() > first.matches(',').count() {
-        b';'
-    } else {
-        b','
-    };
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(text.as_bytes());
-    let mut rows = Vec::new();
-    for rec in rdr.records() {
-        let rec = rec.map_err(|_| AppError::invalid("file_not_spreadsheet", "file"))?;
-        rows.push(rec.iter().map(clean).collect());
-    }
-    Ok(rows)
+    let table = crate::heavy::run(&st.gates.parse, move |cancel| {
+        upload::read_table(&bytes, &upload::ROSTER, cancel)
+    })
+    .await??;
+    Ok(table)
 }
 
 fn column_of(header: &str) -> Option<&'static str> {
@@ -159,6 +124,7 @@ pub fn preview(
         accepted: Vec::new(),
         accepted_count: 0,
         errors: Vec::new(),
+        error_count: 0,
     };
     let mut first_row_of: HashMap<String, usize> = HashMap::new();
     for (i, row) in body.iter().enumerate() {
@@ -168,11 +134,14 @@ pub fn preview(
         }
         out.total_rows += 1;
         let mut bad = |column: &str, reason: String| {
-            out.errors.push(RowError {
-                row: n,
-                column: column.into(),
-                reason,
-            })
+            out.error_count += 1;
+            if out.errors.len() < MAX_LISTED_ERRORS {
+                out.errors.push(RowError {
+                    row: n,
+                    column: column.into(),
+                    reason,
+                })
+            }
         };
         let name = get(row, COL_NAME);
         if name.is_empty() || name.chars().count() > 100 {

@@ -32,7 +32,7 @@ enum V {
 
 /// Multi-row INSERTs of `rows` in one transaction, 400 rows a statement.
 async fn bulk(store: &Store, table: &str, cols: &[&str], rows: Vec<Vec<V>>) -> anyhow::Result<()> {
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.write_tx().await?;
     for chunk in rows.chunks(400) {
         let mut sql = format!("INSERT INTO {table} ({}) VALUES ", cols.join(", "));
         let mut k = 1;

@@ -1,0 +1,90 @@
+//! Bounds on costly work, so that no single user, upload or login storm can
+//! stop the service for everyone: parsing an uploaded file and hashing a
+//! password run off the async workers, a few at a time (as many as the
+//! machine has cores), and a parse stops when its request is gone.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use tokio::sync::Semaphore;
+
+use crate::errors::AppError;
+
+/// How long a request waits for its turn before it is told to retry.
+const WAIT: Duration = Duration::from_secs(20);
+
+/// The gates of costly work.
+#[derive(Clone)]
+pub struct Gates {
+    /// Parsing uploaded files (rosters, plans).
+    pub parse: Arc<Semaphore>,
+    /// Password hashing (login, setup, password changes).
+    pub hash: Arc<Semaphore>,
+}
+
+impl Default for Gates {
+    fn default() -> Gates {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Gates {
+            parse: Arc::new(Semaphore::new(cores)),
+            hash: Arc::new(Semaphore::new(cores)),
+        }
+    }
+}
+
+/// Sets its flag when dropped: the request future that held it is gone.
+struct CancelOnDrop(Arc<AtomicBool>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Runs `work` on the blocking pool once `gate` lets it in. `work` gets a
+/// flag that turns true when the caller stops waiting (its request was
+/// dropped or timed out) and should return early then. Beyond the wait the
+/// caller gets 503 `server_busy` (try again).
+pub async fn run<T: Send + 'static>(
+    gate: &Arc<Semaphore>,
+    work: impl FnOnce(&AtomicBool) -> T + Send + 'static,
+) -> Result<T, AppError> {
+    let permit = tokio::time::timeout(WAIT, gate.clone().acquire_owned())
+        .await
+        .map_err(|_| busy())?
+        .map_err(|_| busy())?;
+    let cancel = Arc::new(AtomicBool::new(false));
+    let _guard = CancelOnDrop(cancel.clone());
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        work(&cancel)
+    })
+    .await
+    .map_err(|e| {
+        tracing::error!(error = %e, "blocking work failed");
+        AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", None)
+    })
+}
+
+fn busy() -> AppError {
+    AppError::new(StatusCode::SERVICE_UNAVAILABLE, "server_busy", None)
+}
+
+/// An upload the limits refused, as the API and pages say it.
+impl From<kehoach_report::upload::UploadError> for AppError {
+    fn from(e: kehoach_report::upload::UploadError) -> AppError {
+        use kehoach_report::upload::UploadError;
+        let status = match e {
+            UploadError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            _ => StatusCode::UNPROCESSABLE_ENTITY,
+        };
+        AppError {
+            status,
+            code: e.code(),
+            field: Some("file"),
+            message: e.message_vn(),
+        }
+    }
+}

@@ -165,19 +165,65 @@ fn check_password(p: &str) -> Result<()> {
     Ok(())
 }
 
+/// Password hashing runs on a few threads of its own, as many as the
+/// machine has cores. Argon2 takes 19 MiB and a core per hash, so a storm
+/// of logins (unknown usernames hash a dummy too) queues here instead of
+/// taking the server's memory; and since glibc keeps a freed hash buffer in
+/// the arena of the thread that used it, few fixed threads also mean few
+/// such buffers (on the shared blocking pool, every new thread kept one).
+struct Hashers {
+    jobs: std::sync::Mutex<std::sync::mpsc::Sender<Box<dyn FnOnce() + Send>>>,
+}
+
+static HASHERS: std::sync::LazyLock<Hashers> = std::sync::LazyLock::new(|| {
+    let (tx, rx) = std::sync::mpsc::channel::<Box<dyn FnOnce() + Send>>();
+    let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
+    for i in 0..std::thread::available_parallelism().map_or(2, |n| n.get()) {
+        let rx = rx.clone();
+        let spawned = std::thread::Builder::new()
+            .name(format!("kehoach-hash-{i}"))
+            .spawn(move || {
+                loop {
+                    let job = rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                    match job {
+                        Ok(job) => job(),
+                        Err(_) => return,
+                    }
+                }
+            });
+        if let Err(e) = spawned {
+            tracing::error!(error = %e, "password hashing thread not started");
+        }
+    }
+    Hashers {
+        jobs: std::sync::Mutex::new(tx),
+    }
+});
+
+/// Runs `f` on a hashing thread and waits for it without blocking the
+/// async workers.
+async fn on_hasher<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let job: Box<dyn FnOnce() + Send> = Box::new(move || {
+        let _ = tx.send(f());
+    });
+    HASHERS.jobs.lock().unwrap_or_else(|e| e.into_inner()).send(job).ok()?;
+    rx.await.ok()
+}
+
 async fn hash_password(p: String) -> Result<String> {
-    tokio::task::spawn_blocking(move || {
+    on_hasher(move || {
         Argon2::default()
             .hash_password(p.as_bytes())
             .map(|h| h.to_string())
             .map_err(|_| StoreError::Unsupported("password hashing failed"))
     })
     .await
-    .map_err(|_| StoreError::Unsupported("password hashing task failed"))?
+    .ok_or(StoreError::Unsupported("password hashing task failed"))?
 }
 
 async fn verify_password(p: String, phc: String) -> bool {
-    tokio::task::spawn_blocking(move || {
+    on_hasher(move || {
         PasswordHash::new(&phc)
             .map(|h| Argon2::default().verify_password(p.as_bytes(), &h).is_ok())
             .unwrap_or(false)

@@ -275,6 +275,10 @@ impl LoginLimiter {
     }
 }
 
+/// Failed logins one client may make in ten minutes, whatever usernames it
+/// tries (per username the limit is five).
+pub const CLIENT_FAILURES: u32 = 20;
+
 /// Logs in: checks the limiter and the password, opens a session.
 /// Returns (user, session token, csrf).
 pub async fn login(
@@ -284,7 +288,7 @@ pub async fn login(
     password: &str,
 ) -> Result<(UserRow, String, String), AppError> {
     let key = format!("{client}|{}", username.trim().to_lowercase());
-    if state.limiter.blocked(&key) {
+    if state.limiter.blocked(&key) || state.client_limiter.blocked(client) {
         return Err(AppError::new(StatusCode::TOO_MANY_REQUESTS, "login_rate_limited", None));
     }
     match state.store.check_login(username, password).await? {
@@ -295,6 +299,7 @@ pub async fn login(
         }
         None => {
             state.limiter.fail(&key);
+            state.client_limiter.fail(client);
             Err(AppError::new(
                 StatusCode::UNAUTHORIZED,
                 "login_failed",
@@ -382,6 +387,40 @@ pub fn client_key(trusted: &[ProxyRange], headers: &axum::http::HeaderMap, ext: 
         .copied()
         .unwrap_or(peer)
         .to_string()
+}
+
+/// A path on this site to go to after a form (login, reading a reminder):
+/// it must start with one "/" and hold no backslash or control character
+/// (browsers read "/\\evil.example" as "//evil.example", off-site).
+pub fn local_path(next: &str) -> Option<&str> {
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.chars().any(|c| c.is_control());
+    ok.then_some(next)
+}
+
+#[cfg(test)]
+mod redirect_tests {
+    use super::local_path;
+
+    #[test]
+    fn only_paths_of_this_site_are_followed() {
+        assert_eq!(
+            local_path("/theo-doi?ngay=15/07/2026"),
+            Some("/theo-doi?ngay=15/07/2026")
+        );
+        for off_site in [
+            "//evil.example/x",
+            "/\\evil.example/x",
+            "/\\/evil",
+            "https://evil.example",
+            "/\t/evil",
+            "",
+        ] {
+            assert_eq!(local_path(off_site), None, "{off_site:?}");
+        }
+    }
 }
 
 #[cfg(test)]

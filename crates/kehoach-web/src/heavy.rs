@@ -1,7 +1,8 @@
-//! Bounds on costly work, so that no single user, upload or login storm can
-//! stop the service for everyone: parsing an uploaded file and hashing a
-//! password run off the async workers, a few at a time (as many as the
-//! machine has cores), and a parse stops when its request is gone.
+//! Bounds on costly work, so that no single user or upload can stop the
+//! service for everyone: parsing an uploaded file runs off the async
+//! workers, a few at a time (as many as the machine has cores), and stops
+//! when its request is gone. (Password hashing is bounded the same way in
+//! the store.)
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -18,10 +19,9 @@ const WAIT: Duration = Duration::from_secs(20);
 /// The gates of costly work.
 #[derive(Clone)]
 pub struct Gates {
-    /// Parsing uploaded files (rosters, plans).
+    /// Parsing uploaded files (rosters, plans). Password hashing has its
+    /// own bound in the store, where every hash is made.
     pub parse: Arc<Semaphore>,
-    /// Password hashing (login, setup, password changes).
-    pub hash: Arc<Semaphore>,
 }
 
 impl Default for Gates {
@@ -29,7 +29,6 @@ impl Default for Gates {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Gates {
             parse: Arc::new(Semaphore::new(cores)),
-            hash: Arc::new(Semaphore::new(cores)),
         }
     }
 }

@@ -52,6 +52,9 @@ pub struct AppState {
     /// Mark cookies `Secure` (when served over HTTPS).
     pub secure_cookies: bool,
     pub limiter: Arc<auth::LoginLimiter>,
+    /// Failed logins per client across usernames (trying many usernames
+    /// from one address trips it).
+    pub client_limiter: Arc<auth::LoginLimiter>,
     /// Contest entries per address and hour (abuse limit of the public form).
     pub entry_limiter: Arc<auth::LoginLimiter>,
     /// The group-commit writer of support turns.
@@ -125,6 +128,7 @@ impl AppState {
             secure_cookies: public_url.starts_with("https://"),
             public_url,
             limiter: Arc::new(auth::LoginLimiter::new(5, Duration::from_secs(600))),
+            client_limiter: Arc::new(auth::LoginLimiter::new(auth::CLIENT_FAILURES, Duration::from_secs(600))),
             entry_limiter: Arc::new(auth::LoginLimiter::new(
                 contests::ENTRIES_PER_HOUR,
                 Duration::from_secs(3600),

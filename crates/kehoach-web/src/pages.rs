@@ -255,10 +255,9 @@ struct LoginPage {
 }
 
 fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") => n.to_string(),
-        _ => "/ke-hoach".into(),
-    }
+    next.and_then(crate::auth::local_path)
+        .unwrap_or("/ke-hoach")
+        .to_string()
 }
 
 pub async fn login_page(State(st): State<AppState>, Query(q): Query<OkQuery>) -> Response {

@@ -456,11 +456,7 @@ pub async fn read_form(
     match acknowledge(&st, &cu, &id).await {
         Ok(()) => {
             // Back to the page the notice was on (a local path only).
-            let next = if f.next.starts_with('/') && !f.next.starts_with("//") {
-                f.next
-            } else {
-                "/".into()
-            };
+            let next = crate::auth::local_path(&f.next).unwrap_or("/");
             let sep = if next.contains('?') { '&' } else { '?' };
             see_other(&format!("{next}{sep}ok=reminder_read"))
         }

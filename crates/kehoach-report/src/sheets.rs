@@ -334,17 +334,25 @@ pub fn xlsx(sheets: &[Sheet]) -> Result<Vec<u8>, ReportError> {
     Ok(buf.into_inner())
 }
 
-/// One sheet as CSV.
+/// One sheet as CSV. A text that a spreadsheet would take for a formula
+/// (starting with = + - @, a tab or a carriage return: a public entry titled
+/// `=HYPERLINK(…)`) is written with a leading apostrophe, so it opens as
+/// text; numbers are written as they are.
 pub fn csv(sheet: &Sheet) -> Vec<u8> {
     let mut out = Vec::with_capacity(64 * (sheet.rows.len() + 1));
     out.extend_from_slice("\u{feff}".as_bytes());
-    let mut line = |cells: &mut dyn Iterator<Item = String>| {
+    let mut line = |cells: &mut dyn Iterator<Item = (String, bool)>| {
         let mut first = true;
-        for c in cells {
+        for (c, is_text) in cells {
             if !first {
                 out.push(b',');
             }
             first = false;
+            let c = if is_text && c.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+                format!("'{c}")
+            } else {
+                c
+            };
             if c.contains([',', '"', '\n', '\r']) {
                 out.push(b'"');
                 out.extend_from_slice(c.replace('"', "\"\"").as_bytes());
@@ -355,9 +363,39 @@ pub fn csv(sheet: &Sheet) -> Vec<u8> {
         }
         out.extend_from_slice(b"\r\n");
     };
-    line(&mut sheet.columns.iter().cloned());
+    line(&mut sheet.columns.iter().map(|c| (c.clone(), true)));
     for row in &sheet.rows {
-        line(&mut row.iter().map(Cell::text));
+        line(
+            &mut row
+                .iter()
+                .map(|c| (c.text(), matches!(c, Cell::Text(_) | Cell::Label(_)))),
+        );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_cells_that_look_like_formulas_open_as_text() {
+        let sheet = Sheet {
+            id: "bai-du-thi".into(),
+            name: "Bài dự thi".into(),
+            columns: vec!["Tên bài".into(), "Điểm".into()],
+            rows: vec![
+                vec![Cell::Text("=HYPERLINK(\"http://x\",\"bấm\")".into()), Cell::Int(-3)],
+                vec![Cell::Text("@SUM(A1)".into()), Cell::Num(-1.5)],
+                vec![Cell::Text("+84 912".into()), Cell::Empty],
+                vec![Cell::Text("Bình thường".into()), Cell::Int(7)],
+            ],
+        };
+        let text = String::from_utf8(csv(&sheet)).unwrap();
+        let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+        assert_eq!(lines[1], "\"'=HYPERLINK(\"\"http://x\"\",\"\"bấm\"\")\",-3");
+        assert_eq!(lines[2], "'@SUM(A1),-1.5");
+        assert_eq!(lines[3], "'+84 912,");
+        assert_eq!(lines[4], "Bình thường,7");
+    }
 }

@@ -102,6 +102,9 @@ pub struct UserPatch {
     pub password: Option<String>,
     /// Some(None) clears the address.
     pub email: Option<Option<String>>,
+    /// With a new password, every session of the user ends but the one
+    /// holding this CSRF token (the user changing their own password).
+    pub keep_session_csrf: Option<String>,
 }
 
 /// A one-time invite to create an account with a given role and unit.
@@ -349,6 +352,14 @@ impl Store {
                 });
             }
         }
+        // Hash before the write lock is taken (a hash takes a core for ~0,1 s).
+        let new_hash = match p.password {
+            Some(pw) => {
+                check_password(&pw)?;
+                Some(hash_password(pw).await?)
+            }
+            None => None,
+        };
         let mut tx = self.write_tx().await?;
         sqlx::query(
             "UPDATE users SET full_name = $1, role = $2, unit_id = $3, active = $4, updated_at = $5, email = $6 WHERE id = $7",
@@ -362,12 +373,16 @@ impl Store {
         .bind(id)
         .execute(&mut *tx)
         .await?;
-        if let Some(pw) = p.password {
-            check_password(&pw)?;
-            let hash = hash_password(pw).await?;
+        if let Some(hash) = new_hash {
             sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
                 .bind(hash)
                 .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            // A session stolen before the change ends with it.
+            sqlx::query("DELETE FROM auth_sessions WHERE user_id = $1 AND csrf_token <> $2")
+                .bind(id)
+                .bind(p.keep_session_csrf.as_deref().unwrap_or(""))
                 .execute(&mut *tx)
                 .await?;
         }
@@ -409,6 +424,11 @@ impl Store {
     pub async fn create_session(&self, user_id: &str, now: i64) -> Result<(String, String)> {
         let token = random_token();
         let csrf = random_token();
+        // Expired sessions go as new ones come.
+        sqlx::query("DELETE FROM auth_sessions WHERE expires_at <= $1")
+            .bind(now)
+            .execute(self.pool())
+            .await?;
         sqlx::query("INSERT INTO auth_sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(token_hash(&token))
             .bind(user_id)

@@ -724,7 +724,11 @@ impl Store {
     }
 
     /// The records behind a figure, `limit` at a time from `offset`, in day order.
+    /// Paging is clamped here, the one paged query: `limit` to 1..=1.000,
+    /// `offset` to 0..=100.000.000 (a page number of i64::MAX must not wrap
+    /// to a negative OFFSET).
     pub async fn trace(&self, plan: &Plan, q: &RecordQuery, limit: i64, offset: i64) -> Result<Trace> {
+        let (limit, offset) = (limit.clamp(1, 1_000), offset.clamp(0, 100_000_000));
         let plan_id = plan.plan.id.as_str();
         let Some(t) = plan.target(&q.target_id) else {
             return Ok(Trace { total: 0, rows: vec![] });

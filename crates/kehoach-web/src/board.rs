@@ -801,10 +801,10 @@ pub async fn trace_page(
         let subject = q.doi_tuong.as_deref().filter(|s| !s.is_empty());
         let names = Names::load(&st).await?;
         let rq = trace_query(&st, &names, &cu, &q.chi_tieu, subject, as_of)?;
-        let page = q.trang.unwrap_or(1).max(1);
+        let page = q.trang.unwrap_or(1).clamp(1, 1_000_000);
         let trace = st
             .store
-            .trace(&st.plan, &rq, TRACE_PAGE, (page - 1) * TRACE_PAGE)
+            .trace(&st.plan, &rq, TRACE_PAGE, (page - 1).saturating_mul(TRACE_PAGE))
             .await?;
         let t = st.plan.target(&q.chi_tieu).ok_or_else(AppError::not_found)?;
         let subject_name = subject.map_or_else(|| "Toàn xã".to_string(), |s| names.subject(s));

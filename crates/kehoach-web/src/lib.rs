@@ -20,6 +20,7 @@ pub mod public;
 pub mod reminders;
 pub mod report;
 pub mod roster_import;
+pub mod serve;
 pub mod service;
 pub mod sessions;
 pub mod turns;
@@ -30,7 +31,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::routing::{get, patch, post, put};
 use kehoach_core::Plan;
 use kehoach_store::Store;
@@ -185,9 +186,16 @@ pub fn today_vn() -> kehoach_core::Day {
     kehoach_core::Day(time::OffsetDateTime::now_utc().to_offset(offset).date())
 }
 
-/// Liveness and the database pool: `{"ok", "db_connections", "db_idle"}`.
-async fn healthz(axum::extract::State(st): axum::extract::State<AppState>) -> axum::response::Response {
+/// Liveness: `{"ok": true}` when the database answers (503 otherwise). The
+/// pool's figures (`db_connections`, `db_idle`) are added only for a client
+/// on this machine (monitoring), never for the public.
+async fn healthz(
+    axum::extract::State(st): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+) -> axum::response::Response {
     use axum::response::IntoResponse;
+    let client = auth::client_key(&st.trusted_proxies, req.headers(), req.extensions());
+    let local = client == "local" || client.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
     // Read the pool before our own query borrows a connection from it.
     let (size, idle) = st.store.pool_stats();
     let ok = st.store.ping().await.is_ok();
@@ -196,12 +204,18 @@ async fn healthz(axum::extract::State(st): axum::extract::State<AppState>) -> ax
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
-    (
-        status,
-        axum::Json(serde_json::json!({"ok": ok, "db_connections": size, "db_idle": idle})),
-    )
-        .into_response()
+    let body = if local {
+        serde_json::json!({"ok": ok, "db_connections": size, "db_idle": idle})
+    } else {
+        serde_json::json!({ "ok": ok })
+    };
+    (status, axum::Json(body)).into_response()
 }
+
+/// The Content-Security-Policy of every page.
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+    img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; object-src 'none'; \
+    base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
 pub fn app(state: AppState) -> Router {
     let api = Router::new()
@@ -385,9 +399,16 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(pages)
         .nest("/api/v1", api)
-        .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", api::ApiDoc::openapi()))
         .route("/static/{*path}", get(assets::serve))
         .fallback(pages::not_found)
+        // Scripts from this site only (no inline script: behaviours live in
+        // /static/page-1.js); inline style attributes stay (bars' widths).
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ))
+        // The API explorer (Swagger UI) carries its own inline script.
+        .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", api::ApiDoc::openapi()))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::session_layer))
         .layer(DefaultBodyLimit::max(1024 * 1024))
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -401,6 +422,11 @@ pub fn app(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("permissions-policy"),
+            // The camera scans QR cards on the check-in page; nothing else.
+            HeaderValue::from_static("camera=(self), microphone=(), geolocation=(), payment=(), usb=()"),
         ))
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(

@@ -202,6 +202,7 @@ pub async fn update_user(st: &AppState, cu: &CurrentUser, id: &str, b: UserPatch
         active: b.active,
         password: non_empty(b.password),
         email: b.email.map(|e| non_empty(Some(e))),
+        keep_session_csrf: Some(cu.csrf.clone()),
     };
     Ok(st.store.update_user(&st.plan_id, id, p, now_unix()).await?)
 }

@@ -66,6 +66,10 @@ struct ProxyArgs {
         value_delimiter = ','
     )]
     trusted_proxies: Vec<String>,
+    /// Seconds a client may take to send a request's headers; slower
+    /// connections are closed (slowloris).
+    #[arg(long, env = "KEHOACH_HEADER_TIMEOUT_SECS", default_value_t = kehoach_web::serve::HEADER_READ_TIMEOUT.as_secs())]
+    header_timeout_secs: u64,
 }
 
 impl ProxyArgs {
@@ -331,6 +335,7 @@ async fn serve(
     proxies: ProxyArgs,
 ) -> anyhow::Result<()> {
     let trusted = proxies.addresses()?;
+    let header_timeout = std::time::Duration::from_secs(proxies.header_timeout_secs.max(1));
     let mailer = match &mail.smtp_url {
         Some(url) => Some(kehoach_web::mail::Mailer::new(url, &mail.smtp_from)?),
         None => None,
@@ -371,12 +376,7 @@ async fn serve(
         .await
         .with_context(|| format!("không mở được cổng {listen}"))?;
     println!("kehoach đang chạy tại {public_url}");
-    axum::serve(
-        listener,
-        kehoach_web::live_app(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown())
-    .await?;
+    kehoach_web::serve::serve(listener, kehoach_web::live_app(state), header_timeout, shutdown()).await?;
     store.close().await;
     Ok(())
 }

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 mod common;
-use common::{Server, http, start};
+use common::{Server, http, start, start_with_env};
 
 /// Sets up the first coordinator; returns (cookie, csrf, a village id).
 fn login(s: &Server) -> (String, String, String) {
@@ -196,4 +196,52 @@ fn a_thousand_clients_hanging_up_leave_nothing_open() {
         s.child.kill().unwrap();
         s.child.wait().unwrap();
     }
+}
+
+/// A client that sends its headers a byte at a time is cut off once the
+/// header deadline passes (here 1 s), while other clients are served.
+#[test]
+fn a_connection_that_trickles_its_headers_is_closed() {
+    use std::io::Read;
+    let (_, url) = urls().remove(0);
+    let mut s = start_with_env(&url, &[("KEHOACH_HEADER_TIMEOUT_SECS", "1")]);
+    let mut slow = TcpStream::connect(("127.0.0.1", s.port)).unwrap();
+    slow.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
+    let started = Instant::now();
+    let request = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    let mut closed_after = None;
+    for b in request.iter() {
+        if slow.write_all(&[*b]).is_err() {
+            closed_after = Some(started.elapsed());
+            break;
+        }
+        let mut buf = [0u8; 512];
+        match slow.read(&mut buf) {
+            Ok(0) => {
+                closed_after = Some(started.elapsed());
+                break;
+            }
+            Ok(_) => {
+                // hyper answers 408 before closing.
+                closed_after = Some(started.elapsed());
+                break;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock || e.kind() == std::io::ErrorKind::TimedOut => {}
+            Err(_) => {
+                closed_after = Some(started.elapsed());
+                break;
+            }
+        }
+        // Meanwhile the server answers others.
+        if started.elapsed() > Duration::from_millis(500) && started.elapsed() < Duration::from_millis(800) {
+            let (status, _, _) = http(s.port, "GET", "/healthz", &[], "").unwrap();
+            assert_eq!(status, 200);
+        }
+    }
+    let closed_after = closed_after.expect("the trickling connection was never closed");
+    assert!(closed_after < Duration::from_secs(5), "closed after {closed_after:?}");
+    let (status, _, _) = http(s.port, "GET", "/healthz", &[], "").unwrap();
+    assert_eq!(status, 200);
+    s.child.kill().unwrap();
+    s.child.wait().unwrap();
 }

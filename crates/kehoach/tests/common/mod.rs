@@ -18,6 +18,11 @@ pub struct Server {
 }
 
 pub fn start(url: &str) -> Server {
+    start_with_env(url, &[])
+}
+
+/// `start` with these environment variables set for the server.
+pub fn start_with_env(url: &str, env: &[(&str, &str)]) -> Server {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -33,6 +38,7 @@ pub fn start(url: &str) -> Server {
             url,
         ])
         .env("KEHOACH_LOG", "error")
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

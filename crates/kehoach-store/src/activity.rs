@@ -113,6 +113,8 @@ impl Store {
         let created = r.rows_affected() == 1;
         if created {
             bump_sessions(&mut tx, &s.id, 1).await?;
+        } else {
+            crate::own_retry(&mut *tx, "sessions", "created_by", &s.id, &s.plan_id, &s.created_by).await?;
         }
         tx.commit().await?;
         let row = self.activity_session(&s.plan_id, &s.id).await?;

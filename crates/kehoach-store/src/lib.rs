@@ -378,6 +378,39 @@ async fn insert_units(tx: &mut sqlx::Transaction<'_, sqlx::Any>, plan: &kehoach_
 }
 
 /// Maps a unique-constraint failure to a domain conflict.
+/// After an insert that found its client-made id already stored: a retry
+/// by the same author in the same plan may have the stored row back; an id
+/// that is someone else's (read off a public feed or a link) is a conflict
+/// (`id_taken`), and nothing of that row is returned. Every idempotent
+/// insert (sessions, turns, propaganda, reminders, shifts) goes through here.
+pub(crate) async fn own_retry<'e, E>(
+    ex: E,
+    table: &'static str,
+    author_col: &'static str,
+    id: &str,
+    plan_id: &str,
+    author: &str,
+) -> Result<()>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let mine: Option<(i64,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT 1 FROM {table} WHERE id = $1 AND plan_id = $2 AND {author_col} = $3"
+    )))
+    .bind(id)
+    .bind(plan_id)
+    .bind(author)
+    .fetch_optional(ex)
+    .await?;
+    match mine {
+        Some(_) => Ok(()),
+        None => Err(StoreError::Conflict {
+            code: "id_taken",
+            field: "id",
+        }),
+    }
+}
+
 pub(crate) fn conflict_on_unique(e: sqlx::Error, code: &'static str, field: &'static str) -> StoreError {
     if let sqlx::Error::Database(db) = &e
         && db.is_unique_violation()

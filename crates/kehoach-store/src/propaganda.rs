@@ -66,6 +66,15 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         if r.rows_affected() == 0 {
+            crate::own_retry(
+                &mut *tx,
+                "propaganda_entries",
+                "created_by",
+                &e.id,
+                &e.plan_id,
+                &e.created_by,
+            )
+            .await?;
             tx.rollback().await?;
             return Ok(false);
         }

@@ -124,6 +124,9 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let created = done.rows_affected() == 1;
+        if !created {
+            crate::own_retry(&mut *tx, "reminders", "sent_by", &r.id, &r.plan_id, &r.sent_by).await?;
+        }
         if created {
             audit::log(
                 &mut tx,

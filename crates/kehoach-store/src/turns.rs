@@ -37,6 +37,9 @@ pub enum WriteOutcome {
     Stored,
     /// This id was already stored: nothing changed.
     Duplicate,
+    /// This id is stored with other content or by someone else: refused
+    /// (a conflict), nothing of the stored turn is told.
+    IdTaken,
 }
 
 #[derive(Debug, Clone, FromRow, Serialize, PartialEq)]
@@ -141,7 +144,26 @@ impl Store {
             out.push(if r.rows_affected() == 1 {
                 WriteOutcome::Stored
             } else {
-                WriteOutcome::Duplicate
+                // A retry carries the same content from the same author.
+                let same: Option<(i64,)> = sqlx::query_as(
+                    "SELECT 1 FROM support_turns WHERE id = $1 AND plan_id = $2 AND line_id = $3 AND unit_id = $4 \
+                     AND service = $5 AND elderly = $6 AND day = $7 AND created_by = $8",
+                )
+                .bind(&t.id)
+                .bind(&t.plan_id)
+                .bind(&t.line_id)
+                .bind(&t.unit_id)
+                .bind(&t.service)
+                .bind(t.elderly as i64)
+                .bind(&t.day)
+                .bind(&t.created_by)
+                .fetch_optional(&mut **tx)
+                .await?;
+                if same.is_some() {
+                    WriteOutcome::Duplicate
+                } else {
+                    WriteOutcome::IdTaken
+                }
             });
         }
         // The aggregates move in the same transaction: one upsert per unit,

@@ -179,6 +179,7 @@ impl Store {
         .bind(now)
         .execute(self.pool())
         .await?;
+        crate::own_retry(self.pool(), "shifts", "created_by", &s.id, &s.plan_id, &s.created_by).await?;
         self.shift(&s.plan_id, &s.id).await
     }
 

@@ -398,6 +398,7 @@ async fn ingest_writer_stores_each_id_once_under_concurrency() {
                 match o {
                     WriteOutcome::Stored => stored += 1,
                     WriteOutcome::Duplicate => dup += 1,
+                    WriteOutcome::IdTaken => panic!("{backend}: a retry is a duplicate, not a conflict"),
                 }
             }
         }

@@ -260,6 +260,9 @@ pub async fn record_turn(
             }),
         )
             .into_response()),
+        Some(Ok((_, kehoach_store::WriteOutcome::IdTaken))) => {
+            Err(AppError::new(StatusCode::CONFLICT, "id_taken", Some("id")))
+        }
         Some(Err(r)) => Err(r.error),
         None => Err(AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", None)),
     }

@@ -349,6 +349,16 @@ fn receipt(c: &Contest) -> String {
     format!("{prefix}-{}-{}", &code[..4], &code[4..])
 }
 
+/// The stored id of the entry sent with this form key: a hash of the key,
+/// so the key (the retry's proof) cannot be read back from the id.
+pub fn entry_id_of_key(key: &str) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(format!("kehoach-bai-du-thi|{}", key.trim().to_lowercase()).as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_custom_bytes(bytes).into_uuid().to_string()
+}
+
 /// Stores a public entry: the window (server clock, Vietnam time), the
 /// abuse limits, every field. Returns the entry and whether it is new.
 pub async fn submit(
@@ -362,8 +372,12 @@ pub async fn submit(
     if uuid::Uuid::parse_str(&i.id).is_err() {
         return Err(AppError::invalid("id_invalid", "id"));
     }
-    // A retry of an entry already stored gets its receipt again, whatever the clock says now.
-    if let Some(old) = st.store.entry(&st.plan_id, &i.id).await? {
+    // The form's `id` is a key only the sender's page holds; the entry is
+    // stored under a hash of it. A retry (same key) finds its entry and gets
+    // its receipt again, whatever the clock says now; an entry's public id
+    // (on certificate links, the judges' page) sent as a key names nothing.
+    let entry_id = entry_id_of_key(&i.id);
+    if let Some(old) = st.store.entry(&st.plan_id, &entry_id).await? {
         return Ok((old, false));
     }
     if let Some(e) = c.window_refusal(now) {
@@ -426,7 +440,7 @@ pub async fn submit(
     people.sort();
     people.dedup();
     let e = NewEntry {
-        id: i.id,
+        id: entry_id,
         plan_id: st.plan_id.clone(),
         line_id: c.id().to_string(),
         receipt: receipt(&c),

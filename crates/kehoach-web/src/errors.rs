@@ -60,6 +60,7 @@ pub fn message_vn(code: &str) -> &'static str {
         "kind_invalid" => "Loại đơn vị: không hợp lệ.",
         "number_invalid" => "Số lượng: phải là số nguyên không âm.",
         "id_invalid" => "Mã bản ghi: phải là UUID do thiết bị tạo.",
+        "id_taken" => "Mã bản ghi: đã dùng cho một bản ghi khác; thiết bị hãy tạo mã mới.",
         "unit_not_village" => "Thôn: đơn vị này không phải một thôn đang hoạt động.",
         "day_invalid" => "Ngày: không đúng định dạng.",
         "as_of_invalid" => "Ngày xem số liệu: viết theo dạng dd/mm/yyyy, ví dụ 15/07/2026.",
@@ -229,7 +230,8 @@ impl From<StoreError> for AppError {
                     | "scores_locked"
                     | "scores_not_locked"
                     | "results_published"
-                    | "entry_withdrawn" => StatusCode::CONFLICT,
+                    | "entry_withdrawn"
+                    | "id_taken" => StatusCode::CONFLICT,
                     _ => StatusCode::UNPROCESSABLE_ENTITY,
                 };
                 AppError::new(status, code, Some(field))

@@ -314,7 +314,7 @@ async fn feed(st: &AppState, unit: Option<&UnitRow>) -> Result<Response, AppErro
         .filter_map(|s| {
             let v = session_view(st, &units, s);
             Some(Event {
-                uid: s.id.clone(),
+                uid: public_uid(&s.id),
                 day: Day::parse_iso(&s.day)?,
                 start: s.start_time.clone(),
                 end: s.end_time.clone(),
@@ -441,4 +441,13 @@ pub async fn poster(State(st): State<AppState>, Path(slug): Path<String>) -> Res
             AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", None).into_response()
         }
     }
+}
+
+/// A session's UID in the public calendar: stable (a calendar updates the
+/// event, never doubles it) but not the internal id, which the API would
+/// accept as a record id (a hash of it, not reversible).
+fn public_uid(id: &str) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(format!("kehoach-lich|{id}").as_bytes());
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -122,6 +122,18 @@ impl From<Outcomes> for BatchReply {
                     status: "duplicate",
                     error: None,
                 },
+                Ok((id, WriteOutcome::IdTaken)) => {
+                    let e = AppError::new(StatusCode::CONFLICT, "id_taken", Some("id"));
+                    TurnResult {
+                        id,
+                        status: "rejected",
+                        error: Some(ErrorDetail {
+                            code: e.code.into(),
+                            field: e.field.map(str::to_string),
+                            message: e.message,
+                        }),
+                    }
+                }
                 Err(r) => TurnResult {
                     id: r.id,
                     status: "rejected",

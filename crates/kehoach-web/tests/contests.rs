@@ -47,15 +47,9 @@ async fn entries_are_taken_until_23_59_vietnam_time_on_the_last_day() {
         let st = state(&t);
         // 15/08/2026 23:59 in Vietnam (16:59 UTC) is inside; 16/08 00:00 is not.
         let last_minute = vn_midnight(vn(2026, 8, 16)) - 60;
-        let (row, created) = submit(
-            &st,
-            IDEAS,
-            entry("Sổ tay số", "Phạm Minh Khôi", "0912 345 678"),
-            last_minute,
-            "a",
-        )
-        .await
-        .unwrap();
+        let first = entry("Sổ tay số", "Phạm Minh Khôi", "0912 345 678");
+        let form_key = first.id.clone();
+        let (row, created) = submit(&st, IDEAS, first, last_minute, "a").await.unwrap();
         assert!(created, "{b}");
         assert_eq!(row.submitted_day, "2026-08-15", "{b}: the Vietnam day, not the UTC one");
         assert_eq!(row.number, 1);
@@ -82,14 +76,27 @@ async fn entries_are_taken_until_23_59_vietnam_time_on_the_last_day() {
         assert_eq!(early.code, "entries_not_open", "{b}");
         assert!(early.message.contains("00:00 ngày 01/08/2026"), "{b}");
 
-        // A retry of the stored entry, even after the close, gets the same receipt and stores nothing.
+        // A retry of the stored entry (the same form key), even after the
+        // close, gets the same receipt and stores nothing.
         let mut again = entry("Sổ tay số", "Phạm Minh Khôi", "0912345678");
-        again.id = row.id.clone();
+        again.id = form_key.clone();
         let (same, created) = submit(&st, IDEAS, again, vn_midnight(vn(2026, 8, 20)), "a")
             .await
             .unwrap();
         assert!(!created, "{b}");
         assert_eq!(same.receipt, row.receipt, "{b}");
+        // The entry's public id (certificate links, the judges' page) is not
+        // its form key: sent as one, it reaches nobody's receipt.
+        assert_ne!(row.id, form_key, "{b}");
+        let mut stranger = entry("Bài khác", "Người lạ", "0987654321");
+        stranger.id = row.id.clone();
+        let refused = submit(&st, IDEAS, stranger, vn_midnight(vn(2026, 8, 20)), "b")
+            .await
+            .unwrap_err();
+        assert_eq!(
+            refused.code, "entries_closed",
+            "{b}: treated as a new entry, not a retry"
+        );
 
         // The same entrant (name and phone, however typed) with the same title: flagged as a duplicate.
         let noon = vn_midnight(vn(2026, 8, 10)) + 12 * 3600;

@@ -25,7 +25,13 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, AppError> {
         match Json::<T>::from_request(req, state).await {
             Ok(Json(v)) => Ok(Body(v)),
-            Err(e) => Err(AppError::bad_request(e.body_text())),
+            Err(e) => Err(match e.status() {
+                StatusCode::PAYLOAD_TOO_LARGE => AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", None),
+                StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+                    AppError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", None)
+                }
+                _ => AppError::bad_request(e.body_text()),
+            }),
         }
     }
 }
@@ -652,6 +658,83 @@ pub async fn roster_template(
         crate::contest_pages::api_publish,
         crate::contest_pages::api_ranking
     ),
-    components(schemas(ErrorBody, crate::errors::ErrorDetail))
+    components(schemas(ErrorBody, crate::errors::ErrorDetail)),
+    modifiers(&ErrorAnswers)
 )]
 pub struct ApiDoc;
+
+/// The error answers every operation can really give, in the one error
+/// body, added by rule so that a new route cannot forget them: 400 (a
+/// value that does not parse), 401 and 403 (all but login), 404 (a path
+/// with an id), 409 (a client-made id taken by another record), 413 and
+/// 422 (a request body), 429 (login), 500, 503 (uploads when busy).
+struct ErrorAnswers;
+
+impl utoipa::Modify for ErrorAnswers {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let answer = |code: &str| {
+            ResponseBuilder::new()
+                .description(format!(
+                    "Lỗi (mã ổn định trong error.code), ví dụ: {}",
+                    crate::errors::message_vn(code)
+                ))
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ErrorBody")))
+                        .build(),
+                )
+                .build()
+        };
+        for (path, item) in doc.paths.paths.iter_mut() {
+            let idempotent = [
+                "/api/v1/sessions",
+                "/api/v1/turns",
+                "/api/v1/turns/batch",
+                "/api/v1/propaganda",
+                "/api/v1/reminders",
+            ]
+            .contains(&path.as_str())
+                || path.ends_with("/shifts");
+            let ops = [
+                (&mut item.get, false),
+                (&mut item.post, true),
+                (&mut item.put, true),
+                (&mut item.patch, true),
+                (&mut item.delete, false),
+            ];
+            for (op, writes) in ops {
+                let Some(op) = op.as_mut() else { continue };
+                let writes = writes || op.request_body.is_some();
+                let mut add = |status: &str, code: &str| {
+                    op.responses
+                        .responses
+                        .entry(status.to_string())
+                        .or_insert_with(|| answer(code).into());
+                };
+                add("400", "bad_request");
+                add("500", "internal");
+                if path == "/api/v1/login" {
+                    add("429", "login_rate_limited");
+                } else {
+                    add("401", "unauthenticated");
+                    add("403", "forbidden");
+                }
+                if path.contains('{') {
+                    add("404", "not_found");
+                }
+                if writes {
+                    add("413", "body_too_large");
+                    add("422", "bad_request");
+                    if idempotent {
+                        add("409", "id_taken");
+                    }
+                }
+                if path.ends_with("/import") {
+                    add("503", "server_busy");
+                }
+            }
+        }
+    }
+}

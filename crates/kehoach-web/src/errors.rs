@@ -176,6 +176,10 @@ pub fn message_vn(code: &str) -> &'static str {
         "csrf_failed" => "Phiên làm việc của biểu mẫu đã hết hạn: vui lòng tải lại trang và thử lại.",
         "not_found" => "Không tìm thấy.",
         "bad_request" => "Dữ liệu gửi lên không hợp lệ.",
+        "body_too_large" => "Dữ liệu gửi lên quá lớn so với giới hạn của thao tác này.",
+        "unsupported_media_type" => "Kiểu dữ liệu gửi lên không được hỗ trợ (API nhận JSON).",
+        "method_not_allowed" => "Địa chỉ này không nhận phương thức yêu cầu đó.",
+        "request_timeout" => "Yêu cầu mất quá nhiều thời gian và đã dừng: vui lòng thử lại.",
         "internal" => "Lỗi hệ thống: thao tác chưa được lưu, vui lòng thử lại.",
         _ => "Thao tác không hợp lệ.",
     }
@@ -260,6 +264,68 @@ impl IntoResponse for AppError {
         };
         (self.status, Json(body)).into_response()
     }
+}
+
+/// Every error in one shape: an error that a layer or an extractor made
+/// (plain English text or an empty body: a body over its limit, a query
+/// value that does not parse, a method the route does not take, a request
+/// that timed out) becomes the JSON error body with a stable code on the
+/// API, and a Vietnamese page elsewhere. Errors we made pass unchanged.
+pub async fn one_shape(
+    axum::extract::State(st): axum::extract::State<crate::AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let cu = req.extensions().get::<crate::auth::CurrentUser>().cloned();
+    let resp = next.run(req).await;
+    let status = resp.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return resp;
+    }
+    let ct = resp
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if ct.starts_with("application/json") || ct.starts_with("text/html") || ct.starts_with("application/pdf") {
+        return resp;
+    }
+    let detail = axum::body::to_bytes(resp.into_body(), 4096)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    let code = match status.as_u16() {
+        404 => "not_found",
+        405 => "method_not_allowed",
+        408 => "request_timeout",
+        413 => "body_too_large",
+        415 => "unsupported_media_type",
+        429 => "too_many_requests",
+        s if s >= 500 => "internal",
+        _ => "bad_request",
+    };
+    // "Failed to deserialize query string: trang: invalid digit…" names its field.
+    let field = detail
+        .split_once("query string: ")
+        .and_then(|(_, rest)| rest.split_once(':'))
+        .map(|(f, _)| f.trim().to_string())
+        .filter(|f| !f.is_empty() && f.len() <= 40 && !f.contains(' '));
+    let message = match (&field, code) {
+        (Some(f), "bad_request") => format!("Tham số “{f}”: giá trị không hợp lệ."),
+        _ => message_vn(code).to_string(),
+    };
+    if api {
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: code.into(),
+                field,
+                message,
+            },
+        };
+        return (status, Json(body)).into_response();
+    }
+    crate::pages::error_page(&st, cu.as_ref(), status, message)
 }
 
 #[cfg(test)]

@@ -409,6 +409,11 @@ pub fn app(state: AppState) -> Router {
         ))
         // The API explorer (Swagger UI) carries its own inline script.
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", api::ApiDoc::openapi()))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), errors::one_shape))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::session_layer))
         .layer(DefaultBodyLimit::max(1024 * 1024))
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -429,10 +434,6 @@ pub fn app(state: AppState) -> Router {
             HeaderValue::from_static("camera=(self), microphone=(), geolocation=(), payment=(), usb=()"),
         ))
         .layer(CompressionLayer::new())
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(30),
-        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -225,6 +225,21 @@ pub async fn not_found(State(st): State<AppState>, req: Request) -> Response {
     render(StatusCode::NOT_FOUND, &page)
 }
 
+/// A page for an error a layer made (a timeout, a form over its size…).
+pub(crate) fn error_page(st: &AppState, cu: Option<&CurrentUser>, status: StatusCode, text: String) -> Response {
+    let heading = if status.is_server_error() {
+        "Lỗi hệ thống"
+    } else {
+        "Không thực hiện được"
+    };
+    let page = PlainPage {
+        c: chrome(st, cu, heading, "", None),
+        heading: heading.into(),
+        text,
+    };
+    render(status, &page)
+}
+
 pub(crate) fn forbidden_page(st: &AppState, cu: &CurrentUser) -> Response {
     let page = PlainPage {
         c: chrome(st, Some(cu), "Không có quyền", "", None),

@@ -240,3 +240,72 @@ async fn pages_carry_a_content_security_policy_and_healthz_tells_the_public_only
     assert_eq!(s, StatusCode::OK);
     assert_eq!(body, r#"{"ok":true}"#);
 }
+
+#[tokio::test]
+async fn every_error_is_the_json_body_on_the_api_and_a_vietnamese_page_elsewhere() {
+    let t = TestApp::all().await.remove(0);
+    let coord = t.user("dieuphoi", Role::Coordinator, None).await;
+    // A body over the route's limit.
+    let (s, j) = t
+        .raw(
+            "/api/v1/rosters/youth_members/import",
+            Some(&coord),
+            vec![b'a'; 7 * 1024 * 1024],
+        )
+        .await;
+    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE, "{j}");
+    assert_eq!(j["error"]["code"], "body_too_large", "{j}");
+    let (s, j) = t
+        .api(
+            "POST",
+            "/api/v1/units",
+            Some(&coord),
+            json!({"name": "x".repeat(2 * 1024 * 1024)}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE, "{j}");
+    assert_eq!(j["error"]["code"], "body_too_large", "{j}");
+    // A query value that does not parse names its field.
+    let (s, j) = t
+        .api(
+            "GET",
+            "/api/v1/board/records?target=T6&offset=mot-tram",
+            Some(&coord),
+            json!(null),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{j}");
+    assert_eq!(j["error"]["code"], "bad_request", "{j}");
+    assert_eq!(j["error"]["field"], "offset", "{j}");
+    // A method the route does not take.
+    let (s, j) = t.api("DELETE", "/api/v1/units", Some(&coord), json!(null)).await;
+    assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED, "{j}");
+    assert_eq!(j["error"]["code"], "method_not_allowed", "{j}");
+    // The same on a page: the normal page, in Vietnamese.
+    let (s, body) = t.get("/theo-doi/ho-so?chi-tieu=T6&trang=mot", Some(&coord)).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(
+        body.contains("<html") && body.contains("Tham số “trang”: giá trị không hợp lệ."),
+        "{body}"
+    );
+
+    // The OpenAPI document lists the error answers each operation gives.
+    let (_, doc) = t.api("GET", "/api/openapi.json", None, json!(null)).await;
+    let mut operations = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            operations += 1;
+            let answers = op["responses"].as_object().unwrap();
+            for code in ["400", "500"] {
+                assert!(answers.contains_key(code), "{method} {path} lacks {code}");
+            }
+            if path.contains('{') {
+                assert!(answers.contains_key("404"), "{method} {path} lacks 404");
+            }
+            if op.get("requestBody").is_some() {
+                assert!(answers.contains_key("422"), "{method} {path} lacks 422");
+            }
+        }
+    }
+    assert!(operations > 40, "{operations}");
+}

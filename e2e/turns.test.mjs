@@ -76,10 +76,16 @@ test('offline turns sync once: exactly 5 on the server, still 5 after a second s
   // Re-send the same five (as a phone would after a lost answer): stored once.
   const ids = turns.map((t) => t.id);
   const again = await api(page, 'POST', '/api/v1/turns/batch', {
-    turns: turns.map((t) => ({ id: t.id, unit_id: t.unit_id, service: t.service, day: t.day })),
+    turns: turns.map((t) => ({ id: t.id, unit_id: t.unit_id, service: t.service, day: t.day, elderly: t.elderly === 1 })),
   });
   assert.equal(again.json.duplicate, 5);
   assert.equal(again.json.stored, 0);
+  // The same id with other content is someone else's record: refused, not a duplicate.
+  const other = await api(page, 'POST', '/api/v1/turns/batch', {
+    turns: [{ id: turns[0].id, unit_id: turns[0].unit_id, service: turns[0].service === 'so-suc-khoe' ? 'asxh-vneid' : 'so-suc-khoe', day: turns[0].day }],
+  });
+  assert.equal(other.json.rejected, 1);
+  assert.equal(other.json.results[0].error.code, 'id_taken');
   await page.locator('#sync-now').click();
   await page.reload();
   turns = await mine();

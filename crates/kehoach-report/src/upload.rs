@@ -352,7 +352,7 @@ fn read_xlsx(bytes: &[u8], limits: &Limits, table: &mut Table, cancel: &AtomicBo
     let mut n = 0u64;
     while let Some(cell) = cells.next_cell().map_err(|_| UploadError::Damaged)? {
         n += 1;
-        if n % 4096 == 0 {
+        if n.is_multiple_of(4096) {
             check_cancel(cancel)?;
         }
         let (row, col) = cell.get_position();
@@ -397,7 +397,7 @@ fn read_ods(bytes: &[u8], limits: &Limits, table: &mut Table, cancel: &AtomicBoo
         Ok::<bool, UploadError>(true)
     };
     for (i, (tag, after)) in tags(&xml).enumerate() {
-        if i % 8192 == 0 {
+        if i.is_multiple_of(8192) {
             check_cancel(cancel)?;
         }
         let n = name(tag);
@@ -583,7 +583,7 @@ fn read_csv(bytes: &[u8], table: &mut Table, cancel: &AtomicBool) -> Result<(), 
             Ok(true) => {}
             Err(_) => return Err(UploadError::NotSpreadsheet),
         }
-        if row % 4096 == 0 {
+        if row.is_multiple_of(4096) {
             check_cancel(cancel)?;
         }
         for (col, field) in record.iter().enumerate() {

@@ -27,16 +27,19 @@ impl Day {
         Day::from_ymd(y, m, d)
     }
 
-    /// Parses `dd/mm/yyyy` (leading zeros optional).
+    /// Parses `dd/mm/yyyy` as people type it: leading zeros optional and
+    /// `/`, `.` or `-` between the parts (25/8/2026, 25.08.2026, 25-08-2026);
+    /// the year has four digits.
     pub fn parse_vn(s: &str) -> Option<Day> {
-        let mut parts = s.trim().splitn(3, '/');
-        let d = parts.next()?.trim().parse().ok()?;
-        let m = parts.next()?.trim().parse().ok()?;
-        let y = parts.next()?.trim().parse().ok()?;
-        Day::from_ymd(y, m, d)
+        let parts: Vec<&str> = s.trim().split(['/', '.', '-']).map(str::trim).collect();
+        let [d, m, y] = parts.as_slice() else { return None };
+        if y.len() != 4 || d.is_empty() || d.len() > 2 || m.is_empty() || m.len() > 2 {
+            return None;
+        }
+        Day::from_ymd(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
     }
 
-    /// Parses what people type: `dd/mm/yyyy` or `YYYY-MM-DD`.
+    /// Parses what people type: `dd/mm/yyyy` (or with `.`/`-`) or `YYYY-MM-DD`.
     pub fn parse_any(s: &str) -> Option<Day> {
         Day::parse_iso(s).or_else(|| Day::parse_vn(s))
     }
@@ -105,5 +108,36 @@ impl<'de> Deserialize<'de> for Day {
             }
         }
         d.deserialize_any(DayVisitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_read_as_people_type_them() {
+        let want = Day::from_ymd(2026, 8, 25).unwrap();
+        for typed in [
+            "25/08/2026",
+            "25/8/2026",
+            "25.08.2026",
+            "25-08-2026",
+            " 25 / 8 / 2026 ",
+            "2026-08-25",
+        ] {
+            assert_eq!(Day::parse_any(typed), Some(want), "{typed}");
+        }
+        for bad in [
+            "25/08/26",
+            "32/08/2026",
+            "25/13/2026",
+            "25/08",
+            "2026/08/25",
+            "25.08.2026.1",
+            "",
+        ] {
+            assert_eq!(Day::parse_any(bad), None, "{bad}");
+        }
     }
 }

@@ -568,7 +568,7 @@ pub enum Status {
     Behind,
     /// Below pace and no forecast reaches the target.
     AtRisk,
-    /// The window has closed short of the target.
+    /// The window has closed (as of its last day or later) short of the target.
     Failed,
 }
 
@@ -692,9 +692,13 @@ pub fn standing(plan: &Plan, t: &TargetDef, facts: &Facts, as_of: Day) -> Standi
         (t.threshold * f, p.map(|v| cap(t, v)), r.map(|v| cap(t, v)))
     };
 
+    // Figures "as of" a day count that whole day, so once `as_of` reaches
+    // the window's last day the window is closed and the status is final:
+    // đạt or không đạt, never a forecast (a report signed after the end
+    // says what was achieved).
     let status = if as_of < w.start {
         Status::NotYet
-    } else if as_of > w.end {
+    } else if as_of >= w.end {
         if value.met { Status::Met } else { Status::Failed }
     } else if is_rate(t) && value.met {
         // A rate is only "đạt" once its window has closed.

@@ -233,10 +233,13 @@ pub fn long_date(d: Day) -> String {
 }
 
 /// A figure with its unit as reports write it: "63,2 %", "150 lượt".
+/// Counts of turns, sessions and classes are whole numbers in every text
+/// (a pace of 185,5 turns is written 186: what must be reached); shares
+/// keep one decimal.
 pub fn figure(t: &TargetDef, v: f64) -> String {
     match t.threshold_unit {
         ThresholdUnit::Percent => format!("{} %", vn_num(v, 1)),
-        u => format!("{} {}", vn_num(v, 1), u.label()),
+        u => format!("{} {}", vn_num((v - 1e-9).ceil(), 0), u.label()),
     }
 }
 
@@ -256,6 +259,34 @@ pub fn verdict(s: &Standing) -> &'static str {
         Status::Behind => "Đang thực hiện, chậm tiến độ",
         Status::AtRisk => "Có nguy cơ không đạt",
     }
+}
+
+/// How a target that every unit must reach (T6: "mỗi thôn ≥ 200 lượt")
+/// reads on every surface (board, public page, report, unit reports): how
+/// many units reached it, the lowest unit by name, and the commune's total:
+/// "1/3 thôn đạt 200 lượt; thấp nhất Thôn A 28 lượt; toàn xã 422 lượt".
+/// One number can no longer mean two things.
+pub fn min_per_unit_reading(t: &TargetDef, s: &Standing, name: &dyn Fn(&str) -> String) -> String {
+    let units = &s.value.per_unit;
+    let reached = units.iter().filter(|u| u.met).count();
+    let word = match t.unit_kind {
+        Some(crate::UnitKind::Village) => "thôn",
+        Some(crate::UnitKind::School) => "trường",
+        _ => "đơn vị",
+    };
+    let op = match t.comparator {
+        crate::Comparator::Gt => "trên ",
+        crate::Comparator::Ge => "",
+    };
+    let mut out = format!("{reached}/{} {word} đạt {op}{}", units.len(), figure(t, t.threshold));
+    if let Some(low) = units
+        .iter()
+        .min_by(|a, b| a.value.total_cmp(&b.value).then_with(|| a.id.cmp(&b.id)))
+    {
+        out.push_str(&format!("; thấp nhất {} {}", name(&low.id), figure(t, low.value)));
+    }
+    out.push_str(&format!("; toàn xã {}", figure(t, s.value.numerator)));
+    out
 }
 
 fn threshold_text(t: &TargetDef) -> String {
@@ -472,7 +503,7 @@ pub fn summary(input: &SummaryInput) -> Report {
                 continue;
             }
         }
-        b.push(para(format!("- {}: {}.", line.label(), parts.join(", "))));
+        b.push(para(format!("{}: {}.", line.label(), parts.join(", "))));
     }
 
     b.push(heading(2, "2. Kết quả thực hiện các chỉ tiêu"));
@@ -480,7 +511,7 @@ pub fn summary(input: &SummaryInput) -> Report {
         "Kết quả tính đến ngày {} so với các chỉ tiêu của Kế hoạch:",
         as_of.vn()
     )));
-    b.push(Block::Table(targets_table(plan, input.standings, as_of)));
+    b.push(Block::Table(targets_table(plan, input.standings, as_of, name)));
 
     // Per-village table against the per-unit minimum (T6), when the plan has one.
     let totals = unit_totals(input.facts, as_of);
@@ -667,13 +698,12 @@ pub fn summary(input: &SummaryInput) -> Report {
         } else {
             format!("; còn chậm ở: {}", behind.join(", "))
         };
-        limits.push(format!(
-            "- {} ({}): đạt {}, chỉ tiêu {}{who}.",
-            t.label,
-            t.id,
-            figure(t, s.value.value),
-            threshold_text(t)
-        ));
+        let reached = if t.measure == Measure::MinPerUnit {
+            min_per_unit_reading(t, s, name)
+        } else {
+            format!("đạt {}, chỉ tiêu {}", figure(t, s.value.value), threshold_text(t))
+        };
+        limits.push(format!("- {} ({}): {reached}{who}.", t.label, t.id));
     }
     auto.insert("han-che", limits);
     auto.insert(
@@ -703,7 +733,7 @@ pub fn summary(input: &SummaryInput) -> Report {
             ranked
                 .iter()
                 .take(3)
-                .map(|(id, n)| format!("{} ({} lượt)", name(id), vn_int(*n as i64)))
+                .map(|(id, n)| with_note(&name(id), &format!("{} lượt", vn_int(*n as i64))))
                 .collect::<Vec<_>>()
                 .join("; ")
         )
@@ -717,12 +747,17 @@ pub fn summary(input: &SummaryInput) -> Report {
             volunteers
                 .iter()
                 .take(5)
-                .map(|v| format!(
-                    "{} ({} lượt hỗ trợ, {} ca tình nguyện)",
-                    v.name,
-                    vn_int(v.turns as i64),
-                    vn_int(v.shifts as i64)
-                ))
+                .map(|v| {
+                    // Only what the volunteer did: never "0 ca".
+                    let mut did = Vec::new();
+                    if v.turns > 0 {
+                        did.push(format!("{} lượt hỗ trợ", vn_int(v.turns as i64)));
+                    }
+                    if v.shifts > 0 {
+                        did.push(format!("{} ca tình nguyện", vn_int(v.shifts as i64)));
+                    }
+                    with_note(&v.name, &did.join(", "))
+                })
                 .collect::<Vec<_>>()
                 .join("; ")
         ));
@@ -757,7 +792,7 @@ pub fn summary(input: &SummaryInput) -> Report {
                 schools
                     .iter()
                     .take(3)
-                    .map(|(id, v)| format!("{} ({} % tuần của các lớp có buổi)", name(id), vn_num(*v, 1)))
+                    .map(|(id, v)| with_note(&name(id), &format!("{} % tuần của các lớp có buổi", vn_num(*v, 1))))
                     .collect::<Vec<_>>()
                     .join("; ")
             ));
@@ -823,9 +858,47 @@ pub fn summary(input: &SummaryInput) -> Report {
         kind: "BÁO CÁO".into(),
         title: format!("Kết quả thực hiện Kế hoạch {}", h.title),
         blocks: b,
-        recipients: plan.recipients.clone(),
+        recipients: plan.recipients.iter().map(|r| tidy_punctuation(r)).collect(),
         signer: plan.signer.clone(),
     }
+}
+
+/// "Thôn A (8 lượt)", but "Thôn mẫu 1 (dữ liệu mẫu), 8 lượt": never a
+/// parenthesis inside another.
+fn with_note(name: &str, note: &str) -> String {
+    if name.trim_end().ends_with(')') {
+        format!("{name}, {note}")
+    } else {
+        format!("{name} ({note})")
+    }
+}
+
+/// A line copied from a plan as an official would print it: no space
+/// before `; , . :` ("HĐND xã ;" → "HĐND xã;") and none inside an
+/// abbreviation's hyphen ("VH -XH" → "VH-XH").
+pub fn tidy_punctuation(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    for (i, &c) in chars.iter().enumerate() {
+        if c == ' ' {
+            let next = chars.get(i + 1).copied();
+            let prev = i.checked_sub(1).and_then(|j| chars.get(j)).copied();
+            let after_next = chars.get(i + 2).copied();
+            let before_punct = matches!(next, Some(';' | ',' | '.' | ':'));
+            let in_abbrev = (next == Some('-')
+                && prev.is_some_and(char::is_uppercase)
+                && after_next.is_some_and(char::is_uppercase))
+                || (prev == Some('-')
+                    && next.is_some_and(char::is_uppercase)
+                    && i >= 2
+                    && chars.get(i - 2).is_some_and(|c| c.is_uppercase()));
+            if before_punct || in_abbrev {
+                continue;
+            }
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// One cell of a data export: typed, so a spreadsheet gets real dates and numbers.
@@ -891,7 +964,7 @@ pub struct UnitInput<'a> {
 
 /// Bảng 1: every target's figure, share of its goal and verdict as of a day
 /// (the board's standings, in the plan's target order).
-pub fn targets_table(plan: &Plan, standings: &[Standing], as_of: Day) -> Table {
+pub fn targets_table(plan: &Plan, standings: &[Standing], as_of: Day, name: &dyn Fn(&str) -> String) -> Table {
     let rows = plan
         .targets
         .iter()
@@ -905,7 +978,7 @@ pub fn targets_table(plan: &Plan, standings: &[Standing], as_of: Day) -> Table {
                     vn_num(s.value.numerator, 0),
                     vn_num(d, 0)
                 ),
-                (Measure::MinPerUnit, _) => format!("thấp nhất {}", figure(t, s.value.value)),
+                (Measure::MinPerUnit, _) => min_per_unit_reading(t, s, name),
                 _ => figure(t, s.value.value),
             };
             vec![
@@ -983,7 +1056,7 @@ pub fn unit_progress(input: &UnitInput) -> Report {
         }
         if !parts.is_empty() {
             any = true;
-            b.push(Block::Para(format!("- {}: {}.", line.label(), parts.join(", "))));
+            b.push(Block::Para(format!("{}: {}.", line.label(), parts.join(", "))));
         }
     }
     if !any {
@@ -1065,5 +1138,30 @@ pub fn unit_progress(input: &UnitInput) -> Report {
             position: "NGƯỜI BÁO CÁO".into(),
             name: String::new(),
         },
+    }
+}
+
+#[cfg(test)]
+mod wording_tests {
+    use super::*;
+
+    #[test]
+    fn recipients_print_as_an_official_would_write_them() {
+        assert_eq!(tidy_punctuation("Thường trực HĐND xã ;"), "Thường trực HĐND xã;");
+        assert_eq!(tidy_punctuation("Lưu: VT, VH -XH."), "Lưu: VT, VH-XH.");
+        assert_eq!(tidy_punctuation("Lưu: VT, VH- XH."), "Lưu: VT, VH-XH.");
+        assert_eq!(
+            tidy_punctuation("Các cơ quan, phòng, ban - đơn vị;"),
+            "Các cơ quan, phòng, ban - đơn vị;"
+        );
+    }
+
+    #[test]
+    fn a_note_never_nests_parentheses() {
+        assert_eq!(with_note("Thôn Trung", "8 lượt"), "Thôn Trung (8 lượt)");
+        assert_eq!(
+            with_note("Thôn mẫu 1 (dữ liệu mẫu)", "8 lượt"),
+            "Thôn mẫu 1 (dữ liệu mẫu), 8 lượt"
+        );
     }
 }

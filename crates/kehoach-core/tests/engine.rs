@@ -343,6 +343,33 @@ fn t6_pace_forecast_and_laggards_name_the_slow_village() {
 }
 
 #[test]
+fn a_closed_window_gives_a_final_status_at_any_as_of_date_after_it() {
+    let p = seed_plan();
+    let mut f = villages();
+    for i in 0..30 {
+        f.turns.push(turn(&format!("t{i}"), "a", d(7, 1 + (i % 20) as u8)));
+    }
+    let facts = Facts::from_records(&p, &f);
+    for t in &p.targets {
+        let end = p.target_window(t).end;
+        for as_of in [end, end.plus(1), end.plus(94), Day::from_ymd(2027, 6, 1).unwrap()] {
+            let s = standing(&p, t, &facts, as_of);
+            assert!(
+                matches!(s.status, Status::Met | Status::Failed),
+                "{} as of {}: {:?} after its window closed on {}",
+                t.id,
+                as_of.vn(),
+                s.status,
+                end.vn()
+            );
+        }
+        // The day before the last, the window is still open.
+        let s = standing(&p, t, &facts, end.plus(-1));
+        assert_ne!(s.status, Status::Failed, "{}: not final before the end", t.id);
+    }
+}
+
+#[test]
 fn statuses_over_the_life_of_a_target() {
     let mut f = villages();
     assert_eq!(standing_of(&f, "T1", d(6, 30)).status, Status::NotYet);

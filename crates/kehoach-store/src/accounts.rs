@@ -128,6 +128,21 @@ pub struct InviteRow {
     pub used_at: Option<i64>,
 }
 
+/// An invite as the users page lists it: its id is the token's hash (the
+/// token itself is never stored, so a lost link is re-issued, not shown
+/// again).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct InviteListRow {
+    pub id: String,
+    pub role: String,
+    pub unit_id: Option<String>,
+    pub note: Option<String>,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub used_at: Option<i64>,
+    pub used_by_name: Option<String>,
+}
+
 const USER_COLS: &str = "id, plan_id, username, full_name, role, unit_id, active, email";
 pub const MIN_PASSWORD_LEN: usize = 10;
 pub const SESSION_TTL_SECS: i64 = 14 * 24 * 3600;
@@ -494,6 +509,41 @@ impl Store {
         .execute(self.pool())
         .await?;
         Ok(token)
+    }
+
+    /// The plan's invites made by coordinators (not the setup link), newest first.
+    pub async fn list_invites(&self, plan_id: &str) -> Result<Vec<InviteListRow>> {
+        Ok(sqlx::query_as(
+            "SELECT i.token_hash AS id, i.role, i.unit_id, i.note, i.created_at, i.expires_at, i.used_at, u.full_name AS used_by_name \
+             FROM invites i LEFT JOIN users u ON u.id = i.used_by \
+             WHERE i.plan_id = $1 AND i.created_by IS NOT NULL ORDER BY i.created_at DESC, i.token_hash LIMIT 200",
+        )
+        .bind(plan_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Ends an unused invite at once. Returns it (to re-issue one like it),
+    /// or None when there is no such unused invite.
+    pub async fn revoke_invite(&self, plan_id: &str, id: &str, now: i64) -> Result<Option<InviteListRow>> {
+        let mut tx = self.write_tx().await?;
+        let row: Option<InviteListRow> = sqlx::query_as(
+            "SELECT token_hash AS id, role, unit_id, note, created_at, expires_at, used_at, NULL AS used_by_name \
+             FROM invites WHERE plan_id = $1 AND token_hash = $2 AND created_by IS NOT NULL AND used_at IS NULL",
+        )
+        .bind(plan_id)
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if row.is_some() {
+            sqlx::query("UPDATE invites SET expires_at = $1 WHERE token_hash = $2 AND expires_at > $1")
+                .bind(now)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(row)
     }
 
     /// A usable invite: not used, not expired.

@@ -355,7 +355,8 @@ impl Store {
         };
 
         // The targets as the report's table states them (the board's figures).
-        let t = kehoach_core::report::targets_table(plan, &standings, as_of);
+        let unit_name = |id: &str| unit_names.get(id).map_or_else(|| id.to_string(), |n| n.to_string());
+        let t = kehoach_core::report::targets_table(plan, &standings, as_of, &unit_name);
         let targets = Sheet {
             id: "chi-tieu".into(),
             name: format!("Chỉ tiêu {}", as_of.vn().replace('/', "-")),

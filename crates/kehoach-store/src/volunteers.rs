@@ -292,6 +292,32 @@ impl Store {
 }
 
 impl Store {
+    /// A member takes back their sign-up: the place is free again. False
+    /// when they were not signed up.
+    pub async fn withdraw_sign_up(&self, plan_id: &str, shift_id: &str, person_id: &str) -> Result<bool> {
+        let mut tx = self.write_tx().await?;
+        let gone = sqlx::query(
+            "DELETE FROM shift_signups WHERE shift_id = $1 AND person_id = $2 \
+             AND shift_id IN (SELECT id FROM shifts WHERE plan_id = $3)",
+        )
+        .bind(shift_id)
+        .bind(person_id)
+        .bind(plan_id)
+        .execute(&mut *tx)
+        .await?;
+        if gone.rows_affected() == 0 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        sqlx::query("UPDATE shifts SET taken = taken - 1 WHERE id = $1 AND plan_id = $2 AND taken > 0")
+            .bind(shift_id)
+            .bind(plan_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
     /// Live support turns recorded by an account.
     pub async fn count_user_turns(&self, plan_id: &str, user_id: &str) -> Result<i64> {
         let (n,): (i64,) = sqlx::query_as(

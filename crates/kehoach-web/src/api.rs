@@ -646,6 +646,7 @@ pub async fn roster_template(
         crate::volunteers::api_create_shift,
         crate::volunteers::api_sign_up,
         crate::volunteers::api_cancel,
+        crate::volunteers::api_withdraw,
         crate::propaganda::api_log,
         crate::propaganda::api_delete,
         crate::contest_pages::api_settings,

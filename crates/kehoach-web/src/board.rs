@@ -71,19 +71,15 @@ fn api_records_url(target: &str, subject: Option<&str>, as_of: Day) -> String {
     u
 }
 
-/// A figure with its unit, as the board writes it: "63,2 %", "150 lượt".
-pub fn figure(t: &TargetDef, v: f64) -> String {
-    match t.threshold_unit {
-        ThresholdUnit::Percent => format!("{} %", vn_num(v, 1)),
-        u => format!("{} {}", vn_num(v, 1), u.label()),
-    }
-}
+/// A figure with its unit, as the board writes it: "63,2 %", "150 lượt"
+/// (counts whole, the same as the report).
+pub use kehoach_core::report::figure;
 
 /// One unit's share as the board writes it: unit coverage counts the unit's
 /// records (sessions), the other kinds use the target's own unit.
 pub fn unit_figure(t: &TargetDef, v: f64) -> String {
     match t.measure {
-        Measure::UnitCoverage => format!("{} buổi", vn_num(v, 1)),
+        Measure::UnitCoverage => format!("{} buổi", vn_num((v - 1e-9).ceil(), 0)),
         _ => figure(t, v),
     }
 }
@@ -481,13 +477,18 @@ fn card(plan: &Plan, t: &TargetDef, s: &Standing, b: &BoardData, remind: bool) -
         (Some(d), Measure::RatePerUnitPeriod) => {
             format!("{} / {} lớp × tuần", vn_num(s.value.numerator, 0), vn_num(d, 0))
         }
-        (_, Measure::MinPerUnit) => format!(
-            "thấp nhất trong {} đơn vị · tổng {} {}",
-            s.value.per_unit.len(),
-            vn_num(s.value.numerator, 0),
-            t.threshold_unit.label()
-        ),
         _ => String::new(),
+    };
+    // A target every unit must reach reads as how many units reached it,
+    // then the lowest unit by name and the commune's total (the same words
+    // as the report and the public page).
+    let (value, detail) = if t.measure == Measure::MinPerUnit {
+        let reading = kehoach_core::report::min_per_unit_reading(t, s, &|id| b.subject_name(id));
+        let mut parts = reading.split("; ");
+        let head = parts.next().unwrap_or_default().to_string();
+        (head, parts.collect::<Vec<_>>().join(" · "))
+    } else {
+        (figure(t, s.value.value), detail)
     };
     let forecast = match (s.forecast_pace, s.forecast_recent) {
         _ if s.status == Status::NotYet => format!("Bắt đầu {}", plan.target_window(t).start.vn()),
@@ -506,7 +507,7 @@ fn card(plan: &Plan, t: &TargetDef, s: &Standing, b: &BoardData, remind: bool) -
         text: t.text.clone(),
         status: s.status.as_str(),
         status_label: s.status.label(),
-        value: figure(t, s.value.value),
+        value,
         rule: format!("{} {}", t.comparator.symbol(), figure(t, t.threshold)),
         detail,
         bar_pct: pct_of(s.value.value, scale),

@@ -839,9 +839,19 @@ pub struct JudgeEntry {
     pub file: bool,
     pub recused: bool,
     pub scored: bool,
-    pub values: Vec<(String, String, u32, String)>,
+    /// (criterion id, label, max, value as shown, wrong): a refused form
+    /// keeps what the judge typed and marks the wrong fields.
+    pub values: Vec<(String, String, u32, String, bool)>,
     pub comment: String,
     pub total: String,
+}
+
+/// What a judge typed for one entry, kept when the form is refused.
+pub struct Typed {
+    pub entry_id: String,
+    pub values: BTreeMap<String, String>,
+    pub comment: String,
+    pub wrong: Vec<String>,
 }
 
 #[derive(Template)]
@@ -863,6 +873,17 @@ async fn judge_response(
     id: &str,
     notice: Option<Notice>,
     status: StatusCode,
+) -> Response {
+    judge_response_typed(st, cu, id, notice, status, None).await
+}
+
+async fn judge_response_typed(
+    st: &AppState,
+    cu: &CurrentUser,
+    id: &str,
+    notice: Option<Notice>,
+    status: StatusCode,
+    typed: Option<Typed>,
 ) -> Response {
     let c = match contests::contest(st, id).await {
         Ok(c) => c,
@@ -889,6 +910,7 @@ async fn judge_response(
         let values: BTreeMap<String, f64> = mine
             .and_then(|s| serde_json::from_str(&s.scores).ok())
             .unwrap_or_default();
+        let typed_here = typed.as_ref().filter(|t| t.entry_id == e.id);
         // Only what the work says: never the entrant's name, group, school or contact.
         list.push(JudgeEntry {
             recused: recusals.contains(&(e.id.clone(), cu.user.id.clone())),
@@ -896,16 +918,27 @@ async fn judge_response(
             values: c
                 .criteria
                 .iter()
-                .map(|x| {
-                    (
+                .map(|x| match typed_here {
+                    Some(t) => (
+                        x.id.clone(),
+                        x.label.clone(),
+                        x.max,
+                        t.values.get(&x.id).cloned().unwrap_or_default(),
+                        t.wrong.contains(&x.id),
+                    ),
+                    None => (
                         x.id.clone(),
                         x.label.clone(),
                         x.max,
                         values.get(&x.id).map(|v| v.to_string()).unwrap_or_default(),
-                    )
+                        false,
+                    ),
                 })
                 .collect(),
-            comment: mine.and_then(|s| s.comment.clone()).unwrap_or_default(),
+            comment: match typed_here {
+                Some(t) => t.comment.clone(),
+                None => mine.and_then(|s| s.comment.clone()).unwrap_or_default(),
+            },
             total: score_text(kehoach_core::contest::weighted_total(&c.criteria, &values), 2),
             id: e.id,
             number: e.number,
@@ -966,27 +999,75 @@ pub async fn score_form(
     body: Bytes,
 ) -> Response {
     let f = form_pairs(&body);
+    let typed: BTreeMap<String, String> = f
+        .iter()
+        .filter_map(|(k, v)| k.strip_prefix("c_").map(|cid| (cid.to_string(), v.trim().to_string())))
+        .collect();
+    let comment = field(&f, "comment");
+    // Each criterion checked on its own, so the page can say which one is
+    // wrong and why, and keep everything the judge typed.
+    let c = match contests::contest(&st, &id).await {
+        Ok(c) => c,
+        Err(e) => return e.into_response(),
+    };
     let mut values = BTreeMap::new();
-    let mut bad = false;
-    for (k, v) in &f {
-        if let Some(cid) = k.strip_prefix("c_") {
-            match v.trim().replace(',', ".").parse::<f64>() {
-                Ok(x) => {
-                    values.insert(cid.to_string(), x);
-                }
-                Err(_) => bad = true,
+    let mut wrong = Vec::new();
+    let mut reasons = Vec::new();
+    for x in &c.criteria {
+        let raw = typed.get(&x.id).map(String::as_str).unwrap_or("");
+        match raw.replace(',', ".").parse::<f64>() {
+            Ok(v) if (0.0..=f64::from(x.max)).contains(&v) => {
+                values.insert(x.id.clone(), v);
+            }
+            Ok(_) => {
+                wrong.push(x.id.clone());
+                reasons.push(format!("“{}”: {raw} ngoài khoảng cho phép 0–{}", x.label, x.max));
+            }
+            Err(_) => {
+                wrong.push(x.id.clone());
+                reasons.push(if raw.is_empty() {
+                    format!("“{}”: chưa chấm (0–{})", x.label, x.max)
+                } else {
+                    format!("“{}”: “{raw}” không phải một số (0–{})", x.label, x.max)
+                });
             }
         }
     }
-    let r = if bad {
-        Err(AppError::invalid("score_out_of_range", "scores"))
+    let r = if wrong.is_empty() {
+        contests::score(&st, &cu, &id, &entry, &values, Some(comment.clone())).await
     } else {
-        contests::score(&st, &cu, &id, &entry, &values, Some(field(&f, "comment"))).await
+        Err(AppError::invalid("score_out_of_range", "scores"))
     };
     match r {
         Ok(()) => see_other(&format!("/cham-thi/{id}?ok=scored#bai-{entry}")),
         Err(e) if e.status == StatusCode::FORBIDDEN => forbidden_page(&st, &cu),
-        Err(e) => judge_response(&st, &cu, &id, error_notice(&e), e.status).await,
+        Err(e) => {
+            let number = st
+                .store
+                .entries(&st.plan_id, c.id())
+                .await
+                .ok()
+                .and_then(|es| es.into_iter().find(|x| x.id == entry).map(|x| x.number));
+            let mut notice = error_notice(&e);
+            if let Some(n) = notice.as_mut() {
+                let which = number.map(|n| format!("Bài số {n}: ")).unwrap_or_default();
+                n.text = if reasons.is_empty() {
+                    format!("{which}{}", n.text)
+                } else {
+                    format!(
+                        "{which}điểm chưa được lưu; {}. Các ô đã nhập vẫn được giữ.",
+                        reasons.join("; ")
+                    )
+                };
+            }
+            let typed = Typed {
+                entry_id: entry,
+                values: typed,
+                comment,
+                wrong,
+            };
+            judge_response_typed(&st, &cu, &id, notice, e.status, Some(typed)).await
+        }
     }
 }
 

@@ -246,6 +246,10 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/contests/{id}/entries/{entry}/prize", put(contest_pages::api_prize))
         .route("/shifts/{id}/signups", post(volunteers::api_sign_up))
+        .route(
+            "/shifts/{id}/signups/mine",
+            axum::routing::delete(volunteers::api_withdraw),
+        )
         .route("/units", get(api::units).post(api::create_unit))
         .route("/units/{id}", patch(api::update_unit))
         .route("/units/{id}/populations/{population}", put(api::set_population))
@@ -318,6 +322,8 @@ pub fn app(state: AppState) -> Router {
         .route("/nguoi-dung/{id}", post(pages::user_update))
         .route("/nguoi-dung/{id}/doan-vien", post(pages::user_person))
         .route("/loi-moi", post(pages::invite_create))
+        .route("/nguoi-dung/loi-moi/{id}/thu-hoi", post(pages::invite_revoke))
+        .route("/nguoi-dung/loi-moi/{id}/cap-lai", post(pages::invite_reissue))
         .route(
             "/buoi",
             get(pages_records::sessions_page).post(pages_records::session_create),
@@ -347,6 +353,7 @@ pub fn app(state: AppState) -> Router {
         .route("/ghi-luot", get(pages::turns_page))
         .route("/ca-cua-toi", get(volunteers::mine_page))
         .route("/ca/{id}/dang-ky", post(volunteers::sign_up_form))
+        .route("/ca/{id}/huy-dang-ky", post(volunteers::withdraw_form))
         .route("/doi-hinh", get(volunteers::teams_page).post(volunteers::team_form))
         .route("/doi-hinh/ca", post(volunteers::shift_form))
         .route("/doi-hinh/ca/{id}/phan-cong", post(volunteers::assign_form))

@@ -145,6 +145,7 @@ pub(crate) fn ok_notice(q: &OkQuery) -> Option<Notice> {
         "unit_created" => "Đã thêm đơn vị.",
         "plan_activated" => "Đã kích hoạt kế hoạch mới: hãy khai báo các thôn, trường và tài khoản trước khi ghi nhận.",
         "shift_taken" => "Đã đăng ký ca.",
+        "shift_withdrawn" => "Đã hủy đăng ký ca; chỗ đã được trả lại cho người khác.",
         "shift_assigned" => "Đã phân công đoàn viên vào ca.",
         "shift_cancelled" => "Đã hủy ca.",
         "team_saved" => "Đã lưu đội hình.",
@@ -161,6 +162,7 @@ pub(crate) fn ok_notice(q: &OkQuery) -> Option<Notice> {
         "class_saved" => "Đã cập nhật lớp.",
         "user_created" => "Đã tạo tài khoản.",
         "user_saved" => "Đã lưu người dùng.",
+        "invite_revoked" => "Đã thu hồi liên kết mời: liên kết đó không dùng được nữa.",
         "welcome" => "Chào mừng! Tài khoản đã được tạo.",
         "session_saved" => "Đã lưu buổi.",
         "session_deleted" => "Đã xóa buổi.",
@@ -931,6 +933,19 @@ pub struct InviteView {
     qr_svg: String,
     role_label: &'static str,
     unit_name: Option<String>,
+    /// The invitation as a message to paste into Zalo.
+    zalo: String,
+}
+
+/// An invite in the list: for whom, its state, and what can be done.
+pub struct InviteLine {
+    id: String,
+    role_label: &'static str,
+    unit_name: String,
+    note: String,
+    created: String,
+    state: String,
+    pending: bool,
 }
 
 pub struct UsersView {
@@ -939,6 +954,7 @@ pub struct UsersView {
     units: Vec<(String, String)>,
     members: Vec<(String, String)>,
     invite: Option<InviteView>,
+    invites: Vec<InviteLine>,
 }
 
 #[derive(Template)]
@@ -964,6 +980,7 @@ async fn users_response(
             st.store.list_units(&st.plan_id).await?,
         ))
     };
+    let invites = st.store.list_invites(&st.plan_id).await.unwrap_or_default();
     let (users, units) = match load.await {
         Ok(x) => x,
         Err(e) => return e.into_response(),
@@ -1020,6 +1037,35 @@ async fn users_response(
             .collect(),
         members,
         invite,
+        invites: invites
+            .into_iter()
+            .map(|i| {
+                let now = kehoach_store::now_unix();
+                let state = match (i.used_at, i.used_by_name) {
+                    (Some(at), who) => format!(
+                        "đã nhận{} lúc {}",
+                        who.map(|w| format!(" ({w})")).unwrap_or_default(),
+                        kehoach_core::text::vn_datetime(at)
+                    ),
+                    (None, _) if i.expires_at <= now => {
+                        format!(
+                            "hết hạn hoặc đã thu hồi ({})",
+                            kehoach_core::text::vn_datetime(i.expires_at)
+                        )
+                    }
+                    (None, _) => format!("chờ nhận, hết hạn {}", kehoach_core::text::vn_datetime(i.expires_at)),
+                };
+                InviteLine {
+                    pending: i.used_at.is_none() && i.expires_at > now,
+                    role_label: Role::parse(&i.role).map(Role::label).unwrap_or(""),
+                    unit_name: unit_name(&i.unit_id),
+                    note: i.note.unwrap_or_default(),
+                    created: kehoach_core::text::vn_datetime(i.created_at),
+                    state,
+                    id: i.id,
+                }
+            })
+            .collect(),
     };
     render(
         status,
@@ -1113,39 +1159,77 @@ pub async fn invite_create(
     PageUser(cu): PageUser,
     Form(f): Form<InviteCreateForm>,
 ) -> Response {
-    let unit_id = f.unit_id.clone().filter(|u| !u.is_empty());
-    let role = Role::parse(&f.role);
-    match service::create_invite(
-        &st,
-        &cu,
-        InviteBody {
-            role: f.role,
-            unit_id: unit_id.clone(),
-            note: f.note,
-        },
+    let body = InviteBody {
+        role: f.role,
+        unit_id: f.unit_id.filter(|u| !u.is_empty()),
+        note: f.note,
+    };
+    let asked = InviteBody {
+        role: body.role.clone(),
+        unit_id: body.unit_id.clone(),
+        note: body.note.clone(),
+    };
+    match service::create_invite(&st, &cu, body).await {
+        Ok(url) => invite_made(&st, &cu, url, &asked, "Đã tạo liên kết mời.").await,
+        Err(e) if e.code == "forbidden" => forbidden_page(&st, &cu),
+        Err(e) => users_response(&st, &cu, error_notice(&e), e.status, None).await,
+    }
+}
+
+/// The users page with a link just made: shown once, with its QR code and
+/// the text ready to paste into Zalo.
+async fn invite_made(st: &AppState, cu: &CurrentUser, url: String, b: &InviteBody, text: &str) -> Response {
+    let unit_name = match &b.unit_id {
+        Some(u) => st.store.unit(&st.plan_id, u).await.ok().map(|u| u.name),
+        None => None,
+    };
+    let role_label = Role::parse(&b.role).map(Role::label).unwrap_or("");
+    let p = &st.plan.plan;
+    let zalo = format!(
+        "{} {} mời anh/chị dùng kehoach (theo dõi kế hoạch “{}”) với vai trò {}{}. Mở liên kết để tạo tài khoản (dùng một lần, hết hạn ngày {}): {url}",
+        p.commune_level,
+        p.commune,
+        p.short_title,
+        role_label.to_lowercase(),
+        unit_name.as_ref().map(|u| format!(" của {u}")).unwrap_or_default(),
+        crate::today_vn().plus(service::INVITE_TTL_SECS / 86_400).vn(),
+    );
+    let inv = InviteView {
+        qr_svg: qr_svg(&url),
+        url,
+        role_label,
+        unit_name,
+        zalo,
+    };
+    users_response(
+        st,
+        cu,
+        Some(Notice {
+            kind: "ok",
+            text: text.into(),
+        }),
+        StatusCode::CREATED,
+        Some(inv),
     )
     .await
-    {
-        Ok(url) => {
-            let unit_name = match unit_id {
-                Some(u) => st.store.unit(&st.plan_id, &u).await.ok().map(|u| u.name),
-                None => None,
-            };
-            let inv = InviteView {
-                qr_svg: qr_svg(&url),
-                url,
-                role_label: role.map(Role::label).unwrap_or(""),
-                unit_name,
-            };
-            users_response(
+}
+
+/// `POST /nguoi-dung/loi-moi/{id}/thu-hoi`: end an unused invite.
+pub async fn invite_revoke(State(st): State<AppState>, PageUser(cu): PageUser, Path(id): Path<String>) -> Response {
+    let r = service::revoke_invite(&st, &cu, &id).await;
+    users_after(&st, &cu, r, "invite_revoked").await
+}
+
+/// `POST /nguoi-dung/loi-moi/{id}/cap-lai`: a new link in place of an unused one.
+pub async fn invite_reissue(State(st): State<AppState>, PageUser(cu): PageUser, Path(id): Path<String>) -> Response {
+    match service::reissue_invite(&st, &cu, &id).await {
+        Ok((url, b)) => {
+            invite_made(
                 &st,
                 &cu,
-                Some(Notice {
-                    kind: "ok",
-                    text: "Đã tạo liên kết mời.".into(),
-                }),
-                StatusCode::CREATED,
-                Some(inv),
+                url,
+                &b,
+                "Đã tạo liên kết mới; liên kết cũ không dùng được nữa.",
             )
             .await
         }

@@ -40,6 +40,8 @@ pub struct TargetView {
     pub label: String,
     pub value: String,
     pub rule: String,
+    /// A target every unit must reach, in the words every surface uses.
+    pub reading: String,
     pub status: &'static str,
     pub pct: String,
 }
@@ -62,6 +64,10 @@ struct HomePage {
     turns: String,
     targets: Vec<TargetView>,
     contests: Vec<crate::contest_pages::PublicContest>,
+    /// The campaign is over and no week was asked for: the page opens on
+    /// its results; the weeks are a link away.
+    ended: bool,
+    first_week: String,
 }
 
 #[derive(Template)]
@@ -100,7 +106,9 @@ fn week_start(st: &AppState, q: &WeekQuery) -> Day {
         .tuan
         .as_deref()
         .and_then(Day::parse_any)
-        .unwrap_or(if period.contains(today) { today } else { period.start });
+        // Before the campaign its first week, during it this week, after it
+        // its last week (never an empty week long past).
+        .unwrap_or(today.max(period.start).min(period.end));
     day.plus(-(day.0.weekday().number_days_from_monday() as i64))
 }
 
@@ -214,6 +222,17 @@ async fn home_inner(st: &AppState, q: &WeekQuery) -> Result<Response, AppError> 
             label: t.label.clone(),
             value: figure(t, s.value.value),
             rule: figure(t, t.threshold),
+            reading: if t.measure == kehoach_core::Measure::MinPerUnit {
+                let name = |id: &str| {
+                    units
+                        .iter()
+                        .find(|u| u.id == id)
+                        .map_or_else(|| id.to_string(), |u| u.name.clone())
+                };
+                kehoach_core::report::min_per_unit_reading(t, s, &name)
+            } else {
+                String::new()
+            },
             status: s.status.label(),
             pct: format!(
                 "{:.0}",
@@ -248,6 +267,8 @@ async fn home_inner(st: &AppState, q: &WeekQuery) -> Result<Response, AppError> 
         turns: vn_int(turns as i64),
         targets,
         contests,
+        ended: today > p.period.end && q.tuan.is_none(),
+        first_week: p.period.start.vn(),
     }))
 }
 

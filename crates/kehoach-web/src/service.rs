@@ -228,6 +228,42 @@ pub async fn create_invite(st: &AppState, cu: &CurrentUser, b: InviteBody) -> Re
     Ok(format!("{}/moi/{token}", st.public_url))
 }
 
+/// Ends an unused invite (a link sent to the wrong person, or lost).
+pub async fn revoke_invite(
+    st: &AppState,
+    cu: &CurrentUser,
+    id: &str,
+) -> Result<kehoach_store::InviteListRow, AppError> {
+    require(cu, Action::ManageUsers)?;
+    st.store
+        .revoke_invite(&st.plan_id, id, now_unix())
+        .await?
+        .ok_or_else(AppError::not_found)
+}
+
+/// A new link for the same role, unit and note as an unused invite, which
+/// ends: the way back to a link that was shown once and lost (tokens are
+/// stored only as hashes).
+pub async fn reissue_invite(st: &AppState, cu: &CurrentUser, id: &str) -> Result<(String, InviteBody), AppError> {
+    let old = revoke_invite(st, cu, id).await?;
+    let body = InviteBody {
+        role: old.role,
+        unit_id: old.unit_id,
+        note: old.note,
+    };
+    let url = create_invite(
+        st,
+        cu,
+        InviteBody {
+            role: body.role.clone(),
+            unit_id: body.unit_id.clone(),
+            note: body.note.clone(),
+        },
+    )
+    .await?;
+    Ok((url, body))
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PersonLinkBody {

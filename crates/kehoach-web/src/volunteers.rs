@@ -151,6 +151,25 @@ pub async fn sign_up(
         })
 }
 
+/// The user's own member takes back a sign-up before the shift starts.
+pub async fn withdraw(st: &AppState, cu: &CurrentUser, shift_id: &str) -> Result<(), AppError> {
+    if !allowed(&cu.user, Action::SignUpShift) {
+        return Err(AppError::forbidden());
+    }
+    let links = st.store.user_people(&st.plan_id).await?;
+    let Some((_, person_id)) = links.into_iter().find(|(u, _)| u == &cu.user.id) else {
+        return Err(AppError::invalid("account_not_member", "person_id"));
+    };
+    let shift = st.store.shift(&st.plan_id, shift_id).await?;
+    if started(&shift) {
+        return Err(AppError::invalid("shift_started", "shift_id"));
+    }
+    if !st.store.withdraw_sign_up(&st.plan_id, shift_id, &person_id).await? {
+        return Err(AppError::not_found());
+    }
+    Ok(())
+}
+
 // -------------------------------------------------------------------- API
 
 #[utoipa::path(post, path = "/api/v1/shifts", request_body = ShiftBody,
@@ -306,6 +325,30 @@ async fn mine_response(st: &AppState, cu: &CurrentUser, notice: Option<Notice>, 
         turns,
     };
     render(status, &page)
+}
+
+/// `DELETE /api/v1/shifts/{id}/signups/mine`: take back one's sign-up
+/// before the shift starts.
+#[utoipa::path(delete, path = "/api/v1/shifts/{id}/signups/mine",
+    responses((status = 204), (status = 403, body = crate::errors::ErrorBody), (status = 404, body = crate::errors::ErrorBody), (status = 422, body = crate::errors::ErrorBody)))]
+pub async fn api_withdraw(State(st): State<AppState>, ApiUser(cu): ApiUser, Path(id): Path<String>) -> Response {
+    use axum::response::IntoResponse;
+    match withdraw(&st, &cu, &id).await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `POST /ca/{id}/huy-dang-ky`: take back a sign-up from the phone.
+pub async fn withdraw_form(State(st): State<AppState>, PageUser(cu): PageUser, Path(id): Path<String>) -> Response {
+    match withdraw(&st, &cu, &id).await {
+        Ok(()) => see_other("/ca-cua-toi?ok=shift_withdrawn"),
+        Err(e) if e.status == StatusCode::FORBIDDEN => forbidden_page(&st, &cu),
+        Err(e) => {
+            let n = crate::pages::error_notice(&e);
+            mine_response(&st, &cu, n, e.status).await
+        }
+    }
 }
 
 /// `POST /ca/{id}/dang-ky`: sign up for a shift from the phone.

@@ -632,7 +632,7 @@ async fn judging_is_blind_fair_and_ends_in_published_results() {
             })
             .collect();
         assert!(
-            paras.iter().any(|p| p.starts_with("- 7.1.")
+            paras.iter().any(|p| p.starts_with("7.1.")
                 && p.contains("nhận 3 bài dự thi")
                 && p.contains("Giải Nhất: Nguyễn Thị Mai Anh (Trường Tiểu học Trung Lập · lớp 5A)")),
             "{b}: {paras:#?}"

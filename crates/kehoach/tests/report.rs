@@ -372,3 +372,36 @@ fn the_workbook_opens_in_libreoffice_with_every_sheet() {
         "{coverage}"
     );
 }
+
+/// A report signed after the campaign says what was achieved: every
+/// target đạt or không đạt, never a forecast ("có nguy cơ", "đúng tiến độ").
+#[test]
+fn a_report_signed_after_the_end_says_what_was_achieved() {
+    let dir = temp_dir("report-final");
+    let url = format!("sqlite:{}", dir.join("demo.sqlite").display());
+    let (ok, text) = run(&["demo", "--database-url", &url, "--fill-only"]);
+    assert!(ok, "{text}");
+    let pdf = dir.join("bao-cao.pdf");
+    let (ok, text) = run(&[
+        "report",
+        "summary",
+        "--database-url",
+        &url,
+        "--as-of",
+        "2026-08-31",
+        "--signed-on",
+        "2026-12-03",
+        "--out",
+        pdf.to_str().unwrap(),
+    ]);
+    assert!(ok, "{text}");
+    let text = Command::new("pdftotext")
+        .args(["-layout", pdf.to_str().unwrap(), "-"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    for forecast in ["nguy cơ", "đúng tiến độ", "chậm tiến độ", "Chưa thực hiện"] {
+        assert!(!text.contains(forecast), "a final report says “{forecast}”:\n{text}");
+    }
+    assert!(text.contains("Không đạt") || text.contains("Đạt"), "{text}");
+}

@@ -53,9 +53,12 @@ test('coordinator sets up, logs in, opens the plan and adds a village', { timeou
   await page.getByText('Tên đăng nhập hoặc mật khẩu không đúng.').waitFor();
   await page.getByLabel('Mật khẩu').fill('mat-khau-dai-2026');
   await page.getByRole('button', { name: 'Đăng nhập' }).click();
-  await page.waitForURL(/\/ke-hoach/);
+  // The coordinator lands on the board.
+  await page.waitForURL(/\/theo-doi/);
 
   // The plan page: header, both lines numbered 6, timeline, nine targets.
+  await page.getByRole('link', { name: 'Kế hoạch' }).click();
+  await page.waitForURL(/\/ke-hoach/);
   await page.getByRole('heading', { name: 'Mùa hè sôi động cùng chuyển đổi số 2026' }).waitFor();
   const numbers = await page.locator('table.lines td.num').allInnerTexts();
   assert.deepEqual(numbers, ['1', '2', '3', '4', '5', '6', '6', '7', '7.1', '7.2', '8']);

@@ -29,7 +29,7 @@ test('the public village page lists the planned session, no login needed', { tim
   await page.getByLabel('Tên đăng nhập').fill('demo');
   await page.getByLabel('Mật khẩu').fill('demo-kehoach-2026');
   await page.getByRole('button', { name: 'Đăng nhập' }).click();
-  await page.waitForURL(/\/ke-hoach/);
+  await page.waitForURL((u) => !u.pathname.startsWith('/dang-nhap'));
   const units = await api(page, 'GET', '/api/v1/units');
   const village = units.json.units.find((u) => u.slug === 'thon-mau-1');
   const created = await api(page, 'POST', '/api/v1/sessions', {
@@ -76,7 +76,7 @@ test('a volunteer signs up for a shift on a phone and sees it in “my shifts”
   await page.getByLabel('Tên đăng nhập').fill('demo');
   await page.getByLabel('Mật khẩu').fill('demo-kehoach-2026');
   await page.getByRole('button', { name: 'Đăng nhập' }).click();
-  await page.waitForURL(/\/ke-hoach/);
+  await page.waitForURL((u) => !u.pathname.startsWith('/dang-nhap'));
   const units = await api(page, 'GET', '/api/v1/units');
   const village = units.json.units.find((u) => u.slug === 'thon-mau-2');
   const day = new Date(Date.now() + 7 * 86400e3 + 7 * 3600e3).toISOString().slice(0, 10);
@@ -97,8 +97,12 @@ test('a volunteer signs up for a shift on a phone and sees it in “my shifts”
   await p.getByLabel('Tên đăng nhập').fill('tnv01');
   await p.getByLabel('Mật khẩu').fill('demo-kehoach-2026');
   await p.getByRole('button', { name: 'Đăng nhập' }).click();
-  await p.waitForURL(/\/ke-hoach/);
-  await p.goto(`${server.url}/ca-cua-toi`);
+  // A volunteer lands on their shifts, with a compact menu.
+  await p.waitForURL(/\/ca-cua-toi/);
+  const menu = await p.locator('header nav > a').allInnerTexts();
+  assert.ok(menu.length <= 4, `a compact menu: ${menu}`);
+  assert.equal(await p.locator('header nav a[href="/api/docs"]').count(), 0, 'no API link for a volunteer');
+  assert.equal(await p.locator('a[href="/doi-hinh"]').count(), 0, 'no team management link for a volunteer');
   const open = p.locator(`#open-shifts [data-shift="${shift.json.id}"]`);
   await open.getByRole('button', { name: 'Đăng ký ca này' }).click();
   await p.waitForURL(/ok=shift_taken/);
@@ -107,6 +111,14 @@ test('a volunteer signs up for a shift on a phone and sees it in “my shifts”
   assert.match(await mine.textContent(), new RegExp(village.name.replace(/[()]/g, '.')));
   assert.equal(await p.locator(`#open-shifts [data-shift="${shift.json.id}"]`).count(), 0);
   if (shots) await p.screenshot({ path: `${shots}/my-shifts-phone.png`, fullPage: true });
+  // Plans change: the volunteer takes the sign-up back before the shift,
+  // and the place is open again.
+  p.once('dialog', (d) => d.accept());
+  await mine.getByRole('button', { name: 'Hủy đăng ký' }).click();
+  await p.waitForURL(/ok=shift_withdrawn/);
+  await p.getByText('Đã hủy đăng ký ca').waitFor();
+  assert.equal(await p.locator(`#my-shifts [data-shift="${shift.json.id}"]`).count(), 0);
+  await p.locator(`#open-shifts [data-shift="${shift.json.id}"]`).getByRole('button', { name: 'Đăng ký ca này' }).waitFor();
   assert.deepEqual(errors, []);
   await ctx.close();
 });

@@ -78,5 +78,5 @@ export async function switchUser(page, username, password) {
   await page.getByLabel('Tên đăng nhập').fill(username);
   await page.getByLabel('Mật khẩu').fill(password);
   await page.getByRole('button', { name: 'Đăng nhập' }).click();
-  await page.waitForURL(/\/ke-hoach/);
+  await page.waitForURL((u) => !u.pathname.startsWith('/dang-nhap'));
 }

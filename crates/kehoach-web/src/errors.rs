@@ -375,7 +375,11 @@ mod tests {
                         && code.contains('_')
                         && code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
                     // Only codes that reach AppError/StoreError/Refusal: skip field names and SQL.
-                    let ctx = &src[i.saturating_sub(60)..i];
+                    let mut from = i.saturating_sub(60);
+                    while !src.is_char_boundary(from) {
+                        from -= 1;
+                    }
+                    let ctx = &src[from..i];
                     let in_error = marker != ", \"" || ctx.contains("AppError::new(") || ctx.contains("StatusCode::");
                     if is_code && in_error && !code.ends_with("_id") {
                         assert_ne!(message_vn(code), fallback, "no Vietnamese message for code “{code}”");

@@ -352,6 +352,7 @@ pub fn app(state: AppState) -> Router {
         .route("/danh-sach/{id}", post(pages_records::person_update))
         .route("/ghi-luot", get(pages::turns_page))
         .route("/ca-cua-toi", get(volunteers::mine_page))
+        .route("/don-vi-cua-toi", get(board::unit_home))
         .route("/ca/{id}/dang-ky", post(volunteers::sign_up_form))
         .route("/ca/{id}/huy-dang-ky", post(volunteers::withdraw_form))
         .route("/doi-hinh", get(volunteers::teams_page).post(volunteers::team_form))

@@ -38,6 +38,68 @@ pub struct NavUser {
     pub manages_teams: bool,
     pub manages_contests: bool,
     pub is_judge: bool,
+    /// The three or four things this role does, first; the rest behind
+    /// "Thêm" (a phone's menu takes one line). Only links the user can open.
+    pub primary: Vec<NavLink>,
+    pub more: Vec<NavLink>,
+}
+
+pub struct NavLink {
+    pub href: &'static str,
+    pub label: &'static str,
+    /// Matches `Chrome::active` on its own page.
+    pub key: &'static str,
+}
+
+/// The menu of a user: every page they can open, in the order their work
+/// needs them; the first few are shown, the rest go behind "Thêm".
+fn menu(u: &NavUser, role: Role, has_unit: bool) -> (Vec<NavLink>, Vec<NavLink>) {
+    let link = |href, label, key| NavLink { href, label, key };
+    let mut all: Vec<NavLink> = Vec::new();
+    let mut add = |cond: bool, l: NavLink| {
+        if cond && !all.iter().any(|x| x.href == l.href) {
+            all.push(l);
+        }
+    };
+    match role {
+        Role::UnitReporter => {
+            add(has_unit, link("/don-vi-cua-toi", "Đơn vị của tôi", "unit_home"));
+            add(u.can_record_turns, link("/ghi-luot", "Ghi lượt hỗ trợ", "turns"));
+            add(u.can_read_records, link("/buoi", "Buổi", "sessions"));
+            add(u.can_read_records, link("/danh-sach", "Danh sách", "rosters"));
+        }
+        Role::Volunteer => {
+            add(true, link("/ca-cua-toi", "Ca của tôi", "shifts"));
+            add(true, link("/ghi-luot", "Ghi lượt hỗ trợ", "turns"));
+        }
+        Role::Judge => add(true, link("/cham-thi", "Chấm thi", "judging")),
+        Role::Coordinator | Role::Viewer => {
+            add(true, link("/theo-doi", "Theo dõi", "board"));
+            add(u.can_read_all, link("/bao-cao", "Báo cáo", "report"));
+            add(u.is_coordinator, link("/nguoi-dung", "Người dùng", "users"));
+            add(u.is_coordinator, link("/don-vi", "Đơn vị", "units"));
+        }
+    }
+    add(role != Role::Judge, link("/theo-doi", "Theo dõi", "board"));
+    add(true, link("/ke-hoach", "Kế hoạch", "plan"));
+    add(
+        u.can_record_turns && role != Role::Coordinator,
+        link("/ca-cua-toi", "Ca của tôi", "shifts"),
+    );
+    add(u.manages_teams, link("/doi-hinh", "Đội hình", "teams"));
+    add(u.is_coordinator, link("/tuyen-truyen", "Tuyên truyền", "propaganda"));
+    add(u.manages_contests, link("/cuoc-thi", "Cuộc thi", "contests"));
+    add(u.is_judge, link("/cham-thi", "Chấm thi", "judging"));
+    add(u.can_read_records, link("/buoi", "Buổi", "sessions"));
+    add(u.can_read_records, link("/danh-sach", "Danh sách", "rosters"));
+    add(
+        u.can_record_turns && role == Role::Coordinator,
+        link("/ghi-luot", "Ghi lượt hỗ trợ", "turns"),
+    );
+    add(u.can_read_records, link("/don-vi", "Đơn vị", "units"));
+    add(u.is_coordinator, link("/api/docs", "API", "api"));
+    let more = all.split_off(all.len().min(4));
+    (all, more)
 }
 
 /// An unread reminder as the layout shows it.
@@ -78,24 +140,12 @@ pub(crate) fn chrome(
         commune: format!("{} {}", p.commune_level, p.commune),
         active,
         csrf: cu.map(|c| c.csrf.clone()).unwrap_or_default(),
-        user: cu.map(|c| NavUser {
-            full_name: c.user.full_name.clone(),
-            role_label: c.user.role().label(),
-            is_coordinator: c.user.role() == Role::Coordinator,
-            is_judge: c.user.role() == Role::Judge,
-            can_read_records: match c.user.role() {
-                Role::Coordinator | Role::Viewer => true,
-                Role::UnitReporter => c.user.unit_id.is_some(),
-                Role::Judge | Role::Volunteer => false,
-            },
-            can_read_all: matches!(c.user.role(), Role::Coordinator | Role::Viewer),
-            manages_teams: c.manages_teams,
-            manages_contests: c.manages_contests,
-            can_record_turns: match c.user.role() {
-                Role::Coordinator | Role::Volunteer => true,
-                Role::UnitReporter => c.user.unit_id.is_some(),
-                Role::Judge | Role::Viewer => false,
-            },
+        user: cu.map(|c| {
+            let mut u = nav_user(c);
+            let (primary, more) = menu(&u, c.user.role(), c.user.unit_id.is_some());
+            u.primary = primary;
+            u.more = more;
+            u
         }),
         notice,
         today: today_vn().vn(),
@@ -114,6 +164,30 @@ pub(crate) fn chrome(
             .unwrap_or_default(),
         path: cu.map(|c| c.path.clone()).unwrap_or_default(),
         shifts_tomorrow: cu.map(|c| c.shifts_tomorrow.clone()).unwrap_or_default(),
+    }
+}
+
+fn nav_user(c: &CurrentUser) -> NavUser {
+    NavUser {
+        full_name: c.user.full_name.clone(),
+        role_label: c.user.role().label(),
+        is_coordinator: c.user.role() == Role::Coordinator,
+        is_judge: c.user.role() == Role::Judge,
+        can_read_records: match c.user.role() {
+            Role::Coordinator | Role::Viewer => true,
+            Role::UnitReporter => c.user.unit_id.is_some(),
+            Role::Judge | Role::Volunteer => false,
+        },
+        can_read_all: matches!(c.user.role(), Role::Coordinator | Role::Viewer),
+        manages_teams: c.manages_teams,
+        manages_contests: c.manages_contests,
+        can_record_turns: match c.user.role() {
+            Role::Coordinator | Role::Volunteer => true,
+            Role::UnitReporter => c.user.unit_id.is_some(),
+            Role::Judge | Role::Viewer => false,
+        },
+        primary: Vec::new(),
+        more: Vec::new(),
     }
 }
 
@@ -252,10 +326,18 @@ pub(crate) fn forbidden_page(st: &AppState, cu: &CurrentUser) -> Response {
 }
 
 /// `/`: coordinators and leaders land on the board, others on the plan.
+/// Each person lands where their work is: the coordinator and leaders on
+/// the board, a unit's reporter on their unit, a volunteer on their
+/// shifts, a judge on the contests to judge.
 pub async fn home(req: Request) -> Response {
     match req.extensions().get::<CurrentUser>() {
         Some(cu) if allowed(&cu.user, Action::ReadUnitRecords { unit_id: None }) => see_other("/theo-doi"),
-        Some(_) => see_other("/ke-hoach"),
+        Some(cu) => match cu.user.role() {
+            Role::UnitReporter if cu.user.unit_id.is_some() => see_other("/don-vi-cua-toi"),
+            Role::Volunteer => see_other("/ca-cua-toi"),
+            Role::Judge => see_other("/cham-thi"),
+            _ => see_other("/ke-hoach"),
+        },
         None => see_other("/dang-nhap"),
     }
 }
@@ -272,9 +354,8 @@ struct LoginPage {
 }
 
 fn safe_next(next: Option<&str>) -> String {
-    next.and_then(crate::auth::local_path)
-        .unwrap_or("/ke-hoach")
-        .to_string()
+    // Without a page to go back to, "/" sends each role to its own home.
+    next.and_then(crate::auth::local_path).unwrap_or("/").to_string()
 }
 
 pub async fn login_page(State(st): State<AppState>, Query(q): Query<OkQuery>) -> Response {

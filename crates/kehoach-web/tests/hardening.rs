@@ -154,7 +154,11 @@ async fn login_never_redirects_off_site() {
             )
             .await;
         assert_eq!(s, StatusCode::SEE_OTHER, "{next}");
-        assert_eq!(location.as_deref(), Some("/ke-hoach"), "{next}");
+        assert_eq!(
+            location.as_deref(),
+            Some("/"),
+            "{next}: home, which sends each role to its page"
+        );
     }
 }
 

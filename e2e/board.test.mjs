@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
-import { startServer, chromiumOptions, api } from './server.mjs';
+import { startServer, chromiumOptions, api, nav } from './server.mjs';
 
 let server;
 let browser;
@@ -36,7 +36,7 @@ test('board as of 15/07 names a lagging village and its T6 figure opens exactly 
   page.on('pageerror', (e) => errors.push(String(e)));
   await login(page);
 
-  await page.getByRole('link', { name: 'Theo dõi' }).click();
+  await nav(page, 'Theo dõi');
   await page.waitForURL(/\/theo-doi/);
   await page.getByLabel('Xem số liệu tính đến ngày').fill('15/07/2026');
   await page.getByRole('button', { name: 'Xem', exact: true }).click();

@@ -108,6 +108,20 @@ test('an entry from a phone, scored by two judges, published, with its certifica
     for (let i = 0; i < 4; i++) await inputs.nth(i).fill(marks[i]);
     await card.getByLabel('Nhận xét').fill('Hình ảnh đẹp, thông điệp rõ.');
     if (shots && judge === 'giamkhao1') await page.screenshot({ path: `${shots}/contest-judging.png`, fullPage: false });
+    if (judge === 'giamkhao1') {
+      // A slip: 11 on a criterion out of 10. Nothing typed is lost, and the
+      // page names the entry, the criterion and the allowed range.
+      await inputs.nth(0).fill('11');
+      await card.getByRole('button', { name: 'Lưu điểm' }).click();
+      const error = page.locator('.notice.error', { hasText: 'ngoài khoảng cho phép 0–' });
+      await error.waitFor();
+      assert.match(await error.textContent(), /^Bài số \d+: điểm chưa được lưu; “[^”]+”: 11 ngoài khoảng cho phép 0–\d+/);
+      assert.equal(await inputs.nth(0).inputValue(), '11');
+      for (let i = 1; i < 4; i++) assert.equal(await inputs.nth(i).inputValue(), marks[i]);
+      assert.equal(await card.getByLabel('Nhận xét').inputValue(), 'Hình ảnh đẹp, thông điệp rõ.');
+      assert.equal(await inputs.nth(0).getAttribute('aria-invalid'), 'true');
+      await inputs.nth(0).fill(marks[0]);
+    }
     await card.getByRole('button', { name: 'Lưu điểm' }).click();
     await page.locator('.notice.ok', { hasText: 'Đã lưu điểm' }).waitFor();
     assert.match(await page.locator('.judge-entry', { hasText: title }).textContent(), /Tổng có trọng số/);

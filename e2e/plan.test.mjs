@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
-import { startServer, chromiumOptions } from './server.mjs';
+import { startServer, chromiumOptions, nav } from './server.mjs';
 
 let server;
 let browser;
@@ -53,11 +53,16 @@ test('coordinator sets up, logs in, opens the plan and adds a village', { timeou
   await page.getByText('Tên đăng nhập hoặc mật khẩu không đúng.').waitFor();
   await page.getByLabel('Mật khẩu').fill('mat-khau-dai-2026');
   await page.getByRole('button', { name: 'Đăng nhập' }).click();
-  // The coordinator lands on the board.
+  // The coordinator lands on the board, which on a fresh install lists the
+  // first steps: no sample village counts anywhere.
   await page.waitForURL(/\/theo-doi/);
+  await page.locator('#bat-dau').getByText('Chưa có thôn nào').waitFor();
+  assert.equal(await page.locator('#bat-dau li.todo').count(), 3);
+  assert.ok(!(await page.locator('body').innerText()).includes('dữ liệu mẫu'), 'no sample unit on the board');
+  await shot(page, 'first-run-board');
 
   // The plan page: header, both lines numbered 6, timeline, nine targets.
-  await page.getByRole('link', { name: 'Kế hoạch' }).click();
+  await nav(page, 'Kế hoạch');
   await page.waitForURL(/\/ke-hoach/);
   await page.getByRole('heading', { name: 'Mùa hè sôi động cùng chuyển đổi số 2026' }).waitFor();
   const numbers = await page.locator('table.lines td.num').allInnerTexts();
@@ -74,10 +79,14 @@ test('coordinator sets up, logs in, opens the plan and adds a village', { timeou
   await page.getByText('Nhận bài dự thi: 01/08/2026 – 15/08/2026').waitFor();
   await shot(page, 'plan-overview');
 
-  // Units: add a village; the sample ones are marked.
-  await page.getByRole('link', { name: 'Đơn vị' }).click();
+  // Units: no sample village; the commune pastes its list, then adds one more.
+  await nav(page, 'Đơn vị');
   await page.waitForURL(/\/don-vi/);
-  assert.ok(await page.locator('.badge.sample').count() >= 3);
+  assert.equal(await page.locator('.badge.sample').count(), 0);
+  await page.locator('#them-nhieu textarea[name=names]').fill('1. Thôn Đông\n2. Thôn Tây\n3. Thôn Trung\n');
+  await page.getByRole('button', { name: 'Thêm các đơn vị' }).click();
+  await page.getByText('Đã thêm 3 đơn vị.').waitFor();
+  assert.equal(await page.locator('article[data-name="Thôn Trung"]').count(), 1);
   await page.getByPlaceholder('Thôn Đông').fill('Thôn Thử nghiệm');
   await page.getByRole('button', { name: 'Thêm', exact: true }).click();
   await page.getByText('Đã thêm đơn vị.').waitFor();
@@ -104,7 +113,7 @@ test('coordinator sets up, logs in, opens the plan and adds a village', { timeou
   await page.getByText('Tên: đã có đơn vị cùng loại mang tên này').waitFor();
 
   // Users: an invite link with its QR code for the new village's reporter.
-  await page.getByRole('link', { name: 'Người dùng' }).click();
+  await nav(page, 'Người dùng');
   await page.waitForURL(/\/nguoi-dung/);
   const inviteForm = page.locator('form[action="/loi-moi"]');
   await inviteForm.locator('select[name=unit_id]').selectOption({ label: 'Thôn Thử nghiệm' });
@@ -113,7 +122,18 @@ test('coordinator sets up, logs in, opens the plan and adds a village', { timeou
   const link = await page.locator('input.copy').inputValue();
   assert.match(link, /\/moi\/[A-Za-z0-9_-]{40,}$/);
   assert.equal(await page.locator('.qr svg').count(), 1);
+  assert.match(await page.locator('#invite-zalo').inputValue(), /mời anh\/chị dùng kehoach .*Thôn Thử nghiệm.*\/moi\//s);
   await shot(page, 'users-invite');
+  // Pending invites are listed; one sent to the wrong person is revoked and its link no longer works.
+  const row = page.locator('#loi-moi tr[data-invite]').first();
+  assert.match(await row.innerText(), /chờ nhận/);
+  page.once('dialog', (d) => d.accept());
+  await row.getByRole('button', { name: 'Thu hồi' }).click();
+  await page.getByText('Đã thu hồi liên kết mời').waitFor();
+  assert.match(await page.locator('#loi-moi tr[data-invite]').first().innerText(), /hết hạn hoặc đã thu hồi/);
+  const stale = await ctx.newPage();
+  assert.ok((await stale.goto(link)).status() >= 400, 'a revoked link is refused');
+  await stale.close();
 
   // Phone-sized plan page.
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, locale: 'vi-VN',

@@ -6,7 +6,7 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { startServer, chromiumOptions, api, setUpCoordinator, switchUser } from './server.mjs';
+import { startServer, chromiumOptions, api, setUpCoordinator, switchUser, nav } from './server.mjs';
 
 let server;
 let browser;
@@ -37,7 +37,7 @@ test('school reporter: pupils import with preview, a class session, check-in onc
   const dir = mkdtempSync(join(tmpdir(), 'kh-roster-'));
   const file = join(dir, 'hoc-sinh-5a.csv');
   writeFileSync(file, '\ufeffHọ và tên,Năm sinh,Lớp\nĐặng Minh Khôi,2015,5A\nHoàng Gia Linh,2015,5A\nPhan Thu Trang,20x5,5A\n');
-  await page.getByRole('link', { name: 'Danh sách' }).click();
+  await nav(page, 'Danh sách');
   await page.getByRole('link', { name: 'Học sinh' }).click();
   await page.locator('input[type=file]').setInputFiles(file);
   await page.getByRole('button', { name: 'Xem trước' }).click();
@@ -50,7 +50,7 @@ test('school reporter: pupils import with preview, a class session, check-in onc
   assert.equal(await page.locator('td', { hasText: 'Đặng Minh Khôi' }).count(), 1);
 
   // A held smart-classroom session for class 5A.
-  await page.getByRole('link', { name: 'Buổi', exact: true }).click();
+  await nav(page, 'Buổi');
   await page.getByRole('link', { name: /6\. Tổ chức các hoạt động trải nghiệm/ }).click();
   await page.locator('select[name=class_id]').selectOption({ label: '5A — Trường Tiểu học Trung Lập' });
   await page.locator('input[name=day]').fill('2026-07-08');

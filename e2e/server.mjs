@@ -80,3 +80,11 @@ export async function switchUser(page, username, password) {
   await page.getByRole('button', { name: 'Đăng nhập' }).click();
   await page.waitForURL((u) => !u.pathname.startsWith('/dang-nhap'));
 }
+
+// Opens a page from the menu: the role's first links are in the bar, the
+// rest behind "Thêm".
+export async function nav(page, name) {
+  const link = page.locator('header nav').getByRole('link', { name, exact: true });
+  if (!(await link.isVisible())) await page.locator('header nav details.more > summary').click();
+  await link.click();
+}

@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
-import { startServer, chromiumOptions, api, setUpCoordinator, switchUser } from './server.mjs';
+import { startServer, chromiumOptions, api, setUpCoordinator, switchUser, nav } from './server.mjs';
 
 let server;
 let browser;
@@ -28,6 +28,10 @@ test('offline turns sync once: exactly 5 on the server, still 5 after a second s
   const step = (s) => { if (process.env.E2E_DEBUG) console.log('step:', s); };
   // The coordinator sets up and creates a volunteer account through the API.
   await setUpCoordinator(page, server);
+  // A fresh install has no sample villages: the coordinator adds the commune's own.
+  for (const name of ['Thôn Đông', 'Thôn Tây']) {
+    assert.equal((await api(page, 'POST', '/api/v1/units', { name, kind: 'village' })).status, 201);
+  }
   const units = (await api(page, 'GET', '/api/v1/units')).json.units;
   const union = units.find((u) => u.slug === 'doan-tn');
   const created = await api(page, 'POST', '/api/v1/users', { username: 'tnv.an', full_name: 'Trần Văn An', role: 'volunteer', unit_id: union.id, password: 'mat-khau-dai-2026' });
@@ -35,13 +39,13 @@ test('offline turns sync once: exactly 5 on the server, still 5 after a second s
 
   // The volunteer logs in on the phone and opens the recording page.
   await switchUser(page, 'tnv.an', 'mat-khau-dai-2026');
-  await page.getByRole('link', { name: 'Ghi lượt hỗ trợ' }).click();
+  await nav(page, 'Ghi lượt hỗ trợ');
   await page.waitForURL(/\/ghi-luot/);
   assert.equal(await page.locator('button.service').count(), 6, 'the six services of line 3');
   step('waiting for the service worker');
   await page.evaluate(async () => { await navigator.serviceWorker.ready; });
   await page.reload(); // now controlled by the service worker, which keeps the page
-  await page.locator('#village').selectOption({ label: 'Thôn mẫu 2 (dữ liệu mẫu)' });
+  await page.locator('#village').selectOption({ label: 'Thôn Tây' });
   await page.locator('#day').fill('2026-07-15');
 
   step('offline');
@@ -49,7 +53,7 @@ test('offline turns sync once: exactly 5 on the server, still 5 after a second s
   // The page itself opens offline, from the service worker.
   await page.reload();
   await page.locator('#net').waitFor();
-  assert.equal(await page.locator('#village').inputValue(), units.find((u) => u.slug === 'thon-mau-2').id, 'village remembered');
+  assert.equal(await page.locator('#village').inputValue(), units.find((u) => u.name === 'Thôn Tây').id, 'village remembered');
   await page.locator('#day').fill('2026-07-15');
   const services = ['asxh-vneid', 'so-suc-khoe', 'smart-hai-phong', 'asxh-vneid', 'dich-vu-cong'];
   for (const [i, s] of services.entries()) {

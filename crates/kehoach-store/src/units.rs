@@ -110,6 +110,31 @@ impl Store {
         .ok_or(StoreError::NotFound("unit"))
     }
 
+    /// A real install starts without the default plan's sample villages:
+    /// they would count in denominators, show as laggards and receive
+    /// reminders (sample data belongs in the demo only). Removes the
+    /// sample units nothing refers to yet; returns how many went.
+    pub async fn drop_sample_units(&self, plan_id: &str) -> Result<u64> {
+        let mut tx = self.write_tx().await?;
+        let r = sqlx::query(
+            "DELETE FROM units WHERE plan_id = $1 AND sample = 1 \
+             AND NOT EXISTS (SELECT 1 FROM users x WHERE x.unit_id = units.id) \
+             AND NOT EXISTS (SELECT 1 FROM invites x WHERE x.unit_id = units.id) \
+             AND NOT EXISTS (SELECT 1 FROM sessions x WHERE x.unit_id = units.id) \
+             AND NOT EXISTS (SELECT 1 FROM support_turns x WHERE x.unit_id = units.id) \
+             AND NOT EXISTS (SELECT 1 FROM roster_people x WHERE x.unit_id = units.id) \
+             AND NOT EXISTS (SELECT 1 FROM school_classes x WHERE x.unit_id = units.id) \
+             AND NOT EXISTS (SELECT 1 FROM unit_populations x WHERE x.unit_id = units.id) \
+             AND NOT EXISTS (SELECT 1 FROM team_villages x WHERE x.unit_id = units.id) \
+             AND NOT EXISTS (SELECT 1 FROM shifts x WHERE x.unit_id = units.id)",
+        )
+        .bind(plan_id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(r.rows_affected())
+    }
+
     pub async fn create_unit(&self, plan_id: &str, u: NewUnit, now: i64) -> Result<UnitRow> {
         let name = clean(&u.name);
         if name.is_empty() {

@@ -443,6 +443,63 @@ struct BoardPage {
     can_report: bool,
     /// Offer the data export (their own unit for a unit reporter).
     can_export: bool,
+    /// A new commune's first steps not done yet (coordinator only).
+    setup: Vec<SetupStep>,
+}
+
+/// One step of a new commune's first run, done or not.
+pub struct SetupStep {
+    pub done: bool,
+    pub text: String,
+    pub href: &'static str,
+    pub action: &'static str,
+}
+
+/// A new commune's first run: its villages and schools, its rosters, its
+/// reporters. Until the villages are in, the board says so instead of
+/// counting units that are not the commune's.
+async fn setup_steps(st: &AppState, b: &BoardData) -> Vec<SetupStep> {
+    let active = |k: &str| b.names.units.iter().filter(|u| u.active == 1 && u.kind == k).count();
+    let (villages, schools) = (active("village"), active("school"));
+    let people: u64 = b.facts.roster_sizes.iter().map(|r| u64::from(r.count)).sum();
+    let users = st.store.count_users(&st.plan_id).await.unwrap_or(0);
+    let steps = vec![
+        SetupStep {
+            done: villages > 0,
+            text: if villages > 0 {
+                format!("Đã có {villages} thôn và {schools} trường.")
+            } else {
+                "Chưa có thôn nào: các chỉ tiêu tính theo thôn chưa tính được. Thêm các thôn (dán cả danh sách một lần) và kiểm tra các trường.".into()
+            },
+            href: "/don-vi#them-nhieu",
+            action: "Thêm thôn, trường",
+        },
+        SetupStep {
+            done: people > 0,
+            text: if people > 0 {
+                format!("Đã có {} người trong các danh sách.", vn_int(people as i64))
+            } else {
+                "Chưa có danh sách nào (đoàn viên, thiếu nhi, học sinh, cán bộ): các chỉ tiêu tỷ lệ dùng số khai báo hoặc chưa tính được.".into()
+            },
+            href: "/danh-sach",
+            action: "Nhập danh sách",
+        },
+        SetupStep {
+            done: users > 1,
+            text: if users > 1 {
+                format!("Đã có {users} tài khoản.")
+            } else {
+                "Chưa mời ai: tạo liên kết mời cho người báo cáo của từng thôn, trường và cho tình nguyện viên.".into()
+            },
+            href: "/nguoi-dung",
+            action: "Mời người báo cáo",
+        },
+    ];
+    if steps.iter().all(|x| x.done) {
+        Vec::new()
+    } else {
+        steps
+    }
 }
 
 fn pct_of(v: f64, scale: f64) -> String {
@@ -670,6 +727,11 @@ pub async fn board_page(
     };
     let print = q.ban.as_deref() == Some("in");
     let remind = !print && allowed(&cu.user, Action::SendReminder);
+    let setup = if !print && allowed(&cu.user, Action::ManageUnits) {
+        setup_steps(&st, &b).await
+    } else {
+        Vec::new()
+    };
     let cards = plan
         .targets
         .iter()
@@ -750,6 +812,7 @@ pub async fn board_page(
                 .unit_id
                 .as_deref()
                 .is_some_and(|u| allowed(&cu.user, Action::ReadUnitRecords { unit_id: Some(u) })),
+        setup,
     };
     render(StatusCode::OK, &page)
 }

@@ -313,6 +313,7 @@ pub fn app(state: AppState) -> Router {
         .route("/nhac-nho/{id}", get(reminders::show_page))
         .route("/nhac-nho/{id}/da-doc", post(reminders::read_form))
         .route("/don-vi", get(pages::units_page).post(pages::unit_create))
+        .route("/don-vi/nhieu", post(pages::unit_create_many))
         .route("/don-vi/{id}", post(pages::unit_update))
         .route("/don-vi/{id}/dan-so", post(pages::unit_population))
         .route("/don-vi/{id}/lop", post(pages::class_add))

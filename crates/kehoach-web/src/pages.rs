@@ -756,6 +756,8 @@ pub struct UnitsView {
     can_manage: bool,
     kinds: Vec<(&'static str, &'static str)>,
     groups: Vec<GroupView>,
+    /// A first run: the commune has not entered its villages yet.
+    no_villages: bool,
 }
 
 #[derive(Template)]
@@ -790,7 +792,7 @@ async fn units_response(st: &AppState, cu: &CurrentUser, notice: Option<Notice>,
         UnitKind::Community,
         UnitKind::Commune,
     ];
-    let groups = order
+    let groups: Vec<GroupView> = order
         .iter()
         .map(|k| GroupView {
             kind: k.as_str(),
@@ -848,6 +850,7 @@ async fn units_response(st: &AppState, cu: &CurrentUser, notice: Option<Notice>,
         .filter(|g| !g.units.is_empty())
         .collect();
     let v = UnitsView {
+        no_villages: !groups.iter().any(|g: &GroupView| g.kind == "village"),
         can_manage: allowed(&cu.user, Action::ManageUnits),
         kinds: UnitKind::ALL
             .iter()
@@ -901,6 +904,66 @@ pub async fn unit_create(State(st): State<AppState>, PageUser(cu): PageUser, For
     let r = service::create_unit(&st, &cu, b).await;
     let anchor = r.as_ref().map(|u| format!("#unit-{}", u.id)).unwrap_or_default();
     units_after(&st, &cu, r, "unit_created", &anchor).await
+}
+
+#[derive(Deserialize)]
+pub struct UnitListForm {
+    names: String,
+    #[serde(default)]
+    kind: Option<String>,
+}
+
+/// `POST /don-vi/nhieu`: a list pasted from anywhere, one unit a line
+/// (numbers and bullets in front are dropped): what a new commune does
+/// first with its villages or schools.
+pub async fn unit_create_many(
+    State(st): State<AppState>,
+    PageUser(cu): PageUser,
+    Form(f): Form<UnitListForm>,
+) -> Response {
+    let kind = f.kind.unwrap_or_else(|| "village".into());
+    let mut made = 0;
+    let mut refused = Vec::new();
+    for (i, line) in f.names.lines().enumerate().take(500) {
+        let name = line
+            .trim()
+            .trim_start_matches(|c: char| c.is_ascii_digit() || matches!(c, '.' | ')' | '-' | '•' | '*' | '+' | '–'))
+            .trim();
+        if name.is_empty() {
+            continue;
+        }
+        let b = NewUnitBody {
+            name: name.to_string(),
+            short_name: None,
+            kind: kind.clone(),
+            has_smart_classroom: false,
+        };
+        match service::create_unit(&st, &cu, b).await {
+            Ok(_) => made += 1,
+            Err(e) if e.code == "forbidden" => return forbidden_page(&st, &cu),
+            Err(e) => refused.push(format!("dòng {} “{name}”: {}", i + 1, e.message)),
+        }
+    }
+    let text = if refused.is_empty() {
+        format!("Đã thêm {made} đơn vị.")
+    } else {
+        format!("Đã thêm {made} đơn vị; chưa thêm: {}", refused.join("; "))
+    };
+    let kind_notice = if refused.is_empty() { "ok" } else { "error" };
+    units_response(
+        &st,
+        &cu,
+        Some(Notice {
+            kind: kind_notice,
+            text,
+        }),
+        if refused.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        },
+    )
+    .await
 }
 
 pub async fn unit_update(

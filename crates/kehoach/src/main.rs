@@ -357,6 +357,14 @@ async fn serve(
             };
             store.import_plan(&plan, &source, now).await?;
             tracing::info!(plan = %plan.plan.id, "plan loaded into the database");
+            // The commune's own villages are configuration: no sample ones.
+            match store.drop_sample_units(&plan.plan.id).await {
+                Ok(0) => {}
+                Ok(_) => println!(
+                    "Các thôn mẫu của kế hoạch không được tạo: hãy thêm các thôn, trường của xã ở trang Đơn vị."
+                ),
+                Err(e) => tracing::warn!(error = %e, "sample units kept"),
+            }
             plan
         }
     };

@@ -33,18 +33,24 @@ fn login(s: &Server) -> (String, String, String) {
         .to_string();
     let (_, _, me) = http(s.port, "GET", "/api/v1/me", &[("Cookie", &cookie)], "").unwrap();
     let me: serde_json::Value = serde_json::from_str(&me).unwrap();
-    let (_, _, units) = http(s.port, "GET", "/api/v1/units", &[("Cookie", &cookie)], "").unwrap();
-    let units: serde_json::Value = serde_json::from_str(&units).unwrap();
-    let village = units["units"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|u| u["kind"] == "village")
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    (cookie, me["csrf_token"].as_str().unwrap().to_string(), village)
+    let csrf = me["csrf_token"].as_str().unwrap().to_string();
+    // A fresh install has no sample villages: the commune adds its own.
+    let (status, _, unit) = http(
+        s.port,
+        "POST",
+        "/api/v1/units",
+        &[
+            ("Cookie", &cookie),
+            ("X-CSRF-Token", &csrf),
+            ("Content-Type", "application/json"),
+        ],
+        r#"{"name": "Thôn Đông", "kind": "village"}"#,
+    )
+    .unwrap();
+    assert_eq!(status, 201, "{unit}");
+    let unit: serde_json::Value = serde_json::from_str(&unit).unwrap();
+    let village = unit["id"].as_str().unwrap().to_string();
+    (cookie, csrf, village)
 }
 
 fn urls() -> Vec<(&'static str, String)> {

@@ -74,6 +74,26 @@ fn killed_server_keeps_every_acknowledged_write_and_the_session() {
     for n in &acknowledged {
         assert!(names.contains(&n.as_str()), "{n} was acknowledged and lost");
     }
+    // A real install never had the default plan's sample villages: only
+    // the commune's own units and the plan's named bodies.
+    assert!(
+        units["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|u| !u["name"].as_str().unwrap().contains("mẫu")),
+        "no sample unit on a fresh install: {names:?}"
+    );
+    assert_eq!(
+        units["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|u| u["kind"] == "village")
+            .count(),
+        acknowledged.len(),
+        "the villages are the ones the commune added"
+    );
     // A consistent backup while it serves.
     let backup = dir.join("sao-luu.sqlite");
     let out = Command::new(BIN)

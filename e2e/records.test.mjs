@@ -44,9 +44,12 @@ test('school reporter: pupils import with preview, a class session, check-in onc
   await page.getByRole('heading', { name: 'Xem trước: 2 dòng hợp lệ / 3 dòng' }).waitFor();
   await page.getByText('“20x5” không phải năm sinh').waitFor();
   assert.equal((await api(page, 'GET', `/api/v1/people?roster=pupils&unit_id=${school.id}`)).json.length, 0, 'preview saves nothing');
+  // The preview shows the rows that will be saved, not only the bad ones.
+  assert.match(await page.locator('#se-luu').textContent(), /Sẽ lưu 2 người/);
+  assert.equal(await page.locator('#xem-truoc td', { hasText: 'Hoàng Gia Linh' }).count(), 1);
   if (shots) await page.screenshot({ path: `${shots}/roster-preview.png`, fullPage: true });
   await page.getByRole('button', { name: 'Lưu 2 người' }).click();
-  await page.getByText('Đã lưu danh sách.').waitFor();
+  await page.getByText('Đã lưu 2 người: 2 người mới.').waitFor();
   assert.equal(await page.locator('td', { hasText: 'Đặng Minh Khôi' }).count(), 1);
 
   // A held smart-classroom session for class 5A.

@@ -586,7 +586,8 @@ pub fn summary(input: &SummaryInput) -> Report {
             id: format!("grid-{}", t.id.to_lowercase()),
             caption: format!("Biểu đồ 2. {} ({}): các tuần có buổi của từng lớp", t.label, t.id),
             kind: ChartKind::Grid {
-                columns: (1..=weeks).map(|w| format!("T{w}")).collect(),
+                // Week numbers under a "Tuần" heading: "T1…" read as target codes.
+                columns: (1..=weeks).map(|w| w.to_string()).collect(),
                 rows: st
                     .value
                     .per_unit

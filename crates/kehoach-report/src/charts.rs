@@ -70,6 +70,10 @@ pub fn svg(c: &Chart) -> String {
                 r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" role="img" aria-label="{}" class="report-chart">"#,
                 xml_escape(&c.caption)
             );
+            s.push_str(&format!(
+                "<text x=\"{}\" y=\"16\" text-anchor=\"end\" font-size=\"10\">Tuần</text>",
+                label_w - 6.0
+            ));
             for (j, col) in columns.iter().enumerate() {
                 s.push_str(&format!(
                     "<text x=\"{:.1}\" y=\"16\" text-anchor=\"middle\" font-size=\"10\">{}</text>",
@@ -87,7 +91,7 @@ pub fn svg(c: &Chart) -> String {
                 ));
                 for (j, n) in cells.iter().enumerate() {
                     s.push_str(&format!(
-                        "<rect x=\"{:.1}\" y=\"{y}\" width=\"{}\" height=\"{}\" fill=\"#{}\"><title>{}: {} buổi</title></rect>",
+                        "<rect x=\"{:.1}\" y=\"{y}\" width=\"{}\" height=\"{}\" fill=\"#{}\"><title>Tuần {}: {} buổi</title></rect>",
                         label_w + cell_w * j as f64 + 1.0,
                         cell_w - 2.0,
                         cell_h - 2.0,

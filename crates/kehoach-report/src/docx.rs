@@ -184,14 +184,23 @@ fn table(t: &Table) -> String {
 /// it editable and it prints like the PDF's drawing.
 fn chart(c: &Chart) -> String {
     use crate::charts::{GOAL, INK, MET, UNMET, scale_max};
-    let mut x = para("center", 6, 3, 0.0, &run(&c.caption, true, false, 26));
-    let cell = |w_mm: f32, fill: Option<&str>, text: &str, align: &str, size: u32| {
+    // The caption stays on the chart's page (keepNext here and on every row
+    // but the last: Word and LibreOffice move them together).
+    let mut x =
+        para("center", 6, 3, 0.0, &run(&c.caption, true, false, 26)).replacen("<w:pPr>", "<w:pPr><w:keepNext/>", 1);
+    let span_cell = |w_mm: f32, span: usize, fill: Option<&str>, text: &str, align: &str, size: u32, keep: bool| {
         let shade = fill
             .map(|f| format!("<w:shd w:val=\"clear\" w:color=\"auto\" w:fill=\"{f}\"/>"))
             .unwrap_or_default();
+        let grid_span = if span > 1 {
+            format!("<w:gridSpan w:val=\"{span}\"/>")
+        } else {
+            String::new()
+        };
+        let keep = if keep { "<w:keepNext/>" } else { "" };
         format!(
-            "<w:tc><w:tcPr><w:tcW w:w=\"{}\" w:type=\"dxa\"/>{shade}<w:vAlign w:val=\"center\"/></w:tcPr>\
-             <w:p><w:pPr><w:spacing w:before=\"20\" w:after=\"20\" w:line=\"240\" w:lineRule=\"auto\"/><w:jc w:val=\"{align}\"/></w:pPr>{}</w:p></w:tc>",
+            "<w:tc><w:tcPr><w:tcW w:w=\"{}\" w:type=\"dxa\"/>{grid_span}{shade}<w:vAlign w:val=\"center\"/></w:tcPr>\
+             <w:p><w:pPr>{keep}<w:spacing w:before=\"20\" w:after=\"20\" w:line=\"240\" w:lineRule=\"auto\"/><w:jc w:val=\"{align}\"/></w:pPr>{}</w:p></w:tc>",
             tw(w_mm),
             if text.is_empty() {
                 String::new()
@@ -199,6 +208,9 @@ fn chart(c: &Chart) -> String {
                 run(text, false, false, size)
             }
         )
+    };
+    let cell = |w_mm: f32, fill: Option<&str>, text: &str, align: &str, size: u32| {
+        span_cell(w_mm, 1, fill, text, align, size, true)
     };
     let open = |widths: &[f32]| {
         let grid: String = widths
@@ -225,22 +237,56 @@ fn chart(c: &Chart) -> String {
             widths.push(value_w);
             x.push_str(&open(&widths));
             let goal_step = goal.map(|g| ((g / max) * steps as f64).round() as usize);
-            for (label, v) in bars {
-                let filled = ((v / max) * steps as f64).round() as usize;
+            // One merged cell per bar (a bar never breaks into segments),
+            // the goal as a thin red cell, the value beside its bar.
+            for (i, (label, v)) in bars.iter().enumerate() {
+                let keep = i + 1 < bars.len();
+                let filled = (((v / max) * steps as f64).round() as usize).min(steps);
                 let met = goal.is_none_or(|g| *v >= g);
                 x.push_str("<w:tr><w:trPr><w:cantSplit/></w:trPr>");
-                x.push_str(&cell(label_w, None, label, "right", 22));
-                for k in 0..steps {
-                    let fill = if k < filled {
-                        Some(if met { MET } else { INK })
-                    } else if goal_step == Some(k + 1) {
-                        Some(GOAL)
-                    } else {
-                        None
-                    };
-                    x.push_str(&cell(step_w, fill, "", "left", 22));
+                x.push_str(&span_cell(label_w, 1, None, label, "right", 22, keep));
+                if filled > 0 {
+                    let fill = if met { MET } else { INK };
+                    x.push_str(&span_cell(
+                        step_w * filled as f32,
+                        filled,
+                        Some(fill),
+                        "",
+                        "left",
+                        22,
+                        keep,
+                    ));
                 }
-                x.push_str(&cell(value_w, None, &format!("{} {unit}", vn_num(*v, 0)), "left", 22));
+                let empty = |from: usize, to: usize, x: &mut String| {
+                    if to > from {
+                        x.push_str(&span_cell(
+                            step_w * (to - from) as f32,
+                            to - from,
+                            None,
+                            "",
+                            "left",
+                            22,
+                            keep,
+                        ));
+                    }
+                };
+                match goal_step.filter(|g| *g > filled && *g >= 1 && *g <= steps) {
+                    Some(g) => {
+                        empty(filled, g - 1, &mut x);
+                        x.push_str(&span_cell(step_w, 1, Some(GOAL), "", "left", 22, keep));
+                        empty(g, steps, &mut x);
+                    }
+                    None => empty(filled, steps, &mut x),
+                }
+                x.push_str(&span_cell(
+                    value_w,
+                    1,
+                    None,
+                    &format!("{} {unit}", vn_num(*v, 0)),
+                    "left",
+                    22,
+                    keep,
+                ));
                 x.push_str("</w:tr>");
             }
             x.push_str("</w:tbl>");
@@ -266,7 +312,7 @@ fn chart(c: &Chart) -> String {
             widths.extend(std::iter::repeat_n(cell_w, columns.len()));
             x.push_str(&open(&widths));
             x.push_str("<w:tr><w:trPr><w:tblHeader/><w:cantSplit/></w:trPr>");
-            x.push_str(&cell(label_w, None, "", "left", 18));
+            x.push_str(&cell(label_w, None, "Tuần", "right", 16));
             for col in columns {
                 x.push_str(&cell(cell_w, None, col, "center", 16));
             }

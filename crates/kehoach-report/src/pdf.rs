@@ -341,6 +341,14 @@ impl<'m> Layout<'m> {
                 let cell_w = ((mm(TEXT_W) - label_w) / columns.len().max(1) as f32).min(mm(9.0));
                 let x0 = mm(LEFT);
                 let header = |l: &mut Layout| {
+                    let tw = m.width(Face::Regular, 7.0, "Tuần");
+                    l.op(Op::Text {
+                        x: x0 + label_w - tw - 4.0,
+                        y: l.y + 7.0,
+                        face: Face::Regular,
+                        size: 7.0,
+                        text: "Tuần".into(),
+                    });
                     for (j, col) in columns.iter().enumerate() {
                         let cw = m.width(Face::Regular, 7.0, col);
                         l.op(Op::Text {

@@ -512,7 +512,13 @@ fn pct_of(v: f64, scale: f64) -> String {
 }
 
 /// `remind`: offer a reminder link beside each unit that holds the target back.
-fn card(plan: &Plan, t: &TargetDef, s: &Standing, b: &BoardData, remind: bool) -> CardView {
+/// `only_unit`: the records a unit's reporter may open are their own
+/// unit's; links to the rest are not shown (a link that would refuse).
+fn card(plan: &Plan, t: &TargetDef, s: &Standing, b: &BoardData, remind: bool, only_unit: Option<&str>) -> CardView {
+    let may_open = |id: Option<&str>| match only_unit {
+        None => true,
+        Some(u) => id == Some(u),
+    };
     let scale = match (t.threshold_unit, t.measure) {
         (ThresholdUnit::Percent, _) => 100.0,
         _ => t.threshold.max(s.value.value) * 1.2,
@@ -572,7 +578,11 @@ fn card(plan: &Plan, t: &TargetDef, s: &Standing, b: &BoardData, remind: bool) -
         pace_pct: pct_of(s.expected, scale),
         expected: figure(t, s.expected),
         forecast,
-        url: records_url(&t.id, None, b.as_of),
+        url: if may_open(None) {
+            records_url(&t.id, None, b.as_of)
+        } else {
+            String::new()
+        },
         holding_back: behind
             .iter()
             .take(6)
@@ -580,7 +590,11 @@ fn card(plan: &Plan, t: &TargetDef, s: &Standing, b: &BoardData, remind: bool) -
                 name: b.subject_name(&l.id),
                 value: unit_figure(t, l.value),
                 expected: unit_figure(t, l.expected),
-                url: records_url(&t.id, Some(&l.id), b.as_of),
+                url: if may_open(Some(&l.id)) {
+                    records_url(&t.id, Some(&l.id), b.as_of)
+                } else {
+                    String::new()
+                },
                 remind_url: b
                     .names
                     .unit_of(&l.id)
@@ -736,7 +750,11 @@ pub async fn board_page(
         .targets
         .iter()
         .zip(&b.standings)
-        .map(|(t, s)| card(plan, t, s, &b, remind))
+        .map(|(t, s)| {
+            let only_unit = (!allowed(&cu.user, Action::ReadUnitRecords { unit_id: None }))
+                .then(|| cu.user.unit_id.as_deref().unwrap_or("—"));
+            card(plan, t, s, &b, remind, only_unit)
+        })
         .collect();
     let find = |m: Measure| plan.targets.iter().zip(&b.standings).find(|(t, _)| t.measure == m);
     let t6_svg = find(Measure::MinPerUnit)

@@ -288,6 +288,22 @@ pub async fn one_shape(
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
+    if ct.starts_with("application/json") && !api {
+        // A page route never answers raw JSON: the same refusal, as a page.
+        let (parts, body) = resp.into_parts();
+        let bytes = axum::body::to_bytes(body, 64 * 1024).await.unwrap_or_default();
+        let error = serde_json::from_slice::<serde_json::Value>(&bytes).ok().and_then(|v| {
+            let e = &v["error"];
+            Some((
+                e["message"].as_str()?.to_string(),
+                e["code"].as_str().unwrap_or("").to_string(),
+            ))
+        });
+        return match error {
+            Some((m, code)) => crate::pages::error_page_with_code(&st, cu.as_ref(), parts.status, m, &code),
+            None => Response::from_parts(parts, axum::body::Body::from(bytes)),
+        };
+    }
     if ct.starts_with("application/json") || ct.starts_with("text/html") || ct.starts_with("application/pdf") {
         return resp;
     }

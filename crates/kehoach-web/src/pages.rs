@@ -286,6 +286,8 @@ pub(crate) struct PlainPage {
     pub(crate) c: Chrome,
     pub(crate) heading: String,
     pub(crate) text: String,
+    /// A refusal's stable code, or empty.
+    pub(crate) code: String,
 }
 
 pub async fn not_found(State(st): State<AppState>, req: Request) -> Response {
@@ -297,12 +299,25 @@ pub async fn not_found(State(st): State<AppState>, req: Request) -> Response {
         c: chrome(&st, cu.as_ref(), "Không tìm thấy", "", None),
         heading: "Không tìm thấy trang".into(),
         text: "Địa chỉ này không có trong kehoach.".into(),
+        code: String::new(),
     };
     render(StatusCode::NOT_FOUND, &page)
 }
 
 /// A page for an error a layer made (a timeout, a form over its size…).
 pub(crate) fn error_page(st: &AppState, cu: Option<&CurrentUser>, status: StatusCode, text: String) -> Response {
+    error_page_with_code(st, cu, status, text, "")
+}
+
+/// `error_page`, with the refusal's stable code printed small (what a
+/// person quotes to whoever supports them).
+pub(crate) fn error_page_with_code(
+    st: &AppState,
+    cu: Option<&CurrentUser>,
+    status: StatusCode,
+    text: String,
+    code: &str,
+) -> Response {
     let heading = if status.is_server_error() {
         "Lỗi hệ thống"
     } else {
@@ -312,6 +327,7 @@ pub(crate) fn error_page(st: &AppState, cu: Option<&CurrentUser>, status: Status
         c: chrome(st, cu, heading, "", None),
         heading: heading.into(),
         text,
+        code: code.to_string(),
     };
     render(status, &page)
 }
@@ -321,6 +337,7 @@ pub(crate) fn forbidden_page(st: &AppState, cu: &CurrentUser) -> Response {
         c: chrome(st, Some(cu), "Không có quyền", "", None),
         heading: "Không có quyền".into(),
         text: crate::errors::message_vn("forbidden").into(),
+        code: String::new(),
     };
     render(StatusCode::FORBIDDEN, &page)
 }
@@ -1443,6 +1460,7 @@ fn not_found_page(st: &AppState, cu: &CurrentUser) -> Response {
         c: chrome(st, Some(cu), "Không tìm thấy", "", None),
         heading: "Không tìm thấy trang".into(),
         text: "Kế hoạch không có hoạt động hỗ trợ người dân.".into(),
+        code: String::new(),
     };
     render(StatusCode::NOT_FOUND, &page)
 }

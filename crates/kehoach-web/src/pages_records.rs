@@ -637,6 +637,8 @@ pub struct PreviewView {
     accepted: usize,
     errors: Vec<crate::roster_import::RowError>,
     error_count: usize,
+    /// The first rows that will be saved: name, year of birth, unit, class.
+    sample: Vec<(String, String, String, String)>,
 }
 
 pub struct PersonView {
@@ -801,12 +803,36 @@ pub async fn roster_upload(
         Ok(reply) => {
             let token = kehoach_store::random_token();
             let p = reply.preview;
+            let units = st.units().await.unwrap_or_default();
+            let classes = st.store.list_classes(&st.plan_id).await.unwrap_or_default();
+            let sample = p
+                .accepted
+                .iter()
+                .take(10)
+                .map(|r| {
+                    (
+                        r.full_name.clone(),
+                        r.birth_year.map(|y| y.to_string()).unwrap_or_default(),
+                        units
+                            .iter()
+                            .find(|u| u.id == r.unit_id)
+                            .map(|u| u.name.clone())
+                            .unwrap_or_default(),
+                        r.class_id
+                            .as_ref()
+                            .and_then(|c| classes.iter().find(|x| &x.id == c))
+                            .map(|c| c.name.clone())
+                            .unwrap_or_default(),
+                    )
+                })
+                .collect();
             let view = PreviewView {
                 token: token.clone(),
                 total: p.total_rows,
                 accepted: p.accepted_count,
                 errors: p.errors,
                 error_count: p.error_count,
+                sample,
             };
             {
                 let mut staged = st.staged.lock().unwrap_or_else(|e| e.into_inner());
@@ -855,7 +881,27 @@ pub async fn roster_save(State(st): State<AppState>, PageUser(cu): PageUser, bod
         )
         .await
     {
-        Ok(_) => see_other(&format!("/danh-sach?roster={}&ok=roster_saved", s.roster)),
+        Ok(sum) => {
+            // What happened to each row, in numbers people can check.
+            let mut parts = vec![format!("{} người mới", sum.created)];
+            if sum.updated > 0 {
+                parts.push(format!("{} người cập nhật", sum.updated));
+            }
+            if sum.unchanged > 0 {
+                parts.push(format!("{} người không đổi", sum.unchanged));
+            }
+            if sum.left > 0 {
+                parts.push(format!(
+                    "{} người không còn trong tệp được ghi là đã rời danh sách",
+                    sum.left
+                ));
+            }
+            let notice = Notice {
+                kind: "ok",
+                text: format!("Đã lưu {} người: {}.", s.rows.len(), parts.join(", ")),
+            };
+            rosters_response(&st, &cu, &s.roster, Some(notice), StatusCode::OK, None).await
+        }
         Err(e) => {
             let e = AppError::from(e);
             rosters_response(&st, &cu, &s.roster, error_notice(&e), e.status, None).await

@@ -386,6 +386,7 @@ pub async fn send_form(
                 c: chrome(&st, Some(&cu), "Gửi nhắc nhở", "board", error_notice(&e)),
                 heading: "Chưa gửi được nhắc nhở".into(),
                 text: "Hãy quay lại, sửa nội dung theo thông báo trên và gửi lại.".into(),
+                code: String::new(),
             };
             render(e.status, &page)
         }

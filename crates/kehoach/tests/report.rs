@@ -189,6 +189,88 @@ fn summary_report_docx_matches_the_board_and_libreoffice_reads_it() {
     for f in &figures {
         assert!(text.contains(f.as_str()), "PDF text lacks the figure {f}");
     }
+
+    // As LibreOffice lays it out: each chart on one page with its caption
+    // and legend, bars with their values beside them, weeks as "Tuần 1…",
+    // never "T1" (a target's code). The chart pages, rendered to PNG.
+    let info = Command::new("pdfinfo").arg(&pdf).output().unwrap();
+    let pages: usize = String::from_utf8_lossy(&info.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap();
+    let page_text = |n: usize| {
+        let out = Command::new("pdftotext")
+            .args([
+                "-layout",
+                "-f",
+                &n.to_string(),
+                "-l",
+                &n.to_string(),
+                pdf.to_str().unwrap(),
+                "-",
+            ])
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let mut charts = 0;
+    for n in 1..=pages {
+        let p = page_text(n);
+        if p.contains("Biểu đồ 1.") {
+            charts += 1;
+            assert!(p.contains("Vạch đỏ: chỉ tiêu"), "chart 1's legend on its page:\n{p}");
+            let bar_lines = p
+                .lines()
+                .filter(|l| l.contains("Thôn") && l.trim_end().ends_with("lượt"))
+                .count();
+            assert!(bar_lines >= 3, "each village's bar with its value on one line:\n{p}");
+        }
+        if p.contains("Biểu đồ 2.") {
+            charts += 1;
+            assert!(
+                p.contains("Tuần") && p.contains("Ô xanh: tuần lớp có buổi"),
+                "chart 2 on its caption's page:\n{p}"
+            );
+            let weeks = p
+                .lines()
+                .find(|l| l.trim_start().starts_with("Tuần"))
+                .unwrap_or_else(|| panic!("the weeks' header row:\n{p}"));
+            assert!(
+                weeks.contains(" 1 ") && weeks.contains(" 2 ") && !weeks.contains("T1"),
+                "weeks are numbered under “Tuần”, not T1…: {weeks}"
+            );
+        }
+        if p.contains("Biểu đồ") {
+            let png = dir.join(format!("chart-page-{n}"));
+            let r = Command::new("pdftoppm")
+                .args([
+                    "-r",
+                    "80",
+                    "-png",
+                    "-f",
+                    &n.to_string(),
+                    "-l",
+                    &n.to_string(),
+                    "-singlefile",
+                ])
+                .arg(&pdf)
+                .arg(&png)
+                .status()
+                .unwrap();
+            assert!(r.success());
+            let png = dir.join(format!("chart-page-{n}.png"));
+            assert!(std::fs::metadata(&png).unwrap().len() > 10_000, "page {n} rendered");
+            if let Ok(shots) = std::env::var("SCREENSHOT_DIR") {
+                std::fs::copy(
+                    &png,
+                    std::path::Path::new(&shots).join(format!("report-docx-chart-{charts}.png")),
+                )
+                .unwrap();
+            }
+        }
+    }
+    assert_eq!(charts, 2, "both charts found, each with its caption on its page");
 }
 
 #[test]

@@ -128,7 +128,9 @@ test('a reminder from the board reaches the lagging village on its next page', {
   await p2.getByLabel('Tên đăng nhập').fill('thon2');
   await p2.getByLabel('Mật khẩu').fill('demo-kehoach-2026');
   await p2.getByRole('button', { name: 'Đăng nhập' }).click();
-  await p2.waitForURL((u) => !u.pathname.startsWith('/dang-nhap'));
+  // A village reporter lands on their village, on a phone.
+  await p2.waitForURL(/\/don-vi-cua-toi/);
+  await p2.getByRole('link', { name: 'Ghi lượt hỗ trợ người dân' }).waitFor();
   const notice = p2.locator('.reminder-notice');
   assert.equal(await notice.count(), 1, 'one notice, though the form was sent twice');
   assert.match(await notice.textContent(), /tăng cường hỗ trợ người dân/);

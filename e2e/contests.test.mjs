@@ -96,6 +96,8 @@ test('an entry from a phone, scored by two judges, published, with its certifica
   for (const [judge, marks] of [['giamkhao1', ['9', '9', '8', '9']], ['giamkhao2', ['8', '9', '9', '8']]]) {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN' });
     const page = await logIn(ctx, judge);
+    // A judge lands on the contest to judge.
+    await page.waitForURL(/\/cham-thi\//);
     page.on('pageerror', (e) => errors.push(String(e)));
     await page.goto(`${server.url}/cham-thi/l7-2-videos`);
     const html = await page.content();

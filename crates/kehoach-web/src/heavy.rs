@@ -87,3 +87,32 @@ impl From<kehoach_report::upload::UploadError> for AppError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A parse whose request is gone is told to stop, and its turn at the
+    /// gate is given back.
+    #[tokio::test]
+    async fn work_stops_when_its_request_is_gone() {
+        let gate = Arc::new(Semaphore::new(1));
+        let (seen_tx, seen_rx) = std::sync::mpsc::channel();
+        let request = run(&gate, move |cancel| {
+            let started = std::time::Instant::now();
+            while !cancel.load(Ordering::Relaxed) && started.elapsed() < Duration::from_secs(10) {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            let _ = seen_tx.send(cancel.load(Ordering::Relaxed));
+        });
+        // The client hangs up after 50 ms.
+        let _ = tokio::time::timeout(Duration::from_millis(50), request).await;
+        let stopped = tokio::task::spawn_blocking(move || seen_rx.recv_timeout(Duration::from_secs(2)))
+            .await
+            .unwrap();
+        assert_eq!(stopped, Ok(true), "the work saw its request go and stopped");
+        // The gate is free again for the next upload.
+        let next = tokio::time::timeout(Duration::from_secs(2), gate.clone().acquire_owned()).await;
+        assert!(next.is_ok(), "the turn at the gate was given back");
+    }
+}

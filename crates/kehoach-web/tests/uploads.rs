@@ -255,3 +255,32 @@ async fn roster_csvs_as_vietnamese_offices_save_them_import_with_the_right_names
         }
     }
 }
+
+#[tokio::test]
+async fn a_file_full_of_bad_rows_lists_the_first_hundred_and_counts_the_rest() {
+    let t = TestApp::all().await.into_iter().next().unwrap();
+    let c = t.user("dieuphoi", Role::Coordinator, None).await;
+    let village = t
+        .store
+        .list_units(&t.plan_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.kind == "village")
+        .unwrap();
+    let mut csv = String::from("Họ và tên,Năm sinh\n");
+    for i in 0..5_000 {
+        csv.push_str(&format!("Người {i},19x{i}\n"));
+    }
+    let (s, j) = t
+        .raw(
+            &format!("/api/v1/rosters/youth_members/import?unit_id={}", village.id),
+            Some(&c),
+            csv.into_bytes(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{j}");
+    assert_eq!(j["preview"]["errors"].as_array().unwrap().len(), 100);
+    assert_eq!(j["preview"]["error_count"], 5_000);
+    assert_eq!(j["preview"]["accepted_count"], 0);
+}

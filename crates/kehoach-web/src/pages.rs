@@ -974,10 +974,12 @@ pub async fn unit_create_many(
             kind: kind_notice,
             text,
         }),
-        if refused.is_empty() {
-            StatusCode::OK
-        } else {
+        if !refused.is_empty() {
             StatusCode::UNPROCESSABLE_ENTITY
+        } else if made > 0 {
+            StatusCode::CREATED
+        } else {
+            StatusCode::OK
         },
     )
     .await

@@ -110,6 +110,32 @@ async fn every_write_route_admits_only_its_roles() {
             .unwrap()
             .remove(0);
         PERSON.with(|v| *v.borrow_mut() = person.id.clone());
+        // Two pending invites: one to revoke, one to re-issue.
+        for note in ["thu hồi", "cấp lại"] {
+            t.store
+                .create_invite(
+                    &t.plan_id,
+                    kehoach_store::NewInvite {
+                        role: Role::Viewer,
+                        unit_id: None,
+                        note: Some(note.into()),
+                        created_by: Some(setup_user.user_id.clone()),
+                        ttl_secs: 3600,
+                    },
+                    kehoach_store::now_unix(),
+                )
+                .await
+                .unwrap();
+        }
+        let invites = t.store.list_invites(&t.plan_id).await.unwrap();
+        let invite_id = |note: &str| {
+            invites
+                .iter()
+                .find(|i| i.note.as_deref() == Some(note))
+                .map(|i| i.id.clone())
+                .unwrap()
+        };
+        let (to_revoke, to_reissue) = (invite_id("thu hồi"), invite_id("cấp lại"));
         let other_village = t.unit_by_slug("thon-mau-2").await;
         let school = t.unit_by_slug("th-trung-lap").await;
         let union = t.unit_by_slug("doan-tn").await;
@@ -489,6 +515,35 @@ async fn every_write_route_admits_only_its_roles() {
                 door: Door::Form {
                     path: "/loi-moi".into(),
                     fields: |_| vec![("role".into(), "viewer".into())],
+                },
+                allowed: &[Coordinator],
+            },
+            Route {
+                name: "form revoke invite",
+                door: Door::Form {
+                    path: format!("/nguoi-dung/loi-moi/{to_revoke}/thu-hoi"),
+                    fields: |_| vec![],
+                },
+                allowed: &[Coordinator],
+            },
+            Route {
+                name: "form re-issue invite",
+                door: Door::Form {
+                    path: format!("/nguoi-dung/loi-moi/{to_reissue}/cap-lai"),
+                    fields: |_| vec![],
+                },
+                allowed: &[Coordinator],
+            },
+            Route {
+                name: "form paste a list to create unit",
+                door: Door::Form {
+                    path: "/don-vi/nhieu".into(),
+                    fields: |k| {
+                        vec![
+                            ("names".into(), format!("1. Thôn Danh Sách {k}\n")),
+                            ("kind".into(), "village".into()),
+                        ]
+                    },
                 },
                 allowed: &[Coordinator],
             },

@@ -94,7 +94,11 @@ test('an entry from a phone, scored by two judges, published, with its certifica
 
   // Two judges score it; neither sees who sent it.
   for (const [judge, marks] of [['giamkhao1', ['9', '9', '8', '9']], ['giamkhao2', ['8', '9', '9', '8']]]) {
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN' });
+    // The second judge scores on a phone.
+    const phone = judge === 'giamkhao2';
+    const ctx = await browser.newContext(phone
+      ? { viewport: { width: 390, height: 844 }, locale: 'vi-VN', isMobile: true, hasTouch: true }
+      : { viewport: { width: 1280, height: 900 }, locale: 'vi-VN' });
     const page = await logIn(ctx, judge);
     // A judge lands on the contest to judge.
     await page.waitForURL(/\/cham-thi\//);
@@ -110,8 +114,8 @@ test('an entry from a phone, scored by two judges, published, with its certifica
     for (let i = 0; i < 4; i++) await inputs.nth(i).fill(marks[i]);
     await card.getByLabel('Nhận xét').fill('Hình ảnh đẹp, thông điệp rõ.');
     if (shots && judge === 'giamkhao1') await page.screenshot({ path: `${shots}/contest-judging.png`, fullPage: false });
-    if (judge === 'giamkhao1') {
-      // A slip: 11 on a criterion out of 10. Nothing typed is lost, and the
+    if (phone) {
+      // A slip on the phone: 11 on a criterion out of 10. Nothing typed is lost, and the
       // page names the entry, the criterion and the allowed range.
       await inputs.nth(0).fill('11');
       await card.getByRole('button', { name: 'Lưu điểm' }).click();

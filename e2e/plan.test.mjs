@@ -144,6 +144,17 @@ test('coordinator sets up, logs in, opens the plan and adds a village', { timeou
   const overflow = await p2.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 1, `no sideways scrolling on a phone (overflow ${overflow}px)`);
   if (shots) await p2.screenshot({ path: `${shots}/plan-phone.png` });
+  // On the phone too: the first steps, the villages one done; the menu on one line.
+  await p2.goto(`${server.url}/theo-doi`);
+  const steps = p2.locator('#bat-dau li');
+  await steps.first().waitFor();
+  assert.match(await steps.nth(0).getAttribute('class'), /done/, 'villages added');
+  assert.match(await steps.nth(1).getAttribute('class'), /todo/, 'no roster yet');
+  assert.ok((await p2.locator('header nav > a').count()) <= 4, 'a compact menu');
+  // The invites list, revoked one included, reads on a phone.
+  await nav(p2, 'Người dùng');
+  await p2.locator('#loi-moi tr[data-invite]').first().waitFor();
+  assert.match(await p2.locator('#loi-moi').innerText(), /hết hạn hoặc đã thu hồi/);
   await phone.close();
   await ctx.close();
 });

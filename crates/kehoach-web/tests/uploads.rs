@@ -90,14 +90,7 @@ fn with_part(xlsx: &[u8], part: &str, f: impl Fn(&str) -> String) -> Vec<u8> {
 #[tokio::test]
 async fn hostile_files_are_refused_and_the_server_stays_up_and_small() {
     let t = TestApp::all().await.into_iter().next().unwrap();
-    let village = t
-        .store
-        .list_units(&t.plan_id)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|u| u.kind == "village")
-        .unwrap();
+    let village = t.unit_by_slug("thon-mau-1").await;
     let reporter = t.user("baocao", Role::UnitReporter, Some(&village.id)).await;
     let import = format!("/api/v1/rosters/youth_members/import?unit_id={}", village.id);
 
@@ -215,14 +208,7 @@ async fn hostile_files_are_refused_and_the_server_stays_up_and_small() {
 async fn roster_csvs_as_vietnamese_offices_save_them_import_with_the_right_names() {
     for t in TestApp::all().await {
         let c = t.user("dieuphoi", Role::Coordinator, None).await;
-        let village = t
-            .store
-            .list_units(&t.plan_id)
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|u| u.kind == "village")
-            .unwrap();
+        let village = t.unit_by_slug("thon-mau-1").await;
         let import = format!("/api/v1/rosters/youth_members/import?save=true&unit_id={}", village.id);
         // Excel's "Unicode Text": UTF-16LE with a BOM, tab-separated.
         let mut utf16 = vec![0xFF, 0xFE];
@@ -260,14 +246,7 @@ async fn roster_csvs_as_vietnamese_offices_save_them_import_with_the_right_names
 async fn a_file_full_of_bad_rows_lists_the_first_hundred_and_counts_the_rest() {
     let t = TestApp::all().await.into_iter().next().unwrap();
     let c = t.user("dieuphoi", Role::Coordinator, None).await;
-    let village = t
-        .store
-        .list_units(&t.plan_id)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|u| u.kind == "village")
-        .unwrap();
+    let village = t.unit_by_slug("thon-mau-1").await;
     let mut csv = String::from("Họ và tên,Năm sinh\n");
     for i in 0..5_000 {
         csv.push_str(&format!("Người {i},19x{i}\n"));

@@ -273,9 +273,10 @@ fn summary_report_docx_matches_the_board_and_libreoffice_reads_it() {
     assert_eq!(charts, 2, "both charts found, each with its caption on its page");
 }
 
-#[test]
-fn summary_report_pdf_is_our_own_a4_with_exact_vietnamese_text() {
-    let dir = temp_dir("report-pdf");
+/// The demo campaign in a new database and its summary report as a PDF:
+/// (the folder, the database URL, the PDF).
+fn demo_report_pdf(name: &str, as_of: &str, signed_on: &str) -> (std::path::PathBuf, String, std::path::PathBuf) {
+    let dir = temp_dir(name);
     let url = format!("sqlite:{}", dir.join("demo.sqlite").display());
     let (ok, text) = run(&["demo", "--database-url", &url, "--fill-only"]);
     assert!(ok, "{text}");
@@ -286,13 +287,19 @@ fn summary_report_pdf_is_our_own_a4_with_exact_vietnamese_text() {
         "--database-url",
         &url,
         "--as-of",
-        "2026-08-25",
+        as_of,
         "--signed-on",
-        "2026-08-05",
+        signed_on,
         "--out",
         pdf.to_str().unwrap(),
     ]);
     assert!(ok, "{text}");
+    (dir, url, pdf)
+}
+
+#[test]
+fn summary_report_pdf_is_our_own_a4_with_exact_vietnamese_text() {
+    let (dir, url, pdf) = demo_report_pdf("report-pdf", "2026-08-25", "2026-08-05");
     let info = Command::new("pdfinfo")
         .arg(&pdf)
         .output()
@@ -459,24 +466,7 @@ fn the_workbook_opens_in_libreoffice_with_every_sheet() {
 /// target đạt or không đạt, never a forecast ("có nguy cơ", "đúng tiến độ").
 #[test]
 fn a_report_signed_after_the_end_says_what_was_achieved() {
-    let dir = temp_dir("report-final");
-    let url = format!("sqlite:{}", dir.join("demo.sqlite").display());
-    let (ok, text) = run(&["demo", "--database-url", &url, "--fill-only"]);
-    assert!(ok, "{text}");
-    let pdf = dir.join("bao-cao.pdf");
-    let (ok, text) = run(&[
-        "report",
-        "summary",
-        "--database-url",
-        &url,
-        "--as-of",
-        "2026-08-31",
-        "--signed-on",
-        "2026-12-03",
-        "--out",
-        pdf.to_str().unwrap(),
-    ]);
-    assert!(ok, "{text}");
+    let (_, _, pdf) = demo_report_pdf("report-final", "2026-08-31", "2026-12-03");
     let text = Command::new("pdftotext")
         .args(["-layout", pdf.to_str().unwrap(), "-"])
         .output()

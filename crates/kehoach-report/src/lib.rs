@@ -9,6 +9,7 @@ pub mod docx_read;
 pub mod pdf;
 pub mod sheets;
 pub mod upload;
+mod xml;
 
 mod fonts {
     use krilla::text::Font;

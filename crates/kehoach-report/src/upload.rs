@@ -375,7 +375,7 @@ fn read_xlsx(bytes: &[u8], limits: &Limits, table: &mut Table, cancel: &AtomicBo
 /// (a repeated empty cell or row costs nothing; a repeated one with text is
 /// expanded only up to the limits).
 fn read_ods(bytes: &[u8], limits: &Limits, table: &mut Table, cancel: &AtomicBool) -> Result<(), UploadError> {
-    use crate::docx_read::{attr, name, tags};
+    use crate::xml::{attr, name, tags};
     let xml = zip_part(bytes, "content.xml", limits)?.ok_or(UploadError::NotSpreadsheet)?;
     let repeat =
         |tag: &str, key: &str| -> usize { attr(tag, key).and_then(|v| v.parse::<usize>().ok()).unwrap_or(1).max(1) };

@@ -23,6 +23,7 @@ pub mod roster_import;
 pub mod serve;
 pub mod service;
 pub mod sessions;
+pub mod shape;
 pub mod turns;
 pub mod volunteers;
 
@@ -422,7 +423,7 @@ pub fn app(state: AppState) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
         ))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), errors::one_shape))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), shape::one_shape))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::session_layer))
         .layer(DefaultBodyLimit::max(1024 * 1024))
         .layer(SetResponseHeaderLayer::if_not_present(

@@ -161,10 +161,9 @@ pub fn check_zip(bytes: &[u8], limits: &Limits, cancel: &AtomicBool) -> Result<(
                 max: limits.max_part_inflated,
             });
         }
-        let is_xml = {
-            let n = part.name().map(|n| n.to_ascii_lowercase()).unwrap_or_default();
-            n.ends_with(".xml") || n.ends_with(".rels")
-        };
+        let lower = part.name().map(|n| n.to_ascii_lowercase()).unwrap_or_default();
+        let is_xml = lower.ends_with(".xml") || lower.ends_with(".rels");
+        let is_shared_strings = lower.ends_with("sharedstrings.xml");
         let mut inflated: u64 = 0;
         let mut head: Vec<u8> = Vec::new();
         loop {
@@ -193,6 +192,28 @@ pub fn check_zip(bytes: &[u8], limits: &Limits, cancel: &AtomicBool) -> Result<(
         }
         if is_xml && declares_doctype(&head) {
             return Err(UploadError::XmlDoctype);
+        }
+        if is_shared_strings {
+            check_string_count(&head, limits)?;
+        }
+    }
+    Ok(())
+}
+
+/// A workbook's shared-strings part declares how many strings it holds,
+/// and calamine reserves room for that many: refuse a count its (bounded)
+/// text could not hold (`uniqueCount="100000000000"` in a 2 KB file).
+fn check_string_count(head: &[u8], limits: &Limits) -> Result<(), UploadError> {
+    let head = String::from_utf8_lossy(head);
+    let max = (limits.max_part_inflated / 8) as u128;
+    for key in ["uniqueCount=\"", "count=\""] {
+        if let Some(i) = head.find(key) {
+            let digits: String = head[i + key.len()..].chars().take_while(|c| *c != '"').collect();
+            if digits.parse::<u128>().map_or(true, |n| n > max) {
+                return Err(UploadError::Inflates {
+                    max: limits.max_part_inflated,
+                });
+            }
         }
     }
     Ok(())
@@ -240,7 +261,7 @@ pub fn read_table(bytes: &[u8], limits: &Limits, cancel: &AtomicBool) -> Result<
         if zip_part(bytes, "mimetype", limits)?.is_some_and(|m| m.contains("opendocument.spreadsheet")) {
             read_ods(bytes, limits, &mut table, cancel)?;
         } else {
-            read_xlsx(bytes, limits, &mut table, cancel)?;
+            read_xlsx(bytes, &mut table, cancel)?;
         }
     } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         read_xls(bytes, limits, &mut table, cancel)?;
@@ -324,24 +345,9 @@ fn number_text(f: f64) -> String {
     }
 }
 
-fn read_xlsx(bytes: &[u8], limits: &Limits, table: &mut Table, cancel: &AtomicBool) -> Result<(), UploadError> {
+fn read_xlsx(bytes: &[u8], table: &mut Table, cancel: &AtomicBool) -> Result<(), UploadError> {
     use calamine::{DataRef, Reader, Xlsx};
-    // calamine reserves room for the count the shared-strings part declares:
-    // refuse a count that its (bounded) text could not hold.
-    if let Some(sst) = zip_part(bytes, "xl/sharedStrings.xml", limits)? {
-        let head = &sst[..sst.len().min(4096)];
-        let max = (limits.max_part_inflated / 8) as usize;
-        for key in ["uniqueCount=\"", "count=\""] {
-            if let Some(i) = head.find(key) {
-                let digits: String = head[i + key.len()..].chars().take_while(|c| *c != '"').collect();
-                if digits.parse::<u128>().map_or(true, |n| n > max as u128) {
-                    return Err(UploadError::Inflates {
-                        max: limits.max_part_inflated,
-                    });
-                }
-            }
-        }
-    }
+    // `check_zip` has checked the shared-strings count calamine reserves for.
     let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|_| UploadError::NotSpreadsheet)?;
     let Some(name) = wb.sheet_names().first().cloned() else {
         return Err(UploadError::Empty);

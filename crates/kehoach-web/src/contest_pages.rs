@@ -949,6 +949,12 @@ async fn judge_response_typed(
             file: e.file_name.is_some(),
         });
     }
+    let mut notice = notice;
+    if let (Some(t), Some(n)) = (&typed, notice.as_mut())
+        && let Some(e) = list.iter().find(|e| e.id == t.entry_id)
+    {
+        n.text = format!("Bài số {}: {}", e.number, n.text);
+    }
     let due = list.iter().filter(|e| !e.recused).count();
     let done = list.iter().filter(|e| e.scored && !e.recused).count();
     let p = JudgePage {
@@ -1042,23 +1048,15 @@ pub async fn score_form(
         Ok(()) => see_other(&format!("/cham-thi/{id}?ok=scored#bai-{entry}")),
         Err(e) if e.status == StatusCode::FORBIDDEN => forbidden_page(&st, &cu),
         Err(e) => {
-            let number = st
-                .store
-                .entries(&st.plan_id, c.id())
-                .await
-                .ok()
-                .and_then(|es| es.into_iter().find(|x| x.id == entry).map(|x| x.number));
+            // The page names the entry ("Bài số N: …") from the list it reads.
             let mut notice = error_notice(&e);
-            if let Some(n) = notice.as_mut() {
-                let which = number.map(|n| format!("Bài số {n}: ")).unwrap_or_default();
-                n.text = if reasons.is_empty() {
-                    format!("{which}{}", n.text)
-                } else {
-                    format!(
-                        "{which}điểm chưa được lưu; {}. Các ô đã nhập vẫn được giữ.",
-                        reasons.join("; ")
-                    )
-                };
+            if let Some(n) = notice.as_mut()
+                && !reasons.is_empty()
+            {
+                n.text = format!(
+                    "điểm chưa được lưu; {}. Các ô đã nhập vẫn được giữ.",
+                    reasons.join("; ")
+                );
             }
             let typed = Typed {
                 entry_id: entry,

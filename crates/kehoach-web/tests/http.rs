@@ -634,7 +634,7 @@ async fn turn_scope_and_undo() {
 
 #[test]
 fn undo_expires_after_ten_minutes() {
-    use kehoach_web::policy::{Action, UNDO_SECS, allowed};
+    use kehoach_web::http::policy::{Action, UNDO_SECS, allowed};
     let user = kehoach_store::UserRow {
         id: "u1".into(),
         plan_id: "p".into(),

@@ -62,7 +62,7 @@ async fn sixty_four_concurrent_logins_keep_memory_bounded_and_one_client_is_limi
     // One client trying many usernames: after 20 failures it waits, even
     // with a username it has not tried and the right password.
     let peer = "198.51.100.7:5000";
-    for i in 0..kehoach_web::auth::CLIENT_FAILURES {
+    for i in 0..kehoach_web::http::auth::CLIENT_FAILURES {
         let (s, _, _) = t.send(login(peer, &format!("thu-{i}"), "sai-mat-khau-1")).await;
         assert_eq!(s, StatusCode::UNAUTHORIZED, "attempt {i}");
     }

@@ -73,13 +73,13 @@ struct ProxyArgs {
 }
 
 impl ProxyArgs {
-    fn addresses(&self) -> anyhow::Result<Vec<kehoach_web::auth::ProxyRange>> {
+    fn addresses(&self) -> anyhow::Result<Vec<kehoach_web::http::auth::ProxyRange>> {
         self.trusted_proxies
             .iter()
             .map(|a| a.trim())
             .filter(|a| !a.is_empty() && *a != "none")
             .map(|a| {
-                kehoach_web::auth::ProxyRange::parse(a).ok_or_else(|| {
+                kehoach_web::http::auth::ProxyRange::parse(a).ok_or_else(|| {
                     anyhow::anyhow!("--trusted-proxies: “{a}” không phải một địa chỉ IP hay một dải (10.0.0.0/8)")
                 })
             })

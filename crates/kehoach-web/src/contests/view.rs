@@ -1,0 +1,20 @@
+//! What the contest pages share: the clock's second and how a score is written.
+
+use kehoach_core::text::vn_num;
+
+pub(crate) fn now() -> i64 {
+    kehoach_store::now_unix()
+}
+
+pub(crate) fn score_text(x: Option<f64>, decimals: usize) -> String {
+    x.map(|v| vn_num(v, decimals)).unwrap_or_else(|| "—".into())
+}
+
+/// A form field's value, empty when absent.
+pub(crate) fn field(pairs: &[(String, String)], name: &str) -> String {
+    crate::http::form::field(pairs, name).unwrap_or_default()
+}
+
+pub(crate) fn lines(s: &str) -> Vec<String> {
+    s.lines().map(str::to_string).collect()
+}

@@ -1,0 +1,740 @@
+//! Volunteer teams and shifts (issue 8, part 2): the youth-union secretary
+//! (a reporter of the youth-union unit) or the coordinator forms teams from
+//! the youth-union roster and opens shifts in the villages; a member whose
+//! account is linked to the roster signs up from their phone on
+//! `/ca-cua-toi`, which also lists their shifts and turns.
+
+use askama::Template;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use kehoach_core::Day;
+use kehoach_store::{NewShift, ShiftRow, SignUp, StoreError, now_unix};
+use serde::Deserialize;
+
+use crate::http::auth::{ApiUser, CurrentUser, PageUser};
+use crate::http::errors::AppError;
+use crate::http::policy::{Action, allowed};
+use crate::ui::{Chrome, Notice, chrome, forbidden_page, render, see_other};
+use crate::{AppState, today_vn};
+
+/// Whether the user manages teams: the coordinator, or a reporter of a
+/// youth-union unit (the policy decides; this finds the user's unit kind).
+async fn manages_teams(st: &AppState, user: &kehoach_store::UserRow) -> bool {
+    let youth_unit = match &user.unit_id {
+        Some(u) => st
+            .units()
+            .await
+            .map(|us| us.iter().any(|x| &x.id == u && x.kind == "youth_union"))
+            .unwrap_or(false),
+        None => false,
+    };
+    allowed(user, Action::ManageTeams { youth_unit })
+}
+
+async fn manages(st: &AppState, cu: &CurrentUser) -> bool {
+    manages_teams(st, &cu.user).await
+}
+
+fn now_hhmm() -> String {
+    let offset = time::UtcOffset::from_hms(7, 0, 0).unwrap_or(time::UtcOffset::UTC);
+    let t = time::OffsetDateTime::now_utc().to_offset(offset);
+    format!("{:02}:{:02}", t.hour(), t.minute())
+}
+
+fn started(s: &ShiftRow) -> bool {
+    let today = today_vn().iso();
+    s.day < today || (s.day == today && s.start_time <= now_hhmm())
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShiftBody {
+    /// A UUID made by the client: the same id again stores nothing new.
+    pub id: String,
+    #[serde(default)]
+    pub team_id: Option<String>,
+    /// A village.
+    pub unit_id: String,
+    /// YYYY-MM-DD or dd/mm/yyyy, today or later.
+    pub day: String,
+    /// HH:MM.
+    pub start_time: String,
+    pub end_time: String,
+    pub places: i64,
+}
+
+/// Opens a shift after checking it: a village, a day not past, times in order.
+pub async fn create_shift(st: &AppState, cu: &CurrentUser, b: ShiftBody) -> Result<ShiftRow, AppError> {
+    if !manages(st, cu).await {
+        return Err(AppError::forbidden());
+    }
+    if uuid::Uuid::parse_str(&b.id).is_err() {
+        return Err(AppError::invalid("id_invalid", "id"));
+    }
+    let units = st.units().await?;
+    if !units
+        .iter()
+        .any(|u| u.id == b.unit_id && u.kind == "village" && u.active == 1)
+    {
+        return Err(AppError::invalid("unit_not_village", "unit_id"));
+    }
+    let day = Day::parse_any(&b.day).ok_or_else(|| AppError::invalid("day_invalid", "day"))?;
+    if day < today_vn() {
+        return Err(AppError::invalid("day_in_past", "day"));
+    }
+    if !crate::records::sessions::valid_time(&b.start_time) || !crate::records::sessions::valid_time(&b.end_time) {
+        return Err(AppError::invalid("time_invalid", "start_time"));
+    }
+    if b.end_time <= b.start_time {
+        return Err(AppError::invalid("time_order", "end_time"));
+    }
+    Ok(st
+        .store
+        .create_shift(
+            NewShift {
+                id: b.id,
+                plan_id: st.plan_id.clone(),
+                team_id: b.team_id.filter(|t| !t.is_empty()),
+                unit_id: b.unit_id,
+                day: day.iso(),
+                start_time: b.start_time,
+                end_time: b.end_time,
+                places: b.places,
+                created_by: cu.user.id.clone(),
+            },
+            now_unix(),
+        )
+        .await?)
+}
+
+/// Signs up the user's own roster entry, or (for those who manage teams)
+/// the member named.
+pub async fn sign_up(
+    st: &AppState,
+    cu: &CurrentUser,
+    shift_id: &str,
+    person: Option<String>,
+) -> Result<SignUp, AppError> {
+    let person_id = match person.filter(|p| !p.is_empty()) {
+        Some(p) => {
+            if !manages(st, cu).await {
+                return Err(AppError::forbidden());
+            }
+            p
+        }
+        None => {
+            let links = st.store.user_people(&st.plan_id).await?;
+            match links.into_iter().find(|(u, _)| u == &cu.user.id) {
+                Some((_, p)) => p,
+                None => return Err(AppError::invalid("account_not_member", "person_id")),
+            }
+        }
+    };
+    if !allowed(&cu.user, Action::SignUpShift) {
+        return Err(AppError::forbidden());
+    }
+    let shift = st.store.shift(&st.plan_id, shift_id).await?;
+    if started(&shift) {
+        return Err(AppError::invalid("shift_started", "shift_id"));
+    }
+    st.store
+        .sign_up(&st.plan_id, shift_id, &person_id, &cu.user.id, now_unix())
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict {
+                code: "shift_full",
+                field,
+            } => AppError::new(StatusCode::CONFLICT, "shift_full", Some(field)),
+            e => e.into(),
+        })
+}
+
+/// The user's own member takes back a sign-up before the shift starts.
+pub async fn withdraw(st: &AppState, cu: &CurrentUser, shift_id: &str) -> Result<(), AppError> {
+    if !allowed(&cu.user, Action::SignUpShift) {
+        return Err(AppError::forbidden());
+    }
+    let links = st.store.user_people(&st.plan_id).await?;
+    let Some((_, person_id)) = links.into_iter().find(|(u, _)| u == &cu.user.id) else {
+        return Err(AppError::invalid("account_not_member", "person_id"));
+    };
+    let shift = st.store.shift(&st.plan_id, shift_id).await?;
+    if started(&shift) {
+        return Err(AppError::invalid("shift_started", "shift_id"));
+    }
+    if !st.store.withdraw_sign_up(&st.plan_id, shift_id, &person_id).await? {
+        return Err(AppError::not_found());
+    }
+    Ok(())
+}
+
+#[utoipa::path(post, path = "/api/v1/shifts", request_body = ShiftBody,
+    responses((status = 201, body = Object), (status = 403, body = crate::http::errors::ErrorBody), (status = 422, body = crate::http::errors::ErrorBody)))]
+pub async fn api_create_shift(
+    State(st): State<AppState>,
+    ApiUser(cu): ApiUser,
+    crate::http::Body(b): crate::http::Body<ShiftBody>,
+) -> Result<(StatusCode, Json<ShiftRow>), AppError> {
+    Ok((StatusCode::CREATED, Json(create_shift(&st, &cu, b).await?)))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignUpBody {
+    /// A member to assign (those who manage teams); absent: the caller.
+    #[serde(default)]
+    pub person_id: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/shifts/{id}/signups", request_body = SignUpBody,
+    responses((status = 201, body = Object), (status = 200, body = Object, description = "already signed up"),
+        (status = 409, body = crate::http::errors::ErrorBody, description = "shift_full"), (status = 422, body = crate::http::errors::ErrorBody)))]
+pub async fn api_sign_up(
+    State(st): State<AppState>,
+    ApiUser(cu): ApiUser,
+    Path(id): Path<String>,
+    crate::http::Body(b): crate::http::Body<SignUpBody>,
+) -> Result<(StatusCode, Json<serde_json::Value>), AppError> {
+    let outcome = sign_up(&st, &cu, &id, b.person_id).await?;
+    let status = if outcome == SignUp::Taken {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(serde_json::json!({"outcome": outcome}))))
+}
+
+pub struct ShiftView {
+    pub id: String,
+    pub day: String,
+    pub time: String,
+    pub village: String,
+    pub team: String,
+    pub places: String,
+    pub full: bool,
+    pub mine: bool,
+    pub open: bool,
+    /// For the secretary: the shift's message for the team's Zalo group.
+    pub zalo: String,
+}
+
+fn shift_views(
+    rows: &[ShiftRow],
+    units: &[kehoach_store::UnitRow],
+    teams: &[kehoach_store::TeamRow],
+    mine: &[String],
+) -> Vec<ShiftView> {
+    rows.iter()
+        .map(|s| ShiftView {
+            id: s.id.clone(),
+            day: Day::parse_iso(&s.day).map(|d| d.vn()).unwrap_or_default(),
+            time: format!("{}–{}", s.start_time, s.end_time),
+            village: units
+                .iter()
+                .find(|u| u.id == s.unit_id)
+                .map(|u| u.name.clone())
+                .unwrap_or_default(),
+            team: s
+                .team_id
+                .as_ref()
+                .and_then(|t| teams.iter().find(|x| &x.id == t))
+                .map(|t| t.name.clone())
+                .unwrap_or_default(),
+            places: format!("{}/{}", s.taken, s.places),
+            full: s.taken >= s.places,
+            mine: mine.contains(&s.id),
+            open: !started(s),
+            zalo: String::new(),
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "shifts_mine.html")]
+struct MinePage {
+    c: Chrome,
+    linked: bool,
+    /// Coming shifts of mine that were cancelled.
+    cancelled: Vec<ShiftView>,
+    name: String,
+    mine: Vec<ShiftView>,
+    open: Vec<ShiftView>,
+    turns: i64,
+}
+
+/// `/ca-cua-toi`: my shifts, the open shifts to sign up for, my turns.
+pub async fn mine_page(
+    State(st): State<AppState>,
+    PageUser(cu): PageUser,
+    axum::extract::Query(q): axum::extract::Query<crate::ui::OkQuery>,
+) -> Response {
+    mine_response(&st, &cu, crate::ui::ok_notice(&q), StatusCode::OK).await
+}
+
+async fn mine_response(st: &AppState, cu: &CurrentUser, notice: Option<Notice>, status: StatusCode) -> Response {
+    let links = st.store.user_people(&st.plan_id).await.unwrap_or_default();
+    let person = links.into_iter().find(|(u, _)| u == &cu.user.id).map(|(_, p)| p);
+    let units = st.units().await.unwrap_or_default();
+    let teams = st.store.teams(&st.plan_id).await.unwrap_or_default();
+    let (mine_rows, name) = match &person {
+        Some(p) => (
+            st.store.person_shifts(&st.plan_id, p).await.unwrap_or_default(),
+            st.store
+                .person(&st.plan_id, p)
+                .await
+                .map(|x| x.full_name)
+                .unwrap_or_default(),
+        ),
+        None => (Vec::new(), String::new()),
+    };
+    let mine_ids: Vec<String> = mine_rows.iter().map(|s| s.id.clone()).collect();
+    let cancelled_rows = match &person {
+        Some(p) => st
+            .store
+            .person_cancelled_shifts(&st.plan_id, p, &today_vn().iso())
+            .await
+            .unwrap_or_default(),
+        None => Vec::new(),
+    };
+    let open_rows: Vec<ShiftRow> = st
+        .store
+        .shifts(&st.plan_id, &today_vn().iso())
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|s| !mine_ids.contains(&s.id))
+        .collect();
+    let turns = st
+        .store
+        .count_user_turns(&st.plan_id, &cu.user.id)
+        .await
+        .unwrap_or_default();
+    let page = MinePage {
+        cancelled: shift_views(&cancelled_rows, &units, &teams, &[]),
+        c: chrome(st, Some(cu), "Ca của tôi", "shifts", notice),
+        linked: person.is_some(),
+        name,
+        mine: shift_views(&mine_rows, &units, &teams, &mine_ids),
+        open: shift_views(&open_rows, &units, &teams, &mine_ids),
+        turns,
+    };
+    render(status, &page)
+}
+
+/// `DELETE /api/v1/shifts/{id}/signups/mine`: take back one's sign-up
+/// before the shift starts.
+#[utoipa::path(delete, path = "/api/v1/shifts/{id}/signups/mine",
+    responses((status = 204), (status = 403, body = crate::http::errors::ErrorBody), (status = 404, body = crate::http::errors::ErrorBody), (status = 422, body = crate::http::errors::ErrorBody)))]
+pub async fn api_withdraw(State(st): State<AppState>, ApiUser(cu): ApiUser, Path(id): Path<String>) -> Response {
+    use axum::response::IntoResponse;
+    match withdraw(&st, &cu, &id).await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `POST /ca/{id}/huy-dang-ky`: take back a sign-up from the phone.
+pub async fn withdraw_form(State(st): State<AppState>, PageUser(cu): PageUser, Path(id): Path<String>) -> Response {
+    match withdraw(&st, &cu, &id).await {
+        Ok(()) => see_other("/ca-cua-toi?ok=shift_withdrawn"),
+        Err(e) if e.status == StatusCode::FORBIDDEN => forbidden_page(&st, &cu),
+        Err(e) => {
+            let n = crate::ui::error_notice(&e);
+            mine_response(&st, &cu, n, e.status).await
+        }
+    }
+}
+
+/// `POST /ca/{id}/dang-ky`: sign up for a shift from the phone.
+pub async fn sign_up_form(State(st): State<AppState>, PageUser(cu): PageUser, Path(id): Path<String>) -> Response {
+    match sign_up(&st, &cu, &id, None).await {
+        Ok(_) => see_other("/ca-cua-toi?ok=shift_taken"),
+        Err(e) if e.status == StatusCode::FORBIDDEN => forbidden_page(&st, &cu),
+        Err(e) => {
+            let n = crate::ui::error_notice(&e);
+            mine_response(&st, &cu, n, e.status).await
+        }
+    }
+}
+
+pub struct TeamEdit {
+    pub id: String,
+    pub name: String,
+    pub members: Vec<(String, String, bool)>,
+    pub villages: Vec<(String, String, bool)>,
+}
+
+#[derive(Template)]
+#[template(path = "teams.html")]
+struct TeamsPage {
+    c: Chrome,
+    teams: Vec<kehoach_store::TeamRow>,
+    /// Each team with its villages and its launch day, as shown.
+    team_info: Vec<(String, i64, String, String)>,
+    /// Each team's edit form: id, name, members (id, name, in it), villages (id, name, assigned).
+    team_edit: Vec<TeamEdit>,
+    members: Vec<(String, String)>,
+    villages: Vec<(String, String)>,
+    shifts: Vec<ShiftView>,
+    not_yet: Vec<String>,
+    new_id: String,
+    today: String,
+}
+
+/// `/doi-hinh`: teams, shifts, and the members who have not taken part yet (T2).
+pub async fn teams_page(
+    State(st): State<AppState>,
+    PageUser(cu): PageUser,
+    axum::extract::Query(q): axum::extract::Query<crate::ui::OkQuery>,
+) -> Response {
+    teams_response(&st, &cu, crate::ui::ok_notice(&q), StatusCode::OK).await
+}
+
+async fn teams_response(st: &AppState, cu: &CurrentUser, notice: Option<Notice>, status: StatusCode) -> Response {
+    if !manages(st, cu).await {
+        return forbidden_page(st, cu);
+    }
+    let units = st.units().await.unwrap_or_default();
+    let teams = st.store.teams(&st.plan_id).await.unwrap_or_default();
+    let members = st
+        .store
+        .roster_people(&st.plan_id, Some("youth_members"), None)
+        .await
+        .unwrap_or_default();
+    let rows = st.store.shifts(&st.plan_id, "0000-00-00").await.unwrap_or_default();
+    let not_yet = st.store.members_not_yet_active(&st.plan_id).await.unwrap_or_default();
+    let mut shifts = shift_views(&rows, &units, &teams, &[]);
+    for (v, s) in shifts.iter_mut().zip(&rows) {
+        let names = st.store.shift_member_names(&s.id).await.unwrap_or_default();
+        let slug = units
+            .iter()
+            .find(|u| u.id == s.unit_id)
+            .map(|u| u.slug.as_str())
+            .unwrap_or("");
+        v.zalo = format!(
+            "[Ca tình nguyện] {} {} tại {}: {}. Mang theo căn cước công dân và điện thoại. Lịch: {}/cong-khai/{slug}",
+            v.day,
+            v.time,
+            v.village,
+            if names.is_empty() {
+                "chưa có người đăng ký".to_string()
+            } else {
+                names.join(", ")
+            },
+            st.public_url
+        );
+    }
+    let tv = st.store.team_villages(&st.plan_id).await.unwrap_or_default();
+    let team_info = teams
+        .iter()
+        .map(|t| {
+            let names: Vec<String> = tv
+                .iter()
+                .filter(|(team, _)| team == &t.id)
+                .filter_map(|(_, u)| units.iter().find(|x| &x.id == u).map(|x| x.name.clone()))
+                .collect();
+            (
+                t.name.clone(),
+                t.members,
+                names.join(", "),
+                t.launched_on
+                    .as_deref()
+                    .and_then(Day::parse_iso)
+                    .map(|d| format!("ra quân ngày {}", d.vn()))
+                    .unwrap_or_else(|| "chưa ra quân".into()),
+            )
+        })
+        .collect();
+    let tm = st.store.team_members(&st.plan_id).await.unwrap_or_default();
+    let youth = st
+        .store
+        .roster_people(&st.plan_id, Some("youth_members"), None)
+        .await
+        .unwrap_or_default();
+    let team_edit = teams
+        .iter()
+        .map(|t| TeamEdit {
+            id: t.id.clone(),
+            name: t.name.clone(),
+            members: youth
+                .iter()
+                .filter(|p| p.active == 1)
+                .map(|p| {
+                    let inside = tm.iter().any(|(team, person)| team == &t.id && person == &p.id);
+                    (p.id.clone(), p.full_name.clone(), inside)
+                })
+                .collect(),
+            villages: units
+                .iter()
+                .filter(|u| u.kind == "village" && u.active == 1)
+                .map(|u| {
+                    let inside = tv.iter().any(|(team, unit)| team == &t.id && unit == &u.id);
+                    (u.id.clone(), u.name.clone(), inside)
+                })
+                .collect(),
+        })
+        .collect();
+    let page = TeamsPage {
+        team_edit,
+        team_info,
+        c: chrome(st, Some(cu), "Đội hình tình nguyện", "teams", notice),
+        shifts,
+        teams,
+        members: members
+            .into_iter()
+            .filter(|p| p.active == 1)
+            .map(|p| (p.id, p.full_name))
+            .collect(),
+        villages: units
+            .iter()
+            .filter(|u| u.kind == "village" && u.active == 1)
+            .map(|u| (u.id.clone(), u.name.clone()))
+            .collect(),
+        not_yet,
+        new_id: uuid::Uuid::now_v7().to_string(),
+        today: today_vn().vn(),
+    };
+    render(status, &page)
+}
+
+/// `POST /doi-hinh`: a new team (name, leader, members).
+pub async fn team_form(
+    State(st): State<AppState>,
+    PageUser(cu): PageUser,
+    axum::Form(f): axum::Form<Vec<(String, String)>>,
+) -> Response {
+    if !manages(&st, &cu).await {
+        return forbidden_page(&st, &cu);
+    }
+    let get = |k: &str| {
+        f.iter()
+            .find(|(x, _)| x == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let members: Vec<String> = f
+        .iter()
+        .filter(|(k, _)| k == "members")
+        .map(|(_, v)| v.clone())
+        .collect();
+    let villages: Vec<String> = f
+        .iter()
+        .filter(|(k, _)| k == "villages")
+        .map(|(_, v)| v.clone())
+        .collect();
+    let leader = get("leader");
+    match st
+        .store
+        .create_team(
+            &st.plan_id,
+            &get("name"),
+            Some(leader.as_str()).filter(|l| !l.is_empty()),
+            &members,
+            &villages,
+            &cu.user.id,
+            now_unix(),
+        )
+        .await
+    {
+        Ok(_) => see_other("/doi-hinh?ok=team_created"),
+        Err(e) => {
+            let e = AppError::from(e);
+            teams_response(&st, &cu, crate::ui::error_notice(&e), e.status).await
+        }
+    }
+}
+
+/// `POST /doi-hinh/ca`: a new shift.
+pub async fn shift_form(
+    State(st): State<AppState>,
+    PageUser(cu): PageUser,
+    axum::Form(f): axum::Form<Vec<(String, String)>>,
+) -> Response {
+    let get = |k: &str| {
+        f.iter()
+            .find(|(x, _)| x == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let body = ShiftBody {
+        id: get("id"),
+        team_id: Some(get("team_id")),
+        unit_id: get("unit_id"),
+        day: get("day"),
+        start_time: get("start_time"),
+        end_time: get("end_time"),
+        places: crate::http::form::parse_count(&get("places"))
+            .ok()
+            .flatten()
+            .unwrap_or(0),
+    };
+    match create_shift(&st, &cu, body).await {
+        Ok(_) => see_other("/doi-hinh?ok=shift_created"),
+        Err(e) if e.status == StatusCode::FORBIDDEN => forbidden_page(&st, &cu),
+        Err(e) => teams_response(&st, &cu, crate::ui::error_notice(&e), e.status).await,
+    }
+}
+
+/// `POST /doi-hinh/ra-quan`: the teams launched at the launch event (line 1), and the day.
+pub async fn launch_form(
+    State(st): State<AppState>,
+    PageUser(cu): PageUser,
+    axum::Form(f): axum::Form<Vec<(String, String)>>,
+) -> Response {
+    if !manages(&st, &cu).await {
+        return forbidden_page(&st, &cu);
+    }
+    let teams: Vec<String> = f.iter().filter(|(k, _)| k == "teams").map(|(_, v)| v.clone()).collect();
+    let raw = f
+        .iter()
+        .find(|(k, _)| k == "day")
+        .map(|(_, v)| v.trim().to_string())
+        .unwrap_or_default();
+    let Some(day) = Day::parse_any(&raw) else {
+        let e = AppError::invalid("day_invalid", "day");
+        return teams_response(&st, &cu, crate::ui::error_notice(&e), e.status).await;
+    };
+    // The launch is line 1's event: its day lies in that line's window, not in the future.
+    let window_ok = st.plan.lines.first().is_some_and(|l| l.window.contains(day));
+    if !window_ok || day > today_vn() {
+        let e = AppError::invalid("day_outside_window", "day");
+        return teams_response(&st, &cu, crate::ui::error_notice(&e), e.status).await;
+    }
+    match st.store.launch_teams(&st.plan_id, &teams, &day.iso()).await {
+        Ok(_) => see_other("/doi-hinh?ok=teams_launched"),
+        Err(e) => {
+            let e = AppError::from(e);
+            teams_response(&st, &cu, crate::ui::error_notice(&e), e.status).await
+        }
+    }
+}
+
+/// `POST /doi-hinh/ca/{id}/phan-cong`: the secretary assigns a member to a shift.
+pub async fn assign_form(
+    State(st): State<AppState>,
+    PageUser(cu): PageUser,
+    Path(id): Path<String>,
+    axum::Form(f): axum::Form<Vec<(String, String)>>,
+) -> Response {
+    let person = f.iter().find(|(k, _)| k == "person_id").map(|(_, v)| v.clone());
+    if person.as_deref().is_none_or(str::is_empty) {
+        let e = AppError::invalid("person_unknown", "person_id");
+        return teams_response(&st, &cu, crate::ui::error_notice(&e), e.status).await;
+    }
+    match sign_up(&st, &cu, &id, person).await {
+        Ok(_) => see_other("/doi-hinh?ok=shift_assigned"),
+        Err(e) if e.status == StatusCode::FORBIDDEN => forbidden_page(&st, &cu),
+        Err(e) => teams_response(&st, &cu, crate::ui::error_notice(&e), e.status).await,
+    }
+}
+
+/// Emails each member with a shift on `day` (tomorrow, when run by the
+/// daily job) who has an address and was not reminded yet; returns how many
+/// emails the SMTP server accepted. Without SMTP it sends nothing (members
+/// still see the reminder in the app).
+pub async fn email_shift_reminders(st: &AppState, day: Day) -> Result<usize, AppError> {
+    let Some(mailer) = st.mailer.as_ref() else {
+        return Ok(0);
+    };
+    let due = st.store.shift_reminders_due(&st.plan_id, &day.iso()).await?;
+    let mut sent = 0;
+    for r in due {
+        // Claimed first: another server process running this job skips it.
+        if !st
+            .store
+            .claim_shift_reminder(&r.shift.id, &r.person_id, now_unix())
+            .await?
+        {
+            continue;
+        }
+        let body = format!(
+            "Chào {},\n\nNgày {} bạn có ca tình nguyện {}–{} tại {}. Mang theo căn cước công dân và điện thoại để hướng dẫn người dân.\n\nXem ca của bạn: {}/ca-cua-toi\n\n(Thư gửi tự động từ hệ thống kehoach; xin đừng trả lời thư này.)",
+            r.full_name,
+            day.vn(),
+            r.shift.start_time,
+            r.shift.end_time,
+            r.village,
+            st.public_url
+        );
+        let subject = format!("Nhắc ca tình nguyện ngày {}", day.vn());
+        let outcome = mailer.send_each(std::slice::from_ref(&r.email), &subject, &body).await;
+        if outcome.accepted == 1 {
+            sent += 1;
+        } else {
+            st.store.release_shift_reminder(&r.shift.id, &r.person_id).await?;
+        }
+    }
+    Ok(sent)
+}
+
+/// The daily job: from 17:00 Vietnam time, tomorrow's shift reminders go
+/// out (checked every half hour; each member once).
+pub fn spawn_shift_reminder_job(st: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(30 * 60));
+        loop {
+            tick.tick().await;
+            if now_hhmm().as_str() >= "17:00" {
+                let day = today_vn().plus(1);
+                if let Err(e) = email_shift_reminders(&st, day).await {
+                    tracing::warn!(error = %e.message, "shift reminders not sent");
+                }
+            }
+        }
+    });
+}
+
+/// Cancels a shift (those who manage teams).
+pub async fn cancel(st: &AppState, cu: &CurrentUser, id: &str) -> Result<(), AppError> {
+    if !manages(st, cu).await {
+        return Err(AppError::forbidden());
+    }
+    st.store.cancel_shift(&st.plan_id, id, now_unix()).await?;
+    Ok(())
+}
+
+#[utoipa::path(delete, path = "/api/v1/shifts/{id}",
+    responses((status = 204), (status = 403, body = crate::http::errors::ErrorBody), (status = 404, body = crate::http::errors::ErrorBody)))]
+pub async fn api_cancel(State(st): State<AppState>, ApiUser(cu): ApiUser, Path(id): Path<String>) -> Response {
+    use axum::response::IntoResponse;
+    match cancel(&st, &cu, &id).await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `POST /doi-hinh/ca/{id}/huy`.
+pub async fn cancel_form(State(st): State<AppState>, PageUser(cu): PageUser, Path(id): Path<String>) -> Response {
+    use axum::response::IntoResponse;
+    match cancel(&st, &cu, &id).await {
+        Ok(()) => see_other("/doi-hinh?ok=shift_cancelled"),
+        Err(e) if e.status == StatusCode::FORBIDDEN => forbidden_page(&st, &cu),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `POST /doi-hinh/{id}/sua`: replaces a team's members and villages.
+pub async fn team_edit_form(
+    State(st): State<AppState>,
+    PageUser(cu): PageUser,
+    Path(id): Path<String>,
+    axum::Form(f): axum::Form<Vec<(String, String)>>,
+) -> Response {
+    if !manages(&st, &cu).await {
+        return forbidden_page(&st, &cu);
+    }
+    let pick = |k: &str| -> Vec<String> { f.iter().filter(|(x, _)| x == k).map(|(_, v)| v.clone()).collect() };
+    match st
+        .store
+        .set_team(&st.plan_id, &id, &pick("members"), &pick("villages"))
+        .await
+    {
+        Ok(()) => see_other("/doi-hinh?ok=team_saved"),
+        Err(e) => {
+            let e = AppError::from(e);
+            teams_response(&st, &cu, crate::ui::error_notice(&e), e.status).await
+        }
+    }
+}

@@ -12,7 +12,6 @@ use crate::text::fold_key;
 use crate::{ActivityLine, Day, Plan, SessionKind};
 
 /// Vietnam is UTC+7 all year.
-const VN_OFFSET_SECS: i64 = 7 * 3600;
 
 /// One weighted criterion of a rubric, scored 0..=`max`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -133,15 +132,12 @@ pub fn defaults(line: &ActivityLine) -> ContestDefaults {
 
 /// The first second of `day` in Vietnam, as unix seconds.
 pub fn vn_midnight(day: Day) -> i64 {
-    day.0.midnight().assume_utc().unix_timestamp() - VN_OFFSET_SECS
+    day.start_unix()
 }
 
 /// The Vietnam calendar day of a moment.
 pub fn vn_day(unix: i64) -> Day {
-    let days = (unix + VN_OFFSET_SECS).div_euclid(86_400);
-    Day::from_ymd(1970, 1, 1)
-        .map(|d| d.plus(days))
-        .unwrap_or(Day(time::Date::MIN))
+    Day::of_unix(unix).unwrap_or(Day(time::Date::MIN))
 }
 
 /// Where a moment stands against an entry window (both days inclusive, Vietnam time).

@@ -1,13 +1,89 @@
-//! `Day`: a calendar date in the commune's time zone (Asia/Ho_Chi_Minh).
+//! `Day`: a calendar date in the commune's time zone (Asia/Ho_Chi_Minh),
+//! and `Clock`: where "now" comes from.
 //!
 //! In plan files a day is a TOML local date (`2026-06-10`); in JSON it is the
 //! ISO string. Pages show it as dd/mm/yyyy through [`Day::vn`].
+//!
+//! This is the one place that reads the system clock and the one place that
+//! knows Vietnam's offset: everything else asks a [`Clock`] it was given
+//! (the system clock when serving, a fixed one in tests), so a test sets the
+//! day it runs on (`tests/clock_reads.rs` fails on any other clock read).
 
 use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
-use time::{Date, Month};
+use time::{Date, Month, OffsetDateTime, UtcOffset};
+
+/// Asia/Ho_Chi_Minh: UTC+7 all year (no summer time).
+pub const VN_OFFSET: UtcOffset = match UtcOffset::from_hms(7, 0, 0) {
+    Ok(o) => o,
+    Err(_) => UtcOffset::UTC,
+};
+
+/// A moment (unix seconds) in Vietnam time; None when out of range.
+pub fn vn_time(unix: i64) -> Option<OffsetDateTime> {
+    OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .map(|t| t.to_offset(VN_OFFSET))
+}
+
+/// Where "now" comes from. Cloning shares it: moving a fixed clock in a
+/// test moves it for every holder (the app, its writer, its jobs).
+#[derive(Clone, Debug, Default)]
+pub struct Clock(Option<Arc<AtomicI64>>);
+
+impl Clock {
+    /// The machine's clock.
+    pub fn system() -> Clock {
+        Clock(None)
+    }
+
+    /// Stopped at `unix` seconds until [`Clock::set`] moves it.
+    pub fn fixed(unix: i64) -> Clock {
+        Clock(Some(Arc::new(AtomicI64::new(unix))))
+    }
+
+    /// Stopped at `hh:mm` of `day`, Vietnam time.
+    pub fn at(day: Day, hh: u8, mm: u8) -> Clock {
+        Clock::fixed(Day::start_unix(day) + i64::from(hh) * 3600 + i64::from(mm) * 60)
+    }
+
+    /// Moves a fixed clock (a test's "later that day"); the system clock
+    /// cannot be moved and ignores it.
+    pub fn set(&self, unix: i64) {
+        if let Some(t) = &self.0 {
+            t.store(unix, Ordering::SeqCst);
+        }
+    }
+
+    /// Moves a fixed clock by `secs`.
+    pub fn advance(&self, secs: i64) {
+        if let Some(t) = &self.0 {
+            t.fetch_add(secs, Ordering::SeqCst);
+        }
+    }
+
+    /// Now, in unix seconds.
+    pub fn now(&self) -> i64 {
+        match &self.0 {
+            Some(t) => t.load(Ordering::SeqCst),
+            None => OffsetDateTime::now_utc().unix_timestamp(),
+        }
+    }
+
+    /// Now in Vietnam time.
+    pub fn now_vn(&self) -> OffsetDateTime {
+        vn_time(self.now()).unwrap_or_else(|| OffsetDateTime::UNIX_EPOCH.to_offset(VN_OFFSET))
+    }
+
+    /// Today in the commune's time zone.
+    pub fn today(&self) -> Day {
+        Day(self.now_vn().date())
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Day(pub Date);
@@ -16,6 +92,16 @@ impl Day {
     pub fn from_ymd(y: i32, m: u8, d: u8) -> Option<Day> {
         let month = Month::try_from(m).ok()?;
         Date::from_calendar_date(y, month, d).ok().map(Day)
+    }
+
+    /// The day a moment (unix seconds) falls on in Vietnam.
+    pub fn of_unix(unix: i64) -> Option<Day> {
+        vn_time(unix).map(|t| Day(t.date()))
+    }
+
+    /// 00:00 of this day in Vietnam, as unix seconds.
+    pub fn start_unix(self) -> i64 {
+        self.0.midnight().assume_offset(VN_OFFSET).unix_timestamp()
     }
 
     /// Parses `YYYY-MM-DD`.
@@ -114,6 +200,21 @@ impl<'de> Deserialize<'de> for Day {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_fixed_clock_gives_vietnam_days() {
+        let day = Day::from_ymd(2026, 8, 31).unwrap();
+        // 23:30 in Vietnam is still the 31st; 00:30 the next day is September.
+        let c = Clock::at(day, 23, 30);
+        assert_eq!(c.today(), day);
+        assert_eq!(c.now() - day.start_unix(), 23 * 3600 + 30 * 60);
+        let shared = c.clone();
+        c.advance(3600);
+        assert_eq!(shared.today(), day.plus(1));
+        assert_eq!(Day::of_unix(shared.now()), Some(day.plus(1)));
+        // The UTC date at that moment is still the 31st: the offset is applied.
+        assert_eq!(OffsetDateTime::from_unix_timestamp(shared.now()).unwrap().day(), 31);
+    }
 
     #[test]
     fn dates_read_as_people_type_them() {

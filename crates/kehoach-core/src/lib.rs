@@ -17,7 +17,7 @@ pub mod text;
 pub mod timeline;
 pub mod validate;
 
-pub use day::Day;
+pub use day::{Clock, Day};
 pub use model::*;
 pub use validate::{PlanError, parse_plan};
 

@@ -37,9 +37,7 @@ pub fn clean_multiline(s: &str) -> String {
 /// A moment (unix seconds) as "dd/mm/yyyy hh:mm" in Vietnam time (UTC+7
 /// all year); empty if out of range.
 pub fn vn_datetime(unix: i64) -> String {
-    let offset = time::UtcOffset::from_hms(7, 0, 0).unwrap_or(time::UtcOffset::UTC);
-    time::OffsetDateTime::from_unix_timestamp(unix)
-        .map(|t| t.to_offset(offset))
+    crate::day::vn_time(unix)
         .map(|t| {
             format!(
                 "{:02}/{:02}/{} {:02}:{:02}",

@@ -197,7 +197,7 @@ fn sheet_xml<'a>(s: &'a Sheet, sst: &mut SharedStrings<'a>) -> String {
                 }
                 Cell::Time(t) => {
                     // Shown in Vietnam time (UTC+7 all year), to the minute.
-                    let local = t + 7 * 3600;
+                    let local = t + i64::from(kehoach_core::day::VN_OFFSET.whole_seconds());
                     let serial = local.div_euclid(86_400) + UNIX_EPOCH_SERIAL;
                     let frac = local.rem_euclid(86_400) as f64 / 86_400.0;
                     let _ = write!(x, r#"<c r="{at}{r}" s="{TIME}"><v>{}</v></c>"#, serial as f64 + frac);

@@ -83,10 +83,6 @@ pub struct Store {
 }
 
 /// Current time as unix seconds (callers pass it down; tests use fixed times).
-pub fn now_unix() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
-}
-
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }

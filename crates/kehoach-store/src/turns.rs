@@ -79,8 +79,9 @@ pub struct IngestWriter {
 const GROUP_MAX: usize = 1024;
 
 impl IngestWriter {
-    /// Starts the writer task on the current tokio runtime.
-    pub fn start(store: Store) -> IngestWriter {
+    /// Starts the writer task on the current tokio runtime; `clock` stamps
+    /// each group's `created_at`.
+    pub fn start(store: Store, clock: kehoach_core::Clock) -> IngestWriter {
         let (tx, mut rx) = mpsc::channel::<(Vec<NewTurn>, Reply)>(4096);
         tokio::spawn(async move {
             while let Some(first) = rx.recv().await {
@@ -95,7 +96,7 @@ impl IngestWriter {
                         Err(_) => break,
                     }
                 }
-                store.write_group(group).await;
+                store.write_group(group, clock.now()).await;
             }
         });
         IngestWriter { tx }
@@ -203,8 +204,7 @@ impl Store {
 
     /// Writes a group of requests in one transaction; if that fails, each
     /// request alone, so one bad request cannot fail the others.
-    async fn write_group(&self, group: Vec<(Vec<NewTurn>, Reply)>) {
-        let now = crate::now_unix();
+    async fn write_group(&self, group: Vec<(Vec<NewTurn>, Reply)>, now: i64) {
         let all: Vec<NewTurn> = group.iter().flat_map(|(t, _)| t.iter().cloned()).collect();
         let together = async {
             let mut tx = self.write_tx().await?;

@@ -97,7 +97,7 @@ async fn aggregates_equal_a_rebuild_and_give_the_figures_of_the_raw_records() {
             .unwrap();
 
         // Turns on several days in two villages, some sent twice, two deleted.
-        let writer = IngestWriter::start(store.clone());
+        let writer = IngestWriter::start(store.clone(), kehoach_core::Clock::fixed(NOW));
         let mut ids = Vec::new();
         for i in 0..40u8 {
             let id = new_id();

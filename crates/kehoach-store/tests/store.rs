@@ -377,7 +377,7 @@ async fn ingest_writer_stores_each_id_once_under_concurrency() {
             .accept_invite(&setup, "dieuphoi", "Điều Phối", "mat-khau-dai-2026", NOW)
             .await
             .unwrap();
-        let writer = IngestWriter::start(store.clone());
+        let writer = IngestWriter::start(store.clone(), kehoach_core::Clock::fixed(NOW));
         // 16 tasks send overlapping batches: 400 distinct ids, each sent twice.
         let ids: Vec<String> = (0..400).map(|_| uuid::Uuid::now_v7().to_string()).collect();
         let mut tasks = Vec::new();

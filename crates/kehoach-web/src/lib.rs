@@ -39,6 +39,8 @@ use crate::http::{auth, heavy};
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    /// Where "now" comes from: the system clock in `serve`, a fixed one in tests.
+    pub clock: kehoach_core::Clock,
     pub plan: Arc<Plan>,
     pub plan_id: String,
     /// Base URL for links we hand out (invites), without a trailing slash.
@@ -101,10 +103,11 @@ impl Live {
 }
 
 impl AppState {
-    pub fn new(store: Store, plan: Plan, public_url: String) -> AppState {
+    pub fn new(store: Store, plan: Plan, public_url: String, clock: kehoach_core::Clock) -> AppState {
         let public_url = public_url.trim_end_matches('/').to_string();
         AppState {
-            ingest: kehoach_store::IngestWriter::start(store.clone()),
+            ingest: kehoach_store::IngestWriter::start(store.clone(), clock.clone()),
+            clock,
             staged: Arc::default(),
             units_cache: Arc::default(),
             live: None,
@@ -169,10 +172,4 @@ impl AppState {
     pub async fn forget_units(&self) {
         *self.units_cache.write().await = None;
     }
-}
-
-/// Today in the commune's time zone (Asia/Ho_Chi_Minh, UTC+7 all year).
-pub fn today_vn() -> kehoach_core::Day {
-    let offset = time::UtcOffset::from_hms(7, 0, 0).expect("valid offset");
-    kehoach_core::Day(time::OffsetDateTime::now_utc().to_offset(offset).date())
 }

@@ -16,7 +16,7 @@ async fn board_json_and_records_behind_a_village_figure() {
         let v2 = app.unit_by_slug("thon-mau-2").await;
         let rep2 = app.user("thon2", Role::UnitReporter, Some(&v2.id)).await;
         let viewer = app.user("lanhdao", Role::Viewer, None).await;
-        let writer = kehoach_store::IngestWriter::start(app.store.clone());
+        let writer = kehoach_store::IngestWriter::start(app.store.clone(), app.clock.clone());
         // 30 turns in village 1 on 01/07, 5 more on 20/07; one deleted.
         let mut ids = Vec::new();
         for i in 0..35 {

@@ -19,7 +19,12 @@ use serde_json::json;
 const IDEAS: &str = "l7-1-ideas";
 
 fn state(t: &TestApp) -> AppState {
-    AppState::new(t.store.clone(), seed_plan(), "http://kehoach.test".into())
+    AppState::new(
+        t.store.clone(),
+        seed_plan(),
+        "http://kehoach.test".into(),
+        t.clock.clone(),
+    )
 }
 
 fn entry(title: &str, name: &str, contact: &str) -> EntryInput {
@@ -302,7 +307,7 @@ async fn post_entry(
 
 /// Opens 7.1's window around today so the public form takes entries.
 async fn open_window(t: &TestApp, coord: &Session) {
-    let today = kehoach_web::today_vn();
+    let today = t.clock.today();
     let (st, body) = t
         .api(
             "PUT",
@@ -621,7 +626,7 @@ async fn judging_is_blind_fair_and_ends_in_published_results() {
         assert!(receipt.contains("Đạt Giải Nhất"), "{b}");
         // The summary report names the winners in III.1 and proposes them in VI; the workbook has the entries.
         let plan = seed_plan();
-        let today = kehoach_web::today_vn();
+        let today = t.clock.today();
         let report = t.store.summary_report(&plan, today, today).await.unwrap();
         let paras: Vec<String> = report
             .blocks
@@ -800,9 +805,7 @@ async fn every_contest_write_route_admits_only_its_roles() {
         let st = state(&t);
         let mut with_file = entry("Bài thử quyền", "Hồ Văn Tâm", "0900000001");
         with_file.file = Some(("bai.pdf".into(), b"%PDF-1.4 thu".to_vec()));
-        let (entry, _) = submit(&st, IDEAS, with_file, kehoach_store::now_unix(), "r")
-            .await
-            .unwrap();
+        let (entry, _) = submit(&st, IDEAS, with_file, t.clock.now(), "r").await.unwrap();
         let (s, _) = t
             .api(
                 "PUT",
@@ -817,7 +820,7 @@ async fn every_contest_write_route_admits_only_its_roles() {
         let jury: &[Who] = &[Who::Judge];
         let scores = json!({"scores": {"sang-tao": 5, "kha-thi": 5, "hieu-qua": 5, "trinh-bay": 5}});
         let settings = json!({"name": "Cuộc thi “Ý tưởng sáng tạo cùng chuyển đổi số”",
-            "entries_from": kehoach_web::today_vn().plus(-3).vn(), "entries_to": kehoach_web::today_vn().plus(5).vn(),
+            "entries_from": t.clock.today().plus(-3).vn(), "entries_to": t.clock.today().plus(5).vn(),
             "categories": [], "eligibility": "", "prizes": ["Giải Nhất", "Giải Nhì"]});
         let base = "/api/v1/contests/l7-1-ideas".to_string();
         // (name, method, path, JSON body or form fields, allowed)
@@ -904,8 +907,8 @@ async fn every_contest_write_route_admits_only_its_roles() {
                 None,
                 vec![
                     ("name".into(), "Cuộc thi “Ý tưởng sáng tạo cùng chuyển đổi số”".into()),
-                    ("entries_from".into(), kehoach_web::today_vn().plus(-3).vn()),
-                    ("entries_to".into(), kehoach_web::today_vn().plus(5).vn()),
+                    ("entries_from".into(), t.clock.today().plus(-3).vn()),
+                    ("entries_to".into(), t.clock.today().plus(5).vn()),
                     ("prizes".into(), "Giải Nhất\nGiải Nhì".into()),
                 ],
                 organisers,

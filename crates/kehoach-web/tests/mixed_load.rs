@@ -43,7 +43,7 @@ async fn sixteen_turn_writers_and_every_other_write_at_once_never_fail() {
         .into_iter()
         .map(|p| p.id)
         .collect();
-    let today = kehoach_web::today_vn();
+    let today = t.clock.today();
     let (s, j) = t
         .api(
             "PUT",
@@ -54,7 +54,12 @@ async fn sixteen_turn_writers_and_every_other_write_at_once_never_fail() {
         )
         .await;
     assert_eq!(s, StatusCode::NO_CONTENT, "{j}");
-    let st = kehoach_web::AppState::new(t.store.clone(), kehoach_core::seed_plan(), "http://kehoach.test".into());
+    let st = kehoach_web::AppState::new(
+        t.store.clone(),
+        kehoach_core::seed_plan(),
+        "http://kehoach.test".into(),
+        t.clock.clone(),
+    );
     let mut entries = Vec::new();
     for i in 0..30 {
         let input = EntryInput {
@@ -68,10 +73,9 @@ async fn sixteen_turn_writers_and_every_other_write_at_once_never_fail() {
             consent: true,
             ..Default::default()
         };
-        let (e, _) =
-            kehoach_web::contests::submit(&st, "l7-1-ideas", input, kehoach_store::now_unix(), &format!("c{i}"))
-                .await
-                .unwrap();
+        let (e, _) = kehoach_web::contests::submit(&st, "l7-1-ideas", input, t.clock.now(), &format!("c{i}"))
+            .await
+            .unwrap();
         entries.push(e.id);
     }
     let (s, j) = t

@@ -26,7 +26,7 @@ async fn public_pages_show_the_schedule_and_progress_and_no_personal_data() {
                     email: Some(Some("rieng.tu@vinhthinh.test".into())),
                     ..Default::default()
                 },
-                kehoach_store::now_unix(),
+                t.clock.now(),
             )
             .await
             .unwrap();
@@ -93,7 +93,12 @@ async fn public_pages_show_the_schedule_and_progress_and_no_personal_data() {
             &child.card_code,
         ];
         // A contest entry (not yet judged): its entrant, contact and card code stay private.
-        let st = kehoach_web::AppState::new(t.store.clone(), kehoach_core::seed_plan(), "http://kehoach.test".into());
+        let st = kehoach_web::AppState::new(
+            t.store.clone(),
+            kehoach_core::seed_plan(),
+            "http://kehoach.test".into(),
+            t.clock.clone(),
+        );
         let entry = kehoach_web::contests::EntryInput {
             id: uuid::Uuid::now_v7().to_string(),
             title: "Ý tưởng công khai".into(),
@@ -238,7 +243,7 @@ async fn public_pages_show_the_schedule_and_progress_and_no_personal_data() {
             "{b}"
         );
         // A session planned for next week is “Dự kiến”.
-        let next_week = kehoach_web::today_vn().plus(7);
+        let next_week = t.clock.today().plus(7);
         t.store
             .create_activity_session(
                 session(&uuid::Uuid::now_v7().to_string(), "planned", &next_week.iso()),
@@ -283,7 +288,7 @@ async fn a_member_is_reminded_of_tomorrows_shift_and_the_secretary_gets_the_team
             .link_user_person(&t.plan_id, &vol.user_id, Some(&person.id), 0)
             .await
             .unwrap();
-        let tomorrow = kehoach_web::today_vn().plus(1);
+        let tomorrow = t.clock.today().plus(1);
         // The youth-union secretary opens the shift (through the API); the volunteer signs up.
         let (st, shift) = t
             .api(
@@ -381,7 +386,7 @@ async fn a_member_is_reminded_of_tomorrows_shift_and_the_secretary_gets_the_team
                     plan_id: t.plan_id.clone(),
                     team_id: None,
                     unit_id: village.id.clone(),
-                    day: kehoach_web::today_vn().plus(-1).iso(),
+                    day: t.clock.today().plus(-1).iso(),
                     start_time: "08:00".into(),
                     end_time: "11:00".into(),
                     places: 3,

@@ -345,7 +345,7 @@ async fn without_smtp_a_reminder_says_so_and_still_reaches_the_app() {
                     email: Some(Some("a@vinhthinh.test".into())),
                     ..Default::default()
                 },
-                kehoach_store::now_unix(),
+                t.clock.now(),
             )
             .await
             .unwrap();
@@ -421,7 +421,7 @@ async fn members_are_emailed_the_day_before_their_shift_once() {
             )
             .await
             .unwrap();
-        let tomorrow = kehoach_web::today_vn().plus(1);
+        let tomorrow = t.clock.today().plus(1);
         let shift = t
             .store
             .create_shift(
@@ -445,8 +445,13 @@ async fn members_are_emailed_the_day_before_their_shift_once() {
             .await
             .unwrap();
         let state = |url: &str| {
-            kehoach_web::AppState::new(t.store.clone(), kehoach_core::seed_plan(), "http://kehoach.test".into())
-                .with_mailer(kehoach_web::mail::Mailer::new(url, "kehoach <kehoach@vinhthinh.test>").unwrap())
+            kehoach_web::AppState::new(
+                t.store.clone(),
+                kehoach_core::seed_plan(),
+                "http://kehoach.test".into(),
+                t.clock.clone(),
+            )
+            .with_mailer(kehoach_web::mail::Mailer::new(url, "kehoach <kehoach@vinhthinh.test>").unwrap())
         };
         // The mail server does not answer: nothing sent, the reminder is tried again later.
         assert_eq!(

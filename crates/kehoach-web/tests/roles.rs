@@ -122,7 +122,7 @@ async fn every_write_route_admits_only_its_roles() {
                         created_by: Some(setup_user.user_id.clone()),
                         ttl_secs: 3600,
                     },
-                    kehoach_store::now_unix(),
+                    t.clock.now(),
                 )
                 .await
                 .unwrap();
@@ -171,7 +171,7 @@ async fn every_write_route_admits_only_its_roles() {
                     plan_id: t.plan_id.clone(),
                     team_id: None,
                     unit_id: village.id.clone(),
-                    day: kehoach_web::today_vn().plus(30).iso(),
+                    day: common::test_day().plus(30).iso(),
                     start_time: "08:00".into(),
                     end_time: "11:00".into(),
                     places: 5,
@@ -196,7 +196,7 @@ async fn every_write_route_admits_only_its_roles() {
                         plan_id: t.plan_id.clone(),
                         team_id: None,
                         unit_id: village.id.clone(),
-                        day: kehoach_web::today_vn().plus(40).iso(),
+                        day: common::test_day().plus(40).iso(),
                         start_time: "08:00".into(),
                         end_time: "11:00".into(),
                         places: 5,
@@ -726,7 +726,7 @@ async fn every_write_route_admits_only_its_roles() {
                     path: "/api/v1/shifts".into(),
                     body: |_| {
                         json!({"id": uuid::Uuid::now_v7().to_string(), "unit_id": get(&VILLAGE),
-                            "day": kehoach_web::today_vn().plus(20).iso(), "start_time": "14:00", "end_time": "16:00", "places": 4})
+                            "day": common::test_day().plus(20).iso(), "start_time": "14:00", "end_time": "16:00", "places": 4})
                     },
                 },
                 allowed: &[Coordinator],
@@ -739,7 +739,7 @@ async fn every_write_route_admits_only_its_roles() {
                         vec![
                             ("id".into(), uuid::Uuid::now_v7().to_string()),
                             ("unit_id".into(), get(&VILLAGE)),
-                            ("day".into(), kehoach_web::today_vn().plus(21).vn()),
+                            ("day".into(), common::test_day().plus(21).vn()),
                             ("start_time".into(), "14:00".into()),
                             ("end_time".into(), "16:00".into()),
                             ("places".into(), "4".into()),

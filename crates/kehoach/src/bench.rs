@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use kehoach_core::{SEED_PLAN_TOML, seed_plan};
-use kehoach_store::{NewUser, Role, Store, now_unix};
+use kehoach_store::{NewUser, Role, Store};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
@@ -26,7 +26,9 @@ async fn fixture(url: &str) -> anyhow::Result<Fixture> {
     let store = Store::open(url, true).await?;
     store.migrate().await?;
     let plan = seed_plan();
-    store.import_plan(&plan, SEED_PLAN_TOML, now_unix()).await?;
+    store
+        .import_plan(&plan, SEED_PLAN_TOML, kehoach_core::Clock::system().now())
+        .await?;
     let user = format!("bench{}", &uuid::Uuid::now_v7().simple().to_string()[20..]);
     let u = store
         .create_user(
@@ -38,10 +40,10 @@ async fn fixture(url: &str) -> anyhow::Result<Fixture> {
                 unit_id: None,
                 password: "mat-khau-do-hieu-nang".into(),
             },
-            now_unix(),
+            kehoach_core::Clock::system().now(),
         )
         .await?;
-    let (token, csrf) = store.create_session(&u.id, now_unix()).await?;
+    let (token, csrf) = store.create_session(&u.id, kehoach_core::Clock::system().now()).await?;
     let village = store
         .list_units(&plan.plan.id)
         .await?
@@ -70,7 +72,7 @@ async fn floor(f: &Fixture, user_id: &str, seconds: f64) -> anyhow::Result<f64> 
         .bind(uuid::Uuid::now_v7().to_string())
         .bind(&f.plan_id)
         .bind(&f.village)
-        .bind(now_unix())
+        .bind(kehoach_core::Clock::system().now())
         .bind(user_id)
         .execute(f.store.pool())
         .await?;
@@ -184,7 +186,12 @@ pub async fn ingest(url: Option<String>, seconds: f64, levels: &[usize]) -> anyh
         .context("bench user")?
         .id;
     let floor_rate = floor(&f, &user_id, seconds).await?;
-    let state = kehoach_web::AppState::new(f.store.clone(), seed_plan(), "http://127.0.0.1".into());
+    let state = kehoach_web::AppState::new(
+        f.store.clone(),
+        seed_plan(),
+        "http://127.0.0.1".into(),
+        kehoach_core::Clock::system(),
+    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     tokio::spawn(async move {

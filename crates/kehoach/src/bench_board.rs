@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use kehoach_core::engine::{self, Facts};
 use kehoach_core::{Day, SEED_PLAN_TOML, UnitKind, seed_plan};
-use kehoach_store::{NewUnit, NewUser, Role, Store, new_id, now_unix};
+use kehoach_store::{NewUnit, NewUser, Role, Store, new_id};
 use tokio::io::{AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
@@ -82,7 +82,7 @@ pub async fn board(url: Option<String>, turns: usize, iterations: usize) -> anyh
     store.migrate().await?;
     let plan = seed_plan();
     let pid = plan.plan.id.clone();
-    let now = now_unix();
+    let now = kehoach_core::Clock::system().now();
     store.import_plan(&plan, SEED_PLAN_TOML, now).await?;
     let coord = store
         .create_user(
@@ -495,7 +495,9 @@ pub async fn board(url: Option<String>, turns: usize, iterations: usize) -> anyh
     report_and_export(&store, &plan).await?;
 
     // The same through `serve`, with its peak resident memory.
-    let (token, _) = store.create_session(&coord.id, now_unix()).await?;
+    let (token, _) = store
+        .create_session(&coord.id, kehoach_core::Clock::system().now())
+        .await?;
     store.close().await;
     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
     let addr = listener.local_addr()?;

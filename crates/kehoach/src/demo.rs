@@ -25,7 +25,7 @@ fn d(m: u8, dd: u8) -> Day {
 pub async fn fill(store: &Store) -> anyhow::Result<()> {
     let plan: Plan = kehoach_core::seed_plan();
     let pid = plan.plan.id.clone();
-    let now = now_unix();
+    let now = kehoach_core::Clock::system().now();
     anyhow::ensure!(
         store.import_plan(&plan, SEED_PLAN_TOML, now).await?,
         "cơ sở dữ liệu mẫu đã có kế hoạch: hãy dùng một tệp mới"
@@ -150,7 +150,7 @@ pub async fn fill(store: &Store) -> anyhow::Result<()> {
         .line("l3-support")
         .map(|l| l.services.iter().map(|s| s.id.clone()).collect())
         .unwrap_or_default();
-    let writer = IngestWriter::start(store.clone());
+    let writer = IngestWriter::start(store.clone(), kehoach_core::Clock::system());
     let plans = [(0usize, 265u64, d(6, 10)), (1, 120, d(6, 20)), (2, 30, d(8, 1))];
     for (vi, n, from) in plans {
         let mut batch = Vec::new();
@@ -300,7 +300,7 @@ async fn contests(
 ) -> anyhow::Result<()> {
     use kehoach_core::contest::vn_midnight;
     let pid = plan.plan.id.as_str();
-    let now = now_unix();
+    let now = kehoach_core::Clock::system().now();
     store
         .ensure_contests(pid, &kehoach_web::contests::default_rows(plan), now)
         .await?;

@@ -14,7 +14,7 @@ use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use kehoach_core::text::vn_int;
 use kehoach_core::{SEED_PLAN_TOML, parse_plan};
-use kehoach_store::{NewInvite, Role, Store, now_unix};
+use kehoach_store::{NewInvite, Role, Store};
 
 const DEFAULT_DB: &str = "sqlite:data/kehoach.sqlite";
 const DEMO_DB: &str = "sqlite:data/demo.sqlite";
@@ -341,7 +341,7 @@ async fn serve(
         None => None,
     };
     let store = open(&db).await?;
-    let now = now_unix();
+    let now = kehoach_core::Clock::system().now();
     let plan = match store.plan_ids().await?.first() {
         Some(id) => {
             let source = store.plan_source(id).await?;
@@ -374,7 +374,8 @@ async fn serve(
         println!("Chưa có người điều phối. Mở liên kết thiết lập (dùng một lần, hết hạn sau 7 ngày):");
         println!("  {}/moi/{token}", public_url.trim_end_matches('/'));
     }
-    let mut state = kehoach_web::AppState::new(store.clone(), plan, public_url.clone()).with_trusted_proxies(trusted);
+    let mut state = kehoach_web::AppState::new(store.clone(), plan, public_url.clone(), kehoach_core::Clock::system())
+        .with_trusted_proxies(trusted);
     if let Some(m) = mailer {
         state = state.with_mailer(m);
         // Tomorrow's shift reminders by email, from 17:00 each day.
@@ -422,7 +423,7 @@ async fn report_summary(
     };
     let plan = parse_plan(&store.plan_source(&id).await?)
         .map_err(|e| anyhow::anyhow!("kế hoạch đã lưu không hợp lệ: {e:?}"))?;
-    let today = kehoach_web::today_vn();
+    let today = kehoach_core::Clock::system().today();
     let period = plan.plan.period;
     let as_of = match as_of {
         Some(s) => parse_day(&s, "--as-of")?,

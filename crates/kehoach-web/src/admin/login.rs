@@ -5,7 +5,7 @@ use axum::Form;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use kehoach_store::{Role, now_unix};
+use kehoach_store::Role;
 use serde::Deserialize;
 
 use crate::AppState;
@@ -132,7 +132,7 @@ async fn invite_view(
     full_name: String,
     username: String,
 ) -> InvitePage {
-    let inv = st.store.invite(token, now_unix()).await.ok().flatten();
+    let inv = st.store.invite(token, st.clock.now()).await.ok().flatten();
     let mut unit_name = None;
     if let Some(u) = inv.as_ref().and_then(|i| i.unit_id.clone()) {
         unit_name = st.store.unit(&st.plan_id, &u).await.ok().map(|u| u.name);
@@ -174,7 +174,7 @@ pub async fn invite_submit(
     Path(token): Path<String>,
     Form(f): Form<InviteForm>,
 ) -> Response {
-    let now = now_unix();
+    let now = st.clock.now();
     match st
         .store
         .accept_invite(&token, &f.username, &f.full_name, &f.password, now)

@@ -2,7 +2,7 @@
 //! which check the policy first, then the input, then write.
 
 use kehoach_core::UnitKind;
-use kehoach_store::{ClassRow, NewInvite, NewUnit, NewUser, Role, UnitPatch, UnitRow, UserPatch, UserRow, now_unix};
+use kehoach_store::{ClassRow, NewInvite, NewUnit, NewUser, Role, UnitPatch, UnitRow, UserPatch, UserRow};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -118,7 +118,7 @@ pub async fn create_unit(st: &AppState, cu: &CurrentUser, b: NewUnitBody) -> Res
         kind,
         has_smart_classroom: b.has_smart_classroom,
     };
-    let row = st.store.create_unit(&st.plan_id, u, now_unix()).await;
+    let row = st.store.create_unit(&st.plan_id, u, st.clock.now()).await;
     st.forget_units().await;
     Ok(row?)
 }
@@ -131,7 +131,7 @@ pub async fn update_unit(st: &AppState, cu: &CurrentUser, id: &str, b: UnitPatch
         has_smart_classroom: b.has_smart_classroom,
         active: b.active,
     };
-    let row = st.store.update_unit(&st.plan_id, id, p, now_unix()).await;
+    let row = st.store.update_unit(&st.plan_id, id, p, st.clock.now()).await;
     st.forget_units().await;
     Ok(row?)
 }
@@ -146,7 +146,7 @@ pub async fn set_population(
     require(cu, Action::EditUnitData { unit_id })?;
     Ok(st
         .store
-        .set_population(&st.plan_id, unit_id, population, value, now_unix())
+        .set_population(&st.plan_id, unit_id, population, value, st.clock.now())
         .await?)
 }
 
@@ -154,7 +154,7 @@ pub async fn add_class(st: &AppState, cu: &CurrentUser, unit_id: &str, b: NewCla
     require(cu, Action::EditUnitData { unit_id })?;
     Ok(st
         .store
-        .add_class(&st.plan_id, unit_id, &b.name, b.pupils, now_unix())
+        .add_class(&st.plan_id, unit_id, &b.name, b.pupils, st.clock.now())
         .await?)
 }
 
@@ -177,7 +177,7 @@ pub async fn set_class_active(
     )?;
     Ok(st
         .store
-        .set_class_active(&st.plan_id, class_id, active, now_unix())
+        .set_class_active(&st.plan_id, class_id, active, st.clock.now())
         .await?)
 }
 
@@ -190,7 +190,7 @@ pub async fn create_user(st: &AppState, cu: &CurrentUser, b: NewUserBody) -> Res
         unit_id: non_empty(b.unit_id),
         password: b.password,
     };
-    Ok(st.store.create_user(&st.plan_id, u, now_unix()).await?)
+    Ok(st.store.create_user(&st.plan_id, u, st.clock.now()).await?)
 }
 
 pub async fn update_user(st: &AppState, cu: &CurrentUser, id: &str, b: UserPatchBody) -> Result<UserRow, AppError> {
@@ -204,7 +204,7 @@ pub async fn update_user(st: &AppState, cu: &CurrentUser, id: &str, b: UserPatch
         email: b.email.map(|e| non_empty(Some(e))),
         keep_session_csrf: Some(cu.csrf.clone()),
     };
-    Ok(st.store.update_user(&st.plan_id, id, p, now_unix()).await?)
+    Ok(st.store.update_user(&st.plan_id, id, p, st.clock.now()).await?)
 }
 
 /// Creates a one-time invite; returns its link.
@@ -222,7 +222,7 @@ pub async fn create_invite(st: &AppState, cu: &CurrentUser, b: InviteBody) -> Re
                 created_by: Some(cu.user.id.clone()),
                 ttl_secs: INVITE_TTL_SECS,
             },
-            now_unix(),
+            st.clock.now(),
         )
         .await?;
     Ok(format!("{}/moi/{token}", st.public_url))
@@ -236,7 +236,7 @@ pub async fn revoke_invite(
 ) -> Result<kehoach_store::InviteListRow, AppError> {
     require(cu, Action::ManageUsers)?;
     st.store
-        .revoke_invite(&st.plan_id, id, now_unix())
+        .revoke_invite(&st.plan_id, id, st.clock.now())
         .await?
         .ok_or_else(AppError::not_found)
 }
@@ -277,6 +277,6 @@ pub async fn link_person(st: &AppState, cu: &CurrentUser, user_id: &str, b: Pers
     let person = b.person_id.filter(|p| !p.is_empty());
     Ok(st
         .store
-        .link_user_person(&st.plan_id, user_id, person.as_deref(), now_unix())
+        .link_user_person(&st.plan_id, user_id, person.as_deref(), st.clock.now())
         .await?)
 }

@@ -149,7 +149,7 @@ async fn users_response(
         invites: invites
             .into_iter()
             .map(|i| {
-                let now = kehoach_store::now_unix();
+                let now = st.clock.now();
                 let state = match (i.used_at, i.used_by_name) {
                     (Some(at), who) => format!(
                         "đã nhận{} lúc {}",
@@ -301,7 +301,7 @@ async fn invite_made(st: &AppState, cu: &CurrentUser, url: String, b: &InviteBod
         p.short_title,
         role_label.to_lowercase(),
         unit_name.as_ref().map(|u| format!(" của {u}")).unwrap_or_default(),
-        crate::today_vn().plus(rules::INVITE_TTL_SECS / 86_400).vn(),
+        st.clock.today().plus(rules::INVITE_TTL_SECS / 86_400).vn(),
     );
     let inv = InviteView {
         qr_svg: qr_svg(&url),

@@ -189,7 +189,7 @@ pub async fn api_board(
     ApiUser(_cu): ApiUser,
     Query(q): Query<BoardParams>,
 ) -> Result<Json<BoardJson>, AppError> {
-    let as_of = parse_as_of(&st.plan, q.as_of.as_deref())?;
+    let as_of = parse_as_of(&st.plan, st.clock.today(), q.as_of.as_deref())?;
     let b = BoardData::load(&st, as_of).await?;
     Ok(Json(board_json(&st.plan, &b)))
 }
@@ -239,7 +239,7 @@ pub async fn api_trace(
     ApiUser(cu): ApiUser,
     Query(q): Query<TraceParams>,
 ) -> Result<Json<Trace>, AppError> {
-    let as_of = parse_as_of(&st.plan, q.as_of.as_deref())?;
+    let as_of = parse_as_of(&st.plan, st.clock.today(), q.as_of.as_deref())?;
     let names = Names::load(&st).await?;
     let rq = trace_query(&st, &names, &cu, &q.target, q.subject.as_deref(), as_of)?;
     Ok(Json(

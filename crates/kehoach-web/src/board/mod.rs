@@ -19,21 +19,21 @@ use kehoach_core::text::vn_num;
 use kehoach_core::{Day, Measure, Plan, TargetDef};
 use kehoach_store::{ClassRow, UnitRow};
 
+use crate::AppState;
 use crate::http::errors::AppError;
-use crate::{AppState, today_vn};
 
 /// Records listed per page behind a figure.
 pub const TRACE_PAGE: i64 = 500;
 
 /// Today clamped to the plan period: the board's default date.
-pub fn default_as_of(plan: &Plan) -> Day {
-    today_vn().max(plan.plan.period.start).min(plan.plan.period.end)
+pub fn default_as_of(plan: &Plan, today: Day) -> Day {
+    today.max(plan.plan.period.start).min(plan.plan.period.end)
 }
 
 /// Reads a date as pages send it (dd/mm/yyyy) or as the API does (YYYY-MM-DD).
-pub fn parse_as_of(plan: &Plan, raw: Option<&str>) -> Result<Day, AppError> {
+pub fn parse_as_of(plan: &Plan, today: Day, raw: Option<&str>) -> Result<Day, AppError> {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(default_as_of(plan)),
+        None => Ok(default_as_of(plan, today)),
         Some(s) => Day::parse_any(s).ok_or_else(|| AppError::invalid("as_of_invalid", "as_of")),
     }
 }

@@ -368,9 +368,9 @@ pub async fn board_page(
     Query(q): Query<BoardPageQuery>,
 ) -> Response {
     let plan = &st.plan;
-    let (as_of, notice) = match parse_as_of(plan, q.ngay.as_deref()) {
+    let (as_of, notice) = match parse_as_of(plan, st.clock.today(), q.ngay.as_deref()) {
         Ok(d) => (d, None),
-        Err(e) => (default_as_of(plan), crate::ui::error_notice(&e)),
+        Err(e) => (default_as_of(plan, st.clock.today()), crate::ui::error_notice(&e)),
     };
     let b = match BoardData::load(&st, as_of).await {
         Ok(b) => b,

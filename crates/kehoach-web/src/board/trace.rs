@@ -62,7 +62,7 @@ pub async fn trace_page(
 ) -> Response {
     use axum::response::IntoResponse;
     let result = async {
-        let as_of = parse_as_of(&st.plan, q.ngay.as_deref())?;
+        let as_of = parse_as_of(&st.plan, st.clock.today(), q.ngay.as_deref())?;
         let subject = q.doi_tuong.as_deref().filter(|s| !s.is_empty());
         let names = Names::load(&st).await?;
         let rq = trace_query(&st, &names, &cu, &q.chi_tieu, subject, as_of)?;

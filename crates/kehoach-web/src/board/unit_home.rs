@@ -44,7 +44,7 @@ pub async fn unit_home(State(st): State<AppState>, PageUser(cu): PageUser) -> Re
     let Some(unit_id) = cu.user.unit_id.clone() else {
         return crate::ui::see_other("/");
     };
-    let as_of = default_as_of(&st.plan);
+    let as_of = default_as_of(&st.plan, st.clock.today());
     let b = match BoardData::load(&st, as_of).await {
         Ok(b) => b,
         Err(e) => return axum::response::IntoResponse::into_response(e),

@@ -168,9 +168,7 @@ pub async fn contests(st: &AppState) -> Result<Vec<Contest>, AppError> {
     let defaults = default_rows(&st.plan);
     let mut rows = st.store.contests(&st.plan_id).await?;
     if rows.len() < defaults.len() {
-        st.store
-            .ensure_contests(&st.plan_id, &defaults, kehoach_store::now_unix())
-            .await?;
+        st.store.ensure_contests(&st.plan_id, &defaults, st.clock.now()).await?;
         rows = st.store.contests(&st.plan_id).await?;
     }
     let mut out: Vec<Contest> = rows.into_iter().filter_map(|r| parse(st, r)).collect();
@@ -521,7 +519,7 @@ pub async fn score(
             &cu.user.id,
             &to_json(values),
             comment.as_deref(),
-            kehoach_store::now_unix(),
+            st.clock.now(),
         )
         .await?;
     Ok(())
@@ -550,7 +548,7 @@ pub async fn recuse(
         reason.chars().take(500).collect()
     };
     st.store
-        .recuse(&st.plan_id, entry_id, &cu.user.id, &reason, kehoach_store::now_unix())
+        .recuse(&st.plan_id, entry_id, &cu.user.id, &reason, st.clock.now())
         .await?;
     Ok(())
 }
@@ -696,7 +694,7 @@ pub async fn update_settings(st: &AppState, cu: &CurrentUser, line_id: &str, b: 
         prizes: to_json(&prizes),
     };
     st.store
-        .update_contest(&st.plan_id, c.id(), &s, &cu.user.id, kehoach_store::now_unix())
+        .update_contest(&st.plan_id, c.id(), &s, &cu.user.id, st.clock.now())
         .await?;
     Ok(())
 }
@@ -757,13 +755,7 @@ pub async fn set_rubric(
         return Err(AppError::invalid(code, "criteria"));
     }
     st.store
-        .set_rubric(
-            &st.plan_id,
-            c.id(),
-            &to_json(&criteria),
-            &cu.user.id,
-            kehoach_store::now_unix(),
-        )
+        .set_rubric(&st.plan_id, c.id(), &to_json(&criteria), &cu.user.id, st.clock.now())
         .await?;
     Ok(())
 }
@@ -777,7 +769,7 @@ pub async fn set_judges(st: &AppState, cu: &CurrentUser, line_id: &str, judges: 
         return Err(AppError::invalid("judge_unknown", "judges"));
     }
     st.store
-        .set_judges(&st.plan_id, c.id(), &judges, &cu.user.id, kehoach_store::now_unix())
+        .set_judges(&st.plan_id, c.id(), &judges, &cu.user.id, st.clock.now())
         .await?;
     Ok(())
 }
@@ -788,7 +780,7 @@ pub async fn lock(st: &AppState, cu: &CurrentUser, line_id: &str, locked: bool) 
         return Err(AppError::forbidden());
     }
     st.store
-        .lock_scores(&st.plan_id, c.id(), locked, &cu.user.id, kehoach_store::now_unix())
+        .lock_scores(&st.plan_id, c.id(), locked, &cu.user.id, st.clock.now())
         .await?;
     Ok(())
 }
@@ -815,7 +807,7 @@ pub async fn set_prize(
             entry_id,
             prize.as_deref(),
             &cu.user.id,
-            kehoach_store::now_unix(),
+            st.clock.now(),
         )
         .await?;
     Ok(())
@@ -827,7 +819,7 @@ pub async fn publish(st: &AppState, cu: &CurrentUser, line_id: &str) -> Result<(
         return Err(AppError::forbidden());
     }
     st.store
-        .publish_results(&st.plan_id, c.id(), &cu.user.id, kehoach_store::now_unix())
+        .publish_results(&st.plan_id, c.id(), &cu.user.id, st.clock.now())
         .await?;
     Ok(())
 }
@@ -853,7 +845,11 @@ pub fn affiliation(units: &[kehoach_store::UnitRow], e: &EntryRow) -> Option<Str
 pub async fn certificate(st: &AppState, c: &Contest, e: &EntryRow) -> Result<Vec<u8>, AppError> {
     let p = &st.plan;
     let units = st.units().await?;
-    let day = c.row.published_at.map(contest::vn_day).unwrap_or_else(crate::today_vn);
+    let day = c
+        .row
+        .published_at
+        .map(contest::vn_day)
+        .unwrap_or_else(|| st.clock.today());
     let cert = kehoach_report::pdf::Certificate {
         issuer: p.plan.issuer.clone(),
         place_date: format!("{}, {}", p.plan.commune, kehoach_core::report::long_date(day)),

@@ -9,7 +9,6 @@ use kehoach_core::text::{vn_datetime, vn_num};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::contests::view::now;
 use crate::contests::{self, Contest, EntryInput};
 use crate::http::errors::AppError;
 use crate::ui::see_other;
@@ -48,7 +47,7 @@ fn public_contest(c: &Contest, now: i64) -> PublicContest {
 
 /// The contests for the public home page: (id, name, state).
 pub async fn public_summaries(st: &AppState) -> Vec<PublicContest> {
-    let n = now();
+    let n = st.clock.now();
     contests::contests(st)
         .await
         .unwrap_or_default()
@@ -136,7 +135,7 @@ async fn contest_page(
         title: c.row.name.clone(),
         commune: commune(st),
         campaign: st.plan.plan.short_title.clone(),
-        c: public_contest(c, now()),
+        c: public_contest(c, st.clock.now()),
         line: c.line.label(),
         content: c.line.content.clone(),
         window: c.window_text(),
@@ -280,7 +279,7 @@ pub async fn public_submit(
     let kept = input.clone();
     input.file = file;
     let client = crate::http::auth::client_key(&st.trusted_proxies, &headers, &req_parts);
-    match contests::submit(&st, &id, input, now(), &client).await {
+    match contests::submit(&st, &id, input, st.clock.now(), &client).await {
         Ok((entry, _)) => see_other(&format!("/cong-khai/bien-nhan/{}?moi=1", entry.receipt)),
         Err(e) => contest_page(&st, &c, Some(e.clone()), kept, e.status).await,
     }
@@ -304,7 +303,7 @@ async fn receipt_page(st: &AppState, code: &str, fresh: bool, error: Option<AppE
         }
     };
     let view = found.map(|(e, c)| {
-        let open = c.state(now()) == WindowState::Open;
+        let open = c.state(st.clock.now()) == WindowState::Open;
         ReceiptView {
             contest_id: c.id().to_string(),
             contest: c.row.name.clone(),
@@ -383,7 +382,7 @@ async fn receipt_page_notice(st: &AppState, code: &str, text: &str) -> Response 
 }
 
 pub async fn receipt_withdraw(State(st): State<AppState>, Path(code): Path<String>) -> Response {
-    match contests::withdraw(&st, &code, now()).await {
+    match contests::withdraw(&st, &code, st.clock.now()).await {
         Ok(()) => receipt_page_notice(&st, &code, "Đã rút bài dự thi.").await,
         Err(e) => receipt_page(&st, &code, false, Some(e)).await,
     }
@@ -394,7 +393,7 @@ pub async fn receipt_replace(State(st): State<AppState>, Path(code): Path<String
         Ok(i) => i,
         Err(e) => return receipt_page(&st, &code, false, Some(e)).await,
     };
-    match contests::replace(&st, &code, input, now()).await {
+    match contests::replace(&st, &code, input, st.clock.now()).await {
         Ok(()) => see_other(&format!("/cong-khai/bien-nhan/{code}?ok=thay")),
         Err(e) => receipt_page(&st, &code, false, Some(e)).await,
     }

@@ -8,7 +8,6 @@ use axum::response::{IntoResponse, Response};
 use kehoach_core::text::vn_datetime;
 
 use crate::AppState;
-use crate::contests::view::now;
 use crate::contests::view::score_text;
 use crate::contests::view::{field, lines};
 use crate::contests::{self, CriterionBody, SettingsBody};
@@ -30,7 +29,7 @@ pub async fn staff_list(State(st): State<AppState>, PageUser(cu): PageUser) -> R
         Ok(x) => x,
         Err(e) => return e.into_response(),
     };
-    let n = now();
+    let n = st.clock.now();
     let mut managed = Vec::new();
     let mut judged = Vec::new();
     for c in &all {
@@ -160,7 +159,7 @@ async fn manage_response(
         c: chrome(st, Some(cu), &c.row.name, "contests", notice),
         id: c.id().to_string(),
         name: c.row.name.clone(),
-        state: c.state_text(now()),
+        state: c.state_text(st.clock.now()),
         entries_from: c.from.vn(),
         entries_to: c.to.vn(),
         awards_by: c.awards_by.map(|d| d.vn()).unwrap_or_default(),

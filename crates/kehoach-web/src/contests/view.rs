@@ -1,10 +1,6 @@
-//! What the contest pages share: the clock's second and how a score is written.
+//! What the contest pages share: how a score is written, form fields.
 
 use kehoach_core::text::vn_num;
-
-pub(crate) fn now() -> i64 {
-    kehoach_store::now_unix()
-}
 
 pub(crate) fn score_text(x: Option<f64>, decimals: usize) -> String {
     x.map(|v| vn_num(v, decimals)).unwrap_or_else(|| "—".into())

@@ -99,7 +99,7 @@ pub async fn session_layer(State(state): State<AppState>, mut req: Request, next
         }
         return next.run(req).await;
     }
-    let now = kehoach_store::now_unix();
+    let now = state.clock.now();
     let current = match session_token(req.headers()) {
         Some(t) => match state.store.session_user(&t, now).await {
             Ok(Some((user, csrf))) => {
@@ -115,7 +115,7 @@ pub async fn session_layer(State(state): State<AppState>, mut req: Request, next
                     _ => Vec::new(),
                 };
                 let shifts_tomorrow = if page {
-                    let tomorrow = crate::today_vn().plus(1);
+                    let tomorrow = state.clock.today().plus(1);
                     state
                         .store
                         .user_shifts_on(&user.plan_id, &user.id, &tomorrow.iso())
@@ -298,7 +298,7 @@ pub async fn login(
     match state.store.check_login(username, password).await? {
         Some(user) => {
             state.limiter.clear(&key);
-            let (token, csrf) = state.store.create_session(&user.id, kehoach_store::now_unix()).await?;
+            let (token, csrf) = state.store.create_session(&user.id, state.clock.now()).await?;
             Ok((user, token, csrf))
         }
         None => {

@@ -397,7 +397,7 @@ pub async fn activate(State(st): State<AppState>, PageUser(cu): PageUser, body: 
     let Ok(source) = import_plan::to_toml(&plan) else {
         return refuse("plan_file_invalid");
     };
-    if let Err(e) = st.store.replace_plan(&plan, &source, kehoach_store::now_unix()).await {
+    if let Err(e) = st.store.replace_plan(&plan, &source, st.clock.now()).await {
         let e = crate::http::errors::AppError::from(e);
         if e.status.is_server_error() {
             return e.into_response();

@@ -8,15 +8,15 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use kehoach_core::show::target_rule;
-use kehoach_core::{Measure, Plan, RecordKind};
+use kehoach_core::{Day, Measure, Plan, RecordKind};
 
+use crate::AppState;
 use crate::http::auth::PageUser;
 use crate::ui::Chrome;
 use crate::ui::OkQuery;
 use crate::ui::chrome;
 use crate::ui::ok_notice;
 use crate::ui::render;
-use crate::{AppState, today_vn};
 
 pub struct LineView {
     id: String,
@@ -112,7 +112,7 @@ pub(crate) fn how(plan: &Plan, t: &kehoach_core::TargetDef) -> String {
     s
 }
 
-fn plan_view(plan: &Plan) -> PlanView {
+fn plan_view(plan: &Plan, today: Day) -> PlanView {
     let h = &plan.plan;
     let lines = plan
         .lines
@@ -184,7 +184,7 @@ fn plan_view(plan: &Plan) -> PlanView {
             .collect::<Vec<_>>()
             .join(" · ")
         },
-        timeline_svg: kehoach_core::timeline::timeline_svg(plan, Some(today_vn())),
+        timeline_svg: kehoach_core::timeline::timeline_svg(plan, Some(today)),
         lines,
         targets: plan
             .targets
@@ -222,7 +222,7 @@ struct PlanPage {
 pub async fn plan_page(State(st): State<AppState>, PageUser(cu): PageUser, Query(q): Query<OkQuery>) -> Response {
     let page = PlanPage {
         c: chrome(&st, Some(&cu), &st.plan.plan.short_title, "plan", ok_notice(&q)),
-        v: plan_view(&st.plan),
+        v: plan_view(&st.plan, st.clock.today()),
     };
     render(StatusCode::OK, &page)
 }

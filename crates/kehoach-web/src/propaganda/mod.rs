@@ -8,14 +8,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kehoach_core::text::{clean, fold_key};
 use kehoach_core::{ActivityLine, Day, SessionKind};
-use kehoach_store::{NewPropaganda, now_unix};
+use kehoach_store::NewPropaganda;
 use serde::Deserialize;
 
+use crate::AppState;
 use crate::http::auth::{ApiUser, CurrentUser, PageUser};
 use crate::http::errors::AppError;
 use crate::http::policy::{Action, allowed};
 use crate::ui::{Chrome, OkQuery, chrome, forbidden_page, ok_notice, render, see_other};
-use crate::{AppState, today_vn};
 
 /// The line the log belongs to: the one with channels (forms) and propaganda sessions.
 fn line(st: &AppState) -> Option<&ActivityLine> {
@@ -81,7 +81,7 @@ pub async fn log(st: &AppState, cu: &CurrentUser, b: PropagandaBody) -> Result<b
     if !line.window.contains(day) {
         return Err(AppError::invalid("day_outside_window", "day"));
     }
-    if day > today_vn() {
+    if day > st.clock.today() {
         return Err(AppError::invalid("day_in_future", "day"));
     }
     let topic = b.topic.map(|t| clean(&t)).filter(|t| !t.is_empty());
@@ -126,7 +126,7 @@ pub async fn log(st: &AppState, cu: &CurrentUser, b: PropagandaBody) -> Result<b
                 as_session: mobile,
                 created_by: cu.user.id.clone(),
             },
-            now_unix(),
+            st.clock.now(),
         )
         .await?)
 }
@@ -147,7 +147,7 @@ pub async fn delete(
         return Err(AppError::invalid("reason_too_long", "reason"));
     }
     st.store
-        .delete_propaganda(&st.plan_id, id, &cu.user.id, &reason, now_unix())
+        .delete_propaganda(&st.plan_id, id, &cu.user.id, &reason, st.clock.now())
         .await?
         .ok_or_else(AppError::not_found)
 }
@@ -272,7 +272,7 @@ async fn page(st: &AppState, cu: &CurrentUser, notice: Option<crate::ui::Notice>
             .collect(),
         rows,
         may_delete: may_log(st, cu).await,
-        today: today_vn().min(line.window.end).vn(),
+        today: st.clock.today().min(line.window.end).vn(),
     };
     render(status, &p)
 }

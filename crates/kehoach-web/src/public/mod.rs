@@ -15,8 +15,8 @@ use kehoach_core::text::vn_int;
 use kehoach_store::{ActivitySessionRow, SessionFilter, UnitRow};
 use serde::Deserialize;
 
+use crate::AppState;
 use crate::http::errors::AppError;
-use crate::{AppState, today_vn};
 
 const CACHE: &str = "public, max-age=60";
 
@@ -101,7 +101,7 @@ fn page<T: Template>(t: &T) -> Response {
 /// campaign runs, else the campaign's first week.
 fn week_start(st: &AppState, q: &WeekQuery) -> Day {
     let period = st.plan.plan.period;
-    let today = today_vn();
+    let today = st.clock.today();
     let day = q
         .tuan
         .as_deref()
@@ -166,7 +166,7 @@ fn session_view(st: &AppState, units: &[UnitRow], s: &ActivitySessionRow) -> Ses
         day: Day::parse_iso(&s.day).map(|d| d.vn()).unwrap_or_else(|| s.day.clone()),
         time,
         // A planned session whose day has passed without a report is not "coming".
-        status: if s.status == "planned" && Day::parse_iso(&s.day).is_some_and(|d| d < crate::today_vn()) {
+        status: if s.status == "planned" && Day::parse_iso(&s.day).is_some_and(|d| d < st.clock.today()) {
             "Đã qua, chưa cập nhật kết quả"
         } else {
             kehoach_core::records::session_status_label(&s.status)
@@ -208,7 +208,7 @@ async fn home_inner(st: &AppState, q: &WeekQuery) -> Result<Response, AppError> 
     let units = st.units().await?;
     let monday = week_start(st, q);
     let sessions = week_sessions(st, None, monday).await?;
-    let today = today_vn();
+    let today = st.clock.today();
     let as_of = today.min(p.period.end).max(p.period.start);
     let facts = st.store.facts(plan, as_of).await?;
     let standings = engine::board(plan, &facts, as_of);
@@ -291,7 +291,7 @@ pub async fn unit(State(st): State<AppState>, Path(slug): Path<String>, Query(q)
         Err(e) => return e.into_response(),
     };
     let p = &st.plan.plan;
-    let as_of = today_vn().min(p.period.end).max(p.period.start);
+    let as_of = st.clock.today().min(p.period.end).max(p.period.start);
     let turns = match st.store.facts(&st.plan, as_of).await {
         Ok(f) => f
             .turns
@@ -366,7 +366,7 @@ async fn feed(st: &AppState, unit: Option<&UnitRow>) -> Result<Response, AppErro
         Some(u) => format!("{} – {}", p.short_title, u.name),
         None => format!("{} – {} {}", p.short_title, p.commune_level, p.commune),
     };
-    let now = time::OffsetDateTime::now_utc();
+    let now = time::OffsetDateTime::from_unix_timestamp(st.clock.now()).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
     let stamp = format!(
         "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
         now.year(),
@@ -415,7 +415,7 @@ pub async fn poster(State(st): State<AppState>, Path(slug): Path<String>) -> Res
         return AppError::not_found().into_response();
     };
     let p = &st.plan.plan;
-    let from = today_vn().max(p.period.start);
+    let from = st.clock.today().max(p.period.start);
     let f = SessionFilter {
         unit_id: Some(u.id.clone()),
         from: Some(from.iso()),

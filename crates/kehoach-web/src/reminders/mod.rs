@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kehoach_core::engine::Status;
 use kehoach_core::{Day, TargetDef};
-use kehoach_store::{NewReminder, Recipient, ReminderRow, now_unix};
+use kehoach_store::{NewReminder, Recipient, ReminderRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -136,8 +136,8 @@ pub async fn send(st: &AppState, cu: &CurrentUser, b: ReminderBody) -> Result<(R
     }
     let target = check_target(st, b.target_id.as_deref())?;
     let as_of = match b.as_of.as_deref() {
-        Some(s) => parse_as_of(&st.plan, Some(s))?,
-        None => default_as_of(&st.plan),
+        Some(s) => parse_as_of(&st.plan, st.clock.today(), Some(s))?,
+        None => default_as_of(&st.plan, st.clock.today()),
     };
     let message = match b.message.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
         Some(m) => m.to_string(),
@@ -158,7 +158,7 @@ pub async fn send(st: &AppState, cu: &CurrentUser, b: ReminderBody) -> Result<(R
                 message,
                 sent_by: cu.user.id.clone(),
             },
-            now_unix(),
+            st.clock.now(),
         )
         .await?;
     if !created {
@@ -208,7 +208,7 @@ pub async fn acknowledge(st: &AppState, cu: &CurrentUser, id: &str) -> Result<()
         return Err(AppError::forbidden());
     }
     st.store
-        .mark_reminder_read(&st.plan_id, id, &cu.user.id, now_unix())
+        .mark_reminder_read(&st.plan_id, id, &cu.user.id, st.clock.now())
         .await?;
     Ok(())
 }
@@ -313,7 +313,8 @@ pub async fn new_page(State(st): State<AppState>, PageUser(cu): PageUser, Query(
         return AppError::not_found().into_response();
     };
     let target = check_target(&st, q.chi_tieu.as_deref()).ok().flatten();
-    let as_of = parse_as_of(&st.plan, q.ngay.as_deref()).unwrap_or_else(|_| default_as_of(&st.plan));
+    let as_of = parse_as_of(&st.plan, st.clock.today(), q.ngay.as_deref())
+        .unwrap_or_else(|_| default_as_of(&st.plan, st.clock.today()));
     let board = match BoardData::load(&st, as_of).await {
         Ok(b) => b,
         Err(e) => return e.into_response(),

@@ -6,12 +6,12 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
+use crate::AppState;
 use crate::board::{parse_as_of, parse_day_field};
 use crate::http::auth::PageUser;
 use crate::http::errors::AppError;
 use crate::http::policy::{Action, allowed};
 use crate::ui::forbidden_page;
-use crate::{AppState, today_vn};
 
 #[derive(Deserialize)]
 pub struct SummaryQuery {
@@ -35,11 +35,11 @@ pub async fn summary(
     if !allowed(&cu.user, Action::ReadUnitRecords { unit_id: None }) {
         return forbidden_page(&st, &cu);
     }
-    let as_of = match parse_as_of(&st.plan, q.ngay.as_deref()) {
+    let as_of = match parse_as_of(&st.plan, st.clock.today(), q.ngay.as_deref()) {
         Ok(d) => d,
         Err(e) => return e.into_response(),
     };
-    let report = match st.store.summary_report(&st.plan, as_of, today_vn()).await {
+    let report = match st.store.summary_report(&st.plan, as_of, st.clock.today()).await {
         Ok(r) => r,
         Err(e) => return AppError::from(e).into_response(),
     };
@@ -95,7 +95,7 @@ async fn export_sheets(
     let from = parse_day_field(q.tu.as_deref(), "tu")?;
     let to = parse_day_field(q.den.as_deref(), "den")?;
     let period = st.plan.plan.period;
-    let as_of = to.unwrap_or_else(|| today_vn().min(period.end).max(period.start));
+    let as_of = to.unwrap_or_else(|| st.clock.today().min(period.end).max(period.start));
     let f = kehoach_store::ExportFilter {
         unit_id: unit,
         from,
@@ -200,11 +200,14 @@ async fn preview_page(
     if !allowed(&cu.user, Action::ReadUnitRecords { unit_id: None }) {
         return forbidden_page(st, cu);
     }
-    let (as_of, notice) = match parse_as_of(&st.plan, q.ngay.as_deref()) {
+    let (as_of, notice) = match parse_as_of(&st.plan, st.clock.today(), q.ngay.as_deref()) {
         Ok(d) => (d, error.and_then(crate::ui::error_notice)),
-        Err(e) => (crate::board::default_as_of(&st.plan), crate::ui::error_notice(&e)),
+        Err(e) => (
+            crate::board::default_as_of(&st.plan, st.clock.today()),
+            crate::ui::error_notice(&e),
+        ),
     };
-    let r = match st.store.summary_report(&st.plan, as_of, today_vn()).await {
+    let r = match st.store.summary_report(&st.plan, as_of, st.clock.today()).await {
         Ok(r) => r,
         Err(e) => return AppError::from(e).into_response(),
     };
@@ -315,7 +318,7 @@ pub async fn save_texts(
     }
     for (section, body) in texts {
         st.store
-            .set_report_text(&st.plan_id, section, body, &cu.user.id, kehoach_store::now_unix())
+            .set_report_text(&st.plan_id, section, body, &cu.user.id, st.clock.now())
             .await?;
     }
     Ok(())
@@ -412,14 +415,18 @@ pub async fn unit_report(
     ) {
         (Ok(f), Ok(t)) => (
             f.unwrap_or(period.start),
-            t.unwrap_or_else(|| today_vn().min(period.end).max(period.start)),
+            t.unwrap_or_else(|| st.clock.today().min(period.end).max(period.start)),
         ),
         (Err(e), _) | (_, Err(e)) => return e.into_response(),
     };
     if from > to {
         return AppError::invalid("period_reversed", "tu").into_response();
     }
-    let report = match st.store.unit_report(&st.plan, unit_id, from, to, today_vn()).await {
+    let report = match st
+        .store
+        .unit_report(&st.plan, unit_id, from, to, st.clock.today())
+        .await
+    {
         Ok(r) => r,
         Err(e) => return AppError::from(e).into_response(),
     };
@@ -485,7 +492,7 @@ async fn save_budget(
         })
         .collect();
     st.store
-        .set_budget_lines(&st.plan, &lines, &cu.user.id, kehoach_store::now_unix())
+        .set_budget_lines(&st.plan, &lines, &cu.user.id, st.clock.now())
         .await?;
     Ok(())
 }

@@ -14,10 +14,10 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use kehoach_store::Role;
 use serde::Deserialize;
 
+use crate::AppState;
 use crate::http::auth::CurrentUser;
 use crate::http::errors::AppError;
 use crate::http::policy::{Action, allowed};
-use crate::{AppState, today_vn};
 
 pub struct Notice {
     pub kind: &'static str,
@@ -146,7 +146,7 @@ pub(crate) fn chrome(
             u
         }),
         notice,
-        today: today_vn().vn(),
+        today: st.clock.today().vn(),
         reminders: cu
             .map(|c| {
                 c.unread

@@ -10,14 +10,14 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use kehoach_core::Day;
-use kehoach_store::{NewShift, ShiftRow, SignUp, StoreError, now_unix};
+use kehoach_store::{NewShift, ShiftRow, SignUp, StoreError};
 use serde::Deserialize;
 
+use crate::AppState;
 use crate::http::auth::{ApiUser, CurrentUser, PageUser};
 use crate::http::errors::AppError;
 use crate::http::policy::{Action, allowed};
 use crate::ui::{Chrome, Notice, chrome, forbidden_page, render, see_other};
-use crate::{AppState, today_vn};
 
 /// Whether the user manages teams: the coordinator, or a reporter of a
 /// youth-union unit (the policy decides; this finds the user's unit kind).
@@ -37,15 +37,14 @@ async fn manages(st: &AppState, cu: &CurrentUser) -> bool {
     manages_teams(st, &cu.user).await
 }
 
-fn now_hhmm() -> String {
-    let offset = time::UtcOffset::from_hms(7, 0, 0).unwrap_or(time::UtcOffset::UTC);
-    let t = time::OffsetDateTime::now_utc().to_offset(offset);
+fn now_hhmm(st: &AppState) -> String {
+    let t = st.clock.now_vn();
     format!("{:02}:{:02}", t.hour(), t.minute())
 }
 
-fn started(s: &ShiftRow) -> bool {
-    let today = today_vn().iso();
-    s.day < today || (s.day == today && s.start_time <= now_hhmm())
+fn started(st: &AppState, s: &ShiftRow) -> bool {
+    let today = st.clock.today().iso();
+    s.day < today || (s.day == today && s.start_time <= now_hhmm(st))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -81,7 +80,7 @@ pub async fn create_shift(st: &AppState, cu: &CurrentUser, b: ShiftBody) -> Resu
         return Err(AppError::invalid("unit_not_village", "unit_id"));
     }
     let day = Day::parse_any(&b.day).ok_or_else(|| AppError::invalid("day_invalid", "day"))?;
-    if day < today_vn() {
+    if day < st.clock.today() {
         return Err(AppError::invalid("day_in_past", "day"));
     }
     if !crate::records::sessions::valid_time(&b.start_time) || !crate::records::sessions::valid_time(&b.end_time) {
@@ -104,7 +103,7 @@ pub async fn create_shift(st: &AppState, cu: &CurrentUser, b: ShiftBody) -> Resu
                 places: b.places,
                 created_by: cu.user.id.clone(),
             },
-            now_unix(),
+            st.clock.now(),
         )
         .await?)
 }
@@ -136,11 +135,11 @@ pub async fn sign_up(
         return Err(AppError::forbidden());
     }
     let shift = st.store.shift(&st.plan_id, shift_id).await?;
-    if started(&shift) {
+    if started(st, &shift) {
         return Err(AppError::invalid("shift_started", "shift_id"));
     }
     st.store
-        .sign_up(&st.plan_id, shift_id, &person_id, &cu.user.id, now_unix())
+        .sign_up(&st.plan_id, shift_id, &person_id, &cu.user.id, st.clock.now())
         .await
         .map_err(|e| match e {
             StoreError::Conflict {
@@ -161,7 +160,7 @@ pub async fn withdraw(st: &AppState, cu: &CurrentUser, shift_id: &str) -> Result
         return Err(AppError::invalid("account_not_member", "person_id"));
     };
     let shift = st.store.shift(&st.plan_id, shift_id).await?;
-    if started(&shift) {
+    if started(st, &shift) {
         return Err(AppError::invalid("shift_started", "shift_id"));
     }
     if !st.store.withdraw_sign_up(&st.plan_id, shift_id, &person_id).await? {
@@ -221,6 +220,7 @@ pub struct ShiftView {
 }
 
 fn shift_views(
+    st: &AppState,
     rows: &[ShiftRow],
     units: &[kehoach_store::UnitRow],
     teams: &[kehoach_store::TeamRow],
@@ -245,7 +245,7 @@ fn shift_views(
             places: format!("{}/{}", s.taken, s.places),
             full: s.taken >= s.places,
             mine: mine.contains(&s.id),
-            open: !started(s),
+            open: !started(st, s),
             zalo: String::new(),
         })
         .collect()
@@ -293,14 +293,14 @@ async fn mine_response(st: &AppState, cu: &CurrentUser, notice: Option<Notice>, 
     let cancelled_rows = match &person {
         Some(p) => st
             .store
-            .person_cancelled_shifts(&st.plan_id, p, &today_vn().iso())
+            .person_cancelled_shifts(&st.plan_id, p, &st.clock.today().iso())
             .await
             .unwrap_or_default(),
         None => Vec::new(),
     };
     let open_rows: Vec<ShiftRow> = st
         .store
-        .shifts(&st.plan_id, &today_vn().iso())
+        .shifts(&st.plan_id, &st.clock.today().iso())
         .await
         .unwrap_or_default()
         .into_iter()
@@ -312,12 +312,12 @@ async fn mine_response(st: &AppState, cu: &CurrentUser, notice: Option<Notice>, 
         .await
         .unwrap_or_default();
     let page = MinePage {
-        cancelled: shift_views(&cancelled_rows, &units, &teams, &[]),
+        cancelled: shift_views(st, &cancelled_rows, &units, &teams, &[]),
         c: chrome(st, Some(cu), "Ca của tôi", "shifts", notice),
         linked: person.is_some(),
         name,
-        mine: shift_views(&mine_rows, &units, &teams, &mine_ids),
-        open: shift_views(&open_rows, &units, &teams, &mine_ids),
+        mine: shift_views(st, &mine_rows, &units, &teams, &mine_ids),
+        open: shift_views(st, &open_rows, &units, &teams, &mine_ids),
         turns,
     };
     render(status, &page)
@@ -405,7 +405,7 @@ async fn teams_response(st: &AppState, cu: &CurrentUser, notice: Option<Notice>,
         .unwrap_or_default();
     let rows = st.store.shifts(&st.plan_id, "0000-00-00").await.unwrap_or_default();
     let not_yet = st.store.members_not_yet_active(&st.plan_id).await.unwrap_or_default();
-    let mut shifts = shift_views(&rows, &units, &teams, &[]);
+    let mut shifts = shift_views(st, &rows, &units, &teams, &[]);
     for (v, s) in shifts.iter_mut().zip(&rows) {
         let names = st.store.shift_member_names(&s.id).await.unwrap_or_default();
         let slug = units
@@ -494,7 +494,7 @@ async fn teams_response(st: &AppState, cu: &CurrentUser, notice: Option<Notice>,
             .collect(),
         not_yet,
         new_id: uuid::Uuid::now_v7().to_string(),
-        today: today_vn().vn(),
+        today: st.clock.today().vn(),
     };
     render(status, &page)
 }
@@ -534,7 +534,7 @@ pub async fn team_form(
             &members,
             &villages,
             &cu.user.id,
-            now_unix(),
+            st.clock.now(),
         )
         .await
     {
@@ -598,7 +598,7 @@ pub async fn launch_form(
     };
     // The launch is line 1's event: its day lies in that line's window, not in the future.
     let window_ok = st.plan.lines.first().is_some_and(|l| l.window.contains(day));
-    if !window_ok || day > today_vn() {
+    if !window_ok || day > st.clock.today() {
         let e = AppError::invalid("day_outside_window", "day");
         return teams_response(&st, &cu, crate::ui::error_notice(&e), e.status).await;
     }
@@ -644,7 +644,7 @@ pub async fn email_shift_reminders(st: &AppState, day: Day) -> Result<usize, App
         // Claimed first: another server process running this job skips it.
         if !st
             .store
-            .claim_shift_reminder(&r.shift.id, &r.person_id, now_unix())
+            .claim_shift_reminder(&r.shift.id, &r.person_id, st.clock.now())
             .await?
         {
             continue;
@@ -676,8 +676,8 @@ pub fn spawn_shift_reminder_job(st: AppState) {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(30 * 60));
         loop {
             tick.tick().await;
-            if now_hhmm().as_str() >= "17:00" {
-                let day = today_vn().plus(1);
+            if now_hhmm(&st).as_str() >= "17:00" {
+                let day = st.clock.today().plus(1);
                 if let Err(e) = email_shift_reminders(&st, day).await {
                     tracing::warn!(error = %e.message, "shift reminders not sent");
                 }
@@ -691,7 +691,7 @@ pub async fn cancel(st: &AppState, cu: &CurrentUser, id: &str) -> Result<(), App
     if !manages(st, cu).await {
         return Err(AppError::forbidden());
     }
-    st.store.cancel_shift(&st.plan_id, id, now_unix()).await?;
+    st.store.cancel_shift(&st.plan_id, id, st.clock.now()).await?;
     Ok(())
 }
 

@@ -7,12 +7,23 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, Response, StatusCode, header};
 use http_body_util::BodyExt;
-use kehoach_core::{SEED_PLAN_TOML, seed_plan};
+use kehoach_core::{Clock, Day, SEED_PLAN_TOML, seed_plan};
 use kehoach_store::{NewUser, Role, Store, UnitRow};
 use kehoach_web::{AppState, app};
 use tower::ServiceExt;
 
 pub const PASSWORD: &str = "mat-khau-dai-2026";
+
+/// The day the tests run on unless they set another: 03/12/2026, after the
+/// summer campaign (a test that needs a day inside it sets its clock).
+pub fn test_day() -> Day {
+    Day::from_ymd(2026, 12, 3).expect("a real day")
+}
+
+/// 10:00 of [`test_day`], Vietnam time.
+pub fn test_clock() -> Clock {
+    Clock::at(test_day(), 10, 0)
+}
 
 /// A logged-in browser: its session cookie and CSRF token.
 #[derive(Clone, Debug)]
@@ -29,6 +40,8 @@ pub struct TestApp {
     pub store: Store,
     pub router: Router,
     pub plan_id: String,
+    /// The app's clock: fixed, shared with the router (moving it moves the app's "now").
+    pub clock: Clock,
 }
 
 impl TestApp {
@@ -41,27 +54,44 @@ impl TestApp {
     }
 
     pub async fn open(backend: &'static str, url: &str) -> TestApp {
+        TestApp::open_at(backend, url, test_clock()).await
+    }
+
+    /// A fresh app whose "now" is `clock`.
+    pub async fn open_at(backend: &'static str, url: &str, clock: Clock) -> TestApp {
         let store = Store::open(url, true).await.unwrap();
         store.migrate().await.unwrap();
         store
-            .import_plan(&seed_plan(), SEED_PLAN_TOML, kehoach_store::now_unix())
+            .import_plan(&seed_plan(), SEED_PLAN_TOML, clock.now())
             .await
             .unwrap();
         let plan = seed_plan();
         let plan_id = plan.plan.id.clone();
-        let router = app(AppState::new(store.clone(), plan, "http://kehoach.test".into()));
+        let router = app(AppState::new(
+            store.clone(),
+            plan,
+            "http://kehoach.test".into(),
+            clock.clone(),
+        ));
         TestApp {
             backend,
             url: url.to_string(),
             store,
             router,
             plan_id,
+            clock,
         }
     }
 
     /// Rebuilds the router with reminder emails going through `mailer`.
     pub fn use_mailer(&mut self, mailer: kehoach_web::mail::Mailer) {
-        let state = AppState::new(self.store.clone(), seed_plan(), "http://kehoach.test".into()).with_mailer(mailer);
+        let state = AppState::new(
+            self.store.clone(),
+            seed_plan(),
+            "http://kehoach.test".into(),
+            self.clock.clone(),
+        )
+        .with_mailer(mailer);
         self.router = app(state);
     }
 
@@ -102,15 +132,11 @@ impl TestApp {
                     unit_id: unit.map(str::to_string),
                     password: PASSWORD.into(),
                 },
-                kehoach_store::now_unix(),
+                self.clock.now(),
             )
             .await
             .unwrap();
-        let (token, csrf) = self
-            .store
-            .create_session(&u.id, kehoach_store::now_unix())
-            .await
-            .unwrap();
+        let (token, csrf) = self.store.create_session(&u.id, self.clock.now()).await.unwrap();
         Session {
             name,
             cookie: format!("kh_session={token}"),

@@ -100,11 +100,9 @@ pub fn http(
 }
 
 pub fn temp_dir(tag: &str) -> PathBuf {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    let d = std::env::temp_dir().join(format!("kehoach-{tag}-{}-{nanos}", std::process::id()));
+    // A random suffix (no clock): two runs never share a folder.
+    let unique = std::hash::BuildHasher::hash_one(&std::hash::RandomState::new(), tag);
+    let d = std::env::temp_dir().join(format!("kehoach-{tag}-{}-{unique:x}", std::process::id()));
     std::fs::create_dir_all(&d).unwrap();
     d
 }

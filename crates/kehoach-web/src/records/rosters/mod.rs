@@ -6,15 +6,15 @@ pub mod api;
 pub mod import;
 pub mod pages;
 
-use kehoach_store::{ImportSummary, PersonRow, Role, UnitRow, now_unix, roster_label};
+use kehoach_store::{ImportSummary, PersonRow, Role, UnitRow, roster_label};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::AppState;
 use crate::http::auth::CurrentUser;
 use crate::http::errors::AppError;
 use crate::http::policy::{Action, allowed};
 use crate::records::rosters::import::{Preview, preview, read_table};
-use crate::{AppState, today_vn};
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ImportQuery {
@@ -75,7 +75,14 @@ pub async fn import(
     };
     let classes = st.store.list_classes(&st.plan_id).await?;
     let table = read_table(st, bytes).await?;
-    let p = preview(roster, &table, &units, &classes, default_unit, today_vn().0.year())?;
+    let p = preview(
+        roster,
+        &table,
+        &units,
+        &classes,
+        default_unit,
+        st.clock.today().0.year(),
+    )?;
     let saved = if q.save {
         Some(
             st.store
@@ -85,7 +92,7 @@ pub async fn import(
                     &p.accepted,
                     q.mark_missing_left,
                     &cu.user.id,
-                    now_unix(),
+                    st.clock.now(),
                 )
                 .await?,
         )
@@ -127,7 +134,7 @@ pub async fn set_active(st: &AppState, cu: &CurrentUser, id: &str, active: bool)
     }
     Ok(st
         .store
-        .set_person_active(&st.plan_id, id, active, &cu.user.id, now_unix())
+        .set_person_active(&st.plan_id, id, active, &cu.user.id, st.clock.now())
         .await?)
 }
 
@@ -188,7 +195,7 @@ pub async fn check_in(
     }
     let new = st
         .store
-        .add_attendance(&st.plan_id, session_id, &person.id, method, &cu.user.id, now_unix())
+        .add_attendance(&st.plan_id, session_id, &person.id, method, &cu.user.id, st.clock.now())
         .await?;
     Ok(CheckInReply {
         person_id: person.id,
@@ -209,7 +216,7 @@ pub async fn remove_attendance(
     }
     Ok(st
         .store
-        .remove_attendance(&st.plan_id, session_id, person_id, &cu.user.id, now_unix())
+        .remove_attendance(&st.plan_id, session_id, person_id, &cu.user.id, st.clock.now())
         .await?)
 }
 

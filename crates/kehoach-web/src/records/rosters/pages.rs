@@ -275,7 +275,7 @@ pub async fn roster_save(State(st): State<AppState>, PageUser(cu): PageUser, bod
             &s.rows,
             s.mark_missing_left,
             &cu.user.id,
-            kehoach_store::now_unix(),
+            st.clock.now(),
         )
         .await
     {

@@ -7,14 +7,14 @@ pub mod pages;
 use kehoach_core::records::check_session;
 use kehoach_core::text::clean;
 use kehoach_core::{Day, Plan, SessionKind, TargetSubject};
-use kehoach_store::{ActivitySessionRow, NewActivitySession, SessionFilter, now_unix};
+use kehoach_store::{ActivitySessionRow, NewActivitySession, SessionFilter};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use crate::AppState;
 use crate::http::auth::CurrentUser;
 use crate::http::errors::AppError;
 use crate::http::policy::{Action, allowed};
-use crate::{AppState, today_vn};
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -110,7 +110,7 @@ async fn check(st: &AppState, cu: &CurrentUser, b: SessionBody) -> Result<NewAct
         .find(|(k, _)| *k == b.status)
         .map(|(k, _)| *k)
         .ok_or_else(|| AppError::invalid("status_invalid", "status"))?;
-    if status == "held" && day > today_vn() {
+    if status == "held" && day > st.clock.today() {
         return Err(AppError::invalid("held_in_future", "status"));
     }
     let class_id = b.class_id.filter(|c| !c.is_empty());
@@ -176,7 +176,7 @@ async fn check(st: &AppState, cu: &CurrentUser, b: SessionBody) -> Result<NewAct
 /// Creates a session; returns it and whether it is new (false: this id existed).
 pub async fn create(st: &AppState, cu: &CurrentUser, b: SessionBody) -> Result<(ActivitySessionRow, bool), AppError> {
     let s = check(st, cu, b).await?;
-    Ok(st.store.create_activity_session(s, now_unix()).await?)
+    Ok(st.store.create_activity_session(s, st.clock.now()).await?)
 }
 
 async fn existing(st: &AppState, cu: &CurrentUser, id: &str) -> Result<ActivitySessionRow, AppError> {
@@ -199,7 +199,7 @@ pub async fn update(
     existing(st, cu, id).await?;
     b.id = id.to_string();
     let s = check(st, cu, b).await?;
-    Ok(st.store.update_activity_session(s, &cu.user.id, now_unix()).await?)
+    Ok(st.store.update_activity_session(s, &cu.user.id, st.clock.now()).await?)
 }
 
 /// Marks a session held or cancelled (or back to planned).
@@ -246,7 +246,7 @@ pub async fn delete(
     let reason = crate::records::turns::required_reason(reason)?;
     Ok(st
         .store
-        .delete_activity_session(&st.plan_id, id, &cu.user.id, &reason, now_unix())
+        .delete_activity_session(&st.plan_id, id, &cu.user.id, &reason, st.clock.now())
         .await?)
 }
 
@@ -309,6 +309,6 @@ pub async fn add_photo(st: &AppState, cu: &CurrentUser, id: &str, bytes: Vec<u8>
     let ct = image_type(&bytes).ok_or_else(|| AppError::invalid("photo_not_image", "photo"))?;
     Ok(st
         .store
-        .add_session_photo(id, ct, bytes, PHOTOS_PER_SESSION, &cu.user.id, now_unix())
+        .add_session_photo(id, ct, bytes, PHOTOS_PER_SESSION, &cu.user.id, st.clock.now())
         .await?)
 }

@@ -11,6 +11,7 @@ use kehoach_core::{Day, SessionKind};
 use kehoach_store::{Role, roster_label};
 use serde::Deserialize;
 
+use crate::AppState;
 use crate::http::auth::{CurrentUser, PageUser};
 use crate::http::errors::AppError;
 use crate::http::form::field;
@@ -19,7 +20,6 @@ use crate::http::form::parse_count;
 use crate::http::policy::{Action, allowed};
 use crate::records::sessions::{STATUSES, SessionBody, needs_class, status_label};
 use crate::ui::{Chrome, Notice, OkQuery, chrome, error_notice, forbidden_page, ok_notice, render, see_other};
-use crate::{AppState, today_vn};
 
 pub(crate) fn kind_label(k: &str) -> String {
     SessionKind::parse(k)
@@ -209,7 +209,7 @@ async fn session_form(
     } else {
         line.session_kinds.clone()
     };
-    let today = today_vn();
+    let today = st.clock.today();
     let v = SessionFormView {
         editing: editing.is_some(),
         action: editing

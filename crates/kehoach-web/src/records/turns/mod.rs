@@ -9,16 +9,16 @@ use std::collections::HashMap;
 
 use kehoach_core::Day;
 use kehoach_core::records::check_turn;
-use kehoach_store::{NewTurn, Role, TurnFilter, TurnRow, UnitRow, WriteOutcome, now_unix};
+use kehoach_store::{NewTurn, Role, TurnFilter, TurnRow, UnitRow, WriteOutcome};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::http::auth::CurrentUser;
 use axum::http::StatusCode;
 
+use crate::AppState;
 use crate::http::errors::{AppError, ErrorDetail};
 use crate::http::policy::{Action, allowed};
-use crate::{AppState, today_vn};
 
 /// Largest batch one request may carry.
 pub const BATCH_MAX: usize = 1000;
@@ -84,9 +84,7 @@ pub(crate) fn required_reason(reason: Option<String>) -> Result<String, AppError
 }
 
 fn day_of_ms(ms: i64) -> Option<Day> {
-    let offset = time::UtcOffset::from_hms(7, 0, 0).ok()?;
-    let t = time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000).ok()?;
-    Some(Day(t.to_offset(offset).date()))
+    Day::of_unix(ms.div_euclid(1000))
 }
 
 /// A turn refused before writing: its id (as sent) and why.
@@ -183,7 +181,7 @@ fn check(
         Some(s) => Day::parse_iso(s).ok_or_else(|| rejected(&id, "day_invalid", Some("day")))?,
         None => day_of_ms(recorded_ms).ok_or_else(|| rejected(&id, "day_invalid", Some("recorded_at")))?,
     };
-    if day > today_vn() {
+    if day > st.clock.today() {
         return Err(rejected(&id, "day_in_future", Some("day")));
     }
     let line = check_turn(&st.plan, b.line_id.as_deref(), &b.service, day)
@@ -211,7 +209,7 @@ pub async fn record(st: &AppState, cu: &CurrentUser, bodies: Vec<TurnBody>) -> R
     }
     let units = st.units().await?;
     let by_id: HashMap<&str, &UnitRow> = units.iter().map(|u| (u.id.as_str(), u)).collect();
-    let now = now_unix();
+    let now = st.clock.now();
     let mut results: Vec<Option<Result<(String, WriteOutcome), Rejected>>> = Vec::with_capacity(bodies.len());
     let mut to_write = Vec::new();
     let mut slots = Vec::new();
@@ -235,7 +233,7 @@ pub async fn record(st: &AppState, cu: &CurrentUser, bodies: Vec<TurnBody>) -> R
 /// Soft-deletes a turn: its maker within the undo time, or a coordinator.
 pub async fn delete(st: &AppState, cu: &CurrentUser, id: &str, reason: Option<String>) -> Result<TurnRow, AppError> {
     let turn = st.store.turn(&st.plan_id, id).await?;
-    let now = now_unix();
+    let now = st.clock.now();
     if !allowed(
         &cu.user,
         Action::DeleteTurn {

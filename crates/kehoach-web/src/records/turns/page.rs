@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kehoach_store::Role;
 
+use crate::AppState;
 use crate::http::auth::PageUser;
 use crate::http::errors::AppError;
 use crate::http::policy::{Action, allowed};
@@ -14,7 +15,6 @@ use crate::ui::chrome;
 use crate::ui::forbidden_page;
 use crate::ui::not_found_page;
 use crate::ui::render;
-use crate::{AppState, today_vn};
 
 pub struct TurnsView {
     line_label: String,
@@ -50,7 +50,7 @@ pub async fn turns_page(State(st): State<AppState>, PageUser(cu): PageUser) -> R
         .filter(|u| allowed(&cu.user, Action::RecordTurn { unit_id: &u.id }))
         .map(|u| (u.id.clone(), u.name.clone()))
         .collect();
-    let today = today_vn();
+    let today = st.clock.today();
     let max = line.window.end.min(today).max(line.window.start);
     let default = today.max(line.window.start).min(max);
     let v = TurnsView {

@@ -11,8 +11,6 @@ use serde::{Deserialize, Serialize};
 use crate::text::fold_key;
 use crate::{ActivityLine, Day, Plan, SessionKind};
 
-/// Vietnam is UTC+7 all year.
-
 /// One weighted criterion of a rubric, scored 0..=`max`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Criterion {

@@ -5,6 +5,7 @@
 pub mod contest;
 pub mod day;
 pub mod engine;
+pub mod error_code;
 pub mod ical;
 pub mod import;
 pub mod import_known;
@@ -18,6 +19,7 @@ pub mod timeline;
 pub mod validate;
 
 pub use day::{Clock, Day};
+pub use error_code::ErrorCode;
 pub use model::*;
 pub use validate::{PlanError, parse_plan};
 

@@ -3,16 +3,17 @@
 //! Pure; the store and the web layer call these before writing.
 
 use crate::day::Day;
+use crate::error_code::ErrorCode;
 use crate::model::{ActivityLine, Plan, SessionKind};
 
 /// A refusal: a stable code and the field it is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Refusal {
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub field: &'static str,
 }
 
-const fn refuse(code: &'static str, field: &'static str) -> Refusal {
+const fn refuse(code: ErrorCode, field: &'static str) -> Refusal {
     Refusal { code, field }
 }
 
@@ -23,10 +24,10 @@ pub fn default_turn_line(plan: &Plan) -> Option<&ActivityLine> {
 
 fn check_day(plan: &Plan, line: &ActivityLine, day: Day) -> Result<(), Refusal> {
     if !plan.plan.period.contains(day) {
-        return Err(refuse("day_outside_period", "day"));
+        return Err(refuse(ErrorCode::DayOutsidePeriod, "day"));
     }
     if !line.window.contains(day) {
-        return Err(refuse("day_outside_window", "day"));
+        return Err(refuse(ErrorCode::DayOutsideWindow, "day"));
     }
     Ok(())
 }
@@ -40,14 +41,14 @@ pub fn check_turn<'p>(
     day: Day,
 ) -> Result<&'p ActivityLine, Refusal> {
     let line = match line_id {
-        Some(id) => plan.line(id).ok_or(refuse("line_unknown", "line_id"))?,
-        None => default_turn_line(plan).ok_or(refuse("line_unknown", "line_id"))?,
+        Some(id) => plan.line(id).ok_or(refuse(ErrorCode::LineUnknown, "line_id"))?,
+        None => default_turn_line(plan).ok_or(refuse(ErrorCode::LineUnknown, "line_id"))?,
     };
     if line.services.is_empty() {
-        return Err(refuse("line_has_no_services", "line_id"));
+        return Err(refuse(ErrorCode::LineHasNoServices, "line_id"));
     }
     if !line.services.iter().any(|s| s.id == service) {
-        return Err(refuse("service_unknown", "service"));
+        return Err(refuse(ErrorCode::ServiceUnknown, "service"));
     }
     check_day(plan, line, day)?;
     Ok(line)
@@ -61,12 +62,12 @@ pub fn check_session<'p>(
     kind: SessionKind,
     day: Day,
 ) -> Result<&'p ActivityLine, Refusal> {
-    let line = plan.line(line_id).ok_or(refuse("line_unknown", "line_id"))?;
+    let line = plan.line(line_id).ok_or(refuse(ErrorCode::LineUnknown, "line_id"))?;
     if plan.lines.iter().any(|l| l.parent.as_deref() == Some(line_id)) {
-        return Err(refuse("line_is_a_heading", "line_id"));
+        return Err(refuse(ErrorCode::LineIsAHeading, "line_id"));
     }
     if !line.session_kinds.is_empty() && !line.session_kinds.contains(&kind) {
-        return Err(refuse("kind_not_in_line", "kind"));
+        return Err(refuse(ErrorCode::KindNotInLine, "kind"));
     }
     check_day(plan, line, day)?;
     Ok(line)
@@ -99,28 +100,30 @@ mod tests {
         let p = seed_plan();
         assert_eq!(check_turn(&p, None, "asxh-vneid", d(7, 15)).unwrap().id, "l3-support");
         assert_eq!(
-            check_turn(&p, None, "cat-toc", d(7, 15)).unwrap_err().code,
+            check_turn(&p, None, "cat-toc", d(7, 15)).unwrap_err().code.as_str(),
             "service_unknown"
         );
         // Line 3 opens on 10/6, inside the plan period.
         assert_eq!(
-            check_turn(&p, None, "zalo", d(6, 5)).unwrap_err().code,
+            check_turn(&p, None, "zalo", d(6, 5)).unwrap_err().code.as_str(),
             "service_unknown"
         );
         assert_eq!(
-            check_turn(&p, None, "asxh-vneid", d(6, 5)).unwrap_err().code,
+            check_turn(&p, None, "asxh-vneid", d(6, 5)).unwrap_err().code.as_str(),
             "day_outside_window"
         );
         assert_eq!(
             check_turn(&p, None, "asxh-vneid", Day::from_ymd(2026, 9, 1).unwrap())
                 .unwrap_err()
-                .code,
+                .code
+                .as_str(),
             "day_outside_period"
         );
         assert_eq!(
             check_turn(&p, Some("l1-launch"), "asxh-vneid", d(6, 10))
                 .unwrap_err()
-                .code,
+                .code
+                .as_str(),
             "line_has_no_services"
         );
     }
@@ -132,23 +135,29 @@ mod tests {
         assert_eq!(
             check_session(&p, "l4-binh-dan-hoc-vu-so", SessionKind::Guidance, d(8, 2))
                 .unwrap_err()
-                .code,
+                .code
+                .as_str(),
             "day_outside_window"
         );
         assert_eq!(
             check_session(&p, "l4-binh-dan-hoc-vu-so", SessionKind::Training, d(7, 2))
                 .unwrap_err()
-                .code,
+                .code
+                .as_str(),
             "kind_not_in_line"
         );
         assert_eq!(
             check_session(&p, "l7-contests", SessionKind::Contest, d(8, 2))
                 .unwrap_err()
-                .code,
+                .code
+                .as_str(),
             "line_is_a_heading"
         );
         assert_eq!(
-            check_session(&p, "l9", SessionKind::Contest, d(8, 2)).unwrap_err().code,
+            check_session(&p, "l9", SessionKind::Contest, d(8, 2))
+                .unwrap_err()
+                .code
+                .as_str(),
             "line_unknown"
         );
     }

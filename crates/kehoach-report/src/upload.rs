@@ -15,6 +15,7 @@
 use std::io::{Cursor, Read};
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use kehoach_core::ErrorCode;
 use kehoach_core::text::{clean, vn_int};
 
 /// Hard limits for one kind of upload.
@@ -81,18 +82,18 @@ pub enum UploadError {
 
 impl UploadError {
     /// The stable code of the API's error body.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            UploadError::TooLarge { .. } => "file_too_large",
-            UploadError::Inflates { .. } => "file_inflates_too_much",
-            UploadError::TooManyParts { .. } => "file_too_many_parts",
-            UploadError::XmlDoctype => "file_xml_doctype",
-            UploadError::TooManyRows { .. } => "file_too_many_rows",
-            UploadError::TooManyColumns { .. } => "file_too_many_columns",
-            UploadError::NotSpreadsheet => "file_not_spreadsheet",
-            UploadError::Damaged => "file_damaged",
-            UploadError::Empty => "file_empty",
-            UploadError::Cancelled => "file_cancelled",
+            UploadError::TooLarge { .. } => ErrorCode::FileTooLarge,
+            UploadError::Inflates { .. } => ErrorCode::FileInflatesTooMuch,
+            UploadError::TooManyParts { .. } => ErrorCode::FileTooManyParts,
+            UploadError::XmlDoctype => ErrorCode::FileXmlDoctype,
+            UploadError::TooManyRows { .. } => ErrorCode::FileTooManyRows,
+            UploadError::TooManyColumns { .. } => ErrorCode::FileTooManyColumns,
+            UploadError::NotSpreadsheet => ErrorCode::FileNotSpreadsheet,
+            UploadError::Damaged => ErrorCode::FileDamaged,
+            UploadError::Empty => ErrorCode::FileEmpty,
+            UploadError::Cancelled => ErrorCode::FileCancelled,
         }
     }
 

@@ -7,6 +7,7 @@
 use argon2::password_hash::phc::PasswordHash;
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use base64::Engine;
+use kehoach_core::ErrorCode;
 use kehoach_core::text::clean;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -167,7 +168,7 @@ fn check_username(u: &str) -> Result<String> {
         Ok(u)
     } else {
         Err(StoreError::Conflict {
-            code: "username_invalid",
+            code: ErrorCode::UsernameInvalid,
             field: "username",
         })
     }
@@ -176,7 +177,7 @@ fn check_username(u: &str) -> Result<String> {
 fn check_password(p: &str) -> Result<()> {
     if p.chars().count() < MIN_PASSWORD_LEN || p.len() > 256 {
         return Err(StoreError::Conflict {
-            code: "password_too_short",
+            code: ErrorCode::PasswordTooShort,
             field: "password",
         });
     }
@@ -255,13 +256,13 @@ impl Store {
         match unit_id {
             Some(u) => {
                 self.unit(plan_id, u).await.map_err(|_| StoreError::Conflict {
-                    code: "unit_unknown",
+                    code: ErrorCode::UnitUnknown,
                     field: "unit_id",
                 })?;
             }
             None if role.needs_unit() => {
                 return Err(StoreError::Conflict {
-                    code: "unit_required",
+                    code: ErrorCode::UnitRequired,
                     field: "unit_id",
                 });
             }
@@ -283,7 +284,7 @@ impl Store {
         let full_name = clean(&u.full_name);
         if full_name.is_empty() || full_name.chars().count() > 100 {
             return Err(StoreError::Conflict {
-                code: "full_name_required",
+                code: ErrorCode::FullNameRequired,
                 field: "full_name",
             });
         }
@@ -305,7 +306,7 @@ impl Store {
         .bind(now)
         .execute(self.pool())
         .await
-        .map_err(|e| conflict_on_unique(e, "username_taken", "username"))?;
+        .map_err(|e| conflict_on_unique(e, ErrorCode::UsernameTaken, "username"))?;
         self.user(plan_id, &id).await
     }
 
@@ -336,7 +337,7 @@ impl Store {
                 let n = clean(&n);
                 if n.is_empty() || n.chars().count() > 100 {
                     return Err(StoreError::Conflict {
-                        code: "full_name_required",
+                        code: ErrorCode::FullNameRequired,
                         field: "full_name",
                     });
                 }
@@ -362,7 +363,7 @@ impl Store {
                     .await?;
             if n <= 1 {
                 return Err(StoreError::Conflict {
-                    code: "last_coordinator",
+                    code: ErrorCode::LastCoordinator,
                     field: "role",
                 });
             }
@@ -568,11 +569,11 @@ impl Store {
         now: i64,
     ) -> Result<UserRow> {
         let inv = self.invite(token, now).await?.ok_or(StoreError::Conflict {
-            code: "invite_invalid",
+            code: ErrorCode::InviteInvalid,
             field: "token",
         })?;
         let role = Role::parse(&inv.role).ok_or(StoreError::Conflict {
-            code: "invite_invalid",
+            code: ErrorCode::InviteInvalid,
             field: "token",
         })?;
         let claimed = sqlx::query("UPDATE invites SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL")
@@ -582,7 +583,7 @@ impl Store {
             .await?;
         if claimed.rows_affected() != 1 {
             return Err(StoreError::Conflict {
-                code: "invite_invalid",
+                code: ErrorCode::InviteInvalid,
                 field: "token",
             });
         }
@@ -647,12 +648,12 @@ impl Store {
         self.user(plan_id, user_id).await?;
         if let Some(pid) = person_id {
             let p = self.person(plan_id, pid).await.map_err(|_| StoreError::Conflict {
-                code: "person_unknown",
+                code: ErrorCode::PersonUnknown,
                 field: "person_id",
             })?;
             if p.roster != "youth_members" {
                 return Err(StoreError::Conflict {
-                    code: "person_not_member",
+                    code: ErrorCode::PersonNotMember,
                     field: "person_id",
                 });
             }
@@ -671,7 +672,7 @@ impl Store {
             .bind(user_id)
             .execute(&mut *tx)
             .await
-            .map_err(|e| crate::conflict_on_unique(e, "person_already_linked", "person_id"))?;
+            .map_err(|e| crate::conflict_on_unique(e, ErrorCode::PersonAlreadyLinked, "person_id"))?;
         for p in old.iter().map(String::as_str).chain(person_id) {
             crate::aggregates::refresh_reach(&mut tx, crate::aggregates::Whose::Person(p)).await?;
         }
@@ -707,7 +708,7 @@ fn check_email(raw: &str) -> Result<String> {
         Ok(e)
     } else {
         Err(StoreError::Conflict {
-            code: "email_invalid",
+            code: ErrorCode::EmailInvalid,
             field: "email",
         })
     }

@@ -4,6 +4,7 @@
 //! Named "activity sessions" in code to keep them apart from login sessions.
 //! Ids are client-made: creating the same id twice returns the first record.
 
+use kehoach_core::ErrorCode;
 use serde::Serialize;
 use sqlx::FromRow;
 
@@ -131,7 +132,7 @@ impl Store {
         let cur = self.activity_session(&s.plan_id, &s.id).await?;
         if cur.deleted_at.is_some() {
             return Err(StoreError::Conflict {
-                code: "session_deleted",
+                code: ErrorCode::SessionDeleted,
                 field: "id",
             });
         }
@@ -354,7 +355,7 @@ impl Store {
                 .await?;
         if n >= max {
             return Err(StoreError::Conflict {
-                code: "too_many_photos",
+                code: ErrorCode::TooManyPhotos,
                 field: "photo",
             });
         }

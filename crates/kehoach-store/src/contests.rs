@@ -4,6 +4,7 @@
 //! transaction and the guards that must hold under concurrency (a locked
 //! contest, a recused judge, a rubric already used) are checked inside it.
 
+use kehoach_core::ErrorCode;
 use serde::Serialize;
 use sqlx::FromRow;
 
@@ -136,7 +137,7 @@ pub struct ScoreRow {
     pub updated_at: i64,
 }
 
-fn conflict(code: &'static str, field: &'static str) -> StoreError {
+fn conflict(code: ErrorCode, field: &'static str) -> StoreError {
     StoreError::Conflict { code, field }
 }
 
@@ -244,7 +245,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         if scored.0 > 0 {
-            return Err(conflict("rubric_locked", "criteria"));
+            return Err(conflict(ErrorCode::RubricLocked, "criteria"));
         }
         let r = sqlx::query(
             "UPDATE contests SET criteria = $1, updated_by = $2, updated_at = $3 WHERE plan_id = $4 AND line_id = $5",
@@ -287,7 +288,7 @@ impl Store {
                     .fetch_optional(&mut *tx)
                     .await?;
             if ok.is_none() {
-                return Err(conflict("judge_unknown", "judges"));
+                return Err(conflict(ErrorCode::JudgeUnknown, "judges"));
             }
         }
         sqlx::query("DELETE FROM contest_judges WHERE plan_id = $1 AND line_id = $2")
@@ -497,7 +498,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         if r.rows_affected() == 0 {
-            return Err(conflict("entry_withdrawn", "receipt"));
+            return Err(conflict(ErrorCode::EntryWithdrawn, "receipt"));
         }
         if let Some((name, kind, bytes)) = &w.file {
             sqlx::query(
@@ -526,7 +527,7 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?;
         let Some((id,)) = row else {
-            return Err(conflict("entry_withdrawn", "receipt"));
+            return Err(conflict(ErrorCode::EntryWithdrawn, "receipt"));
         };
         sqlx::query("UPDATE contest_entries SET status = 'withdrawn', updated_at = $1 WHERE id = $2")
             .bind(now)
@@ -612,8 +613,10 @@ impl Store {
         .await?;
         match state {
             None => return Err(StoreError::NotFound("entry")),
-            Some((Some(_), _)) => return Err(conflict("scores_locked", "scores")),
-            Some((None, status)) if status != "submitted" => return Err(conflict("entry_withdrawn", "entry_id")),
+            Some((Some(_), _)) => return Err(conflict(ErrorCode::ScoresLocked, "scores")),
+            Some((None, status)) if status != "submitted" => {
+                return Err(conflict(ErrorCode::EntryWithdrawn, "entry_id"));
+            }
             _ => {}
         }
         let recused: Option<(String,)> =
@@ -623,7 +626,7 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?;
         if recused.is_some() {
-            return Err(conflict("judge_recused", "entry_id"));
+            return Err(conflict(ErrorCode::JudgeRecused, "entry_id"));
         }
         sqlx::query(
             "INSERT INTO contest_scores (entry_id, judge_id, scores, comment, updated_at) VALUES ($1, $2, $3, $4, $5) \
@@ -664,7 +667,7 @@ impl Store {
                 .await?;
         match c {
             None => return Err(StoreError::NotFound("contest")),
-            Some((Some(_),)) if !lock => return Err(conflict("results_published", "lock")),
+            Some((Some(_),)) if !lock => return Err(conflict(ErrorCode::ResultsPublished, "lock")),
             _ => {}
         }
         sqlx::query(
@@ -778,8 +781,8 @@ impl Store {
                 .await?;
         match c {
             None => Err(StoreError::NotFound("contest")),
-            Some((None, _)) => Err(conflict("scores_not_locked", "lock")),
-            Some((_, Some(_))) if !publishing => Err(conflict("results_published", "prize")),
+            Some((None, _)) => Err(conflict(ErrorCode::ScoresNotLocked, "lock")),
+            Some((_, Some(_))) if !publishing => Err(conflict(ErrorCode::ResultsPublished, "prize")),
             _ => Ok(()),
         }
     }

@@ -22,6 +22,7 @@ mod turns;
 mod units;
 mod volunteers;
 
+use kehoach_core::ErrorCode;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
@@ -66,7 +67,7 @@ pub enum StoreError {
     #[error("địa chỉ cơ sở dữ liệu không hợp lệ: {0} (dùng sqlite:ĐƯỜNG_DẪN hoặc postgres://…)")]
     BadUrl(String),
     #[error("{code}: {field}")]
-    Conflict { code: &'static str, field: &'static str },
+    Conflict { code: ErrorCode, field: &'static str },
     #[error("not found: {0}")]
     NotFound(&'static str),
     #[error("{0}")]
@@ -221,7 +222,7 @@ impl Store {
         }
         if target.exists() {
             return Err(StoreError::Conflict {
-                code: "backup_target_exists",
+                code: ErrorCode::BackupTargetExists,
                 field: "path",
             });
         }
@@ -286,7 +287,7 @@ impl Store {
             .await?;
             if n > 0 {
                 return Err(StoreError::Conflict {
-                    code: "plan_has_records",
+                    code: ErrorCode::PlanHasRecords,
                     field: "plan",
                 });
             }
@@ -300,7 +301,7 @@ impl Store {
             .await?;
             if n > 0 {
                 return Err(StoreError::Conflict {
-                    code: "plan_has_unit_accounts",
+                    code: ErrorCode::PlanHasUnitAccounts,
                     field: "plan",
                 });
             }
@@ -401,13 +402,13 @@ where
     match mine {
         Some(_) => Ok(()),
         None => Err(StoreError::Conflict {
-            code: "id_taken",
+            code: ErrorCode::IdTaken,
             field: "id",
         }),
     }
 }
 
-pub(crate) fn conflict_on_unique(e: sqlx::Error, code: &'static str, field: &'static str) -> StoreError {
+pub(crate) fn conflict_on_unique(e: sqlx::Error, code: ErrorCode, field: &'static str) -> StoreError {
     if let sqlx::Error::Database(db) = &e
         && db.is_unique_violation()
     {

@@ -2,6 +2,7 @@
 //! stored message, who has read it (the in-app notice), and the email
 //! outcome. Each send is logged on the unit in the audit log too.
 
+use kehoach_core::ErrorCode;
 use serde::Serialize;
 use sqlx::FromRow;
 
@@ -79,7 +80,7 @@ impl Store {
         let message = kehoach_core::text::clean_multiline(&r.message);
         if message.is_empty() || message.chars().count() > REMINDER_MAX_CHARS {
             return Err(StoreError::Conflict {
-                code: "message_invalid",
+                code: ErrorCode::MessageInvalid,
                 field: "message",
             });
         }

@@ -2,6 +2,7 @@
 //! proposals), kept per plan; an empty text removes it and the report goes
 //! back to the text built from the figures.
 
+use kehoach_core::ErrorCode;
 use std::collections::BTreeMap;
 
 use kehoach_core::report::REPORT_SECTIONS;
@@ -31,14 +32,14 @@ impl Store {
     ) -> Result<()> {
         if !REPORT_SECTIONS.iter().any(|(k, _, _)| *k == section) {
             return Err(StoreError::Conflict {
-                code: "section_unknown",
+                code: ErrorCode::SectionUnknown,
                 field: "section",
             });
         }
         let body = kehoach_core::text::clean_multiline(body);
         if body.chars().count() > REPORT_TEXT_MAX_CHARS {
             return Err(StoreError::Conflict {
-                code: "report_text_too_long",
+                code: ErrorCode::ReportTextTooLong,
                 field: "body",
             });
         }
@@ -120,7 +121,7 @@ impl Store {
         for (line, b) in lines {
             if plan.line(line).is_none() {
                 return Err(StoreError::Conflict {
-                    code: "line_unknown",
+                    code: ErrorCode::LineUnknown,
                     field: "line_id",
                 });
             }
@@ -130,7 +131,7 @@ impl Store {
                 .any(|v| *v < 0 || *v > BUDGET_MAX)
             {
                 return Err(StoreError::Conflict {
-                    code: "amount_out_of_range",
+                    code: ErrorCode::AmountOutOfRange,
                     field: "amount",
                 });
             }

@@ -6,6 +6,7 @@
 //! case), birth year and unit agree: re-importing a file updates, never
 //! duplicates. Leaving a roster keeps the person and their history.
 
+use kehoach_core::ErrorCode;
 use kehoach_core::text::{clean, fold_key};
 use serde::Serialize;
 use sqlx::FromRow;
@@ -90,7 +91,7 @@ impl Store {
     ) -> Result<ImportSummary> {
         if roster_label(roster).is_none() {
             return Err(StoreError::Conflict {
-                code: "roster_unknown",
+                code: ErrorCode::RosterUnknown,
                 field: "roster",
             });
         }

@@ -1,6 +1,7 @@
 //! Units of a commune (agencies, schools, villages...), their declared
 //! population figures and the classes of schools.
 
+use kehoach_core::ErrorCode;
 use kehoach_core::UnitKind;
 use kehoach_core::text::{clean, fold_key, is_slug};
 use serde::Serialize;
@@ -139,13 +140,13 @@ impl Store {
         let name = clean(&u.name);
         if name.is_empty() {
             return Err(StoreError::Conflict {
-                code: "name_required",
+                code: ErrorCode::NameRequired,
                 field: "name",
             });
         }
         if u.has_smart_classroom && u.kind != UnitKind::School {
             return Err(StoreError::Conflict {
-                code: "smart_classroom_only_for_schools",
+                code: ErrorCode::SmartClassroomOnlyForSchools,
                 field: "has_smart_classroom",
             });
         }
@@ -157,7 +158,7 @@ impl Store {
             .await?;
         if dup.is_some() {
             return Err(StoreError::Conflict {
-                code: "unit_name_taken",
+                code: ErrorCode::UnitNameTaken,
                 field: "name",
             });
         }
@@ -191,7 +192,7 @@ impl Store {
         .bind(now)
         .execute(self.pool())
         .await
-        .map_err(|e| conflict_on_unique(e, "unit_name_taken", "name"))?;
+        .map_err(|e| conflict_on_unique(e, ErrorCode::UnitNameTaken, "name"))?;
         self.unit(plan_id, &id).await
     }
 
@@ -202,7 +203,7 @@ impl Store {
                 let n = clean(&n);
                 if n.is_empty() {
                     return Err(StoreError::Conflict {
-                        code: "name_required",
+                        code: ErrorCode::NameRequired,
                         field: "name",
                     });
                 }
@@ -213,7 +214,7 @@ impl Store {
         let smart = p.has_smart_classroom.unwrap_or(cur.has_smart_classroom != 0);
         if smart && cur.kind != UnitKind::School.as_str() {
             return Err(StoreError::Conflict {
-                code: "smart_classroom_only_for_schools",
+                code: ErrorCode::SmartClassroomOnlyForSchools,
                 field: "has_smart_classroom",
             });
         }
@@ -228,7 +229,7 @@ impl Store {
                     .await?;
             if dup.is_some() {
                 return Err(StoreError::Conflict {
-                    code: "unit_name_taken",
+                    code: ErrorCode::UnitNameTaken,
                     field: "name",
                 });
             }
@@ -280,7 +281,7 @@ impl Store {
         self.unit(plan_id, unit_id).await?;
         if !POPULATIONS.iter().any(|(k, _)| *k == population) {
             return Err(StoreError::Conflict {
-                code: "unknown_population",
+                code: ErrorCode::UnknownPopulation,
                 field: "population",
             });
         }
@@ -293,7 +294,7 @@ impl Store {
         if let Some(v) = value {
             if !(0..=10_000_000).contains(&v) {
                 return Err(StoreError::Conflict {
-                    code: "population_out_of_range",
+                    code: ErrorCode::PopulationOutOfRange,
                     field: "value",
                 });
             }
@@ -332,14 +333,14 @@ impl Store {
         let unit = self.unit(plan_id, unit_id).await?;
         if unit.kind != UnitKind::School.as_str() {
             return Err(StoreError::Conflict {
-                code: "classes_only_for_schools",
+                code: ErrorCode::ClassesOnlyForSchools,
                 field: "unit_id",
             });
         }
         let name = clean(name);
         if name.is_empty() || name.chars().count() > 40 {
             return Err(StoreError::Conflict {
-                code: "class_name_invalid",
+                code: ErrorCode::ClassNameInvalid,
                 field: "name",
             });
         }
@@ -347,7 +348,7 @@ impl Store {
             && !(0..=200).contains(&p)
         {
             return Err(StoreError::Conflict {
-                code: "pupils_out_of_range",
+                code: ErrorCode::PupilsOutOfRange,
                 field: "pupils",
             });
         }
@@ -361,7 +362,7 @@ impl Store {
             .bind(now)
             .execute(self.pool())
             .await
-            .map_err(|e| conflict_on_unique(e, "class_name_taken", "name"))?;
+            .map_err(|e| conflict_on_unique(e, ErrorCode::ClassNameTaken, "name"))?;
         Ok(ClassRow {
             id,
             unit_id: unit_id.into(),

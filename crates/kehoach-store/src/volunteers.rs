@@ -5,6 +5,7 @@
 //! transaction (a row lock in PostgreSQL, the write lock in SQLite), so two
 //! members taking the last place at once get one place and one refusal.
 
+use kehoach_core::ErrorCode;
 use serde::Serialize;
 use sqlx::FromRow;
 
@@ -64,7 +65,7 @@ async fn require_row(
     sql: &'static str,
     plan_id: &str,
     id: &str,
-    code: &'static str,
+    code: ErrorCode,
     field: &'static str,
 ) -> Result<()> {
     let found: Option<(String,)> = sqlx::query_as(sql).bind(plan_id).bind(id).fetch_optional(conn).await?;
@@ -91,7 +92,7 @@ impl Store {
         let name = kehoach_core::text::clean(name);
         if name.is_empty() || name.chars().count() > 100 {
             return Err(StoreError::Conflict {
-                code: "name_required",
+                code: ErrorCode::NameRequired,
                 field: "name",
             });
         }
@@ -103,12 +104,20 @@ impl Store {
             .await?;
         if taken.is_some() {
             return Err(StoreError::Conflict {
-                code: "team_name_taken",
+                code: ErrorCode::TeamNameTaken,
                 field: "name",
             });
         }
         for p in leader.into_iter().map(str::to_string).chain(members.iter().cloned()) {
-            require_row(&mut tx, YOUTH_MEMBER, plan_id, &p, "person_not_member", "members").await?;
+            require_row(
+                &mut tx,
+                YOUTH_MEMBER,
+                plan_id,
+                &p,
+                ErrorCode::PersonNotMember,
+                "members",
+            )
+            .await?;
         }
         let id = new_id();
         sqlx::query(
@@ -123,7 +132,15 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         for v in villages {
-            require_row(&mut tx, ACTIVE_VILLAGE, plan_id, v, "unit_not_village", "villages").await?;
+            require_row(
+                &mut tx,
+                ACTIVE_VILLAGE,
+                plan_id,
+                v,
+                ErrorCode::UnitNotVillage,
+                "villages",
+            )
+            .await?;
             sqlx::query("INSERT INTO team_villages (team_id, unit_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
                 .bind(&id)
                 .bind(v)
@@ -159,7 +176,7 @@ impl Store {
     pub async fn create_shift(&self, s: NewShift, now: i64) -> Result<ShiftRow> {
         if !(1..=100).contains(&s.places) {
             return Err(StoreError::Conflict {
-                code: "places_out_of_range",
+                code: ErrorCode::PlacesOutOfRange,
                 field: "places",
             });
         }
@@ -239,7 +256,7 @@ impl Store {
             YOUTH_MEMBER,
             plan_id,
             person_id,
-            "person_not_member",
+            ErrorCode::PersonNotMember,
             "person_id",
         )
         .await?;
@@ -267,7 +284,7 @@ impl Store {
             tx.rollback().await?;
             self.shift(plan_id, shift_id).await?;
             return Err(StoreError::Conflict {
-                code: "shift_full",
+                code: ErrorCode::ShiftFull,
                 field: "shift_id",
             });
         }
@@ -575,10 +592,18 @@ impl Store {
             return Err(StoreError::NotFound("team"));
         };
         for p in members {
-            require_row(&mut tx, YOUTH_MEMBER, plan_id, p, "person_not_member", "members").await?;
+            require_row(&mut tx, YOUTH_MEMBER, plan_id, p, ErrorCode::PersonNotMember, "members").await?;
         }
         for v in villages {
-            require_row(&mut tx, ACTIVE_VILLAGE, plan_id, v, "unit_not_village", "villages").await?;
+            require_row(
+                &mut tx,
+                ACTIVE_VILLAGE,
+                plan_id,
+                v,
+                ErrorCode::UnitNotVillage,
+                "villages",
+            )
+            .await?;
         }
         for sql in [
             "DELETE FROM team_members WHERE team_id = $1",

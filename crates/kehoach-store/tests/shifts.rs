@@ -3,7 +3,7 @@
 //! are told it is full; the same member twice takes one place. SQLite and
 //! PostgreSQL.
 
-use kehoach_core::{SEED_PLAN_TOML, seed_plan};
+use kehoach_core::{ErrorCode, SEED_PLAN_TOML, seed_plan};
 use kehoach_store::testing::fresh_database_urls;
 use kehoach_store::*;
 
@@ -111,7 +111,10 @@ async fn concurrent_sign_ups_fill_a_shift_exactly() {
         for t in tasks {
             match t.await.unwrap() {
                 Ok(SignUp::Taken) => taken += 1,
-                Err(StoreError::Conflict { code: "shift_full", .. }) => full += 1,
+                Err(StoreError::Conflict {
+                    code: ErrorCode::ShiftFull,
+                    ..
+                }) => full += 1,
                 other => panic!("{backend}: unexpected {other:?}"),
             }
         }
@@ -164,7 +167,7 @@ async fn concurrent_sign_ups_fill_a_shift_exactly() {
             matches!(
                 e,
                 StoreError::Conflict {
-                    code: "person_not_member",
+                    code: ErrorCode::PersonNotMember,
                     ..
                 }
             ),

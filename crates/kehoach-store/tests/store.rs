@@ -1,5 +1,6 @@
 //! The store on SQLite and on PostgreSQL: the same stories on both.
 
+use kehoach_core::ErrorCode;
 use kehoach_core::{SEED_PLAN_TOML, UnitKind, seed_plan};
 use kehoach_store::testing::fresh_database_urls;
 use kehoach_store::*;
@@ -90,7 +91,7 @@ async fn units_classes_and_populations() {
             matches!(
                 dup,
                 StoreError::Conflict {
-                    code: "unit_name_taken",
+                    code: ErrorCode::UnitNameTaken,
                     ..
                 }
             ),
@@ -112,7 +113,7 @@ async fn units_classes_and_populations() {
         assert!(matches!(
             err,
             StoreError::Conflict {
-                code: "smart_classroom_only_for_schools",
+                code: ErrorCode::SmartClassroomOnlyForSchools,
                 ..
             }
         ));
@@ -165,7 +166,7 @@ async fn units_classes_and_populations() {
         assert!(matches!(
             store.add_class(&pid, &school.id, "7a", None, NOW).await.unwrap_err(),
             StoreError::Conflict {
-                code: "class_name_taken",
+                code: ErrorCode::ClassNameTaken,
                 ..
             }
         ));
@@ -257,7 +258,7 @@ async fn accounts_sessions_and_invites() {
                 .await
                 .unwrap_err(),
             StoreError::Conflict {
-                code: "unit_required",
+                code: ErrorCode::UnitRequired,
                 ..
             }
         ));
@@ -271,7 +272,7 @@ async fn accounts_sessions_and_invites() {
                 .await
                 .unwrap_err(),
             StoreError::Conflict {
-                code: "username_taken",
+                code: ErrorCode::UsernameTaken,
                 ..
             }
         ));
@@ -291,7 +292,7 @@ async fn accounts_sessions_and_invites() {
         assert!(matches!(
             e,
             StoreError::Conflict {
-                code: "last_coordinator",
+                code: ErrorCode::LastCoordinator,
                 ..
             }
         ));

@@ -3,6 +3,7 @@
 use utoipa::OpenApi;
 
 use crate::http::errors::ErrorBody;
+use kehoach_core::ErrorCode;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -84,11 +85,11 @@ struct ErrorAnswers;
 impl utoipa::Modify for ErrorAnswers {
     fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
-        let answer = |code: &str| {
+        let answer = |code: ErrorCode| {
             ResponseBuilder::new()
                 .description(format!(
                     "Lỗi (mã ổn định trong error.code), ví dụ: {}",
-                    crate::http::errors::message_vn(code)
+                    code.message_vn()
                 ))
                 .content(
                     "application/json",
@@ -118,32 +119,32 @@ impl utoipa::Modify for ErrorAnswers {
             for (op, writes) in ops {
                 let Some(op) = op.as_mut() else { continue };
                 let writes = writes || op.request_body.is_some();
-                let mut add = |status: &str, code: &str| {
+                let mut add = |status: &str, code: ErrorCode| {
                     op.responses
                         .responses
                         .entry(status.to_string())
                         .or_insert_with(|| answer(code).into());
                 };
-                add("400", "bad_request");
-                add("500", "internal");
+                add("400", ErrorCode::BadRequest);
+                add("500", ErrorCode::Internal);
                 if path == "/api/v1/login" {
-                    add("429", "login_rate_limited");
+                    add("429", ErrorCode::LoginRateLimited);
                 } else {
-                    add("401", "unauthenticated");
-                    add("403", "forbidden");
+                    add("401", ErrorCode::Unauthenticated);
+                    add("403", ErrorCode::Forbidden);
                 }
                 if path.contains('{') {
-                    add("404", "not_found");
+                    add("404", ErrorCode::NotFound);
                 }
                 if writes {
-                    add("413", "body_too_large");
-                    add("422", "bad_request");
+                    add("413", ErrorCode::BodyTooLarge);
+                    add("422", ErrorCode::BadRequest);
                     if idempotent {
-                        add("409", "id_taken");
+                        add("409", ErrorCode::IdTaken);
                     }
                 }
                 if path.ends_with("/import") {
-                    add("503", "server_busy");
+                    add("503", ErrorCode::ServerBusy);
                 }
             }
         }

@@ -67,7 +67,7 @@ async fn entries_are_taken_until_23_59_vietnam_time_on_the_last_day() {
         )
         .await
         .unwrap_err();
-        assert_eq!(late.code, "entries_closed", "{b}");
+        assert_eq!(late.code.as_str(), "entries_closed", "{b}");
         assert!(late.message.contains("23:59 ngày 15/08/2026"), "{b}: {}", late.message);
         let early = submit(
             &st,
@@ -78,7 +78,7 @@ async fn entries_are_taken_until_23_59_vietnam_time_on_the_last_day() {
         )
         .await
         .unwrap_err();
-        assert_eq!(early.code, "entries_not_open", "{b}");
+        assert_eq!(early.code.as_str(), "entries_not_open", "{b}");
         assert!(early.message.contains("00:00 ngày 01/08/2026"), "{b}");
 
         // A retry of the stored entry (the same form key), even after the
@@ -99,7 +99,8 @@ async fn entries_are_taken_until_23_59_vietnam_time_on_the_last_day() {
             .await
             .unwrap_err();
         assert_eq!(
-            refused.code, "entries_closed",
+            refused.code.as_str(),
+            "entries_closed",
             "{b}: treated as a new entry, not a retry"
         );
 
@@ -181,7 +182,7 @@ async fn entries_are_taken_until_23_59_vietnam_time_on_the_last_day() {
         ];
         for (input, code) in cases {
             let e = submit(&st, IDEAS, input, noon, "b").await.unwrap_err();
-            assert_eq!(e.code, code, "{b}");
+            assert_eq!(e.code.as_str(), code, "{b}");
         }
         // 7.2 takes videos by link only.
         let mut video = entry("Vĩnh Thịnh quê tôi", "Đoàn trường", "0912345678");
@@ -189,7 +190,7 @@ async fn entries_are_taken_until_23_59_vietnam_time_on_the_last_day() {
         video.link = String::new();
         video.file = Some(("phim.pdf".into(), b"%PDF-1.7".to_vec()));
         let e = submit(&st, "l7-2-videos", video, noon, "b").await.unwrap_err();
-        assert_eq!(e.code, "video_link_required", "{b}");
+        assert_eq!(e.code.as_str(), "video_link_required", "{b}");
         assert_eq!(t.store.entries(&t.plan_id, IDEAS).await.unwrap().len(), before, "{b}");
 
         // The abuse limit: an address sends at most ENTRIES_PER_HOUR entries an hour.
@@ -213,7 +214,7 @@ async fn entries_are_taken_until_23_59_vietnam_time_on_the_last_day() {
         )
         .await
         .unwrap_err();
-        assert_eq!(e.code, "entries_rate_limited", "{b}");
+        assert_eq!(e.code.as_str(), "entries_rate_limited", "{b}");
         assert_eq!(e.status, StatusCode::TOO_MANY_REQUESTS, "{b}");
         t.store.close().await;
     }

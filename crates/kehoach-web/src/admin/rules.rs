@@ -1,6 +1,7 @@
 //! The writes, once: the API and the HTML forms both call these functions,
 //! which check the policy first, then the input, then write.
 
+use kehoach_core::ErrorCode;
 use kehoach_core::UnitKind;
 use kehoach_store::{ClassRow, NewInvite, NewUnit, NewUser, Role, UnitPatch, UnitRow, UserPatch, UserRow};
 use serde::Deserialize;
@@ -100,7 +101,7 @@ fn require(cu: &CurrentUser, action: Action) -> Result<(), AppError> {
 }
 
 fn parse_role(s: &str) -> Result<Role, AppError> {
-    Role::parse(s).ok_or_else(|| AppError::invalid("role_invalid", "role"))
+    Role::parse(s).ok_or_else(|| AppError::invalid(ErrorCode::RoleInvalid, "role"))
 }
 
 fn non_empty(s: Option<String>) -> Option<String> {
@@ -111,7 +112,7 @@ pub async fn create_unit(st: &AppState, cu: &CurrentUser, b: NewUnitBody) -> Res
     require(cu, Action::ManageUnits)?;
     let kind = UnitKind::parse(&b.kind)
         .filter(|k| *k != UnitKind::Commune)
-        .ok_or_else(|| AppError::invalid("kind_invalid", "kind"))?;
+        .ok_or_else(|| AppError::invalid(ErrorCode::KindInvalid, "kind"))?;
     let u = NewUnit {
         name: b.name,
         short_name: non_empty(b.short_name),

@@ -5,6 +5,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use kehoach_core::ErrorCode;
 use kehoach_core::UnitKind;
 use kehoach_core::text::vn_int;
 use kehoach_store::POPULATIONS;
@@ -184,7 +185,7 @@ pub async fn units_page(State(st): State<AppState>, PageUser(cu): PageUser, Quer
 async fn units_after<T>(st: &AppState, cu: &CurrentUser, r: Result<T, AppError>, ok: &str, anchor: &str) -> Response {
     match r {
         Ok(_) => see_other(&format!("/don-vi?ok={ok}{anchor}")),
-        Err(e) if e.code == "forbidden" => forbidden_page(st, cu),
+        Err(e) if e.code == ErrorCode::Forbidden => forbidden_page(st, cu),
         Err(e) => units_response(st, cu, error_notice(&e), e.status).await,
     }
 }
@@ -248,7 +249,7 @@ pub async fn unit_create_many(
         };
         match rules::create_unit(&st, &cu, b).await {
             Ok(_) => made += 1,
-            Err(e) if e.code == "forbidden" => return forbidden_page(&st, &cu),
+            Err(e) if e.code == ErrorCode::Forbidden => return forbidden_page(&st, &cu),
             Err(e) => refused.push(format!("dòng {} “{name}”: {}", i + 1, e.message)),
         }
     }

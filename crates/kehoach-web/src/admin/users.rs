@@ -5,6 +5,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use kehoach_core::ErrorCode;
 use kehoach_store::Role;
 use serde::Deserialize;
 
@@ -192,7 +193,7 @@ pub async fn users_page(State(st): State<AppState>, PageUser(cu): PageUser, Quer
 async fn users_after<T>(st: &AppState, cu: &CurrentUser, r: Result<T, AppError>, ok: &str) -> Response {
     match r {
         Ok(_) => see_other(&format!("/nguoi-dung?ok={ok}")),
-        Err(e) if e.code == "forbidden" => forbidden_page(st, cu),
+        Err(e) if e.code == ErrorCode::Forbidden => forbidden_page(st, cu),
         Err(e) => users_response(st, cu, error_notice(&e), e.status, None).await,
     }
 }
@@ -280,7 +281,7 @@ pub async fn invite_create(
     };
     match rules::create_invite(&st, &cu, body).await {
         Ok(url) => invite_made(&st, &cu, url, &asked, "Đã tạo liên kết mời.").await,
-        Err(e) if e.code == "forbidden" => forbidden_page(&st, &cu),
+        Err(e) if e.code == ErrorCode::Forbidden => forbidden_page(&st, &cu),
         Err(e) => users_response(&st, &cu, error_notice(&e), e.status, None).await,
     }
 }
@@ -342,7 +343,7 @@ pub async fn invite_reissue(State(st): State<AppState>, PageUser(cu): PageUser, 
             )
             .await
         }
-        Err(e) if e.code == "forbidden" => forbidden_page(&st, &cu),
+        Err(e) if e.code == ErrorCode::Forbidden => forbidden_page(&st, &cu),
         Err(e) => users_response(&st, &cu, error_notice(&e), e.status, None).await,
     }
 }

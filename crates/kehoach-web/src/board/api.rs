@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::extract::{Query, State};
+use kehoach_core::ErrorCode;
 use kehoach_core::engine::{self, Laggard};
 use kehoach_core::{Day, Plan};
 use kehoach_store::Trace;
@@ -216,13 +217,13 @@ pub(crate) fn trace_query(
     let t = st
         .plan
         .target(target)
-        .ok_or_else(|| AppError::invalid("target_unknown", "target"))?;
+        .ok_or_else(|| AppError::invalid(ErrorCode::TargetUnknown, "target"))?;
     let unit = match subject {
         None => None,
         Some(s) => Some(
             names
                 .unit_of(s)
-                .ok_or_else(|| AppError::invalid("unit_unknown", "subject"))?,
+                .ok_or_else(|| AppError::invalid(ErrorCode::UnitUnknown, "subject"))?,
         ),
     };
     if !allowed(&cu.user, Action::ReadUnitRecords { unit_id: unit }) {

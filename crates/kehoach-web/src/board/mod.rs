@@ -14,6 +14,7 @@ pub mod unit_home;
 use std::fmt::Write;
 use std::sync::Arc;
 
+use kehoach_core::ErrorCode;
 use kehoach_core::engine::{self, Facts, Standing};
 use kehoach_core::text::vn_num;
 use kehoach_core::{Day, Measure, Plan, TargetDef};
@@ -34,7 +35,7 @@ pub fn default_as_of(plan: &Plan, today: Day) -> Day {
 pub fn parse_as_of(plan: &Plan, today: Day, raw: Option<&str>) -> Result<Day, AppError> {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(default_as_of(plan, today)),
-        Some(s) => Day::parse_any(s).ok_or_else(|| AppError::invalid("as_of_invalid", "as_of")),
+        Some(s) => Day::parse_any(s).ok_or_else(|| AppError::invalid(ErrorCode::AsOfInvalid, "as_of")),
     }
 }
 
@@ -45,7 +46,7 @@ pub fn parse_day_field(raw: Option<&str>, field: &'static str) -> Result<Option<
         None => Ok(None),
         Some(s) => Day::parse_any(s)
             .map(Some)
-            .ok_or_else(|| AppError::invalid("day_invalid", field)),
+            .ok_or_else(|| AppError::invalid(ErrorCode::DayInvalid, field)),
     }
 }
 

@@ -16,6 +16,7 @@ use crate::http::auth::{CurrentUser, PageUser};
 use crate::http::errors::AppError;
 use crate::http::form::form_pairs;
 use crate::ui::{Chrome, Notice, chrome, error_notice, forbidden_page, render, see_other};
+use kehoach_core::ErrorCode;
 
 pub struct JudgeEntry {
     pub id: String,
@@ -230,7 +231,7 @@ pub async fn score_form(
     let r = if wrong.is_empty() {
         contests::score(&st, &cu, &id, &entry, &values, Some(comment.clone())).await
     } else {
-        Err(AppError::invalid("score_out_of_range", "scores"))
+        Err(AppError::invalid(ErrorCode::ScoreOutOfRange, "scores"))
     };
     match r {
         Ok(()) => see_other(&format!("/cham-thi/{id}?ok=scored#bai-{entry}")),

@@ -16,7 +16,7 @@ pub mod view;
 
 use std::collections::BTreeMap;
 
-use axum::http::StatusCode;
+use kehoach_core::ErrorCode;
 use kehoach_core::contest::{self, Criterion, JudgeTotal, Ranked, WindowState, WorkKind};
 use kehoach_core::text::{clean, clean_multiline, fold_key};
 use kehoach_core::{ActivityLine, Day};
@@ -87,25 +87,25 @@ impl Contest {
         let (code, text) = match self.state(now) {
             WindowState::Open => return None,
             WindowState::NotYet => (
-                "entries_not_open",
+                ErrorCode::EntriesNotOpen,
                 format!(
                     "Cuộc thi chưa mở nhận bài: bắt đầu nhận từ 00:00 ngày {} (giờ Việt Nam).",
                     self.from.vn()
                 ),
             ),
             WindowState::Closed if self.row.locked_at.is_some() || self.row.published_at.is_some() => (
-                "entries_closed",
+                ErrorCode::EntriesClosed,
                 "Cuộc thi đã kết thúc nhận bài: Ban tổ chức đã khóa điểm hoặc công bố kết quả.".to_string(),
             ),
             WindowState::Closed => (
-                "entries_closed",
+                ErrorCode::EntriesClosed,
                 format!(
                     "Cuộc thi đã hết hạn nhận bài lúc 23:59 ngày {} (giờ Việt Nam).",
                     self.to.vn()
                 ),
             ),
         };
-        let mut e = AppError::new(StatusCode::UNPROCESSABLE_ENTITY, code, Some("window"));
+        let mut e = AppError::new(code, Some("window"));
         e.message = text;
         Some(e)
     }
@@ -256,7 +256,7 @@ fn valid_link(l: &str) -> bool {
 fn work(c: &Contest, i: &EntryInput) -> Result<EntryWork, AppError> {
     let title = clean(&i.title);
     if title.is_empty() || title.chars().count() > 200 {
-        return Err(AppError::invalid("entry_title_invalid", "title"));
+        return Err(AppError::invalid(ErrorCode::EntryTitleInvalid, "title"));
     }
     let category = clean(&i.category);
     let category = if c.categories.is_empty() {
@@ -264,26 +264,26 @@ fn work(c: &Contest, i: &EntryInput) -> Result<EntryWork, AppError> {
     } else if c.categories.contains(&category) {
         Some(category)
     } else {
-        return Err(AppError::invalid("category_unknown", "category"));
+        return Err(AppError::invalid(ErrorCode::CategoryUnknown, "category"));
     };
     let description = clean_multiline(&i.description);
     if description.is_empty() || description.chars().count() > 5000 {
-        return Err(AppError::invalid("entry_description_invalid", "description"));
+        return Err(AppError::invalid(ErrorCode::EntryDescriptionInvalid, "description"));
     }
     let link = Some(clean(&i.link)).filter(|l| !l.is_empty());
     if link.as_deref().is_some_and(|l| !valid_link(l)) {
-        return Err(AppError::invalid("link_invalid", "link"));
+        return Err(AppError::invalid(ErrorCode::LinkInvalid, "link"));
     }
     let file = match &i.file {
         Some((name, bytes)) if !bytes.is_empty() => {
             if c.work == WorkKind::VideoLink {
-                return Err(AppError::invalid("video_link_required", "link"));
+                return Err(AppError::invalid(ErrorCode::VideoLinkRequired, "link"));
             }
             if bytes.len() > ENTRY_FILE_MAX_BYTES {
-                return Err(AppError::invalid("entry_file_too_large", "file"));
+                return Err(AppError::invalid(ErrorCode::EntryFileTooLarge, "file"));
             }
             let Some(kind) = sniff(name, bytes) else {
-                return Err(AppError::invalid("entry_file_unsupported", "file"));
+                return Err(AppError::invalid(ErrorCode::EntryFileUnsupported, "file"));
             };
             let name: String = clean(name)
                 .chars()
@@ -295,10 +295,10 @@ fn work(c: &Contest, i: &EntryInput) -> Result<EntryWork, AppError> {
         _ => None,
     };
     if c.work == WorkKind::VideoLink && link.is_none() {
-        return Err(AppError::invalid("video_link_required", "link"));
+        return Err(AppError::invalid(ErrorCode::VideoLinkRequired, "link"));
     }
     if link.is_none() && file.is_none() {
-        return Err(AppError::invalid("entry_work_required", "file"));
+        return Err(AppError::invalid(ErrorCode::EntryWorkRequired, "file"));
     }
     Ok(EntryWork {
         title_key: fold_key(&title),
@@ -357,7 +357,7 @@ pub async fn submit(
 ) -> Result<(EntryRow, bool), AppError> {
     let c = contest(st, line_id).await?;
     if uuid::Uuid::parse_str(&i.id).is_err() {
-        return Err(AppError::invalid("id_invalid", "id"));
+        return Err(AppError::invalid(ErrorCode::IdInvalid, "id"));
     }
     // The form's `id` is a key only the sender's page holds; the entry is
     // stored under a hash of it. A retry (same key) finds its entry and gets
@@ -374,25 +374,21 @@ pub async fn submit(
         return Err(AppError::bad_request("biểu mẫu không hợp lệ".into()));
     }
     if st.entry_limiter.blocked(client) {
-        return Err(AppError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "entries_rate_limited",
-            None,
-        ));
+        return Err(AppError::new(ErrorCode::EntriesRateLimited, None));
     }
     let w = work(&c, &i)?;
     let kind = match i.entrant_kind.as_str() {
         "individual" | "" => "individual",
         "group" => "group",
-        _ => return Err(AppError::invalid("entrant_kind_invalid", "entrant_kind")),
+        _ => return Err(AppError::invalid(ErrorCode::EntrantKindInvalid, "entrant_kind")),
     };
     let name = clean(&i.entrant_name);
     if name.is_empty() || name.chars().count() > 150 {
-        return Err(AppError::invalid("entrant_name_required", "entrant_name"));
+        return Err(AppError::invalid(ErrorCode::EntrantNameRequired, "entrant_name"));
     }
     let members = Some(clean(&i.members)).filter(|m| !m.is_empty());
     if members.as_ref().is_some_and(|m| m.chars().count() > 1000) {
-        return Err(AppError::invalid("members_too_long", "members"));
+        return Err(AppError::invalid(ErrorCode::MembersTooLong, "members"));
     }
     let units = st.units().await?;
     let unit_id = Some(i.unit_id.trim().to_string()).filter(|u| !u.is_empty());
@@ -400,17 +396,17 @@ pub async fn submit(
         .as_ref()
         .is_some_and(|u| !units.iter().any(|x| &x.id == u && x.active == 1))
     {
-        return Err(AppError::invalid("unit_unknown", "unit_id"));
+        return Err(AppError::invalid(ErrorCode::UnitUnknown, "unit_id"));
     }
     let affiliation = Some(clean(&i.affiliation)).filter(|a| !a.is_empty());
     if affiliation.as_ref().is_some_and(|a| a.chars().count() > 200) {
-        return Err(AppError::invalid("affiliation_too_long", "affiliation"));
+        return Err(AppError::invalid(ErrorCode::AffiliationTooLong, "affiliation"));
     }
     let Some(contact) = contact_key(&i.contact) else {
-        return Err(AppError::invalid("contact_invalid", "contact"));
+        return Err(AppError::invalid(ErrorCode::ContactInvalid, "contact"));
     };
     if !i.consent {
-        return Err(AppError::invalid("consent_required", "consent"));
+        return Err(AppError::invalid(ErrorCode::ConsentRequired, "consent"));
     }
     let mut people = Vec::new();
     for code in i
@@ -421,7 +417,7 @@ pub async fn submit(
     {
         match st.store.person_by_card(&st.plan_id, code.trim()).await {
             Ok(p) if p.active == 1 => people.push(p.id),
-            _ => return Err(AppError::invalid("card_unknown", "card_codes")),
+            _ => return Err(AppError::invalid(ErrorCode::CardUnknown, "card_codes")),
         }
     }
     people.sort();
@@ -456,7 +452,7 @@ pub async fn by_receipt(st: &AppState, code: &str) -> Result<(EntryRow, Contest)
         .store
         .entry_by_receipt(&st.plan_id, &code)
         .await?
-        .ok_or_else(|| AppError::invalid("receipt_unknown", "receipt"))?;
+        .ok_or_else(|| AppError::invalid(ErrorCode::ReceiptUnknown, "receipt"))?;
     let c = contest(st, &entry.line_id).await?;
     Ok((entry, c))
 }
@@ -503,14 +499,14 @@ pub async fn score(
     live_entry(st, &c, entry_id).await?;
     if let Some(k) = values.keys().find(|k| !c.criteria.iter().any(|x| &x.id == *k)) {
         tracing::debug!(criterion = %k, "unknown criterion");
-        return Err(AppError::invalid("criterion_unknown", "scores"));
+        return Err(AppError::invalid(ErrorCode::CriterionUnknown, "scores"));
     }
     if contest::weighted_total(&c.criteria, values).is_none() {
-        return Err(AppError::invalid("score_out_of_range", "scores"));
+        return Err(AppError::invalid(ErrorCode::ScoreOutOfRange, "scores"));
     }
     let comment = comment.map(|x| clean_multiline(&x)).filter(|x| !x.is_empty());
     if comment.as_ref().is_some_and(|x| x.chars().count() > 2000) {
-        return Err(AppError::invalid("note_too_long", "comment"));
+        return Err(AppError::invalid(ErrorCode::NoteTooLong, "comment"));
     }
     st.store
         .save_score(
@@ -539,7 +535,7 @@ pub async fn recuse(
     }
     live_entry(st, &c, entry_id).await?;
     if c.row.locked_at.is_some() {
-        return Err(AppError::new(StatusCode::CONFLICT, "scores_locked", Some("scores")));
+        return Err(AppError::new(ErrorCode::ScoresLocked, Some("scores")));
     }
     let reason = clean(reason);
     let reason = if reason.is_empty() {
@@ -657,32 +653,33 @@ pub async fn update_settings(st: &AppState, cu: &CurrentUser, line_id: &str, b: 
     }
     let name = clean(&b.name);
     if name.is_empty() || name.chars().count() > 200 {
-        return Err(AppError::invalid("name_required", "name"));
+        return Err(AppError::invalid(ErrorCode::NameRequired, "name"));
     }
-    let from = Day::parse_any(&b.entries_from).ok_or_else(|| AppError::invalid("day_invalid", "entries_from"))?;
-    let to = Day::parse_any(&b.entries_to).ok_or_else(|| AppError::invalid("day_invalid", "entries_to"))?;
+    let from =
+        Day::parse_any(&b.entries_from).ok_or_else(|| AppError::invalid(ErrorCode::DayInvalid, "entries_from"))?;
+    let to = Day::parse_any(&b.entries_to).ok_or_else(|| AppError::invalid(ErrorCode::DayInvalid, "entries_to"))?;
     if to < from {
-        return Err(AppError::invalid("period_reversed", "entries_to"));
+        return Err(AppError::invalid(ErrorCode::PeriodReversed, "entries_to"));
     }
     let awards_by = match b.awards_by.as_deref().map(str::trim).filter(|x| !x.is_empty()) {
         None => None,
         Some(x) => {
-            let d = Day::parse_any(x).ok_or_else(|| AppError::invalid("day_invalid", "awards_by"))?;
+            let d = Day::parse_any(x).ok_or_else(|| AppError::invalid(ErrorCode::DayInvalid, "awards_by"))?;
             if d < to {
-                return Err(AppError::invalid("awards_before_close", "awards_by"));
+                return Err(AppError::invalid(ErrorCode::AwardsBeforeClose, "awards_by"));
             }
             Some(d)
         }
     };
     let categories =
-        clean_list(&b.categories, 20).map_err(|_| AppError::invalid("categories_invalid", "categories"))?;
-    let prizes = clean_list(&b.prizes, 20).map_err(|_| AppError::invalid("prizes_invalid", "prizes"))?;
+        clean_list(&b.categories, 20).map_err(|_| AppError::invalid(ErrorCode::CategoriesInvalid, "categories"))?;
+    let prizes = clean_list(&b.prizes, 20).map_err(|_| AppError::invalid(ErrorCode::PrizesInvalid, "prizes"))?;
     if prizes.is_empty() {
-        return Err(AppError::invalid("prizes_invalid", "prizes"));
+        return Err(AppError::invalid(ErrorCode::PrizesInvalid, "prizes"));
     }
     let eligibility = clean_multiline(&b.eligibility);
     if eligibility.chars().count() > 2000 {
-        return Err(AppError::invalid("note_too_long", "eligibility"));
+        return Err(AppError::invalid(ErrorCode::NoteTooLong, "eligibility"));
     }
     let s = ContestSettings {
         name,
@@ -747,10 +744,10 @@ pub async fn set_rubric(
     }
     if let Err(e) = contest::check_rubric(&criteria) {
         let code = match e {
-            contest::RubricError::Empty | contest::RubricError::TooMany => "rubric_size",
-            contest::RubricError::Label | contest::RubricError::Duplicate => "criterion_label_invalid",
-            contest::RubricError::Weight => "criterion_weight_invalid",
-            contest::RubricError::Max => "criterion_max_invalid",
+            contest::RubricError::Empty | contest::RubricError::TooMany => ErrorCode::RubricSize,
+            contest::RubricError::Label | contest::RubricError::Duplicate => ErrorCode::CriterionLabelInvalid,
+            contest::RubricError::Weight => ErrorCode::CriterionWeightInvalid,
+            contest::RubricError::Max => ErrorCode::CriterionMaxInvalid,
         };
         return Err(AppError::invalid(code, "criteria"));
     }
@@ -766,7 +763,7 @@ pub async fn set_judges(st: &AppState, cu: &CurrentUser, line_id: &str, judges: 
         return Err(AppError::forbidden());
     }
     if judges.len() > 30 {
-        return Err(AppError::invalid("judge_unknown", "judges"));
+        return Err(AppError::invalid(ErrorCode::JudgeUnknown, "judges"));
     }
     st.store
         .set_judges(&st.plan_id, c.id(), &judges, &cu.user.id, st.clock.now())
@@ -798,7 +795,7 @@ pub async fn set_prize(
     }
     let prize = prize.map(|p| clean(&p)).filter(|p| !p.is_empty());
     if prize.as_ref().is_some_and(|p| !c.prizes.contains(p)) {
-        return Err(AppError::invalid("prize_unknown", "prize"));
+        return Err(AppError::invalid(ErrorCode::PrizeUnknown, "prize"));
     }
     st.store
         .set_prize(
@@ -874,6 +871,6 @@ pub async fn certificate(st: &AppState, c: &Contest, e: &EntryRow) -> Result<Vec
     };
     kehoach_report::pdf::certificate(&cert).map_err(|e| {
         tracing::error!(error = %e, "certificate");
-        AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", None)
+        AppError::new(ErrorCode::Internal, None)
     })
 }

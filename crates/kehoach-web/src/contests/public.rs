@@ -4,6 +4,7 @@ use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
+use kehoach_core::ErrorCode;
 use kehoach_core::contest::{WindowState, WorkKind};
 use kehoach_core::text::{vn_datetime, vn_num};
 use serde::Deserialize;
@@ -18,7 +19,7 @@ fn public_page<T: Template>(status: StatusCode, t: &T) -> Response {
         Ok(html) => (status, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "template error");
-            AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", None).into_response()
+            AppError::new(ErrorCode::Internal, None).into_response()
         }
     }
 }
@@ -228,14 +229,14 @@ async fn read_entry_form(mut mp: Multipart) -> Result<EntryInput, AppError> {
         let field = match mp.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => break,
-            Err(_) => return Err(AppError::invalid("entry_file_too_large", "file")),
+            Err(_) => return Err(AppError::invalid(ErrorCode::EntryFileTooLarge, "file")),
         };
         let name = field.name().unwrap_or_default().to_string();
         let file_name = field.file_name().map(str::to_string);
         let data = field
             .bytes()
             .await
-            .map_err(|_| AppError::invalid("entry_file_too_large", "file"))?;
+            .map_err(|_| AppError::invalid(ErrorCode::EntryFileTooLarge, "file"))?;
         let text = || String::from_utf8_lossy(&data).to_string();
         match name.as_str() {
             "id" => i.id = text(),
@@ -292,13 +293,19 @@ pub struct ReceiptQuery {
     pub ok: Option<String>,
 }
 
-async fn receipt_page(st: &AppState, code: &str, fresh: bool, error: Option<AppError>) -> Response {
+/// What the receipt page says above the entry: a refusal, or a change made.
+enum Note {
+    Refused(AppError),
+    Done(String),
+}
+
+async fn receipt_page(st: &AppState, code: &str, fresh: bool, note: Option<Note>) -> Response {
     let found = if code.is_empty() {
         None
     } else {
         match contests::by_receipt(st, code).await {
             Ok(x) => Some(x),
-            Err(e) if error.is_none() => return receipt_response(st, code, false, Some(e), None),
+            Err(e) if note.is_none() => return receipt_response(st, code, false, Some(Note::Refused(e)), None),
             Err(_) => None,
         }
     };
@@ -328,25 +335,31 @@ async fn receipt_page(st: &AppState, code: &str, fresh: bool, error: Option<AppE
             window: c.window_text(),
         }
     });
-    receipt_response(st, code, fresh, error, view)
+    receipt_response(st, code, fresh, note, view)
 }
 
 fn receipt_response(
     st: &AppState,
     code: &str,
     fresh: bool,
-    error: Option<AppError>,
+    note: Option<Note>,
     entry: Option<ReceiptView>,
 ) -> Response {
-    let status = error.as_ref().map(|e| e.status).unwrap_or(StatusCode::OK);
+    let status = match &note {
+        Some(Note::Refused(e)) => e.status,
+        _ => StatusCode::OK,
+    };
     let p = ReceiptPage {
         title: "Tra cứu bài dự thi".into(),
         commune: commune(st),
         campaign: st.plan.plan.short_title.clone(),
         code: code.to_string(),
         fresh,
-        confirmed: error.as_ref().is_some_and(|e| e.status == StatusCode::OK),
-        error: error.map(|e| e.message),
+        confirmed: matches!(note, Some(Note::Done(_))),
+        error: note.map(|n| match n {
+            Note::Refused(e) => e.message,
+            Note::Done(text) => text,
+        }),
         entry,
     };
     public_page(status, &p)
@@ -376,26 +389,24 @@ pub async fn receipt_show(
 }
 
 async fn receipt_page_notice(st: &AppState, code: &str, text: &str) -> Response {
-    let mut e = AppError::new(StatusCode::OK, "ok", None);
-    e.message = text.to_string();
-    receipt_page(st, code, false, Some(e)).await
+    receipt_page(st, code, false, Some(Note::Done(text.to_string()))).await
 }
 
 pub async fn receipt_withdraw(State(st): State<AppState>, Path(code): Path<String>) -> Response {
     match contests::withdraw(&st, &code, st.clock.now()).await {
         Ok(()) => receipt_page_notice(&st, &code, "Đã rút bài dự thi.").await,
-        Err(e) => receipt_page(&st, &code, false, Some(e)).await,
+        Err(e) => receipt_page(&st, &code, false, Some(Note::Refused(e))).await,
     }
 }
 
 pub async fn receipt_replace(State(st): State<AppState>, Path(code): Path<String>, mp: Multipart) -> Response {
     let input = match read_entry_form(mp).await {
         Ok(i) => i,
-        Err(e) => return receipt_page(&st, &code, false, Some(e)).await,
+        Err(e) => return receipt_page(&st, &code, false, Some(Note::Refused(e))).await,
     };
     match contests::replace(&st, &code, input, st.clock.now()).await {
         Ok(()) => see_other(&format!("/cong-khai/bien-nhan/{code}?ok=thay")),
-        Err(e) => receipt_page(&st, &code, false, Some(e)).await,
+        Err(e) => receipt_page(&st, &code, false, Some(Note::Refused(e))).await,
     }
 }
 

@@ -13,9 +13,10 @@ use std::time::{Duration, Instant};
 use axum::body::{Body, to_bytes};
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
+use kehoach_core::ErrorCode;
 use kehoach_store::UserRow;
 
 use crate::AppState;
@@ -95,7 +96,7 @@ pub async fn session_layer(State(state): State<AppState>, mut req: Request, next
         // Anonymous public forms (contest entries) still refuse other sites' posts.
         let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
         if unsafe_method && cross_site(req.headers()) {
-            return AppError::new(StatusCode::FORBIDDEN, "csrf_failed", None).into_response();
+            return AppError::new(ErrorCode::CsrfFailed, None).into_response();
         }
         return next.run(req).await;
     }
@@ -165,7 +166,7 @@ pub async fn session_layer(State(state): State<AppState>, mut req: Request, next
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if unsafe_method {
         if cross_site(req.headers()) {
-            return AppError::new(StatusCode::FORBIDDEN, "csrf_failed", None).into_response();
+            return AppError::new(ErrorCode::CsrfFailed, None).into_response();
         }
         let path = req.uri().path();
         let exempt = path == "/dang-nhap" || path == "/api/v1/login" || path.starts_with("/moi/");
@@ -189,17 +190,17 @@ pub async fn session_layer(State(state): State<AppState>, mut req: Request, next
                         req.extensions_mut().insert(cu.clone());
                         return next.run(req).await;
                     }
-                    return AppError::new(StatusCode::FORBIDDEN, "csrf_failed", None).into_response();
+                    return AppError::new(ErrorCode::CsrfFailed, None).into_response();
                 }
                 let (parts, body) = req.into_parts();
                 let bytes = match to_bytes(body, FORM_LIMIT).await {
                     Ok(b) => b,
                     Err(_) => {
-                        return AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "bad_request", None).into_response();
+                        return AppError::new(ErrorCode::BodyTooLarge, None).into_response();
                     }
                 };
                 if form_field(&bytes, "_csrf").as_deref() != Some(cu.csrf.as_str()) {
-                    return AppError::new(StatusCode::FORBIDDEN, "csrf_failed", None).into_response();
+                    return AppError::new(ErrorCode::CsrfFailed, None).into_response();
                 }
                 req = Request::from_parts(parts, Body::from(bytes));
             }
@@ -293,7 +294,7 @@ pub async fn login(
 ) -> Result<(UserRow, String, String), AppError> {
     let key = format!("{client}|{}", username.trim().to_lowercase());
     if state.limiter.blocked(&key) || state.client_limiter.blocked(client) {
-        return Err(AppError::new(StatusCode::TOO_MANY_REQUESTS, "login_rate_limited", None));
+        return Err(AppError::new(ErrorCode::LoginRateLimited, None));
     }
     match state.store.check_login(username, password).await? {
         Some(user) => {
@@ -304,11 +305,7 @@ pub async fn login(
         None => {
             state.limiter.fail(&key);
             state.client_limiter.fail(client);
-            Err(AppError::new(
-                StatusCode::UNAUTHORIZED,
-                "login_failed",
-                Some("password"),
-            ))
+            Err(AppError::new(ErrorCode::LoginFailed, Some("password")))
         }
     }
 }

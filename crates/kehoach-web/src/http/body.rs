@@ -4,6 +4,7 @@ use axum::Json;
 use axum::http::StatusCode;
 
 use crate::http::errors::AppError;
+use kehoach_core::ErrorCode;
 
 /// What a JSON door answers.
 pub type ApiResult<T> = Result<Json<T>, AppError>;
@@ -17,10 +18,8 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<
         match Json::<T>::from_request(req, state).await {
             Ok(Json(v)) => Ok(Body(v)),
             Err(e) => Err(match e.status() {
-                StatusCode::PAYLOAD_TOO_LARGE => AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", None),
-                StatusCode::UNSUPPORTED_MEDIA_TYPE => {
-                    AppError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", None)
-                }
+                StatusCode::PAYLOAD_TOO_LARGE => AppError::new(ErrorCode::BodyTooLarge, None),
+                StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::new(ErrorCode::UnsupportedMediaType, None),
                 _ => AppError::bad_request(e.body_text()),
             }),
         }

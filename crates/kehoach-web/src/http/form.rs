@@ -1,6 +1,7 @@
 //! Reading posted forms: the pairs of a urlencoded body, one field, a checkbox, a whole count.
 
 use crate::http::errors::AppError;
+use kehoach_core::ErrorCode;
 
 /// Form fields, repeated keys kept (checkbox lists).
 pub(crate) fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
@@ -30,5 +31,5 @@ pub(crate) fn parse_count(s: &str) -> Result<Option<i64>, AppError> {
     }
     t.parse::<i64>()
         .map(Some)
-        .map_err(|_| AppError::invalid("number_invalid", "value"))
+        .map_err(|_| AppError::invalid(ErrorCode::NumberInvalid, "value"))
 }

@@ -8,10 +8,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use axum::http::StatusCode;
 use tokio::sync::Semaphore;
 
 use crate::http::errors::AppError;
+use kehoach_core::ErrorCode;
 
 /// How long a request waits for its turn before it is told to retry.
 const WAIT: Duration = Duration::from_secs(20);
@@ -63,27 +63,20 @@ pub async fn run<T: Send + 'static>(
     .await
     .map_err(|e| {
         tracing::error!(error = %e, "blocking work failed");
-        AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", None)
+        AppError::new(ErrorCode::Internal, None)
     })
 }
 
 fn busy() -> AppError {
-    AppError::new(StatusCode::SERVICE_UNAVAILABLE, "server_busy", None)
+    AppError::new(ErrorCode::ServerBusy, None)
 }
 
 /// An upload the limits refused, as the API and pages say it.
 impl From<kehoach_report::upload::UploadError> for AppError {
     fn from(e: kehoach_report::upload::UploadError) -> AppError {
-        use kehoach_report::upload::UploadError;
-        let status = match e {
-            UploadError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            _ => StatusCode::UNPROCESSABLE_ENTITY,
-        };
         AppError {
-            status,
-            code: e.code(),
-            field: Some("file"),
             message: e.message_vn(),
+            ..AppError::new(e.code(), Some("file"))
         }
     }
 }

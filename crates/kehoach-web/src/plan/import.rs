@@ -11,6 +11,7 @@ use axum::body::Bytes;
 use axum::extract::{Multipart, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use kehoach_core::ErrorCode;
 use kehoach_core::import::{self, Draft, Lines};
 use kehoach_core::import_plan;
 
@@ -379,7 +380,7 @@ pub async fn activate(State(st): State<AppState>, PageUser(cu): PageUser, body: 
     let toml = crate::http::form::field(&crate::http::form::form_pairs(&body), "toml")
         .unwrap_or_default()
         .replace("\r\n", "\n");
-    let refuse = |code: &'static str| {
+    let refuse = |code: ErrorCode| {
         let e = crate::http::errors::AppError::invalid(code, "toml");
         let notice = Notice {
             kind: "error",
@@ -390,12 +391,12 @@ pub async fn activate(State(st): State<AppState>, PageUser(cu): PageUser, body: 
         r
     };
     let Ok(mut plan) = kehoach_core::parse_plan(&toml) else {
-        return refuse("plan_file_invalid");
+        return refuse(ErrorCode::PlanFileInvalid);
     };
     // The plan keeps the id its accounts belong to.
     plan.plan.id = st.plan_id.clone();
     let Ok(source) = import_plan::to_toml(&plan) else {
-        return refuse("plan_file_invalid");
+        return refuse(ErrorCode::PlanFileInvalid);
     };
     if let Err(e) = st.store.replace_plan(&plan, &source, st.clock.now()).await {
         let e = crate::http::errors::AppError::from(e);

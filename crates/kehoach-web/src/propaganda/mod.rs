@@ -6,6 +6,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use kehoach_core::ErrorCode;
 use kehoach_core::text::{clean, fold_key};
 use kehoach_core::{ActivityLine, Day, SessionKind};
 use kehoach_store::NewPropaganda;
@@ -69,35 +70,35 @@ pub async fn log(st: &AppState, cu: &CurrentUser, b: PropagandaBody) -> Result<b
         return Err(AppError::forbidden());
     }
     let Some(line) = line(st) else {
-        return Err(AppError::invalid("line_unknown", "line_id"));
+        return Err(AppError::invalid(ErrorCode::LineUnknown, "line_id"));
     };
     if uuid::Uuid::parse_str(&b.id).is_err() {
-        return Err(AppError::invalid("id_invalid", "id"));
+        return Err(AppError::invalid(ErrorCode::IdInvalid, "id"));
     }
     let Some(form) = line.forms.iter().find(|f| f.id == b.channel) else {
-        return Err(AppError::invalid("channel_unknown", "channel"));
+        return Err(AppError::invalid(ErrorCode::ChannelUnknown, "channel"));
     };
-    let day = Day::parse_any(&b.day).ok_or_else(|| AppError::invalid("day_invalid", "day"))?;
+    let day = Day::parse_any(&b.day).ok_or_else(|| AppError::invalid(ErrorCode::DayInvalid, "day"))?;
     if !line.window.contains(day) {
-        return Err(AppError::invalid("day_outside_window", "day"));
+        return Err(AppError::invalid(ErrorCode::DayOutsideWindow, "day"));
     }
     if day > st.clock.today() {
-        return Err(AppError::invalid("day_in_future", "day"));
+        return Err(AppError::invalid(ErrorCode::DayInFuture, "day"));
     }
     let topic = b.topic.map(|t| clean(&t)).filter(|t| !t.is_empty());
     if topic.as_ref().is_some_and(|t| !line.content.contains(t)) {
-        return Err(AppError::invalid("topic_unknown", "topic"));
+        return Err(AppError::invalid(ErrorCode::TopicUnknown, "topic"));
     }
     let link = b.link.map(|l| clean(&l)).filter(|l| !l.is_empty());
     if link
         .as_ref()
         .is_some_and(|l| l.len() > 500 || !(l.starts_with("https://") || l.starts_with("http://")))
     {
-        return Err(AppError::invalid("link_invalid", "link"));
+        return Err(AppError::invalid(ErrorCode::LinkInvalid, "link"));
     }
     let note = b.note.map(|n| clean(&n)).filter(|n| !n.is_empty());
     if note.as_ref().is_some_and(|n| n.chars().count() > 2000) {
-        return Err(AppError::invalid("note_too_long", "note"));
+        return Err(AppError::invalid(ErrorCode::NoteTooLong, "note"));
     }
     let mobile = is_mobile(&form.label);
     let unit = b.unit_id.filter(|u| !u.is_empty());
@@ -107,7 +108,7 @@ pub async fn log(st: &AppState, cu: &CurrentUser, b: PropagandaBody) -> Result<b
             .as_ref()
             .is_some_and(|u| units.iter().any(|x| &x.id == u && x.kind == "village" && x.active == 1))
         {
-            return Err(AppError::invalid("unit_not_village", "unit_id"));
+            return Err(AppError::invalid(ErrorCode::UnitNotVillage, "unit_id"));
         }
     }
     Ok(st
@@ -144,7 +145,7 @@ pub async fn delete(
     }
     let reason = crate::records::turns::required_reason(reason)?;
     if reason.chars().count() > 500 {
-        return Err(AppError::invalid("reason_too_long", "reason"));
+        return Err(AppError::invalid(ErrorCode::ReasonTooLong, "reason"));
     }
     st.store
         .delete_propaganda(&st.plan_id, id, &cu.user.id, &reason, st.clock.now())

@@ -8,6 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use kehoach_core::Day;
+use kehoach_core::ErrorCode;
 use kehoach_core::engine;
 use kehoach_core::ical::{Event, calendar};
 use kehoach_core::report::figure;
@@ -92,7 +93,7 @@ fn page<T: Template>(t: &T) -> Response {
         Ok(html) => (StatusCode::OK, [(header::CACHE_CONTROL, CACHE)], Html(html)).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "template error");
-            AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", None).into_response()
+            AppError::new(ErrorCode::Internal, None).into_response()
         }
     }
 }
@@ -459,7 +460,7 @@ pub async fn poster(State(st): State<AppState>, Path(slug): Path<String>) -> Res
             .into_response(),
         Err(e) => {
             tracing::error!(error = %e, "poster failed");
-            AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", None).into_response()
+            AppError::new(ErrorCode::Internal, None).into_response()
         }
     }
 }

@@ -9,6 +9,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use kehoach_core::ErrorCode;
 use kehoach_core::engine::Status;
 use kehoach_core::{Day, TargetDef};
 use kehoach_store::{NewReminder, Recipient, ReminderRow};
@@ -118,7 +119,7 @@ fn check_target(st: &AppState, id: Option<&str>) -> Result<Option<TargetDef>, Ap
             .target(id)
             .cloned()
             .map(Some)
-            .ok_or_else(|| AppError::invalid("target_unknown", "target_id")),
+            .ok_or_else(|| AppError::invalid(ErrorCode::TargetUnknown, "target_id")),
     }
 }
 
@@ -128,11 +129,11 @@ pub async fn send(st: &AppState, cu: &CurrentUser, b: ReminderBody) -> Result<(R
         return Err(AppError::forbidden());
     }
     if uuid::Uuid::parse_str(&b.id).is_err() {
-        return Err(AppError::invalid("id_invalid", "id"));
+        return Err(AppError::invalid(ErrorCode::IdInvalid, "id"));
     }
     let units = st.units().await?;
     if !units.iter().any(|u| u.id == b.unit_id && u.active == 1) {
-        return Err(AppError::invalid("unit_unknown", "unit_id"));
+        return Err(AppError::invalid(ErrorCode::UnitUnknown, "unit_id"));
     }
     let target = check_target(st, b.target_id.as_deref())?;
     let as_of = match b.as_of.as_deref() {
@@ -248,7 +249,7 @@ pub async fn api_list(
     Query(q): Query<ReminderListParams>,
 ) -> Result<Json<Vec<ReminderOut>>, AppError> {
     let Some(unit) = q.unit_id.filter(|u| !u.is_empty()).or_else(|| cu.user.unit_id.clone()) else {
-        return Err(AppError::invalid("unit_unknown", "unit_id"));
+        return Err(AppError::invalid(ErrorCode::UnitUnknown, "unit_id"));
     };
     if !may_see(&cu, &unit) {
         return Err(AppError::forbidden());

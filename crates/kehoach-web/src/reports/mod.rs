@@ -4,6 +4,7 @@
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use kehoach_core::ErrorCode;
 use serde::Deserialize;
 
 use crate::AppState;
@@ -56,7 +57,7 @@ pub async fn summary(
         Ok(bytes) => download(bytes, content_type, &format!("bao-cao-tong-ket-{}.{ext}", as_of.iso())),
         Err(e) => {
             tracing::error!(error = %e, "report rendering failed");
-            AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", None).into_response()
+            AppError::new(ErrorCode::Internal, None).into_response()
         }
     }
 }
@@ -134,7 +135,7 @@ pub async fn export_xlsx(State(st): State<AppState>, PageUser(cu): PageUser, Que
         ),
         Err(e) => {
             tracing::error!(error = %e, "export failed");
-            AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", None).into_response()
+            AppError::new(ErrorCode::Internal, None).into_response()
         }
     }
 }
@@ -310,10 +311,10 @@ pub async fn save_texts(
             .iter()
             .any(|(k, _, _)| k == section)
         {
-            return Err(AppError::invalid("section_unknown", "section"));
+            return Err(AppError::invalid(ErrorCode::SectionUnknown, "section"));
         }
         if body.chars().count() > kehoach_store::REPORT_TEXT_MAX_CHARS {
-            return Err(AppError::invalid("report_text_too_long", "body"));
+            return Err(AppError::invalid(ErrorCode::ReportTextTooLong, "body"));
         }
     }
     for (section, body) in texts {
@@ -420,7 +421,7 @@ pub async fn unit_report(
         (Err(e), _) | (_, Err(e)) => return e.into_response(),
     };
     if from > to {
-        return AppError::invalid("period_reversed", "tu").into_response();
+        return AppError::invalid(ErrorCode::PeriodReversed, "tu").into_response();
     }
     let report = match st
         .store
@@ -446,7 +447,7 @@ pub async fn unit_report(
         ),
         Err(e) => {
             tracing::error!(error = %e, "unit report failed");
-            AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", None).into_response()
+            AppError::new(ErrorCode::Internal, None).into_response()
         }
     }
 }
@@ -539,8 +540,14 @@ pub async fn budget_form(
                 match crate::http::form::parse_count(v) {
                     Ok(n) => *slot = n,
                     Err(_) => {
-                        return after_form(&st, &cu, ngay, Err(AppError::invalid("amount_invalid", "amount")), "")
-                            .await;
+                        return after_form(
+                            &st,
+                            &cu,
+                            ngay,
+                            Err(AppError::invalid(ErrorCode::AmountInvalid, "amount")),
+                            "",
+                        )
+                        .await;
                     }
                 }
             }

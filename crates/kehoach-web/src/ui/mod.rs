@@ -11,6 +11,7 @@ use askama::Template;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use kehoach_core::ErrorCode;
 use kehoach_store::Role;
 use serde::Deserialize;
 
@@ -203,7 +204,7 @@ pub(crate) fn render<T: Template>(status: StatusCode, t: &T) -> Response {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "template error");
-            AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", None).into_response()
+            AppError::new(ErrorCode::Internal, None).into_response()
         }
     }
 }
@@ -321,7 +322,7 @@ pub(crate) fn forbidden_page(st: &AppState, cu: &CurrentUser) -> Response {
     let page = PlainPage {
         c: chrome(st, Some(cu), "Không có quyền", "", None),
         heading: "Không có quyền".into(),
-        text: crate::http::errors::message_vn("forbidden").into(),
+        text: ErrorCode::Forbidden.message_vn().into(),
         code: String::new(),
     };
     render(StatusCode::FORBIDDEN, &page)

@@ -6,7 +6,8 @@
 use axum::Json;
 use axum::response::{IntoResponse, Response};
 
-use crate::http::errors::{ErrorBody, ErrorDetail, message_vn};
+use crate::http::errors::{ErrorBody, ErrorDetail};
+use kehoach_core::ErrorCode;
 
 /// Every error in one shape: an error that a layer or an extractor made
 /// (plain English text or an empty body: a body over its limit, a query
@@ -54,14 +55,14 @@ pub async fn one_shape(
         .map(|b| String::from_utf8_lossy(&b).into_owned())
         .unwrap_or_default();
     let code = match status.as_u16() {
-        404 => "not_found",
-        405 => "method_not_allowed",
-        408 => "request_timeout",
-        413 => "body_too_large",
-        415 => "unsupported_media_type",
-        429 => "too_many_requests",
-        s if s >= 500 => "internal",
-        _ => "bad_request",
+        404 => ErrorCode::NotFound,
+        405 => ErrorCode::MethodNotAllowed,
+        408 => ErrorCode::RequestTimeout,
+        413 => ErrorCode::BodyTooLarge,
+        415 => ErrorCode::UnsupportedMediaType,
+        429 => ErrorCode::TooManyRequests,
+        s if s >= 500 => ErrorCode::Internal,
+        _ => ErrorCode::BadRequest,
     };
     // "Failed to deserialize query string: trang: invalid digit…" names its field.
     let field = detail
@@ -70,13 +71,13 @@ pub async fn one_shape(
         .map(|(f, _)| f.trim().to_string())
         .filter(|f| !f.is_empty() && f.len() <= 40 && !f.contains(' '));
     let message = match (&field, code) {
-        (Some(f), "bad_request") => format!("Tham số “{f}”: giá trị không hợp lệ."),
-        _ => message_vn(code).to_string(),
+        (Some(f), ErrorCode::BadRequest) => format!("Tham số “{f}”: giá trị không hợp lệ."),
+        _ => code.message_vn().to_string(),
     };
     if api {
         let body = ErrorBody {
             error: ErrorDetail {
-                code: code.into(),
+                code: code.as_str().into(),
                 field,
                 message,
             },

@@ -10,6 +10,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use kehoach_core::Day;
+use kehoach_core::ErrorCode;
 use kehoach_store::{NewShift, ShiftRow, SignUp, StoreError};
 use serde::Deserialize;
 
@@ -70,24 +71,24 @@ pub async fn create_shift(st: &AppState, cu: &CurrentUser, b: ShiftBody) -> Resu
         return Err(AppError::forbidden());
     }
     if uuid::Uuid::parse_str(&b.id).is_err() {
-        return Err(AppError::invalid("id_invalid", "id"));
+        return Err(AppError::invalid(ErrorCode::IdInvalid, "id"));
     }
     let units = st.units().await?;
     if !units
         .iter()
         .any(|u| u.id == b.unit_id && u.kind == "village" && u.active == 1)
     {
-        return Err(AppError::invalid("unit_not_village", "unit_id"));
+        return Err(AppError::invalid(ErrorCode::UnitNotVillage, "unit_id"));
     }
-    let day = Day::parse_any(&b.day).ok_or_else(|| AppError::invalid("day_invalid", "day"))?;
+    let day = Day::parse_any(&b.day).ok_or_else(|| AppError::invalid(ErrorCode::DayInvalid, "day"))?;
     if day < st.clock.today() {
-        return Err(AppError::invalid("day_in_past", "day"));
+        return Err(AppError::invalid(ErrorCode::DayInPast, "day"));
     }
     if !crate::records::sessions::valid_time(&b.start_time) || !crate::records::sessions::valid_time(&b.end_time) {
-        return Err(AppError::invalid("time_invalid", "start_time"));
+        return Err(AppError::invalid(ErrorCode::TimeInvalid, "start_time"));
     }
     if b.end_time <= b.start_time {
-        return Err(AppError::invalid("time_order", "end_time"));
+        return Err(AppError::invalid(ErrorCode::TimeOrder, "end_time"));
     }
     Ok(st
         .store
@@ -127,7 +128,7 @@ pub async fn sign_up(
             let links = st.store.user_people(&st.plan_id).await?;
             match links.into_iter().find(|(u, _)| u == &cu.user.id) {
                 Some((_, p)) => p,
-                None => return Err(AppError::invalid("account_not_member", "person_id")),
+                None => return Err(AppError::invalid(ErrorCode::AccountNotMember, "person_id")),
             }
         }
     };
@@ -136,16 +137,16 @@ pub async fn sign_up(
     }
     let shift = st.store.shift(&st.plan_id, shift_id).await?;
     if started(st, &shift) {
-        return Err(AppError::invalid("shift_started", "shift_id"));
+        return Err(AppError::invalid(ErrorCode::ShiftStarted, "shift_id"));
     }
     st.store
         .sign_up(&st.plan_id, shift_id, &person_id, &cu.user.id, st.clock.now())
         .await
         .map_err(|e| match e {
             StoreError::Conflict {
-                code: "shift_full",
+                code: ErrorCode::ShiftFull,
                 field,
-            } => AppError::new(StatusCode::CONFLICT, "shift_full", Some(field)),
+            } => AppError::new(ErrorCode::ShiftFull, Some(field)),
             e => e.into(),
         })
 }
@@ -157,11 +158,11 @@ pub async fn withdraw(st: &AppState, cu: &CurrentUser, shift_id: &str) -> Result
     }
     let links = st.store.user_people(&st.plan_id).await?;
     let Some((_, person_id)) = links.into_iter().find(|(u, _)| u == &cu.user.id) else {
-        return Err(AppError::invalid("account_not_member", "person_id"));
+        return Err(AppError::invalid(ErrorCode::AccountNotMember, "person_id"));
     };
     let shift = st.store.shift(&st.plan_id, shift_id).await?;
     if started(st, &shift) {
-        return Err(AppError::invalid("shift_started", "shift_id"));
+        return Err(AppError::invalid(ErrorCode::ShiftStarted, "shift_id"));
     }
     if !st.store.withdraw_sign_up(&st.plan_id, shift_id, &person_id).await? {
         return Err(AppError::not_found());
@@ -593,13 +594,13 @@ pub async fn launch_form(
         .map(|(_, v)| v.trim().to_string())
         .unwrap_or_default();
     let Some(day) = Day::parse_any(&raw) else {
-        let e = AppError::invalid("day_invalid", "day");
+        let e = AppError::invalid(ErrorCode::DayInvalid, "day");
         return teams_response(&st, &cu, crate::ui::error_notice(&e), e.status).await;
     };
     // The launch is line 1's event: its day lies in that line's window, not in the future.
     let window_ok = st.plan.lines.first().is_some_and(|l| l.window.contains(day));
     if !window_ok || day > st.clock.today() {
-        let e = AppError::invalid("day_outside_window", "day");
+        let e = AppError::invalid(ErrorCode::DayOutsideWindow, "day");
         return teams_response(&st, &cu, crate::ui::error_notice(&e), e.status).await;
     }
     match st.store.launch_teams(&st.plan_id, &teams, &day.iso()).await {
@@ -620,7 +621,7 @@ pub async fn assign_form(
 ) -> Response {
     let person = f.iter().find(|(k, _)| k == "person_id").map(|(_, v)| v.clone());
     if person.as_deref().is_none_or(str::is_empty) {
-        let e = AppError::invalid("person_unknown", "person_id");
+        let e = AppError::invalid(ErrorCode::PersonUnknown, "person_id");
         return teams_response(&st, &cu, crate::ui::error_notice(&e), e.status).await;
     }
     match sign_up(&st, &cu, &id, person).await {

@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use kehoach_core::ErrorCode;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -91,7 +92,8 @@ pub async fn roster_template(
     Path(roster): Path<String>,
     axum::extract::Query(q): axum::extract::Query<TemplateQuery>,
 ) -> Result<Response, AppError> {
-    let label = kehoach_store::roster_label(&roster).ok_or_else(|| AppError::invalid("roster_unknown", "roster"))?;
+    let label =
+        kehoach_store::roster_label(&roster).ok_or_else(|| AppError::invalid(ErrorCode::RosterUnknown, "roster"))?;
     let slug = kehoach_core::text::fold_key(label)
         .replace([' ', ','], "-")
         .replace("--", "-");

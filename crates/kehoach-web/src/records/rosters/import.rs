@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 
+use kehoach_core::ErrorCode;
 use kehoach_core::text::fold_key;
 use kehoach_report::upload;
 use kehoach_store::{ClassRow, PersonInput, UnitRow, dedup_key};
@@ -60,7 +61,7 @@ pub fn template_columns(roster: &str) -> Vec<&'static str> {
 /// (see `kehoach_report::upload`).
 pub async fn read_table(st: &crate::AppState, bytes: Vec<u8>) -> Result<Vec<Vec<String>>, AppError> {
     if bytes.len() > MAX_FILE_BYTES {
-        return Err(AppError::invalid("file_too_large", "file"));
+        return Err(AppError::invalid(ErrorCode::FileTooLarge, "file"));
     }
     let table = crate::http::heavy::run(&st.gates.parse, move |cancel| {
         upload::read_table(&bytes, &upload::ROSTER, cancel)
@@ -91,7 +92,7 @@ pub fn preview(
     this_year: i32,
 ) -> Result<Preview, AppError> {
     let Some((header, body)) = table.split_first() else {
-        return Err(AppError::invalid("file_empty", "file"));
+        return Err(AppError::invalid(ErrorCode::FileEmpty, "file"));
     };
     let mut cols: HashMap<&'static str, usize> = HashMap::new();
     for (i, h) in header.iter().enumerate() {
@@ -100,7 +101,7 @@ pub fn preview(
         }
     }
     if !cols.contains_key(COL_NAME) || (!cols.contains_key(COL_UNIT) && default_unit.is_none()) {
-        return Err(AppError::invalid("file_columns_missing", "file"));
+        return Err(AppError::invalid(ErrorCode::FileColumnsMissing, "file"));
     }
     let unit_by_key: HashMap<String, &UnitRow> = units
         .iter()
@@ -243,6 +244,5 @@ pub fn template_xlsx(roster: &str) -> Result<Vec<u8>, AppError> {
         columns: template_columns(roster).iter().map(|c| c.to_string()).collect(),
         rows: Vec::new(),
     };
-    kehoach_report::sheets::xlsx(&[sheet])
-        .map_err(|_| AppError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "internal", None))
+    kehoach_report::sheets::xlsx(&[sheet]).map_err(|_| AppError::new(ErrorCode::Internal, None))
 }

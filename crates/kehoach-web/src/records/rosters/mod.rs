@@ -6,6 +6,7 @@ pub mod api;
 pub mod import;
 pub mod pages;
 
+use kehoach_core::ErrorCode;
 use kehoach_store::{ImportSummary, PersonRow, Role, UnitRow, roster_label};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -38,7 +39,7 @@ pub struct ImportReply {
 fn roster_ok(roster: &str) -> Result<(), AppError> {
     roster_label(roster)
         .map(|_| ())
-        .ok_or_else(|| AppError::invalid("roster_unknown", "roster"))
+        .ok_or_else(|| AppError::invalid(ErrorCode::RosterUnknown, "roster"))
 }
 
 /// Previews (and with `save`, stores) a roster file.
@@ -69,7 +70,7 @@ pub async fn import(
             units
                 .iter()
                 .find(|x| &x.id == u)
-                .ok_or_else(|| AppError::invalid("unit_unknown", "unit_id"))?,
+                .ok_or_else(|| AppError::invalid(ErrorCode::UnitUnknown, "unit_id"))?,
         ),
         None => None,
     };
@@ -171,27 +172,27 @@ pub async fn check_in(
         return Err(AppError::not_found());
     }
     if s.status != "held" {
-        return Err(AppError::invalid("session_not_held", "session_id"));
+        return Err(AppError::invalid(ErrorCode::SessionNotHeld, "session_id"));
     }
     let (person, method) = match (b.person_id, b.card_code) {
         (Some(id), _) => (
             st.store
                 .person(&st.plan_id, &id)
                 .await
-                .map_err(|_| AppError::invalid("person_unknown", "person_id"))?,
+                .map_err(|_| AppError::invalid(ErrorCode::PersonUnknown, "person_id"))?,
             "search",
         ),
         (None, Some(code)) => (
             st.store
                 .person_by_card(&st.plan_id, &code)
                 .await
-                .map_err(|_| AppError::invalid("card_unknown", "card_code"))?,
+                .map_err(|_| AppError::invalid(ErrorCode::CardUnknown, "card_code"))?,
             "qr",
         ),
-        (None, None) => return Err(AppError::invalid("person_unknown", "person_id")),
+        (None, None) => return Err(AppError::invalid(ErrorCode::PersonUnknown, "person_id")),
     };
     if person.active == 0 {
-        return Err(AppError::invalid("person_unknown", "person_id"));
+        return Err(AppError::invalid(ErrorCode::PersonUnknown, "person_id"));
     }
     let new = st
         .store
@@ -283,6 +284,6 @@ pub async fn cards_pdf(st: &AppState, cu: &CurrentUser, roster: &str, q: CardsQu
     );
     kehoach_report::cards::cards_pdf(&title, &cards).map_err(|e| {
         tracing::error!(error = %e, "cards PDF");
-        AppError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "internal", None)
+        AppError::new(ErrorCode::Internal, None)
     })
 }

@@ -7,6 +7,7 @@ use axum::body::Bytes;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use kehoach_core::ErrorCode;
 use kehoach_store::{PersonInput, ROSTERS, Role, roster_label};
 use serde::Deserialize;
 
@@ -175,7 +176,7 @@ pub async fn roster_upload(
             Ok(Some(f)) => {
                 let name = f.name().unwrap_or_default().to_string();
                 let Ok(data) = f.bytes().await else {
-                    let e = AppError::invalid("file_too_large", "file");
+                    let e = AppError::invalid(ErrorCode::FileTooLarge, "file");
                     return rosters_response(&st, &cu, &roster, error_notice(&e), e.status, None).await;
                 };
                 match name.as_str() {
@@ -187,7 +188,7 @@ pub async fn roster_upload(
             }
             Ok(None) => break,
             Err(_) => {
-                let e = AppError::invalid("file_too_large", "file");
+                let e = AppError::invalid(ErrorCode::FileTooLarge, "file");
                 return rosters_response(&st, &cu, &roster, error_notice(&e), e.status, None).await;
             }
         }
@@ -248,7 +249,7 @@ pub async fn roster_upload(
             }
             rosters_response(&st, &cu, &roster, None, StatusCode::OK, Some(view)).await
         }
-        Err(e) if e.code == "forbidden" => forbidden_page(&st, &cu),
+        Err(e) if e.code == ErrorCode::Forbidden => forbidden_page(&st, &cu),
         Err(e) => rosters_response(&st, &cu, &roster, error_notice(&e), e.status, None).await,
     }
 }
@@ -258,7 +259,7 @@ pub async fn roster_save(State(st): State<AppState>, PageUser(cu): PageUser, bod
     let token = field(&pairs, "token").unwrap_or_default();
     let staged = st.staged.lock().unwrap_or_else(|e| e.into_inner()).remove(&token);
     let Some(s) = staged.filter(|s| s.user_id == cu.user.id && s.at.elapsed() < STAGE_TTL) else {
-        let e = AppError::invalid("import_expired", "token");
+        let e = AppError::invalid(ErrorCode::ImportExpired, "token");
         return rosters_response(&st, &cu, "youth_members", error_notice(&e), e.status, None).await;
     };
     // The rows were checked against this user's scope when previewed; check again before writing.
@@ -317,7 +318,7 @@ pub async fn person_update(
     let active = field(&pairs, "active").as_deref() == Some("1");
     match crate::records::rosters::set_active(&st, &cu, &id, active).await {
         Ok(p) => see_other(&format!("/danh-sach?roster={}&ok=person_saved", p.roster)),
-        Err(e) if e.code == "forbidden" => forbidden_page(&st, &cu),
+        Err(e) if e.code == ErrorCode::Forbidden => forbidden_page(&st, &cu),
         Err(e) => e.into_response(),
     }
 }

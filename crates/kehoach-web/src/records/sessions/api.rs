@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use kehoach_core::ErrorCode;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -126,7 +127,7 @@ pub async fn add_photo(
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<(StatusCode, Json<PhotoReply>), AppError> {
     // A body over the limit is refused with our code, not a bare 413.
-    let body = body.map_err(|_| AppError::invalid("photo_too_large", "photo"))?;
+    let body = body.map_err(|_| AppError::invalid(ErrorCode::PhotoTooLarge, "photo"))?;
     let photo = crate::records::sessions::add_photo(&st, &cu, &id, body.to_vec()).await?;
     Ok((StatusCode::CREATED, Json(PhotoReply { id: photo })))
 }

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod pages;
 
+use kehoach_core::ErrorCode;
 use kehoach_core::records::check_session;
 use kehoach_core::text::clean;
 use kehoach_core::{Day, Plan, SessionKind, TargetSubject};
@@ -74,12 +75,7 @@ pub(crate) fn valid_time(t: &str) -> bool {
         && t[3..].parse::<u8>().is_ok_and(|m| m < 60)
 }
 
-fn opt_text(
-    s: Option<String>,
-    max: usize,
-    code: &'static str,
-    field: &'static str,
-) -> Result<Option<String>, AppError> {
+fn opt_text(s: Option<String>, max: usize, code: ErrorCode, field: &'static str) -> Result<Option<String>, AppError> {
     match s.map(|s| clean(&s)).filter(|s| !s.is_empty()) {
         Some(s) if s.chars().count() > max => Err(AppError::invalid(code, field)),
         other => Ok(other),
@@ -89,29 +85,29 @@ fn opt_text(
 /// Checks a session body and turns it into a storable record.
 async fn check(st: &AppState, cu: &CurrentUser, b: SessionBody) -> Result<NewActivitySession, AppError> {
     let id = uuid::Uuid::parse_str(b.id.trim())
-        .map_err(|_| AppError::invalid("id_invalid", "id"))?
+        .map_err(|_| AppError::invalid(ErrorCode::IdInvalid, "id"))?
         .to_string();
     let unit = st
         .store
         .unit(&st.plan_id, &b.unit_id)
         .await
-        .map_err(|_| AppError::invalid("unit_unknown", "unit_id"))?;
+        .map_err(|_| AppError::invalid(ErrorCode::UnitUnknown, "unit_id"))?;
     if unit.active == 0 {
-        return Err(AppError::invalid("unit_unknown", "unit_id"));
+        return Err(AppError::invalid(ErrorCode::UnitUnknown, "unit_id"));
     }
     if !allowed(&cu.user, Action::RecordSession { unit_id: &unit.id }) {
         return Err(AppError::forbidden());
     }
-    let kind = SessionKind::parse(&b.kind).ok_or_else(|| AppError::invalid("kind_invalid", "kind"))?;
-    let day = Day::parse_iso(&b.day).ok_or_else(|| AppError::invalid("day_invalid", "day"))?;
+    let kind = SessionKind::parse(&b.kind).ok_or_else(|| AppError::invalid(ErrorCode::KindInvalid, "kind"))?;
+    let day = Day::parse_iso(&b.day).ok_or_else(|| AppError::invalid(ErrorCode::DayInvalid, "day"))?;
     let line = check_session(&st.plan, &b.line_id, kind, day).map_err(|r| AppError::invalid(r.code, r.field))?;
     let status = STATUSES
         .iter()
         .find(|(k, _)| *k == b.status)
         .map(|(k, _)| *k)
-        .ok_or_else(|| AppError::invalid("status_invalid", "status"))?;
+        .ok_or_else(|| AppError::invalid(ErrorCode::StatusInvalid, "status"))?;
     if status == "held" && day > st.clock.today() {
-        return Err(AppError::invalid("held_in_future", "status"));
+        return Err(AppError::invalid(ErrorCode::HeldInFuture, "status"));
     }
     let class_id = b.class_id.filter(|c| !c.is_empty());
     match &class_id {
@@ -121,15 +117,15 @@ async fn check(st: &AppState, cu: &CurrentUser, b: SessionBody) -> Result<NewAct
                 .iter()
                 .any(|x| &x.id == c && x.unit_id == unit.id && x.active != 0)
             {
-                return Err(AppError::invalid("class_unknown", "class_id"));
+                return Err(AppError::invalid(ErrorCode::ClassUnknown, "class_id"));
             }
         }
-        None if needs_class(&st.plan, &line.id) => return Err(AppError::invalid("class_required", "class_id")),
+        None if needs_class(&st.plan, &line.id) => return Err(AppError::invalid(ErrorCode::ClassRequired, "class_id")),
         None => {}
     }
     for t in [&b.start_time, &b.end_time].into_iter().flatten() {
         if !t.is_empty() && !valid_time(t) {
-            return Err(AppError::invalid("time_invalid", "start_time"));
+            return Err(AppError::invalid(ErrorCode::TimeInvalid, "start_time"));
         }
     }
     let start = b.start_time.filter(|t| !t.is_empty());
@@ -137,13 +133,13 @@ async fn check(st: &AppState, cu: &CurrentUser, b: SessionBody) -> Result<NewAct
     if let (Some(s), Some(e)) = (&start, &end)
         && e < s
     {
-        return Err(AppError::invalid("time_order", "end_time"));
+        return Err(AppError::invalid(ErrorCode::TimeOrder, "end_time"));
     }
     let mut topics = Vec::new();
     for t in b.topics {
         let t = clean(&t);
         if !line.content.contains(&t) {
-            return Err(AppError::invalid("topic_unknown", "topics"));
+            return Err(AppError::invalid(ErrorCode::TopicUnknown, "topics"));
         }
         if !topics.contains(&t) {
             topics.push(t);
@@ -152,7 +148,7 @@ async fn check(st: &AppState, cu: &CurrentUser, b: SessionBody) -> Result<NewAct
     if let Some(h) = b.headcount
         && !(0..=100_000).contains(&h)
     {
-        return Err(AppError::invalid("headcount_out_of_range", "headcount"));
+        return Err(AppError::invalid(ErrorCode::HeadcountOutOfRange, "headcount"));
     }
     Ok(NewActivitySession {
         id,
@@ -165,10 +161,10 @@ async fn check(st: &AppState, cu: &CurrentUser, b: SessionBody) -> Result<NewAct
         day: day.iso(),
         start_time: start,
         end_time: end,
-        venue: opt_text(b.venue, 200, "venue_too_long", "venue")?,
+        venue: opt_text(b.venue, 200, ErrorCode::VenueTooLong, "venue")?,
         topics: serde_json::to_string(&topics).unwrap_or_else(|_| "[]".into()),
         headcount: b.headcount,
-        note: opt_text(b.note, 2000, "note_too_long", "note")?,
+        note: opt_text(b.note, 2000, ErrorCode::NoteTooLong, "note")?,
         created_by: cu.user.id.clone(),
     })
 }
@@ -304,9 +300,9 @@ fn image_type(bytes: &[u8]) -> Option<&'static str> {
 pub async fn add_photo(st: &AppState, cu: &CurrentUser, id: &str, bytes: Vec<u8>) -> Result<String, AppError> {
     existing(st, cu, id).await?;
     if bytes.len() > PHOTO_MAX_BYTES {
-        return Err(AppError::invalid("photo_too_large", "photo"));
+        return Err(AppError::invalid(ErrorCode::PhotoTooLarge, "photo"));
     }
-    let ct = image_type(&bytes).ok_or_else(|| AppError::invalid("photo_not_image", "photo"))?;
+    let ct = image_type(&bytes).ok_or_else(|| AppError::invalid(ErrorCode::PhotoNotImage, "photo"))?;
     Ok(st
         .store
         .add_session_photo(id, ct, bytes, PHOTOS_PER_SESSION, &cu.user.id, st.clock.now())

@@ -7,6 +7,7 @@ use axum::body::Bytes;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use kehoach_core::ErrorCode;
 use kehoach_core::{Day, SessionKind};
 use kehoach_store::{Role, roster_label};
 use serde::Deserialize;
@@ -84,7 +85,7 @@ pub async fn sessions_page(
     };
     let rows = match crate::records::sessions::list(&st, &cu, query).await {
         Ok(r) => r,
-        Err(e) if e.code == "forbidden" => return forbidden_page(&st, &cu),
+        Err(e) if e.code == ErrorCode::Forbidden => return forbidden_page(&st, &cu),
         Err(e) => return e.into_response(),
     };
     let units = st.store.list_units(&st.plan_id).await.unwrap_or_default();
@@ -307,7 +308,7 @@ fn body_from_form(pairs: &[(String, String)]) -> (SessionBody, Option<AppError>)
     };
     match parse_count(&field(pairs, "headcount").unwrap_or_default()) {
         Ok(h) => (SessionBody { headcount: h, ..b }, None),
-        Err(_) => (b, Some(AppError::invalid("headcount_out_of_range", "headcount"))),
+        Err(_) => (b, Some(AppError::invalid(ErrorCode::HeadcountOutOfRange, "headcount"))),
     }
 }
 
@@ -319,7 +320,7 @@ pub async fn session_create(State(st): State<AppState>, PageUser(cu): PageUser, 
     }
     match crate::records::sessions::create(&st, &cu, b.clone()).await {
         Ok((row, _)) => see_other(&format!("/buoi/{}?ok=session_saved", row.id)),
-        Err(e) if e.code == "forbidden" => forbidden_page(&st, &cu),
+        Err(e) if e.code == ErrorCode::Forbidden => forbidden_page(&st, &cu),
         Err(e) => session_form(&st, &cu, None, b, error_notice(&e), e.status).await,
     }
 }
@@ -362,7 +363,7 @@ pub async fn session_update(
     }
     match crate::records::sessions::update(&st, &cu, &id, b.clone()).await {
         Ok(_) => see_other(&format!("/buoi/{id}?ok=session_saved")),
-        Err(e) if e.code == "forbidden" => forbidden_page(&st, &cu),
+        Err(e) if e.code == ErrorCode::Forbidden => forbidden_page(&st, &cu),
         Err(e) => session_form(&st, &cu, Some(id), b, error_notice(&e), e.status).await,
     }
 }
@@ -481,7 +482,7 @@ pub async fn session_page(
 async fn after_detail<T>(st: &AppState, cu: &CurrentUser, id: &str, r: Result<T, AppError>, ok: &str) -> Response {
     match r {
         Ok(_) => see_other(&format!("/buoi/{id}?ok={ok}#diem-danh")),
-        Err(e) if e.code == "forbidden" => forbidden_page(st, cu),
+        Err(e) if e.code == ErrorCode::Forbidden => forbidden_page(st, cu),
         Err(e) => detail(st, cu, id, error_notice(&e), e.status).await,
     }
 }
@@ -510,7 +511,7 @@ pub async fn session_delete(
     let pairs = form_pairs(&body);
     match crate::records::sessions::delete(&st, &cu, &id, field(&pairs, "reason")).await {
         Ok(_) => see_other("/buoi?ok=session_deleted"),
-        Err(e) if e.code == "forbidden" => forbidden_page(&st, &cu),
+        Err(e) if e.code == ErrorCode::Forbidden => forbidden_page(&st, &cu),
         Err(e) => detail(&st, &cu, &id, error_notice(&e), e.status).await,
     }
 }
@@ -531,7 +532,7 @@ pub async fn check_in(
             "/buoi/{id}?ok={}#diem-danh",
             if r.new { "checked_in" } else { "already_checked_in" }
         )),
-        Err(e) if e.code == "forbidden" => forbidden_page(&st, &cu),
+        Err(e) if e.code == ErrorCode::Forbidden => forbidden_page(&st, &cu),
         Err(e) => detail(&st, &cu, &id, error_notice(&e), e.status).await,
     }
 }
@@ -624,7 +625,7 @@ pub async fn photo_upload(
     }
     let r = match bytes {
         Some(b) => crate::records::sessions::add_photo(&st, &cu, &id, b).await,
-        None => Err(AppError::invalid("photo_too_large", "photo")),
+        None => Err(AppError::invalid(ErrorCode::PhotoTooLarge, "photo")),
     };
     after_detail(&st, &cu, &id, r, "photo_added").await
 }

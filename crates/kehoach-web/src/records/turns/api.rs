@@ -10,6 +10,7 @@ use crate::http::ApiResult;
 use crate::http::Body;
 use crate::http::auth::ApiUser;
 use crate::http::errors::{AppError, ErrorBody};
+use kehoach_core::ErrorCode;
 
 /// Records one support turn. 201 when stored, 200 when this id was already stored.
 #[utoipa::path(post, path = "/api/v1/turns", request_body = crate::records::turns::TurnBody,
@@ -39,11 +40,9 @@ pub async fn record_turn(
             }),
         )
             .into_response()),
-        Some(Ok((_, kehoach_store::WriteOutcome::IdTaken))) => {
-            Err(AppError::new(StatusCode::CONFLICT, "id_taken", Some("id")))
-        }
+        Some(Ok((_, kehoach_store::WriteOutcome::IdTaken))) => Err(AppError::new(ErrorCode::IdTaken, Some("id"))),
         Some(Err(r)) => Err(r.error),
-        None => Err(AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", None)),
+        None => Err(AppError::new(ErrorCode::Internal, None)),
     }
 }
 

@@ -8,13 +8,13 @@ pub mod page;
 use std::collections::HashMap;
 
 use kehoach_core::Day;
+use kehoach_core::ErrorCode;
 use kehoach_core::records::check_turn;
 use kehoach_store::{NewTurn, Role, TurnFilter, TurnRow, UnitRow, WriteOutcome};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::http::auth::CurrentUser;
-use axum::http::StatusCode;
 
 use crate::AppState;
 use crate::http::errors::{AppError, ErrorDetail};
@@ -80,7 +80,7 @@ pub(crate) fn required_reason(reason: Option<String>) -> Result<String, AppError
     reason
         .map(|r| kehoach_core::text::clean(&r))
         .filter(|r| !r.is_empty())
-        .ok_or_else(|| AppError::invalid("reason_required", "reason"))
+        .ok_or_else(|| AppError::invalid(ErrorCode::ReasonRequired, "reason"))
 }
 
 fn day_of_ms(ms: i64) -> Option<Day> {
@@ -93,15 +93,10 @@ pub struct Rejected {
     pub error: AppError,
 }
 
-fn rejected(id: &str, code: &'static str, field: Option<&'static str>) -> Rejected {
-    let status = if code == "forbidden" {
-        StatusCode::FORBIDDEN
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+fn rejected(id: &str, code: ErrorCode, field: Option<&'static str>) -> Rejected {
     Rejected {
         id: id.to_string(),
-        error: AppError::new(status, code, field),
+        error: AppError::new(code, field),
     }
 }
 
@@ -124,12 +119,12 @@ impl From<Outcomes> for BatchReply {
                     error: None,
                 },
                 Ok((id, WriteOutcome::IdTaken)) => {
-                    let e = AppError::new(StatusCode::CONFLICT, "id_taken", Some("id"));
+                    let e = AppError::new(ErrorCode::IdTaken, Some("id"));
                     TurnResult {
                         id,
                         status: "rejected",
                         error: Some(ErrorDetail {
-                            code: e.code.into(),
+                            code: e.code.as_str().into(),
                             field: e.field.map(str::to_string),
                             message: e.message,
                         }),
@@ -139,7 +134,7 @@ impl From<Outcomes> for BatchReply {
                     id: r.id,
                     status: "rejected",
                     error: Some(ErrorDetail {
-                        code: r.error.code.into(),
+                        code: r.error.code.as_str().into(),
                         field: r.error.field.map(str::to_string),
                         message: r.error.message,
                     }),
@@ -165,24 +160,24 @@ fn check(
     now: i64,
 ) -> Result<NewTurn, Rejected> {
     let id = uuid::Uuid::parse_str(b.id.trim())
-        .map_err(|_| rejected(&b.id, "id_invalid", Some("id")))?
+        .map_err(|_| rejected(&b.id, ErrorCode::IdInvalid, Some("id")))?
         .to_string();
     let unit = units
         .get(b.unit_id.as_str())
-        .ok_or_else(|| rejected(&id, "unit_unknown", Some("unit_id")))?;
+        .ok_or_else(|| rejected(&id, ErrorCode::UnitUnknown, Some("unit_id")))?;
     if unit.kind != "village" || unit.active == 0 {
-        return Err(rejected(&id, "unit_not_village", Some("unit_id")));
+        return Err(rejected(&id, ErrorCode::UnitNotVillage, Some("unit_id")));
     }
     if !allowed(&cu.user, Action::RecordTurn { unit_id: &unit.id }) {
-        return Err(rejected(&id, "forbidden", None));
+        return Err(rejected(&id, ErrorCode::Forbidden, None));
     }
     let recorded_ms = b.recorded_at.unwrap_or(now * 1000);
     let day = match b.day.as_deref() {
-        Some(s) => Day::parse_iso(s).ok_or_else(|| rejected(&id, "day_invalid", Some("day")))?,
-        None => day_of_ms(recorded_ms).ok_or_else(|| rejected(&id, "day_invalid", Some("recorded_at")))?,
+        Some(s) => Day::parse_iso(s).ok_or_else(|| rejected(&id, ErrorCode::DayInvalid, Some("day")))?,
+        None => day_of_ms(recorded_ms).ok_or_else(|| rejected(&id, ErrorCode::DayInvalid, Some("recorded_at")))?,
     };
     if day > st.clock.today() {
-        return Err(rejected(&id, "day_in_future", Some("day")));
+        return Err(rejected(&id, ErrorCode::DayInFuture, Some("day")));
     }
     let line = check_turn(&st.plan, b.line_id.as_deref(), &b.service, day)
         .map_err(|r| rejected(&id, r.code, Some(r.field)))?;
@@ -205,7 +200,7 @@ pub async fn record(st: &AppState, cu: &CurrentUser, bodies: Vec<TurnBody>) -> R
         return Err(AppError::forbidden());
     }
     if bodies.len() > BATCH_MAX {
-        return Err(AppError::invalid("batch_too_large", "turns"));
+        return Err(AppError::invalid(ErrorCode::BatchTooLarge, "turns"));
     }
     let units = st.units().await?;
     let by_id: HashMap<&str, &UnitRow> = units.iter().map(|u| (u.id.as_str(), u)).collect();

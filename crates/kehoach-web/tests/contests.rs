@@ -12,6 +12,7 @@ use common::{Session, TestApp};
 use kehoach_core::contest::vn_midnight;
 use kehoach_core::{Day, seed_plan};
 use kehoach_store::Role;
+use kehoach_store::testing;
 use kehoach_web::AppState;
 use kehoach_web::contests::{EntryInput, submit};
 use serde_json::json;
@@ -227,22 +228,14 @@ async fn a_rostered_childs_entry_counts_for_t8_and_leaves_it_when_withdrawn() {
         let st = state(&t);
         let village = t.unit_by_slug("thon-mau-1").await;
         let setup = t.user("thietlap", Role::Coordinator, None).await;
-        let person = kehoach_store::PersonInput {
-            full_name: "Vũ Gia Bảo".into(),
-            birth_year: Some(2013),
-            unit_id: village.id.clone(),
-            class_id: None,
-        };
-        t.store
-            .import_roster(&t.plan_id, "children", &[person], false, &setup.user_id, 0)
-            .await
-            .unwrap();
-        let child = t
-            .store
-            .roster_people(&t.plan_id, Some("children"), None)
-            .await
-            .unwrap()
-            .remove(0);
+        let child = testing::add_person(
+            &t.store,
+            &t.plan_id,
+            "children",
+            testing::person("Vũ Gia Bảo", 2013, &village.id),
+            &setup.user_id,
+        )
+        .await;
         let t8 = |board: &serde_json::Value| {
             board["targets"]
                 .as_array()

@@ -4,6 +4,8 @@
 
 mod common;
 
+use kehoach_core::Day;
+use kehoach_store::testing;
 use std::io::Cursor;
 
 use axum::http::StatusCode;
@@ -268,12 +270,7 @@ async fn the_report_proposes_volunteers_and_schools_from_the_records() {
         let union = t.unit_by_slug("doan-tn").await;
         let village = t.unit_by_slug("thon-mau-1").await;
         let school = t.unit_by_slug("th-trung-lap").await;
-        let members = ["Lê Văn Đoàn", "Trần Thị Thanh"].map(|n| kehoach_store::PersonInput {
-            full_name: n.into(),
-            birth_year: Some(2001),
-            unit_id: union.id.clone(),
-            class_id: None,
-        });
+        let members = ["Lê Văn Đoàn", "Trần Thị Thanh"].map(|n| testing::person(n, 2001, &union.id));
         t.store
             .import_roster(&t.plan_id, "youth_members", &members, false, &coord.user_id, 0)
             .await
@@ -308,15 +305,8 @@ async fn the_report_proposes_volunteers_and_schools_from_the_records() {
                 .store
                 .create_shift(
                     kehoach_store::NewShift {
-                        id: uuid::Uuid::now_v7().to_string(),
-                        plan_id: t.plan_id.clone(),
-                        team_id: None,
-                        unit_id: village.id.clone(),
-                        day: day.into(),
-                        start_time: "08:00".into(),
-                        end_time: "11:00".into(),
                         places: 3,
-                        created_by: coord.user_id.clone(),
+                        ..testing::shift(&t.plan_id, &village.id, Day::parse_iso(day).unwrap(), &coord.user_id)
                     },
                     0,
                 )
@@ -355,23 +345,16 @@ async fn the_report_proposes_volunteers_and_schools_from_the_records() {
         while day.iso().as_str() <= "2026-08-31" {
             t.store
                 .create_activity_session(
-                    kehoach_store::NewActivitySession {
-                        id: uuid::Uuid::now_v7().to_string(),
-                        plan_id: t.plan_id.clone(),
-                        line_id: "l6-smart-classroom".into(),
-                        unit_id: school.id.clone(),
-                        class_id: Some(class.id.clone()),
-                        kind: "experience".into(),
-                        status: "held".into(),
-                        day: day.iso(),
-                        start_time: None,
-                        end_time: None,
-                        venue: None,
-                        topics: "[]".into(),
-                        headcount: None,
-                        note: None,
-                        created_by: coord.user_id.clone(),
-                    },
+                    testing::session(
+                        &t.plan_id,
+                        "l6-smart-classroom",
+                        &school.id,
+                        "experience",
+                        &coord.user_id,
+                    )
+                    .held()
+                    .on(day)
+                    .class(&class.id),
                     0,
                 )
                 .await

@@ -7,7 +7,8 @@ mod common;
 
 use axum::http::StatusCode;
 use common::TestApp;
-use kehoach_store::{NewActivitySession, PersonInput, Role, UserPatch};
+use kehoach_store::testing;
+use kehoach_store::{NewActivitySession, Role, UserPatch};
 use serde_json::json;
 
 #[tokio::test]
@@ -30,22 +31,14 @@ async fn public_pages_show_the_schedule_and_progress_and_no_personal_data() {
             )
             .await
             .unwrap();
-        let person = PersonInput {
-            full_name: "Nguyễn Thị Bímật".into(),
-            birth_year: Some(2013),
-            unit_id: village.id.clone(),
-            class_id: None,
-        };
-        t.store
-            .import_roster(&t.plan_id, "children", &[person], false, &coord.user_id, 0)
-            .await
-            .unwrap();
-        let child = t
-            .store
-            .roster_people(&t.plan_id, Some("children"), None)
-            .await
-            .unwrap()
-            .remove(0);
+        let child = testing::add_person(
+            &t.store,
+            &t.plan_id,
+            "children",
+            testing::person("Nguyễn Thị Bímật", 2013, &village.id),
+            &coord.user_id,
+        )
+        .await;
         // Line 3 (support in the villages) helps with services: the page says to bring papers and a phone.
         let session = |id: &str, status: &str, day: &str| NewActivitySession {
             id: id.into(),
@@ -268,22 +261,14 @@ async fn a_member_is_reminded_of_tomorrows_shift_and_the_secretary_gets_the_team
         let coord = t.user("dieuphoi", Role::Coordinator, None).await;
         let secretary = t.user("bithu", Role::UnitReporter, Some(&union.id)).await;
         let vol = t.user("tnv01", Role::Volunteer, Some(&union.id)).await;
-        let member = PersonInput {
-            full_name: "Phạm Thị Tình Nguyện".into(),
-            birth_year: Some(2003),
-            unit_id: union.id.clone(),
-            class_id: None,
-        };
-        t.store
-            .import_roster(&t.plan_id, "youth_members", &[member], false, &coord.user_id, 0)
-            .await
-            .unwrap();
-        let person = t
-            .store
-            .roster_people(&t.plan_id, Some("youth_members"), None)
-            .await
-            .unwrap()
-            .remove(0);
+        let person = testing::add_person(
+            &t.store,
+            &t.plan_id,
+            "youth_members",
+            testing::person("Phạm Thị Tình Nguyện", 2003, &union.id),
+            &coord.user_id,
+        )
+        .await;
         t.store
             .link_user_person(&t.plan_id, &vol.user_id, Some(&person.id), 0)
             .await
@@ -330,16 +315,14 @@ async fn a_member_is_reminded_of_tomorrows_shift_and_the_secretary_gets_the_team
             .api("POST", &format!("/api/v1/shifts/{tiny}/signups"), Some(&vol), json!({}))
             .await;
         assert_eq!(st, StatusCode::CREATED, "{b}");
-        let other = PersonInput {
-            full_name: "Đỗ Văn Đến Sau".into(),
-            birth_year: Some(2004),
-            unit_id: union.id.clone(),
-            class_id: None,
-        };
-        t.store
-            .import_roster(&t.plan_id, "youth_members", &[other], false, &coord.user_id, 0)
-            .await
-            .unwrap();
+        testing::add_person(
+            &t.store,
+            &t.plan_id,
+            "youth_members",
+            testing::person("Đỗ Văn Đến Sau", 2004, &union.id),
+            &coord.user_id,
+        )
+        .await;
         let late = t
             .store
             .roster_people(&t.plan_id, Some("youth_members"), None)
@@ -382,15 +365,8 @@ async fn a_member_is_reminded_of_tomorrows_shift_and_the_secretary_gets_the_team
             .store
             .create_shift(
                 kehoach_store::NewShift {
-                    id: uuid::Uuid::now_v7().to_string(),
-                    plan_id: t.plan_id.clone(),
-                    team_id: None,
-                    unit_id: village.id.clone(),
-                    day: t.clock.today().plus(-1).iso(),
-                    start_time: "08:00".into(),
-                    end_time: "11:00".into(),
                     places: 3,
-                    created_by: coord.user_id.clone(),
+                    ..testing::shift(&t.plan_id, &village.id, t.clock.today().plus(-1), &coord.user_id)
                 },
                 0,
             )

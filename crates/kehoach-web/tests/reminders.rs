@@ -6,6 +6,7 @@
 
 mod common;
 
+use kehoach_store::testing;
 use std::sync::{Arc, Mutex};
 
 use axum::http::StatusCode;
@@ -389,22 +390,14 @@ async fn members_are_emailed_the_day_before_their_shift_once() {
         let union = t.unit_by_slug("doan-tn").await;
         let coord = t.user("dieuphoi", Role::Coordinator, None).await;
         let vol = t.user("tnv01", Role::Volunteer, Some(&union.id)).await;
-        let member = kehoach_store::PersonInput {
-            full_name: "Vũ Văn Ca".into(),
-            birth_year: Some(2002),
-            unit_id: union.id.clone(),
-            class_id: None,
-        };
-        t.store
-            .import_roster(&t.plan_id, "youth_members", &[member], false, &coord.user_id, 0)
-            .await
-            .unwrap();
-        let person = t
-            .store
-            .roster_people(&t.plan_id, Some("youth_members"), None)
-            .await
-            .unwrap()
-            .remove(0);
+        let person = testing::add_person(
+            &t.store,
+            &t.plan_id,
+            "youth_members",
+            testing::person("Vũ Văn Ca", 2002, &union.id),
+            &coord.user_id,
+        )
+        .await;
         t.store
             .link_user_person(&t.plan_id, &vol.user_id, Some(&person.id), 0)
             .await
@@ -426,15 +419,8 @@ async fn members_are_emailed_the_day_before_their_shift_once() {
             .store
             .create_shift(
                 kehoach_store::NewShift {
-                    id: uuid::Uuid::now_v7().to_string(),
-                    plan_id: t.plan_id.clone(),
-                    team_id: None,
-                    unit_id: village.id.clone(),
-                    day: tomorrow.iso(),
-                    start_time: "08:00".into(),
-                    end_time: "11:00".into(),
                     places: 4,
-                    created_by: coord.user_id.clone(),
+                    ..testing::shift(&t.plan_id, &village.id, tomorrow, &coord.user_id)
                 },
                 0,
             )

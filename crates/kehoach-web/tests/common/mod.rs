@@ -245,6 +245,37 @@ impl TestApp {
         (st, location, body)
     }
 
+    /// A file sent as the one field `field` of a multipart form (a photo, a
+    /// roster), with the session's CSRF token in the query string.
+    pub async fn upload(
+        &self,
+        path: &str,
+        s: Option<&Session>,
+        field: &str,
+        filename: &str,
+        bytes: &[u8],
+    ) -> (StatusCode, Vec<(String, String)>, String) {
+        let boundary = "----kehoach-test-boundary";
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let uri = match s {
+            Some(s) => format!("{path}{}_csrf={}", if path.contains('?') { '&' } else { '?' }, s.csrf),
+            None => path.to_string(),
+        };
+        let mut b = Request::post(uri).header(header::HOST, "kehoach.test").header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        );
+        if let Some(s) = s {
+            b = b.header(header::COOKIE, &s.cookie);
+        }
+        self.send(b.body(Body::from(body)).unwrap()).await
+    }
+
     /// A multipart form as a browser sends it (a file upload), with the
     /// session's cookie and CSRF token in the query string, as our forms do.
     pub async fn multipart(

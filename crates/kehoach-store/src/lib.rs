@@ -1,26 +1,20 @@
 //! kehoach-store: the database. Schema and migrations for SQLite and
-//! PostgreSQL (one folder per dialect, same versions), the queries, accounts,
-//! login sessions and invites.
+//! PostgreSQL (one folder per dialect, same versions) and the queries, by
+//! what they hold: `commune/` (units, classes, populations, accounts,
+//! sessions, invites), `records/` (what is recorded at the source, with its
+//! audit log), `facts/` (the aggregates kept in each write's transaction,
+//! read as the engine's facts and traced back to records), `views/` (what
+//! reports and exports read).
 //!
 //! One SQL text serves both backends through sqlx's `AnyPool`: ids are TEXT
 //! (UUID v7), times BIGINT unix seconds, flags INTEGER 0/1, `$n` placeholders.
 //! Every row belongs to a plan, so one server can hold many communes.
 
-mod accounts;
-mod activity;
-mod aggregates;
-mod audit;
-mod contests;
-mod export;
-mod propaganda;
-mod reminders;
-mod report;
-mod report_texts;
-mod rosters;
+pub mod commune;
+pub mod facts;
+pub mod records;
 pub mod testing;
-mod turns;
-mod units;
-mod volunteers;
+pub mod views;
 
 use kehoach_core::ErrorCode;
 use std::path::{Path, PathBuf};
@@ -31,19 +25,25 @@ use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Row};
 
-pub use accounts::*;
-pub use activity::*;
-pub use aggregates::{AggregateSnapshot, Trace, TraceRow};
-pub use audit::AuditRow;
-pub use contests::*;
-pub use export::ExportFilter;
-pub use propaganda::*;
-pub use reminders::*;
-pub use report_texts::{BUDGET_MAX, BudgetLine, REPORT_TEXT_MAX_CHARS};
-pub use rosters::*;
-pub use turns::*;
-pub use units::*;
-pub use volunteers::*;
+pub use commune::accounts::{
+    InviteListRow, InviteRow, MIN_PASSWORD_LEN, NewInvite, NewUser, Role, SESSION_TTL_SECS, UserPatch, UserRow,
+    random_token,
+};
+pub use commune::units::{ClassRow, NewUnit, POPULATIONS, PopulationRow, UnitPatch, UnitRow};
+pub use facts::{AggregateSnapshot, Trace, TraceRow};
+pub use records::activity::{ActivitySessionRow, AttendanceRow, NewActivitySession, PhotoRow, SessionFilter};
+pub use records::audit::AuditRow;
+pub use records::contests::{
+    ContestRow, ContestSettings, EntryRow, EntryWork, NewEntry, ScoreRow, winners_in_prize_order,
+};
+pub use records::propaganda::{NewPropaganda, PropagandaRow};
+pub use records::reminders::{NewReminder, REMINDER_MAX_CHARS, Recipient, ReminderRow, TWIN_SECS};
+pub use records::rosters::{ImportSummary, PersonInput, PersonRow, ROSTERS, dedup_key, roster_label};
+pub use records::turns::{IngestWriter, NewTurn, TurnFilter, TurnRow, WriteOutcome};
+pub use records::volunteers::{NewShift, ShiftReminder, ShiftRow, SignUp, TeamRow};
+pub use views::export::ExportFilter;
+pub use views::report::ReportData;
+pub use views::report_texts::{BUDGET_MAX, BudgetLine, REPORT_TEXT_MAX_CHARS};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
@@ -241,7 +241,7 @@ impl Store {
             .await?
             .is_some();
         if exists {
-            crate::aggregates::sync_reach_rules(&mut tx, plan).await?;
+            crate::facts::sync_reach_rules(&mut tx, plan).await?;
             tx.commit().await?;
             return Ok(false);
         }
@@ -256,7 +256,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         insert_units(&mut tx, plan, now).await?;
-        crate::aggregates::sync_reach_rules(&mut tx, plan).await?;
+        crate::facts::sync_reach_rules(&mut tx, plan).await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -328,7 +328,7 @@ impl Store {
             sqlx::query(sql).bind(id).execute(&mut *tx).await?;
         }
         insert_units(&mut tx, plan, now).await?;
-        crate::aggregates::sync_reach_rules(&mut tx, plan).await?;
+        crate::facts::sync_reach_rules(&mut tx, plan).await?;
         tx.commit().await?;
         Ok(())
     }

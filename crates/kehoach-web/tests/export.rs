@@ -362,11 +362,7 @@ async fn the_report_proposes_volunteers_and_schools_from_the_records() {
             day = day.plus(7);
         }
         let as_of = kehoach_core::Day::from_ymd(2026, 8, 31).unwrap();
-        let report = t
-            .store
-            .summary_report(&kehoach_core::seed_plan(), as_of, as_of)
-            .await
-            .unwrap();
+        let report = t.summary_report(as_of, as_of).await;
         let text: Vec<String> = report
             .blocks
             .iter()
@@ -407,11 +403,7 @@ async fn the_report_proposes_volunteers_and_schools_from_the_records() {
         );
         // As of June, before any turn: no volunteer to propose yet.
         let early = kehoach_core::Day::from_ymd(2026, 6, 30).unwrap();
-        let report = t
-            .store
-            .summary_report(&kehoach_core::seed_plan(), early, early)
-            .await
-            .unwrap();
+        let report = t.summary_report(early, early).await;
         assert!(
             !report
                 .blocks

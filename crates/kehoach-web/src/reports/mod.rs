@@ -4,7 +4,7 @@
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use kehoach_core::ErrorCode;
+use kehoach_core::{Day, ErrorCode};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -19,6 +19,24 @@ pub struct SummaryQuery {
     /// As-of date, dd/mm/yyyy or YYYY-MM-DD (default: today within the plan).
     pub ngay: Option<String>,
     pub ok: Option<String>,
+}
+
+/// The engine's board as of a day over the stored facts (the store reads,
+/// the engine computes).
+async fn standings(
+    st: &AppState,
+    as_of: Day,
+) -> Result<(kehoach_core::engine::Facts, Vec<kehoach_core::engine::Standing>), kehoach_store::StoreError> {
+    let facts = st.store.facts(&st.plan, as_of).await?;
+    let standings = kehoach_core::engine::board(&st.plan, &facts, as_of);
+    Ok((facts, standings))
+}
+
+/// The summary report as of a day, signed today.
+async fn summary_report(st: &AppState, as_of: Day) -> Result<kehoach_core::report::Report, kehoach_store::StoreError> {
+    let data = st.store.report_data(&st.plan, as_of).await?;
+    let standings = kehoach_core::engine::board(&st.plan, &data.facts, as_of);
+    Ok(data.summary(&st.plan, &standings, as_of, st.clock.today()))
 }
 
 /// `GET /bao-cao/tong-ket.{docx,pdf}?ngay=dd/mm/yyyy`: for those who read every unit's records.
@@ -40,7 +58,7 @@ pub async fn summary(
         Ok(d) => d,
         Err(e) => return e.into_response(),
     };
-    let report = match st.store.summary_report(&st.plan, as_of, st.clock.today()).await {
+    let report = match summary_report(&st, as_of).await {
         Ok(r) => r,
         Err(e) => return AppError::from(e).into_response(),
     };
@@ -102,7 +120,8 @@ async fn export_sheets(
         from,
         to,
     };
-    Ok(st.store.export_sheets(&st.plan, &f, as_of).await?)
+    let (_, standings) = standings(st, as_of).await?;
+    Ok(st.store.export_sheets(&st.plan, &f, &standings, as_of).await?)
 }
 
 fn download(bytes: Vec<u8>, content_type: &str, filename: &str) -> Response {
@@ -208,7 +227,7 @@ async fn preview_page(
             crate::ui::error_notice(&e),
         ),
     };
-    let r = match st.store.summary_report(&st.plan, as_of, st.clock.today()).await {
+    let r = match summary_report(st, as_of).await {
         Ok(r) => r,
         Err(e) => return AppError::from(e).into_response(),
     };
@@ -423,10 +442,13 @@ pub async fn unit_report(
     if from > to {
         return AppError::invalid(ErrorCode::PeriodReversed, "tu").into_response();
     }
-    let report = match st
-        .store
-        .unit_report(&st.plan, unit_id, from, to, st.clock.today())
-        .await
+    let report = match async {
+        let (facts, standings) = standings(&st, to).await?;
+        st.store
+            .unit_report(&st.plan, unit_id, &facts, &standings, from, to, st.clock.today())
+            .await
+    }
+    .await
     {
         Ok(r) => r,
         Err(e) => return AppError::from(e).into_response(),

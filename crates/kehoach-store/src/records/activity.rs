@@ -8,8 +8,9 @@ use kehoach_core::ErrorCode;
 use serde::Serialize;
 use sqlx::FromRow;
 
-use crate::aggregates::{Whose, bump_sessions, refresh_reach};
-use crate::{Result, Store, StoreError, audit};
+use crate::facts::{Whose, bump_sessions, refresh_reach};
+use crate::records::audit;
+use crate::{Result, Store, StoreError};
 
 #[derive(Debug, Clone)]
 pub struct NewActivitySession {

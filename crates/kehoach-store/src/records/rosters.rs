@@ -11,8 +11,9 @@ use kehoach_core::text::{clean, fold_key};
 use serde::Serialize;
 use sqlx::FromRow;
 
-use crate::aggregates::{Whose, refresh_target_reach};
-use crate::{Result, Store, StoreError, audit, new_id};
+use crate::facts::{Whose, refresh_target_reach};
+use crate::records::audit;
+use crate::{Result, Store, StoreError, new_id};
 
 pub const ROSTERS: [(&str, &str); 4] = [
     ("officials", "Cán bộ, công chức, viên chức"),

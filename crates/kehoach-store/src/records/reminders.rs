@@ -6,7 +6,8 @@ use kehoach_core::ErrorCode;
 use serde::Serialize;
 use sqlx::FromRow;
 
-use crate::{Result, Store, StoreError, audit};
+use crate::records::audit;
+use crate::{Result, Store, StoreError};
 
 /// A reminder to store. `id` comes from the client, so a retried send is
 /// stored once.

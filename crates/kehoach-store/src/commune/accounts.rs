@@ -674,7 +674,7 @@ impl Store {
             .await
             .map_err(|e| crate::conflict_on_unique(e, ErrorCode::PersonAlreadyLinked, "person_id"))?;
         for p in old.iter().map(String::as_str).chain(person_id) {
-            crate::aggregates::refresh_reach(&mut tx, crate::aggregates::Whose::Person(p)).await?;
+            crate::facts::refresh_reach(&mut tx, crate::facts::Whose::Person(p)).await?;
         }
         tx.commit().await?;
         Ok(())

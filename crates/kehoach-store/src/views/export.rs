@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use kehoach_core::engine::Standing;
 use kehoach_core::report::{Cell, Sheet};
 use kehoach_core::{Day, Plan, Roster, SessionKind};
 
@@ -144,8 +145,14 @@ impl Store {
     }
 
     /// Every live record the filter selects, one sheet per record kind, and
-    /// the targets as of `as_of` (the board's figures).
-    pub async fn export_sheets(&self, plan: &Plan, f: &ExportFilter, as_of: Day) -> Result<Vec<Sheet>> {
+    /// the targets' `standings` (the engine's board, computed by the caller).
+    pub async fn export_sheets(
+        &self,
+        plan: &Plan,
+        f: &ExportFilter,
+        standings: &[Standing],
+        as_of: Day,
+    ) -> Result<Vec<Sheet>> {
         let pid = plan.plan.id.as_str();
         // Labels once, not per row (an export can hold a hundred thousand rows).
         let labels: std::collections::HashMap<&str, String> =
@@ -198,11 +205,7 @@ impl Store {
             "SELECT day AS c0, line_id AS c1, unit_id AS c2, service AS c3, elderly AS c4, created_by AS c5, \
              recorded_at AS c6 FROM support_turns WHERE plan_id = $1 AND deleted_at IS NULL{turn_cond}"
         );
-        let standings = async {
-            let facts = self.facts(plan, as_of).await?;
-            Ok::<_, crate::StoreError>(kehoach_core::engine::board(plan, &facts, as_of))
-        };
-        let (sessions, packed_attendance, packed_turns, units, users, entries, standings) = tokio::try_join!(
+        let (sessions, packed_attendance, packed_turns, units, users, entries) = tokio::try_join!(
             read_sessions,
             self.packed(
                 &attendance_sql,
@@ -215,7 +218,6 @@ impl Store {
             self.list_units(pid),
             self.list_users(pid),
             self.export_entries(pid, f),
-            standings,
         )?;
         let sessions = Sheet {
             id: "buoi".into(),
@@ -356,7 +358,7 @@ impl Store {
 
         // The targets as the report's table states them (the board's figures).
         let unit_name = |id: &str| unit_names.get(id).map_or_else(|| id.to_string(), |n| n.to_string());
-        let t = kehoach_core::report::targets_table(plan, &standings, as_of, &unit_name);
+        let t = kehoach_core::report::targets_table(plan, standings, as_of, &unit_name);
         let targets = Sheet {
             id: "chi-tieu".into(),
             name: format!("Chỉ tiêu {}", as_of.vn().replace('/', "-")),
@@ -366,7 +368,7 @@ impl Store {
             rows: t
                 .rows
                 .iter()
-                .zip(plan.targets.iter().zip(&standings))
+                .zip(plan.targets.iter().zip(standings))
                 .enumerate()
                 .map(|(i, (r, (def, st)))| {
                     r.iter()
@@ -451,7 +453,7 @@ impl Store {
             rows: plan
                 .targets
                 .iter()
-                .zip(&standings)
+                .zip(standings)
                 .filter(|(t, _)| t.measure == kehoach_core::Measure::RosterCoverage)
                 .flat_map(|(t, st)| {
                     let unit_names = &unit_names;

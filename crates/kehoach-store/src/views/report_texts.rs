@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 
 use kehoach_core::report::REPORT_SECTIONS;
 
-use crate::{Result, Store, StoreError, audit};
+use crate::records::audit;
+use crate::{Result, Store, StoreError};
 
 /// The longest text kept for one section.
 pub const REPORT_TEXT_MAX_CHARS: usize = 10_000;

@@ -8,9 +8,10 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use sqlx::FromRow;
 
-use crate::activity::delete_session_in;
-use crate::aggregates::bump_sessions;
-use crate::{Result, Store, audit};
+use crate::facts::bump_sessions;
+use crate::records::activity::delete_session_in;
+use crate::records::audit;
+use crate::{Result, Store};
 
 #[derive(Debug, Clone)]
 pub struct NewPropaganda {

@@ -10,8 +10,8 @@ use sqlx::FromRow;
 
 use kehoach_core::report::{ContestResult, ContestWinner};
 
-use crate::aggregates::{Whose, refresh_reach};
-use crate::audit;
+use crate::facts::{Whose, refresh_reach};
+use crate::records::audit;
 use crate::{Result, Store, StoreError};
 
 #[derive(Debug, Clone, FromRow, Serialize, PartialEq)]
@@ -328,17 +328,6 @@ impl Store {
             sqlx::query_as("SELECT user_id FROM contest_judges WHERE plan_id = $1 AND line_id = $2 ORDER BY user_id")
                 .bind(plan_id)
                 .bind(line_id)
-                .fetch_all(self.pool())
-                .await?;
-        Ok(rows.into_iter().map(|r| r.0).collect())
-    }
-
-    /// The contests (line ids) a user judges.
-    pub async fn judged_by(&self, plan_id: &str, user_id: &str) -> Result<Vec<String>> {
-        let rows: Vec<(String,)> =
-            sqlx::query_as("SELECT line_id FROM contest_judges WHERE plan_id = $1 AND user_id = $2 ORDER BY line_id")
-                .bind(plan_id)
-                .bind(user_id)
                 .fetch_all(self.pool())
                 .await?;
         Ok(rows.into_iter().map(|r| r.0).collect())

@@ -1,16 +1,56 @@
-//! The summary report's model from the stored records: the same facts and
-//! engine as the board, with the units' and classes' names.
+//! What the reports read from the stored records: the same facts as the
+//! board, with the units' and classes' names. The caller runs the engine.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
-use kehoach_core::report::{ActivityCounts, Report, SummaryInput, VolunteerTally, summary};
-use kehoach_core::{Day, Plan, engine};
+use kehoach_core::engine::{Facts, Standing};
+use kehoach_core::report::{ActivityCounts, BudgetLine, ContestResult, Report, SummaryInput, VolunteerTally, summary};
+use kehoach_core::{Day, Plan};
 
 use crate::{Result, Store};
 
+/// What the summary report reads from the database as of a day. The
+/// standings come from the caller, who runs the engine over `facts`: the
+/// store reads, the engine computes.
+pub struct ReportData {
+    pub facts: Facts,
+    /// Display names of units and classes ("Trường TH Trung Lập, lớp 1A").
+    pub names: HashMap<String, String>,
+    pub has_sample_units: bool,
+    pub texts: BTreeMap<String, String>,
+    pub budget: BTreeMap<String, BudgetLine>,
+    pub propaganda: BTreeMap<String, i64>,
+    pub contests: Vec<ContestResult>,
+    pub volunteers: Vec<VolunteerTally>,
+    pub activity: ActivityCounts,
+}
+
+impl ReportData {
+    /// The summary report over these data, with `standings` (the engine's
+    /// board over `self.facts` as of `as_of`), dated `signed_on`.
+    pub fn summary(&self, plan: &Plan, standings: &[Standing], as_of: Day, signed_on: Day) -> Report {
+        let name = |id: &str| self.names.get(id).cloned().unwrap_or_else(|| id.to_string());
+        summary(&SummaryInput {
+            plan,
+            facts: &self.facts,
+            standings,
+            as_of,
+            signed_on,
+            name: &name,
+            has_sample_units: self.has_sample_units,
+            texts: &self.texts,
+            budget: &self.budget,
+            propaganda: &self.propaganda,
+            contests: &self.contests,
+            volunteers: &self.volunteers,
+            activity: &self.activity,
+        })
+    }
+}
+
 impl Store {
-    /// The summary report of a plan as of a day, dated `signed_on`.
-    pub async fn summary_report(&self, plan: &Plan, as_of: Day, signed_on: Day) -> Result<Report> {
+    /// What the summary report of a plan reads, as of a day.
+    pub async fn report_data(&self, plan: &Plan, as_of: Day) -> Result<ReportData> {
         let plan_id = plan.plan.id.as_str();
         let day = as_of.iso();
         // The reads do not depend on one another: all at once.
@@ -24,7 +64,6 @@ impl Store {
             self.volunteer_tallies(plan_id, as_of),
             self.activity_counts(plan_id, as_of),
         )?;
-        let standings = engine::board(plan, &facts, as_of);
         let mut names: HashMap<String, String> = units.iter().map(|u| (u.id.clone(), u.name.clone())).collect();
         for c in classes {
             let school = units
@@ -34,37 +73,41 @@ impl Store {
                 .unwrap_or("");
             names.insert(c.id.clone(), format!("{school}, lớp {}", c.name));
         }
-        let name = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_string());
         let unit_name = |id: &str| names.get(id).cloned();
         let contests = self.contest_results(plan_id, as_of, &unit_name).await?;
-        Ok(summary(&SummaryInput {
-            plan,
-            facts: &facts,
-            standings: &standings,
-            as_of,
-            signed_on,
-            name: &name,
+        Ok(ReportData {
+            facts,
             has_sample_units: units.iter().any(|u| u.sample == 1 && u.active == 1),
-            texts: &texts,
-            budget: &budget,
-            propaganda: &propaganda,
-            contests: &contests,
-            volunteers: &volunteers,
-            activity: &activity,
-        }))
+            names,
+            texts,
+            budget,
+            propaganda,
+            contests,
+            volunteers,
+            activity,
+        })
     }
 }
 
 impl Store {
-    /// A unit's progress report for a period (figures as of `to`).
-    pub async fn unit_report(&self, plan: &Plan, unit_id: &str, from: Day, to: Day, signed_on: Day) -> Result<Report> {
+    /// A unit's progress report for a period: `standings` are the engine's
+    /// board over `facts` as of `to`.
+    #[allow(clippy::too_many_arguments, reason = "the report's inputs, each named")]
+    pub async fn unit_report(
+        &self,
+        plan: &Plan,
+        unit_id: &str,
+        facts: &Facts,
+        standings: &[Standing],
+        from: Day,
+        to: Day,
+        signed_on: Day,
+    ) -> Result<Report> {
         let unit = self.unit(&plan.plan.id, unit_id).await?;
-        let facts = self.facts(plan, to).await?;
-        let standings = engine::board(plan, &facts, to);
         Ok(kehoach_core::report::unit_progress(&kehoach_core::report::UnitInput {
             plan,
-            facts: &facts,
-            standings: &standings,
+            facts,
+            standings,
             unit_id,
             unit_name: &unit.name,
             from,

@@ -12,7 +12,8 @@ use tokio::sync::{mpsc, oneshot};
 
 use std::collections::BTreeMap;
 
-use crate::{Result, Store, StoreError, aggregates};
+use crate::facts;
+use crate::{Result, Store, StoreError};
 
 /// A checked support turn, ready to store.
 #[derive(Debug, Clone)]
@@ -188,16 +189,16 @@ impl Store {
             }
         }
         for ((plan_id, unit, line, day), n) in counts {
-            aggregates::bump_turns(tx, plan_id, unit, line, day, n).await?;
+            facts::bump_turns(tx, plan_id, unit, line, day, n).await?;
         }
         for ((plan_id, user, day), n) in per_user {
-            aggregates::bump_user_turns(tx, plan_id, user, day, n).await?;
+            facts::bump_user_turns(tx, plan_id, user, day, n).await?;
         }
         for ((plan_id, line, service, day), n) in per_service {
-            aggregates::bump_service_turns(tx, plan_id, line, service, day, n).await?;
+            facts::bump_service_turns(tx, plan_id, line, service, day, n).await?;
         }
         for ((plan_id, user, line), day) in by {
-            aggregates::reach_turn(tx, plan_id, user, line, day).await?;
+            facts::reach_turn(tx, plan_id, user, line, day).await?;
         }
         Ok(out)
     }
@@ -296,11 +297,11 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        aggregates::bump_turns(&mut tx, plan_id, &cur.unit_id, &cur.line_id, &cur.day, -1).await?;
-        aggregates::bump_user_turns(&mut tx, plan_id, &cur.created_by, &cur.day, -1).await?;
-        aggregates::bump_service_turns(&mut tx, plan_id, &cur.line_id, &cur.service, &cur.day, -1).await?;
-        aggregates::refresh_reach(&mut tx, aggregates::Whose::User(&cur.created_by)).await?;
-        crate::audit::log(
+        facts::bump_turns(&mut tx, plan_id, &cur.unit_id, &cur.line_id, &cur.day, -1).await?;
+        facts::bump_user_turns(&mut tx, plan_id, &cur.created_by, &cur.day, -1).await?;
+        facts::bump_service_turns(&mut tx, plan_id, &cur.line_id, &cur.service, &cur.day, -1).await?;
+        facts::refresh_reach(&mut tx, facts::Whose::User(&cur.created_by)).await?;
+        crate::records::audit::log(
             &mut tx,
             plan_id,
             "support_turn",

@@ -1,0 +1,5 @@
+//! The commune's own data, shared by its plans' records: units with their
+//! populations and classes, and accounts with their login sessions and invites.
+
+pub mod accounts;
+pub mod units;

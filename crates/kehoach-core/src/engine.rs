@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 use crate::day::Day;
-use crate::model::*;
+use crate::plan::model::*;
 
 // ------------------------------------------------------------------ records
 

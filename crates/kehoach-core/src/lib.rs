@@ -7,21 +7,16 @@ pub mod day;
 pub mod engine;
 pub mod error_code;
 pub mod ical;
-pub mod import;
-pub mod import_known;
-pub mod import_plan;
-pub mod model;
+pub mod plan;
+pub mod read;
 pub mod records;
 pub mod report;
-pub mod show;
 pub mod text;
-pub mod timeline;
-pub mod validate;
 
 pub use day::{Clock, Day};
 pub use error_code::ErrorCode;
-pub use model::*;
-pub use validate::{PlanError, parse_plan};
+pub use plan::model::*;
+pub use plan::validate::{PlanError, parse_plan};
 
 /// The seed plan file of xã Vĩnh Thịnh, embedded as the default plan.
 pub const SEED_PLAN_TOML: &str = include_str!("../../../plans/vinh-thinh-mua-he-so-2026.toml");

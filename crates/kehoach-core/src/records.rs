@@ -4,7 +4,7 @@
 
 use crate::day::Day;
 use crate::error_code::ErrorCode;
-use crate::model::{ActivityLine, Plan, SessionKind};
+use crate::plan::model::{ActivityLine, Plan, SessionKind};
 
 /// A refusal: a stable code and the field it is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

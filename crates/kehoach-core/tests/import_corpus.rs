@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use kehoach_core::import::parse;
+use kehoach_core::read::parse::parse;
 use serde_json::Value;
 
 fn root() -> PathBuf {
@@ -197,7 +197,7 @@ fn the_reader_never_panics_on_random_or_mutated_text() {
         }
         // The plan made from whatever was read must not panic either.
         if let Ok(d) = parse(&text) {
-            let _ = kehoach_core::import_plan::to_plan(&d, &text, None);
+            let _ = kehoach_core::read::draft::to_plan(&d, &text, None);
         }
         runs += 1;
     }
@@ -216,9 +216,9 @@ fn the_seed_texts_plan_is_the_embedded_plan() {
     let text = std::fs::read_to_string(root().join("plans/vinh-thinh-mua-he-so-2026.txt")).unwrap();
     let draft = parse(&text).unwrap();
     // Without a file name the id comes from the commune and the title.
-    let unnamed = kehoach_core::import_plan::to_plan(&draft, &text, None);
+    let unnamed = kehoach_core::read::draft::to_plan(&draft, &text, None);
     assert_eq!(unnamed.plan.id, "vinh-thinh-mua-he-soi-dong-cung-chuyen-doi-so-2026");
-    let plan = kehoach_core::import_plan::to_plan(&draft, &text, Some("plans/vinh-thinh-mua-he-so-2026.txt"));
+    let plan = kehoach_core::read::draft::to_plan(&draft, &text, Some("plans/vinh-thinh-mua-he-so-2026.txt"));
     let seed = kehoach_core::seed_plan();
     assert_eq!(plan.plan, seed.plan);
     assert_eq!(plan.units, seed.units);
@@ -233,7 +233,7 @@ fn the_seed_texts_plan_is_the_embedded_plan() {
 
 #[test]
 fn file_names_that_are_ids_name_the_plan() {
-    use kehoach_core::import_plan::id_from_file_name;
+    use kehoach_core::read::draft::id_from_file_name;
     assert_eq!(
         id_from_file_name("/a/b/an-hoa-2027.txt").as_deref(),
         Some("an-hoa-2027")
@@ -253,7 +253,7 @@ fn file_names_that_are_ids_name_the_plan() {
 #[test]
 fn another_communes_targets_count_the_lines_they_name() {
     let text = std::fs::read_to_string(root().join("plans/corpus/tan-lap-2026.txt")).unwrap();
-    let plan = kehoach_core::import_plan::to_plan(&parse(&text).unwrap(), &text, None);
+    let plan = kehoach_core::read::draft::to_plan(&parse(&text).unwrap(), &text, None);
     let classes = &plan.lines[0];
     assert_eq!(classes.session_kinds, [kehoach_core::SessionKind::Training]);
     let t1 = plan.targets.iter().find(|t| t.id == "T1").unwrap();
@@ -267,7 +267,7 @@ fn another_communes_targets_count_the_lines_they_name() {
         (c1.threshold, c1.source_line.as_deref()),
         (2.0, Some(classes.id.as_str()))
     );
-    assert!(kehoach_core::parse_plan(&kehoach_core::import_plan::to_toml(&plan).unwrap()).is_ok());
+    assert!(kehoach_core::parse_plan(&kehoach_core::read::draft::to_toml(&plan).unwrap()).is_ok());
 }
 
 /// An Hòa's help to citizens is split in sub-lines (2.1 in the villages, 2.2
@@ -277,7 +277,7 @@ fn another_communes_targets_count_the_lines_they_name() {
 #[test]
 fn sub_lines_of_the_support_line_record_turns_for_its_services() {
     let text = std::fs::read_to_string(root().join("plans/corpus/an-hoa-2027.txt")).unwrap();
-    let plan = kehoach_core::import_plan::to_plan(&parse(&text).unwrap(), &text, None);
+    let plan = kehoach_core::read::draft::to_plan(&parse(&text).unwrap(), &text, None);
     let line = |n: &str| plan.lines.iter().find(|l| l.number == n).unwrap();
     let ids = |n: &str| line(n).services.iter().map(|s| s.id.clone()).collect::<Vec<_>>();
     assert!(line("2").services.is_empty(), "the parent holds no turns itself");
@@ -293,7 +293,7 @@ fn sub_lines_of_the_support_line_record_turns_for_its_services() {
 #[test]
 fn a_wards_sample_units_are_residential_groups() {
     let text = std::fs::read_to_string(root().join("plans/corpus/he-2021-thon.txt")).unwrap();
-    let plan = kehoach_core::import_plan::to_plan(&parse(&text).unwrap(), &text, None);
+    let plan = kehoach_core::read::draft::to_plan(&parse(&text).unwrap(), &text, None);
     assert_eq!(plan.plan.commune_level, "phường");
     let samples: Vec<(&str, &str)> = plan
         .units

@@ -1,5 +1,6 @@
 //! The embedded plan against the seed text: every line, date, unit, target.
 
+use kehoach_core::plan::{show, timeline};
 use kehoach_core::*;
 
 fn d(y: i32, m: u8, dd: u8) -> Day {

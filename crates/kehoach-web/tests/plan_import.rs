@@ -72,8 +72,8 @@ async fn a_coordinator_reviews_checks_and_downloads_a_plan_read_from_text() {
     assert!(pasted.contains("Hoạt động 2.1"));
 
     // The plan file: checked, then downloaded; a broken edit is refused with the validator's reason.
-    let plan = kehoach_core::import_plan::to_plan(&kehoach_core::import::parse(&text).unwrap(), &text, None);
-    let toml = kehoach_core::import_plan::to_toml(&plan).unwrap();
+    let plan = kehoach_core::read::draft::to_plan(&kehoach_core::read::parse::parse(&text).unwrap(), &text, None);
+    let toml = kehoach_core::read::draft::to_toml(&plan).unwrap();
     let (st, _, html) = t
         .form(
             "/ke-hoach/nhap/kiem-tra",
@@ -165,8 +165,8 @@ async fn a_checked_plan_replaces_one_that_recorded_nothing_and_never_one_with_re
         let b = t.backend;
         let coord = t.user("dieuphoi", Role::Coordinator, None).await;
         let text = corpus("an-hoa-2027.txt");
-        let plan = kehoach_core::import_plan::to_plan(&kehoach_core::import::parse(&text).unwrap(), &text, None);
-        let toml = kehoach_core::import_plan::to_toml(&plan).unwrap();
+        let plan = kehoach_core::read::draft::to_plan(&kehoach_core::read::parse::parse(&text).unwrap(), &text, None);
+        let toml = kehoach_core::read::draft::to_toml(&plan).unwrap();
         // A broken file is refused.
         let (st, _, html) = t
             .form("/ke-hoach/nhap/kich-hoat", Some(&coord), &[("toml", "title = ")])
@@ -197,8 +197,8 @@ async fn a_fresh_plan_is_replaced_and_keeps_its_coordinator() {
         let b = t.backend;
         let coord = t.user("dieuphoi", Role::Coordinator, None).await;
         let text = corpus("an-hoa-2027.txt");
-        let plan = kehoach_core::import_plan::to_plan(&kehoach_core::import::parse(&text).unwrap(), &text, None);
-        let toml = kehoach_core::import_plan::to_toml(&plan).unwrap();
+        let plan = kehoach_core::read::draft::to_plan(&kehoach_core::read::parse::parse(&text).unwrap(), &text, None);
+        let toml = kehoach_core::read::draft::to_toml(&plan).unwrap();
         let (st, location, body) = t
             .form("/ke-hoach/nhap/kich-hoat", Some(&coord), &[("toml", &toml)])
             .await;

@@ -233,7 +233,7 @@ fn import_plan(file: &PathBuf, json: bool, out: Option<PathBuf>) -> anyhow::Resu
     } else {
         String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("{}: tệp không phải văn bản UTF-8", file.display()))?
     };
-    let draft = kehoach_core::import::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let draft = kehoach_core::read::parse::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
     let body = serde_json::to_string_pretty(&draft)?;
     if json {
         use std::io::Write as _;
@@ -243,9 +243,9 @@ fn import_plan(file: &PathBuf, json: bool, out: Option<PathBuf>) -> anyhow::Resu
     }
     // Without --json: the draft as a plan file to review (`kehoach plan validate`, then `serve --plan`).
     let file_name = file.file_name().map(|n| n.to_string_lossy().to_string());
-    let plan = kehoach_core::import_plan::to_plan(&draft, &text, file_name.as_deref());
+    let plan = kehoach_core::read::draft::to_plan(&draft, &text, file_name.as_deref());
     let toml =
-        kehoach_core::import_plan::to_toml(&plan).map_err(|e| anyhow::anyhow!("không tạo được tệp kế hoạch: {e}"))?;
+        kehoach_core::read::draft::to_toml(&plan).map_err(|e| anyhow::anyhow!("không tạo được tệp kế hoạch: {e}"))?;
     let toml = format!(
         "# Bản nháp đọc từ {} bởi `kehoach plan import`: hãy soát lại từng mục\n# (mã, đơn vị, chỉ tiêu) rồi kiểm tra bằng `kehoach plan validate`.\n\n{toml}",
         file.file_name()
@@ -265,7 +265,7 @@ fn import_plan(file: &PathBuf, json: bool, out: Option<PathBuf>) -> anyhow::Resu
             .map(|d| d.vn())
             .unwrap_or_else(|| "?".into())
     };
-    let fates = kehoach_core::import_plan::target_fates(&draft, &plan);
+    let fates = kehoach_core::read::draft::target_fates(&draft, &plan);
     println!(
         "Đã đọc {}: {} hoạt động, {} câu chỉ tiêu ({} chỉ tiêu đo được{}{}), {} nguồn kinh phí, {} đơn vị có nhiệm vụ; thời gian {} – {}. Bản nháp kế hoạch: {}",
         file.display(),
@@ -594,7 +594,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Some(f) => read_plan(&f)?.0,
                 None => kehoach_core::seed_plan(),
             };
-            print!("{}", kehoach_core::show::summary(&plan));
+            print!("{}", kehoach_core::plan::show::summary(&plan));
             Ok(())
         }
         Command::Bench {

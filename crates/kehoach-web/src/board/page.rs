@@ -456,7 +456,7 @@ pub async fn board_page(
         cards,
         t6_svg,
         r6_table,
-        timeline_svg: kehoach_core::timeline::timeline_svg_with_counts(plan, Some(as_of), Some(&held)),
+        timeline_svg: kehoach_core::plan::timeline::timeline_svg_with_counts(plan, Some(as_of), Some(&held)),
         units,
         sort,
         print,

@@ -12,8 +12,8 @@ use axum::extract::{Multipart, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kehoach_core::ErrorCode;
-use kehoach_core::import::{self, Draft, Lines};
-use kehoach_core::import_plan;
+use kehoach_core::read::draft;
+use kehoach_core::read::parse::{self, Draft, Lines};
 
 use crate::AppState;
 use crate::http::auth::{CurrentUser, PageUser};
@@ -175,7 +175,7 @@ fn plan_fields(plan: &kehoach_core::Plan) -> Vec<FieldView> {
             value: format!(
                 "{}: {} — {}",
                 t.label,
-                kehoach_core::show::target_rule(plan, t),
+                kehoach_core::plan::show::target_rule(plan, t),
                 crate::plan::how(plan, t)
             ),
             lines: None,
@@ -304,7 +304,7 @@ pub async fn read(State(st): State<AppState>, PageUser(cu): PageUser, mut mp: Mu
         },
         None => pasted,
     };
-    let draft = match import::parse(&text) {
+    let draft = match parse::parse(&text) {
         Ok(d) => d,
         Err(e) => {
             let mut m = e.to_string();
@@ -314,8 +314,8 @@ pub async fn read(State(st): State<AppState>, PageUser(cu): PageUser, mut mp: Mu
             return error_page(&st, &cu, format!("{m}."));
         }
     };
-    let plan = import_plan::to_plan(&draft, &text, file_name.as_deref());
-    let toml = import_plan::to_toml(&plan).unwrap_or_default();
+    let plan = draft::to_plan(&draft, &text, file_name.as_deref());
+    let toml = draft::to_toml(&plan).unwrap_or_default();
     let mut shown = fields(&draft);
     shown.extend(plan_fields(&plan));
     page(&st, &cu, &text, toml, shown, None, false)
@@ -347,7 +347,7 @@ pub async fn check(State(st): State<AppState>, PageUser(cu): PageUser, body: Byt
         )
             .into_response();
     }
-    let draft = import::parse(&source).ok();
+    let draft = parse::parse(&source).ok();
     let notice = Some(if found.is_empty() {
         Notice {
             kind: "ok",
@@ -395,7 +395,7 @@ pub async fn activate(State(st): State<AppState>, PageUser(cu): PageUser, body: 
     };
     // The plan keeps the id its accounts belong to.
     plan.plan.id = st.plan_id.clone();
-    let Ok(source) = import_plan::to_toml(&plan) else {
+    let Ok(source) = draft::to_toml(&plan) else {
         return refuse(ErrorCode::PlanFileInvalid);
     };
     if let Err(e) = st.store.replace_plan(&plan, &source, st.clock.now()).await {

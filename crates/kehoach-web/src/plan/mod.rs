@@ -7,7 +7,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use kehoach_core::show::target_rule;
+use kehoach_core::plan::show::target_rule;
 use kehoach_core::{Day, Measure, Plan, RecordKind};
 
 use crate::AppState;
@@ -184,7 +184,7 @@ fn plan_view(plan: &Plan, today: Day) -> PlanView {
             .collect::<Vec<_>>()
             .join(" · ")
         },
-        timeline_svg: kehoach_core::timeline::timeline_svg(plan, Some(today)),
+        timeline_svg: kehoach_core::plan::timeline::timeline_svg(plan, Some(today)),
         lines,
         targets: plan
             .targets

@@ -7,8 +7,8 @@
 //! where it knows the thing, else from the words. What the text does not say
 //! is left for the review: the plan validator lists it.
 
-use crate::import::{ActivityDraft, Draft, TargetDraft};
-use crate::import_known::{self as known, has_words, slug, words};
+use crate::read::known::{self as known, has_words, slug, words};
+use crate::read::parse::{ActivityDraft, Draft, TargetDraft};
 use crate::text::{capitalize, fold_key, is_slug};
 use crate::{
     ActivityLine, BudgetSource, Comparator, Day, DayPart, Header, Item, Measure, Milestone, Period, Plan, RecordKind,
@@ -239,7 +239,7 @@ fn milestones(a: &ActivityDraft, year: Option<i32>, window: &Window) -> Vec<Mile
     }
     let mut out: Vec<Milestone> = Vec::new();
     for (name, text) in steps {
-        let (from, to) = crate::import::span(&text, year);
+        let (from, to) = crate::read::parse::span(&text, year);
         let Some(end) = to.or(from) else { continue };
         let deadline = from.is_none();
         // "trước ngày X": from the day after the step before.
@@ -782,7 +782,8 @@ pub fn to_plan(d: &Draft, text: &str, file_name: Option<&str>) -> Plan {
             a.items
                 .iter()
                 .filter(|i| {
-                    fold_key(i).starts_with("moi ") && crate::import::target(i).is_some_and(|t| t.threshold.is_some())
+                    fold_key(i).starts_with("moi ")
+                        && crate::read::parse::target(i).is_some_and(|t| t.threshold.is_some())
                 })
                 .cloned(),
         );

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use toml::{Spanned, Value};
 
-use crate::model::*;
+use crate::plan::model::*;
 use crate::text::{clean, is_slug};
 
 /// One problem found in a plan file.

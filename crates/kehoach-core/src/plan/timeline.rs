@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use crate::day::Day;
-use crate::model::Plan;
+use crate::plan::model::Plan;
 use crate::text::{truncate, xml_escape as esc};
 
 const LABEL_W: f64 = 250.0;

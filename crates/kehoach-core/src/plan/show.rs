@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use crate::model::*;
+use crate::plan::model::*;
 use crate::text::vn_num;
 
 /// Human summary of a target's rule, such as "≥ 200 lượt mỗi thôn".

@@ -22,11 +22,10 @@ use crate::ui::Chrome;
 use crate::ui::Notice;
 use crate::ui::OkQuery;
 use crate::ui::chrome;
-use crate::ui::error_notice;
 use crate::ui::forbidden_page;
+use crate::ui::form_outcome;
 use crate::ui::ok_notice;
 use crate::ui::render;
-use crate::ui::see_other;
 
 pub struct PopView {
     key: &'static str,
@@ -183,11 +182,8 @@ pub async fn units_page(State(st): State<AppState>, PageUser(cu): PageUser, Quer
 
 /// After a units form: back to the page on success, the page with the reason otherwise.
 async fn units_after<T>(st: &AppState, cu: &CurrentUser, r: Result<T, AppError>, ok: &str, anchor: &str) -> Response {
-    match r {
-        Ok(_) => see_other(&format!("/don-vi?ok={ok}{anchor}")),
-        Err(e) if e.code == ErrorCode::Forbidden => forbidden_page(st, cu),
-        Err(e) => units_response(st, cu, error_notice(&e), e.status).await,
-    }
+    let done = |_| format!("/don-vi?ok={ok}{anchor}");
+    form_outcome(st, cu, r, done, |n, s| units_response(st, cu, n, s)).await
 }
 
 #[derive(Deserialize)]

@@ -21,9 +21,9 @@ use crate::ui::OkQuery;
 use crate::ui::chrome;
 use crate::ui::error_notice;
 use crate::ui::forbidden_page;
+use crate::ui::form_outcome;
 use crate::ui::ok_notice;
 use crate::ui::render;
-use crate::ui::see_other;
 
 pub struct UserView {
     id: String,
@@ -191,11 +191,8 @@ pub async fn users_page(State(st): State<AppState>, PageUser(cu): PageUser, Quer
 }
 
 async fn users_after<T>(st: &AppState, cu: &CurrentUser, r: Result<T, AppError>, ok: &str) -> Response {
-    match r {
-        Ok(_) => see_other(&format!("/nguoi-dung?ok={ok}")),
-        Err(e) if e.code == ErrorCode::Forbidden => forbidden_page(st, cu),
-        Err(e) => users_response(st, cu, error_notice(&e), e.status, None).await,
-    }
+    let done = |_| format!("/nguoi-dung?ok={ok}");
+    form_outcome(st, cu, r, done, |n, s| users_response(st, cu, n, s, None)).await
 }
 
 #[derive(Deserialize)]

@@ -14,7 +14,7 @@ use crate::contests::{self, CriterionBody, SettingsBody};
 use crate::http::auth::{CurrentUser, PageUser};
 use crate::http::errors::AppError;
 use crate::http::form::form_pairs;
-use crate::ui::{Chrome, Notice, chrome, error_notice, forbidden_page, render, see_other};
+use crate::ui::{Chrome, Notice, chrome, forbidden_page, render};
 
 #[derive(Template)]
 #[template(path = "contests.html")]
@@ -246,11 +246,8 @@ pub async fn manage_page(
 
 /// After a form: back to the page with a notice, or the page with the reason.
 async fn after(st: &AppState, cu: &CurrentUser, id: &str, r: Result<(), AppError>, ok: &str) -> Response {
-    match r {
-        Ok(()) => see_other(&format!("/cuoc-thi/{id}?ok={ok}")),
-        Err(e) if e.status == StatusCode::FORBIDDEN => forbidden_page(st, cu),
-        Err(e) => manage_response(st, cu, id, error_notice(&e), e.status).await,
-    }
+    let done = |()| format!("/cuoc-thi/{id}?ok={ok}");
+    crate::ui::form_outcome(st, cu, r, done, |n, s| manage_response(st, cu, id, n, s)).await
 }
 
 pub async fn settings_form(

@@ -16,7 +16,7 @@ use crate::AppState;
 use crate::http::auth::{ApiUser, CurrentUser, PageUser};
 use crate::http::errors::AppError;
 use crate::http::policy::{Action, allowed};
-use crate::ui::{Chrome, OkQuery, chrome, forbidden_page, ok_notice, render, see_other};
+use crate::ui::{Chrome, OkQuery, chrome, forbidden_page, ok_notice, render};
 
 /// The line the log belongs to: the one with channels (forms) and propaganda sessions.
 fn line(st: &AppState) -> Option<&ActivityLine> {
@@ -175,11 +175,9 @@ pub async fn delete_form(
     body: axum::body::Bytes,
 ) -> Response {
     let pairs = crate::http::form::form_pairs(&body);
-    match delete(&st, &cu, &id, crate::http::form::field(&pairs, "reason")).await {
-        Ok(_) => see_other("/tuyen-truyen?ok=propaganda_deleted"),
-        Err(e) if e.status == StatusCode::FORBIDDEN => forbidden_page(&st, &cu),
-        Err(e) => page(&st, &cu, crate::ui::error_notice(&e), e.status).await,
-    }
+    let r = delete(&st, &cu, &id, crate::http::form::field(&pairs, "reason")).await;
+    let done = |_| "/tuyen-truyen?ok=propaganda_deleted".to_string();
+    crate::ui::form_outcome(&st, &cu, r, done, |n, s| page(&st, &cu, n, s)).await
 }
 
 #[utoipa::path(post, path = "/api/v1/propaganda", request_body = PropagandaBody,
@@ -311,9 +309,7 @@ pub async fn log_form(
         note: Some(f.note),
         unit_id: Some(f.unit_id),
     };
-    match log(&st, &cu, b).await {
-        Ok(_) => see_other("/tuyen-truyen?ok=propaganda_logged"),
-        Err(e) if e.status == StatusCode::FORBIDDEN => forbidden_page(&st, &cu),
-        Err(e) => page(&st, &cu, crate::ui::error_notice(&e), e.status).await,
-    }
+    let r = log(&st, &cu, b).await;
+    let done = |_| "/tuyen-truyen?ok=propaganda_logged".to_string();
+    crate::ui::form_outcome(&st, &cu, r, done, |n, s| page(&st, &cu, n, s)).await
 }

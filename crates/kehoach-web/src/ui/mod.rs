@@ -318,6 +318,28 @@ pub(crate) fn error_page_with_code(
     render(status, &page)
 }
 
+/// What a form post answers, the one way every form does: done, back to
+/// `done` (303, with its `ok` notice key in the URL); refused by the
+/// policy, the forbidden page; refused for its input, the form's page
+/// again (`again`, given the reason and the status) with the reason beside
+/// the fields and nothing written.
+pub(crate) async fn form_outcome<T, Fut>(
+    st: &AppState,
+    cu: &CurrentUser,
+    r: Result<T, AppError>,
+    done: impl FnOnce(T) -> String,
+    again: impl FnOnce(Option<Notice>, StatusCode) -> Fut,
+) -> Response
+where
+    Fut: std::future::Future<Output = Response>,
+{
+    match r {
+        Ok(v) => see_other(&done(v)),
+        Err(e) if e.code == ErrorCode::Forbidden => forbidden_page(st, cu),
+        Err(e) => again(error_notice(&e), e.status).await,
+    }
+}
+
 pub(crate) fn forbidden_page(st: &AppState, cu: &CurrentUser) -> Response {
     let page = PlainPage {
         c: chrome(st, Some(cu), "Không có quyền", "", None),

@@ -20,7 +20,8 @@ use crate::http::form::form_pairs;
 use crate::http::form::parse_count;
 use crate::http::policy::{Action, allowed};
 use crate::records::sessions::{STATUSES, SessionBody, needs_class, status_label};
-use crate::ui::{Chrome, Notice, OkQuery, chrome, error_notice, forbidden_page, ok_notice, render, see_other};
+use crate::ui::form_outcome;
+use crate::ui::{Chrome, Notice, OkQuery, chrome, error_notice, forbidden_page, ok_notice, render};
 
 pub(crate) fn kind_label(k: &str) -> String {
     SessionKind::parse(k)
@@ -318,11 +319,9 @@ pub async fn session_create(State(st): State<AppState>, PageUser(cu): PageUser, 
     if let Some(e) = bad {
         return session_form(&st, &cu, None, b, error_notice(&e), e.status).await;
     }
-    match crate::records::sessions::create(&st, &cu, b.clone()).await {
-        Ok((row, _)) => see_other(&format!("/buoi/{}?ok=session_saved", row.id)),
-        Err(e) if e.code == ErrorCode::Forbidden => forbidden_page(&st, &cu),
-        Err(e) => session_form(&st, &cu, None, b, error_notice(&e), e.status).await,
-    }
+    let r = crate::records::sessions::create(&st, &cu, b.clone()).await;
+    let done = |(row, _): (kehoach_store::ActivitySessionRow, bool)| format!("/buoi/{}?ok=session_saved", row.id);
+    form_outcome(&st, &cu, r, done, |n, s| session_form(&st, &cu, None, b, n, s)).await
 }
 
 pub async fn session_edit(State(st): State<AppState>, PageUser(cu): PageUser, Path(id): Path<String>) -> Response {
@@ -361,11 +360,12 @@ pub async fn session_update(
     if let Some(e) = bad {
         return session_form(&st, &cu, Some(id), b, error_notice(&e), e.status).await;
     }
-    match crate::records::sessions::update(&st, &cu, &id, b.clone()).await {
-        Ok(_) => see_other(&format!("/buoi/{id}?ok=session_saved")),
-        Err(e) if e.code == ErrorCode::Forbidden => forbidden_page(&st, &cu),
-        Err(e) => session_form(&st, &cu, Some(id), b, error_notice(&e), e.status).await,
-    }
+    let r = crate::records::sessions::update(&st, &cu, &id, b.clone()).await;
+    let done = |_| format!("/buoi/{id}?ok=session_saved");
+    form_outcome(&st, &cu, r, done, |n, s| {
+        session_form(&st, &cu, Some(id.clone()), b, n, s)
+    })
+    .await
 }
 
 pub struct SessionDetailView {
@@ -480,11 +480,8 @@ pub async fn session_page(
 }
 
 async fn after_detail<T>(st: &AppState, cu: &CurrentUser, id: &str, r: Result<T, AppError>, ok: &str) -> Response {
-    match r {
-        Ok(_) => see_other(&format!("/buoi/{id}?ok={ok}#diem-danh")),
-        Err(e) if e.code == ErrorCode::Forbidden => forbidden_page(st, cu),
-        Err(e) => detail(st, cu, id, error_notice(&e), e.status).await,
-    }
+    let done = |_| format!("/buoi/{id}?ok={ok}#diem-danh");
+    form_outcome(st, cu, r, done, |n, s| detail(st, cu, id, n, s)).await
 }
 
 pub async fn session_status(
@@ -509,11 +506,9 @@ pub async fn session_delete(
     body: Bytes,
 ) -> Response {
     let pairs = form_pairs(&body);
-    match crate::records::sessions::delete(&st, &cu, &id, field(&pairs, "reason")).await {
-        Ok(_) => see_other("/buoi?ok=session_deleted"),
-        Err(e) if e.code == ErrorCode::Forbidden => forbidden_page(&st, &cu),
-        Err(e) => detail(&st, &cu, &id, error_notice(&e), e.status).await,
-    }
+    let r = crate::records::sessions::delete(&st, &cu, &id, field(&pairs, "reason")).await;
+    let done = |_| "/buoi?ok=session_deleted".to_string();
+    form_outcome(&st, &cu, r, done, |n, s| detail(&st, &cu, &id, n, s)).await
 }
 
 pub async fn check_in(
@@ -527,14 +522,12 @@ pub async fn check_in(
         person_id: field(&pairs, "person_id"),
         card_code: field(&pairs, "card_code"),
     };
-    match crate::records::rosters::check_in(&st, &cu, &id, b).await {
-        Ok(r) => see_other(&format!(
-            "/buoi/{id}?ok={}#diem-danh",
-            if r.new { "checked_in" } else { "already_checked_in" }
-        )),
-        Err(e) if e.code == ErrorCode::Forbidden => forbidden_page(&st, &cu),
-        Err(e) => detail(&st, &cu, &id, error_notice(&e), e.status).await,
-    }
+    let r = crate::records::rosters::check_in(&st, &cu, &id, b).await;
+    let done = |r: crate::records::rosters::CheckInReply| {
+        let ok = if r.new { "checked_in" } else { "already_checked_in" };
+        format!("/buoi/{id}?ok={ok}#diem-danh")
+    };
+    form_outcome(&st, &cu, r, done, |n, s| detail(&st, &cu, &id, n, s)).await
 }
 
 pub async fn uncheck(

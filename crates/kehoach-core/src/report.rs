@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::engine::{Facts, Standing, Status, sessions_per_line, unit_totals};
+use crate::engine::{FactUnit, Facts, Standing, Status, sessions_per_line, unit_totals};
 use crate::text::{vn_int, vn_num};
 use crate::{Day, Measure, Plan, Roster, Signer, TargetDef, ThresholdUnit, UnitKind};
 
@@ -305,13 +305,69 @@ fn threshold_text(t: &TargetDef) -> String {
 pub fn summary(input: &SummaryInput) -> Report {
     let plan = input.plan;
     let h = &plan.plan;
+    let s = Shared::new(input);
+    let mut b = opening(&s);
+    b.extend(situation(&s));
+    b.extend(direction(&s));
+    b.extend(results(&s));
+    b.extend(charts(&s));
+    b.extend(assessment_to_proposals(&s));
+    Report {
+        issuer_parent: None,
+        issuer_lines: vec![
+            "ỦY BAN NHÂN DÂN".into(),
+            format!("{} {}", h.commune_level, h.commune).to_uppercase(),
+        ],
+        // No-break spaces: the blank where the office writes the number.
+        number: format!("Số:{}/BC-UBND", "\u{a0}".repeat(12)),
+        place_date: format!("{}, {}", h.commune, long_date(input.signed_on)),
+        kind: "BÁO CÁO".into(),
+        title: format!("Kết quả thực hiện Kế hoạch {}", h.title),
+        blocks: b,
+        recipients: plan.recipients.iter().map(|r| tidy_punctuation(r)).collect(),
+        signer: plan.signer.clone(),
+    }
+}
+
+/// What the sections of the summary share, computed once.
+struct Shared<'a> {
+    input: &'a SummaryInput<'a>,
+    /// Active units.
+    active: Vec<&'a FactUnit>,
+    /// Active villages.
+    villages: Vec<&'a FactUnit>,
+    /// Turns and sessions per unit up to the day.
+    totals: BTreeMap<String, (u64, u64)>,
+    /// The per-unit minimum target (T6) and its standing, when the plan has one.
+    per_unit: Option<(&'a TargetDef, &'a Standing)>,
+}
+
+impl<'a> Shared<'a> {
+    fn new(input: &'a SummaryInput<'a>) -> Shared<'a> {
+        let active: Vec<&FactUnit> = input.facts.units.iter().filter(|u| u.active).collect();
+        let villages = active.iter().copied().filter(|u| u.kind == UnitKind::Village).collect();
+        Shared {
+            input,
+            villages,
+            active,
+            totals: unit_totals(input.facts, input.as_of),
+            per_unit: input
+                .plan
+                .targets
+                .iter()
+                .zip(input.standings)
+                .find(|(t, _)| t.measure == Measure::MinPerUnit),
+        }
+    }
+}
+
+/// The sample-data note and the opening: the plan this report answers.
+fn opening(s: &Shared) -> Vec<Block> {
+    let input = s.input;
+    let plan = input.plan;
+    let h = &plan.plan;
     let as_of = input.as_of;
-    let name = input.name;
     let mut b: Vec<Block> = Vec::new();
-    let heading = |level: u8, text: &str| Block::Heading {
-        level,
-        text: text.to_string(),
-    };
     let para = |s: String| Block::Para(s);
     if input.has_sample_units {
         b.push(para(
@@ -333,9 +389,23 @@ pub fn summary(input: &SummaryInput) -> Report {
         as_of.min(h.period.end).vn()
     )));
 
+    b
+}
+
+/// I. Situation: units and rosters.
+fn situation(s: &Shared) -> Vec<Block> {
+    let input = s.input;
+    let plan = input.plan;
+    let h = &plan.plan;
+    let active = &s.active;
+    let mut b: Vec<Block> = Vec::new();
+    let heading = |level: u8, text: &str| Block::Heading {
+        level,
+        text: text.to_string(),
+    };
+    let para = |s: String| Block::Para(s);
     // I. Situation: units and rosters.
     b.push(heading(1, "I. ĐẶC ĐIỂM TÌNH HÌNH"));
-    let active: Vec<_> = input.facts.units.iter().filter(|u| u.active).collect();
     let count = |k: UnitKind| active.iter().filter(|u| u.kind == k).count();
     let smart = active
         .iter()
@@ -372,6 +442,21 @@ pub fn summary(input: &SummaryInput) -> Report {
         )));
     }
 
+    b
+}
+
+/// II. Direction: the plan issued, sessions by line.
+fn direction(s: &Shared) -> Vec<Block> {
+    let input = s.input;
+    let plan = input.plan;
+    let h = &plan.plan;
+    let as_of = input.as_of;
+    let mut b: Vec<Block> = Vec::new();
+    let heading = |level: u8, text: &str| Block::Heading {
+        level,
+        text: text.to_string(),
+    };
+    let para = |s: String| Block::Para(s);
     // II. Direction: the plan issued, sessions by line.
     b.push(heading(1, "II. CÔNG TÁC CHỈ ĐẠO, TRIỂN KHAI"));
     b.push(para(format!(
@@ -421,6 +506,22 @@ pub fn summary(input: &SummaryInput) -> Report {
         )));
     }
 
+    b
+}
+
+/// III. Results: activities, the targets table, the per-village table.
+fn results(s: &Shared) -> Vec<Block> {
+    let input = s.input;
+    let plan = input.plan;
+    let as_of = input.as_of;
+    let name = input.name;
+    let (villages, totals, per_unit) = (&s.villages, &s.totals, s.per_unit);
+    let mut b: Vec<Block> = Vec::new();
+    let heading = |level: u8, text: &str| Block::Heading {
+        level,
+        text: text.to_string(),
+    };
+    let para = |s: String| Block::Para(s);
     // III. Results.
     b.push(heading(1, "III. KẾT QUẢ THỰC HIỆN"));
     b.push(heading(2, "1. Kết quả thực hiện các hoạt động"));
@@ -514,13 +615,6 @@ pub fn summary(input: &SummaryInput) -> Report {
     b.push(Block::Table(targets_table(plan, input.standings, as_of, name)));
 
     // Per-village table against the per-unit minimum (T6), when the plan has one.
-    let totals = unit_totals(input.facts, as_of);
-    let per_unit = plan
-        .targets
-        .iter()
-        .zip(input.standings)
-        .find(|(t, _)| t.measure == Measure::MinPerUnit);
-    let villages: Vec<_> = active.iter().filter(|u| u.kind == UnitKind::Village).collect();
     if !villages.is_empty() {
         let mut rows: Vec<Vec<String>> = Vec::new();
         for (i, v) in villages.iter().enumerate() {
@@ -560,6 +654,21 @@ pub fn summary(input: &SummaryInput) -> Report {
         }));
     }
 
+    b
+}
+
+/// III. Charts: turns per village against the per-village minimum; the class × week grid; the budget.
+fn charts(s: &Shared) -> Vec<Block> {
+    let input = s.input;
+    let plan = input.plan;
+    let name = input.name;
+    let (villages, totals, per_unit) = (&s.villages, &s.totals, s.per_unit);
+    let mut b: Vec<Block> = Vec::new();
+    let heading = |level: u8, text: &str| Block::Heading {
+        level,
+        text: text.to_string(),
+    };
+    let para = |s: String| Block::Para(s);
     // Charts: turns per village against the per-village minimum; the class × week grid.
     if !villages.is_empty() {
         b.push(Block::Chart(Chart {
@@ -651,6 +760,22 @@ pub fn summary(input: &SummaryInput) -> Report {
         )));
     }
 
+    b
+}
+
+/// IV–VI: assessment, directions and proposals, pre-filled from the figures unless the coordinator wrote them.
+fn assessment_to_proposals(s: &Shared) -> Vec<Block> {
+    let input = s.input;
+    let plan = input.plan;
+    let h = &plan.plan;
+    let name = input.name;
+    let (villages, totals, per_unit) = (&s.villages, &s.totals, s.per_unit);
+    let mut b: Vec<Block> = Vec::new();
+    let heading = |level: u8, text: &str| Block::Heading {
+        level,
+        text: text.to_string(),
+    };
+    let para = |s: String| Block::Para(s);
     // IV. Assessment, pre-filled from the figures.
     b.push(heading(1, "IV. ĐÁNH GIÁ CHUNG"));
     let met: Vec<&TargetDef> = plan
@@ -847,21 +972,7 @@ pub fn summary(input: &SummaryInput) -> Report {
         h.title, h.issuer
     )));
 
-    Report {
-        issuer_parent: None,
-        issuer_lines: vec![
-            "ỦY BAN NHÂN DÂN".into(),
-            format!("{} {}", h.commune_level, h.commune).to_uppercase(),
-        ],
-        // No-break spaces: the blank where the office writes the number.
-        number: format!("Số:{}/BC-UBND", "\u{a0}".repeat(12)),
-        place_date: format!("{}, {}", h.commune, long_date(input.signed_on)),
-        kind: "BÁO CÁO".into(),
-        title: format!("Kết quả thực hiện Kế hoạch {}", h.title),
-        blocks: b,
-        recipients: plan.recipients.iter().map(|r| tidy_punctuation(r)).collect(),
-        signer: plan.signer.clone(),
-    }
+    b
 }
 
 /// "Thôn A (8 lượt)", but "Thôn mẫu 1 (dữ liệu mẫu), 8 lượt": never a

@@ -65,7 +65,17 @@ pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' '
     base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
 pub fn app(state: AppState) -> Router {
-    let api = Router::new()
+    let routes = Router::new()
+        .merge(page_routes())
+        .nest("/api/v1", api_routes())
+        .route("/static/{*path}", get(crate::ui::assets::serve))
+        .fallback(crate::ui::not_found);
+    with_layers(routes, state)
+}
+
+/// Every JSON door, under `/api/v1`.
+fn api_routes() -> Router<AppState> {
+    Router::new()
         .route("/login", post(crate::admin::api::api_login))
         .route("/logout", post(crate::admin::api::api_logout))
         .route("/me", get(crate::admin::api::me))
@@ -178,9 +188,12 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/rosters/{roster}/cards.pdf",
             get(crate::records::rosters::api::roster_cards),
-        );
+        )
+}
 
-    let pages = Router::new()
+/// Every page and form, the public pages and the app's own files.
+fn page_routes() -> Router<AppState> {
+    Router::new()
         .route("/", get(crate::admin::login::home))
         .route(
             "/dang-nhap",
@@ -344,13 +357,13 @@ pub fn app(state: AppState) -> Router {
         .route("/cong-khai/{slug}/ap-phich.pdf", get(crate::public::poster))
         .route("/sw.js", get(crate::ui::assets::service_worker))
         .route("/manifest.webmanifest", get(crate::ui::assets::manifest))
-        .route("/healthz", get(healthz));
+        .route("/healthz", get(healthz))
+}
 
-    Router::new()
-        .merge(pages)
-        .nest("/api/v1", api)
-        .route("/static/{*path}", get(crate::ui::assets::serve))
-        .fallback(crate::ui::not_found)
+/// The layers every request passes: security headers, the time limit, one
+/// error shape, the session and CSRF check, the body limit, compression.
+fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
+    routes
         // Scripts from this site only (no inline script: behaviours live in
         // /static/page-1.js); inline style attributes stay (bars' widths).
         .layer(SetResponseHeaderLayer::if_not_present(

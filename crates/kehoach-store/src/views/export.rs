@@ -80,6 +80,21 @@ fn unpack(packed: &str, n: usize) -> impl Iterator<Item = Vec<Option<&str>>> {
 }
 
 /// One contest entry as exported.
+type SessionTuple = (
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    i64,
+    Option<String>,
+);
+
 type EntryTuple = (
     String,
     i64,
@@ -159,20 +174,6 @@ impl Store {
             plan.lines.iter().map(|l| (l.id.as_str(), l.label())).collect();
         let line = |id: &str| labels.get(id).cloned().unwrap_or_else(|| id.to_string());
 
-        type SessionTuple = (
-            String,
-            String,
-            String,
-            Option<String>,
-            String,
-            String,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-            i64,
-            Option<String>,
-        );
         let (cond, binds) = f.sql("s.unit_id", "s.day");
         let sql = format!(
             "SELECT s.day, s.line_id, u.name, c.name, s.kind, s.status, s.start_time, s.end_time, s.venue, s.headcount, \
@@ -219,84 +220,9 @@ impl Store {
             self.list_users(pid),
             self.export_entries(pid, f),
         )?;
-        let sessions = Sheet {
-            id: "buoi".into(),
-            name: "Buổi hoạt động".into(),
-            columns: [
-                "Ngày",
-                "Hoạt động",
-                "Đơn vị",
-                "Lớp",
-                "Loại buổi",
-                "Trạng thái",
-                "Bắt đầu",
-                "Kết thúc",
-                "Địa điểm",
-                "Số người tham dự",
-                "Số người điểm danh",
-                "Ghi chú",
-            ]
-            .map(String::from)
-            .to_vec(),
-            rows: sessions
-                .into_iter()
-                .map(
-                    |(d, l, u, c, kind, status, start, end, venue, headcount, checked, note)| {
-                        vec![
-                            day(&d),
-                            text(line(&l)),
-                            text(u),
-                            opt(c),
-                            text(SessionKind::parse(&kind).map(|k| k.label()).unwrap_or(kind.as_str())),
-                            text(kehoach_core::records::session_status_label(&status)),
-                            opt(start),
-                            opt(end),
-                            opt(venue),
-                            headcount.map(Cell::Int).unwrap_or(Cell::Empty),
-                            Cell::Int(checked),
-                            opt(note),
-                        ]
-                    },
-                )
-                .collect(),
-        };
+        let sessions = sessions_sheet(sessions, &line);
 
-        // In the order of day, session, check-in.
-        let mut attendance: Vec<Vec<Option<&str>>> = unpack(&packed_attendance, 11).collect();
-        attendance.sort_by(|a, b| (a[0], a[8], int(a[9]), a[10]).cmp(&(b[0], b[8], int(b[9]), b[10])));
-        let attendance = Sheet {
-            id: "diem-danh".into(),
-            name: "Điểm danh".into(),
-            columns: [
-                "Ngày",
-                "Hoạt động",
-                "Đơn vị tổ chức",
-                "Họ và tên",
-                "Năm sinh",
-                "Đơn vị của người tham dự",
-                "Danh sách",
-                "Cách ghi nhận",
-            ]
-            .map(String::from)
-            .to_vec(),
-            rows: attendance
-                .into_iter()
-                .map(|r| {
-                    let f = |i: usize| r[i].unwrap_or_default().to_string();
-                    let roster = f(6);
-                    vec![
-                        day(&f(0)),
-                        text(line(&f(1))),
-                        text(f(2)),
-                        text(f(3)),
-                        int(r[4]).map(Cell::Int).unwrap_or(Cell::Empty),
-                        text(f(5)),
-                        text(Roster::parse(&roster).map(|x| x.label()).unwrap_or(roster.as_str())),
-                        text(if r[7] == Some("qr") { "thẻ QR" } else { "tìm tên" }),
-                    ]
-                })
-                .collect(),
-        };
+        let attendance = attendance_sheet(&packed_attendance, &line);
 
         // Plain columns, names looked up here (a join per row costs more than
         // a few small maps), each name shared down its column, not copied.
@@ -385,54 +311,7 @@ impl Store {
                 })
                 .collect(),
         };
-        // Contest entries (no contact: that stays on the contest's page for its organisers).
-        let entries = Sheet {
-            id: "bai-du-thi".into(),
-            name: "Bài dự thi".into(),
-            columns: [
-                "Cuộc thi",
-                "Bài số",
-                "Gửi lúc",
-                "Tên bài",
-                "Thể loại",
-                "Cá nhân/nhóm",
-                "Người dự thi",
-                "Thành viên nhóm",
-                "Đơn vị",
-                "Lớp, ghi rõ",
-                "Trạng thái",
-                "Trùng bài số",
-                "Giải",
-            ]
-            .map(String::from)
-            .to_vec(),
-            rows: entries
-                .into_iter()
-                .map(
-                    |(l, number, at, title, category, kind, name, members, unit, aff, status, dup, prize)| {
-                        vec![
-                            text(line(&l)),
-                            Cell::Int(number),
-                            Cell::Time(at),
-                            text(title),
-                            opt(category),
-                            text(if kind == "group" { "Nhóm" } else { "Cá nhân" }),
-                            text(name),
-                            opt(members),
-                            opt(unit),
-                            opt(aff),
-                            text(if status == "submitted" {
-                                "Đã nhận"
-                            } else {
-                                "Đã rút"
-                            }),
-                            dup.map(Cell::Int).unwrap_or(Cell::Empty),
-                            opt(prize),
-                        ]
-                    },
-                )
-                .collect(),
-        };
+        let entries = entries_sheet(entries, &line);
         // Roster coverage per target and unit, as the board counts it (people
         // reached as of the date against the roster or the declared population).
         let coverage = Sheet {
@@ -482,5 +361,141 @@ impl Store {
                 .collect(),
         };
         Ok(vec![sessions, attendance, turns, coverage, entries, targets])
+    }
+}
+
+/// The sessions sheet: one row per live session, in day order.
+fn sessions_sheet(sessions: Vec<SessionTuple>, line: &dyn Fn(&str) -> String) -> Sheet {
+    Sheet {
+        id: "buoi".into(),
+        name: "Buổi hoạt động".into(),
+        columns: [
+            "Ngày",
+            "Hoạt động",
+            "Đơn vị",
+            "Lớp",
+            "Loại buổi",
+            "Trạng thái",
+            "Bắt đầu",
+            "Kết thúc",
+            "Địa điểm",
+            "Số người tham dự",
+            "Số người điểm danh",
+            "Ghi chú",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: sessions
+            .into_iter()
+            .map(
+                |(d, l, u, c, kind, status, start, end, venue, headcount, checked, note)| {
+                    vec![
+                        day(&d),
+                        text(line(&l)),
+                        text(u),
+                        opt(c),
+                        text(SessionKind::parse(&kind).map(|k| k.label()).unwrap_or(kind.as_str())),
+                        text(kehoach_core::records::session_status_label(&status)),
+                        opt(start),
+                        opt(end),
+                        opt(venue),
+                        headcount.map(Cell::Int).unwrap_or(Cell::Empty),
+                        Cell::Int(checked),
+                        opt(note),
+                    ]
+                },
+            )
+            .collect(),
+    }
+}
+
+/// The attendance sheet, read from the packed rows the database joined.
+fn attendance_sheet(packed_attendance: &str, line: &dyn Fn(&str) -> String) -> Sheet {
+    // In the order of day, session, check-in.
+    let mut attendance: Vec<Vec<Option<&str>>> = unpack(packed_attendance, 11).collect();
+    attendance.sort_by(|a, b| (a[0], a[8], int(a[9]), a[10]).cmp(&(b[0], b[8], int(b[9]), b[10])));
+    Sheet {
+        id: "diem-danh".into(),
+        name: "Điểm danh".into(),
+        columns: [
+            "Ngày",
+            "Hoạt động",
+            "Đơn vị tổ chức",
+            "Họ và tên",
+            "Năm sinh",
+            "Đơn vị của người tham dự",
+            "Danh sách",
+            "Cách ghi nhận",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: attendance
+            .into_iter()
+            .map(|r| {
+                let f = |i: usize| r[i].unwrap_or_default().to_string();
+                let roster = f(6);
+                vec![
+                    day(&f(0)),
+                    text(line(&f(1))),
+                    text(f(2)),
+                    text(f(3)),
+                    int(r[4]).map(Cell::Int).unwrap_or(Cell::Empty),
+                    text(f(5)),
+                    text(Roster::parse(&roster).map(|x| x.label()).unwrap_or(roster.as_str())),
+                    text(if r[7] == Some("qr") { "thẻ QR" } else { "tìm tên" }),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// Contest entries (no contact: that stays on the contest's page for its organisers).
+fn entries_sheet(entries: Vec<EntryTuple>, line: &dyn Fn(&str) -> String) -> Sheet {
+    Sheet {
+        id: "bai-du-thi".into(),
+        name: "Bài dự thi".into(),
+        columns: [
+            "Cuộc thi",
+            "Bài số",
+            "Gửi lúc",
+            "Tên bài",
+            "Thể loại",
+            "Cá nhân/nhóm",
+            "Người dự thi",
+            "Thành viên nhóm",
+            "Đơn vị",
+            "Lớp, ghi rõ",
+            "Trạng thái",
+            "Trùng bài số",
+            "Giải",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: entries
+            .into_iter()
+            .map(
+                |(l, number, at, title, category, kind, name, members, unit, aff, status, dup, prize)| {
+                    vec![
+                        text(line(&l)),
+                        Cell::Int(number),
+                        Cell::Time(at),
+                        text(title),
+                        opt(category),
+                        text(if kind == "group" { "Nhóm" } else { "Cá nhân" }),
+                        text(name),
+                        opt(members),
+                        opt(unit),
+                        opt(aff),
+                        text(if status == "submitted" {
+                            "Đã nhận"
+                        } else {
+                            "Đã rút"
+                        }),
+                        dup.map(Cell::Int).unwrap_or(Cell::Empty),
+                        opt(prize),
+                    ]
+                },
+            )
+            .collect(),
     }
 }

@@ -64,6 +64,64 @@ struct Route {
     allowed: &'static [Who],
 }
 
+fn api(
+    name: &'static str,
+    method: &'static str,
+    path: impl Into<String>,
+    body: fn(&Fixture, &str) -> serde_json::Value,
+    allowed: &'static [Who],
+) -> Route {
+    let path = path.into();
+    Route {
+        name,
+        door: Door::Api { method, path, body },
+        allowed,
+    }
+}
+
+fn form(
+    name: &'static str,
+    path: impl Into<String>,
+    fields: fn(&Fixture, &str) -> Vec<(String, String)>,
+    allowed: &'static [Who],
+) -> Route {
+    let path = path.into();
+    Route {
+        name,
+        door: Door::Form { path, fields },
+        allowed,
+    }
+}
+
+fn raw(
+    name: &'static str,
+    path: impl Into<String>,
+    body: fn(&Fixture, &str) -> Vec<u8>,
+    allowed: &'static [Who],
+) -> Route {
+    let path = path.into();
+    Route {
+        name,
+        door: Door::Raw { path, body },
+        allowed,
+    }
+}
+
+fn upload(
+    name: &'static str,
+    path: impl Into<String>,
+    field: &'static str,
+    file: fn(&Fixture, &str) -> Vec<u8>,
+    allowed: &'static [Who],
+) -> Route {
+    let path = path.into();
+    Route {
+        name,
+        door: Door::Upload { path, field, file },
+        allowed,
+    }
+}
+
 /// Writes that answer to something other than a role, and why.
 const NOT_BY_ROLE: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/login", "anyone may try to log in"),
@@ -388,7 +446,8 @@ async fn set_up(t: &TestApp) -> Fixture {
     }
 }
 
-/// Every write route with the roles it admits.
+/// Every write route with the roles it admits: one line a route.
+#[rustfmt::skip]
 fn routes(f: &Fixture) -> Vec<Route> {
     let Fixture {
         village,
@@ -411,624 +470,68 @@ fn routes(f: &Fixture) -> Vec<Route> {
     } = f;
     use Who::*;
     vec![
-        Route {
-            name: "api create unit",
-            door: Door::Api {
-                method: "POST",
-                path: "/api/v1/units".into(),
-                body: |_, k| json!({"name": format!("Thôn API {k}"), "kind": "village"}),
-            },
-            allowed: &[Coordinator],
-        },
-        Route {
-            name: "api update unit",
-            door: Door::Api {
-                method: "PATCH",
-                path: format!("/api/v1/units/{}", other_village.id),
-                body: |_, k| json!({"short_name": format!("T2 {k}")}),
-            },
-            allowed: &[Coordinator],
-        },
-        Route {
-            name: "api set population",
-            door: Door::Api {
-                method: "PUT",
-                path: format!("/api/v1/units/{}/populations/children", village.id),
-                body: |_, k| json!({"value": k.len() as i64 * 10}),
-            },
-            allowed: &[Coordinator, VillageReporter],
-        },
-        Route {
-            name: "api add class",
-            door: Door::Api {
-                method: "POST",
-                path: format!("/api/v1/units/{}/classes", school.id),
-                body: |_, k| json!({"name": format!("2{k}")}),
-            },
-            allowed: &[Coordinator, SchoolReporter],
-        },
-        Route {
-            name: "api update class",
-            door: Door::Api {
-                method: "PATCH",
-                path: format!("/api/v1/classes/{}", class.id),
-                body: |_, _| json!({"active": true}),
-            },
-            allowed: &[Coordinator, SchoolReporter],
-        },
-        Route {
-            name: "api create user",
-            door: Door::Api {
-                method: "POST",
-                path: "/api/v1/users".into(),
-                body: |_, k| json!({"username": format!("api.{}", k.to_lowercase()), "full_name": "Lê Văn An", "role": "viewer", "password": "mat-khau-dai-2026"}),
-            },
-            allowed: &[Coordinator],
-        },
-        Route {
-            name: "api update user",
-            door: Door::Api {
-                method: "PATCH",
-                path: format!("/api/v1/users/{}", victim.user_id),
-                body: |_, k| json!({"full_name": format!("Nạn nhân {k}")}),
-            },
-            allowed: &[Coordinator],
-        },
-        Route {
-            name: "api create invite",
-            door: Door::Api {
-                method: "POST",
-                path: "/api/v1/invites".into(),
-                body: |_, _| json!({"role": "viewer"}),
-            },
-            allowed: &[Coordinator],
-        },
-        Route {
-            name: "api record turn",
-            door: Door::Api {
-                method: "POST",
-                path: "/api/v1/turns".into(),
-                body: |f, _| turn(&f.village.id.clone()),
-            },
-            allowed: &[Coordinator, VillageReporter, Volunteer],
-        },
-        Route {
-            name: "api record turn batch",
-            door: Door::Api {
-                method: "POST",
-                path: "/api/v1/turns/batch".into(),
-                body: |f, _| json!({"turns": [turn(&f.village.id.clone())]}),
-            },
-            allowed: &[Coordinator, VillageReporter, Volunteer],
-        },
-        Route {
-            name: "api create session",
-            door: Door::Api {
-                method: "POST",
-                path: "/api/v1/sessions".into(),
-                body: |f, _| session_body(f, &uuid::Uuid::now_v7().to_string()),
-            },
-            allowed: &[Coordinator, VillageReporter],
-        },
-        Route {
-            name: "api update session",
-            door: Door::Api {
-                method: "PUT",
-                path: format!("/api/v1/sessions/{}", held.id),
-                body: |f, k| {
-                    let mut b = session_body(f, &f.held.id);
-                    b["note"] = json!(format!("Ghi chú {k}"));
-                    b
-                },
-            },
-            allowed: &[Coordinator, VillageReporter],
-        },
-        Route {
-            name: "api session status",
-            door: Door::Api {
-                method: "POST",
-                path: format!("/api/v1/sessions/{}/status", held.id),
-                body: |_, _| json!({"status": "held"}),
-            },
-            allowed: &[Coordinator, VillageReporter],
-        },
-        Route {
-            name: "api check in",
-            door: Door::Api {
-                method: "POST",
-                path: format!("/api/v1/sessions/{}/attendance", held.id),
-                body: |f, _| json!({"person_id": f.person.id.clone()}),
-            },
-            allowed: &[Coordinator, VillageReporter],
-        },
-        Route {
-            name: "api remove attendance",
-            door: Door::Api {
-                method: "DELETE",
-                path: format!("/api/v1/sessions/{}/attendance/{}", held.id, person.id),
-                body: |_, _| json!(null),
-            },
-            allowed: &[Coordinator, VillageReporter],
-        },
-        Route {
-            name: "api update person",
-            door: Door::Api {
-                method: "PATCH",
-                path: format!("/api/v1/people/{}", person.id),
-                body: |_, _| json!({"active": true}),
-            },
-            allowed: &[Coordinator, VillageReporter],
-        },
-        Route {
-            name: "api import roster",
-            door: Door::Raw {
-                path: format!("/api/v1/rosters/children/import?save=true&unit_id={}", village.id),
-                body: |_, k| format!("Họ và tên,Năm sinh\nNgười {k},2011\n").into_bytes(),
-            },
-            allowed: &[Coordinator, VillageReporter],
-        },
-        Route {
-            name: "form create unit",
-            door: Door::Form {
-                path: "/don-vi".into(),
-                fields: |_, k| {
-                    vec![
-                        ("name".into(), format!("Thôn Form {k}")),
-                        ("kind".into(), "village".into()),
-                    ]
-                },
-            },
-            allowed: &[Coordinator],
-        },
-        Route {
-            name: "form update unit",
-            door: Door::Form {
-                path: format!("/don-vi/{}", other_village.id),
-                fields: |_, k| {
-                    vec![
-                        ("name".into(), "Thôn mẫu 2 (dữ liệu mẫu)".into()),
-                        ("short_name".into(), format!("F {k}")),
-                        ("active".into(), "on".into()),
-                    ]
-                },
-            },
-            allowed: &[Coordinator],
-        },
-        Route {
-            name: "form set population",
-            door: Door::Form {
-                path: format!("/don-vi/{}/dan-so", village.id),
-                fields: |_, k| vec![("children".into(), format!("{}", k.len() * 10))],
-            },
-            allowed: &[Coordinator, VillageReporter],
-        },
-        Route {
-            name: "form add class",
-            door: Door::Form {
-                path: format!("/don-vi/{}/lop", school.id),
-                fields: |_, k| vec![("name".into(), format!("3{k}"))],
-            },
-            allowed: &[Coordinator, SchoolReporter],
-        },
-        Route {
-            name: "form update class",
-            door: Door::Form {
-                path: format!("/lop/{}", class.id),
-                fields: |_, _| vec![("active".into(), "1".into())],
-            },
-            allowed: &[Coordinator, SchoolReporter],
-        },
-        Route {
-            name: "form create user",
-            door: Door::Form {
-                path: "/nguoi-dung".into(),
-                fields: |_, k| {
-                    vec![
-                        ("username".into(), format!("form.{}", k.to_lowercase())),
-                        ("full_name".into(), "Phạm Thị Lan".into()),
-                        ("role".into(), "viewer".into()),
-                        ("password".into(), "mat-khau-dai-2026".into()),
-                    ]
-                },
-            },
-            allowed: &[Coordinator],
-        },
-        Route {
-            name: "form update user",
-            door: Door::Form {
-                path: format!("/nguoi-dung/{}", victim.user_id),
-                fields: |_, k| {
-                    vec![
-                        ("full_name".into(), format!("Nạn nhân {k}")),
-                        ("role".into(), "viewer".into()),
-                        ("active".into(), "on".into()),
-                    ]
-                },
-            },
-            allowed: &[Coordinator],
-        },
-        Route {
-            name: "form create invite",
-            door: Door::Form {
-                path: "/loi-moi".into(),
-                fields: |_, _| vec![("role".into(), "viewer".into())],
-            },
-            allowed: &[Coordinator],
-        },
-        Route {
-            name: "form revoke invite",
-            door: Door::Form {
-                path: format!("/nguoi-dung/loi-moi/{to_revoke}/thu-hoi"),
-                fields: |_, _| vec![],
-            },
-            allowed: &[Coordinator],
-        },
-        Route {
-            name: "form re-issue invite",
-            door: Door::Form {
-                path: format!("/nguoi-dung/loi-moi/{to_reissue}/cap-lai"),
-                fields: |_, _| vec![],
-            },
-            allowed: &[Coordinator],
-        },
-        Route {
-            name: "form paste a list to create unit",
-            door: Door::Form {
-                path: "/don-vi/nhieu".into(),
-                fields: |_, k| {
-                    vec![
-                        ("names".into(), format!("1. Thôn Danh Sách {k}\n")),
-                        ("kind".into(), "village".into()),
-                    ]
-                },
-            },
-            allowed: &[Coordinator],
-        },
-        Route {
-            name: "api add photo",
-            door: Door::Raw {
-                path: format!("/api/v1/sessions/{}/photos", held.id),
-                body: |_, _| TINY_PNG.to_vec(),
-            },
-            allowed: &[Coordinator, VillageReporter],
-        },
-        Route {
-            name: "form create session",
-            door: Door::Form {
-                path: "/buoi".into(),
-                fields: |f, _| {
-                    vec![
-                        ("id".into(), uuid::Uuid::now_v7().to_string()),
-                        ("line_id".into(), "l4-binh-dan-hoc-vu-so".into()),
-                        ("unit_id".into(), f.village.id.clone()),
-                        ("kind".into(), "guidance".into()),
-                        ("status".into(), "held".into()),
-                        ("day".into(), "2026-07-11".into()),
-                        ("topics".into(), "Hỗ trợ người cao tuổi tiếp cận các dịch vụ số.".into()),
-                    ]
-                },
-            },
-            allowed: &[Coordinator, VillageReporter],
-        },
-        Route {
-            name: "form update session",
-            door: Door::Form {
-                path: format!("/buoi/{}", held.id),
-                fields: |f, k| {
-                    vec![
-                        ("id".into(), f.held.id.clone()),
-                        ("line_id".into(), "l4-binh-dan-hoc-vu-so".into()),
-                        ("unit_id".into(), f.village.id.clone()),
-                        ("kind".into(), "guidance".into()),
-                        ("status".into(), "held".into()),
-                        ("day".into(), "2026-07-10".into()),
-                        ("note".into(), format!("Sửa bởi {k}")),
-                    ]
-                },
-            },
-            allowed: &[Coordinator, VillageReporter],
-        },
-        Route {
-            name: "form session status",
-            door: Door::Form {
-                path: format!("/buoi/{}/trang-thai", held.id),
-                fields: |_, _| vec![("status".into(), "held".into())],
-            },
-            allowed: &[Coordinator, VillageReporter],
-        },
-        Route {
-            name: "form check in",
-            door: Door::Form {
-                path: format!("/buoi/{}/diem-danh", held.id),
-                fields: |f, _| vec![("person_id".into(), f.person.id.clone())],
-            },
-            allowed: &[Coordinator, VillageReporter],
-        },
-        Route {
-            name: "form remove attendance",
-            door: Door::Form {
-                path: format!("/buoi/{}/bo-diem-danh", held.id),
-                fields: |f, _| vec![("person_id".into(), f.person.id.clone())],
-            },
-            allowed: &[Coordinator, VillageReporter],
-        },
-        Route {
-            name: "form person leaves",
-            door: Door::Form {
-                path: format!("/danh-sach/{}", person.id),
-                fields: |_, _| vec![("active".into(), "1".into())],
-            },
-            allowed: &[Coordinator, VillageReporter],
-        },
-        Route {
-            name: "api link person",
-            door: Door::Api {
-                method: "PUT",
-                path: format!("/api/v1/users/{}/person", victim.user_id),
-                body: |_, _| json!({"person_id": null}),
-            },
-            allowed: &[Coordinator],
-        },
-        Route {
-            name: "form link person",
-            door: Door::Form {
-                path: format!("/nguoi-dung/{}/doan-vien", victim.user_id),
-                fields: |_, _| vec![("person_id".into(), String::new())],
-            },
-            allowed: &[Coordinator],
-        },
-        Route {
-            name: "api send reminder",
-            door: Door::Api {
-                method: "POST",
-                path: "/api/v1/reminders".into(),
-                body: |f, _| json!({"id": uuid::Uuid::now_v7().to_string(), "unit_id": f.village.id.clone(), "target_id": "T6"}),
-            },
-            allowed: &[Coordinator],
-        },
-        Route {
-            name: "form send reminder",
-            door: Door::Form {
-                path: "/nhac-nho".into(),
-                fields: |f, key| {
-                    vec![
-                        ("id".into(), uuid::Uuid::now_v7().to_string()),
-                        ("unit_id".into(), f.village.id.clone()),
-                        ("message".into(), format!("Nhắc nhở thử quyền {key}")),
-                    ]
-                },
-            },
-            allowed: &[Coordinator],
-        },
-        Route {
-            name: "api mark reminder read",
-            door: Door::Api {
-                method: "POST",
-                path: format!("/api/v1/reminders/{}/read", reminder.id),
-                body: |_, _| json!(null),
-            },
-            allowed: &[VillageReporter],
-        },
-        Route {
-            name: "form mark reminder read",
-            door: Door::Form {
-                path: format!("/nhac-nho/{}/da-doc", reminder.id),
-                fields: |_, _| vec![("next".into(), "/theo-doi".into())],
-            },
-            allowed: &[VillageReporter],
-        },
-        Route {
-            name: "api write report text",
-            door: Door::Api {
-                method: "PUT",
-                path: "/api/v1/report/texts/bai-hoc".into(),
-                body: |_, key| json!({"body": format!("Bài học thử quyền {key}")}),
-            },
-            allowed: &[Coordinator],
-        },
-        Route {
-            name: "form write report texts",
-            door: Door::Form {
-                path: "/bao-cao/van-ban".into(),
-                fields: |_, key| {
-                    vec![
-                        ("nguyen-nhan".into(), format!("Nguyên nhân thử quyền {key}")),
-                        ("ngay".into(), "15/07/2026".into()),
-                    ]
-                },
-            },
-            allowed: &[Coordinator],
-        },
-        Route {
-            name: "api budget",
-            door: Door::Api {
-                method: "PUT",
-                path: "/api/v1/report/budget".into(),
-                body: |_, _| json!({"lines": [{"line_id": "l3-support", "estimate": 5_000_000}]}),
-            },
-            allowed: &[Coordinator],
-        },
-        Route {
-            name: "form budget",
-            door: Door::Form {
-                path: "/bao-cao/kinh-phi".into(),
-                fields: |_, _| vec![("da-chi:l3-support".into(), "1.200.000".into())],
-            },
-            allowed: &[Coordinator],
-        },
-        Route {
-            name: "api create shift",
-            door: Door::Api {
-                method: "POST",
-                path: "/api/v1/shifts".into(),
-                body: |f, _| {
-                    json!({"id": uuid::Uuid::now_v7().to_string(), "unit_id": f.village.id.clone(),
-                        "day": common::test_day().plus(20).iso(), "start_time": "14:00", "end_time": "16:00", "places": 4})
-                },
-            },
-            allowed: &[Coordinator],
-        },
-        Route {
-            name: "form create shift",
-            door: Door::Form {
-                path: "/doi-hinh/ca".into(),
-                fields: |f, _| {
-                    vec![
-                        ("id".into(), uuid::Uuid::now_v7().to_string()),
-                        ("unit_id".into(), f.village.id.clone()),
-                        ("day".into(), common::test_day().plus(21).vn()),
-                        ("start_time".into(), "14:00".into()),
-                        ("end_time".into(), "16:00".into()),
-                        ("places".into(), "4".into()),
-                    ]
-                },
-            },
-            allowed: &[Coordinator],
-        },
-        Route {
-            name: "form create team",
-            door: Door::Form {
-                path: "/doi-hinh".into(),
-                fields: |f, key| {
-                    vec![
-                        ("name".into(), format!("Đội {key}")),
-                        ("members".into(), f.youth.id.clone()),
-                    ]
-                },
-            },
-            allowed: &[Coordinator],
-        },
-        Route {
-            name: "api assign a member to a shift",
-            door: Door::Api {
-                method: "POST",
-                path: format!("/api/v1/shifts/{}/signups", shift.id),
-                body: |f, _| json!({"person_id": f.youth.id.clone()}),
-            },
-            allowed: &[Coordinator],
-        },
-        Route {
-            name: "form launch teams",
-            door: Door::Form {
-                path: "/doi-hinh/ra-quan".into(),
-                fields: |_, _| vec![("day".into(), "10/06/2026".into())],
-            },
-            allowed: &[Coordinator],
-        },
-        Route {
-            name: "form assign a member",
-            door: Door::Form {
-                path: format!("/doi-hinh/ca/{}/phan-cong", shift.id),
-                fields: |f, _| vec![("person_id".into(), f.youth.id.clone())],
-            },
-            allowed: &[Coordinator],
-        },
-        Route {
-            name: "form edit team",
-            door: Door::Form {
-                path: format!("/doi-hinh/{}/sua", set_up_team.id),
-                fields: |f, _| {
-                    vec![
-                        ("villages".into(), f.village.id.clone()),
-                        ("members".into(), f.youth.id.clone()),
-                    ]
-                },
-            },
-            allowed: &[Coordinator],
-        },
-        Route {
-            name: "api cancel shift",
-            door: Door::Api {
-                method: "DELETE",
-                path: format!("/api/v1/shifts/{}", to_cancel[0]),
-                body: |_, _| json!(null),
-            },
-            allowed: &[Coordinator],
-        },
-        Route {
-            name: "form cancel shift",
-            door: Door::Form {
-                path: format!("/doi-hinh/ca/{}/huy", to_cancel[1]),
-                fields: |_, _| vec![],
-            },
-            allowed: &[Coordinator],
-        },
-        Route {
-            name: "api log propaganda",
-            door: Door::Api {
-                method: "POST",
-                path: "/api/v1/propaganda".into(),
-                body: |_, _| json!({"id": uuid::Uuid::now_v7().to_string(), "channel": "zalo", "day": "2026-07-10"}),
-            },
-            allowed: &[Coordinator],
-        },
-        Route {
-            name: "form log propaganda",
-            door: Door::Form {
-                path: "/tuyen-truyen".into(),
-                fields: |f, _| {
-                    vec![
-                        ("id".into(), uuid::Uuid::now_v7().to_string()),
-                        ("channel".into(), "luu-dong".into()),
-                        ("day".into(), "10/07/2026".into()),
-                        ("unit_id".into(), f.village.id.clone()),
-                    ]
-                },
-            },
-            allowed: &[Coordinator],
-        },
-        Route {
-            name: "api withdraw propaganda",
-            door: Door::Api {
-                method: "DELETE",
-                path: format!("/api/v1/propaganda/{}", to_withdraw[0]),
-                body: |_, _| json!({"reason": "Thử quyền"}),
-            },
-            allowed: &[Coordinator],
-        },
-        Route {
-            name: "form withdraw propaganda",
-            door: Door::Form {
-                path: format!("/tuyen-truyen/{}/xoa", to_withdraw[1]),
-                fields: |_, _| vec![("reason".into(), "Thử quyền".into())],
-            },
-            allowed: &[Coordinator],
-        },
-        Route {
-            name: "form add photo",
-            door: Door::Upload {
-                path: format!("/buoi/{}/anh", held.id),
-                field: "photo",
-                file: |_, _| TINY_PNG.to_vec(),
-            },
-            allowed: &[Coordinator, VillageReporter],
-        },
-        Route {
-            name: "api delete session",
-            door: Door::Api {
-                method: "DELETE",
-                path: format!("/api/v1/sessions/{}", held.id),
-                body: |_, _| json!({"reason": "Thử quyền"}),
-            },
-            allowed: &[Coordinator, VillageReporter],
-        },
-        Route {
-            name: "form delete session",
-            door: Door::Form {
-                path: format!("/buoi/{}/xoa", to_delete.id),
-                fields: |_, _| vec![("reason".into(), "Thử quyền".into())],
-            },
-            allowed: &[Coordinator, VillageReporter],
-        },
-        Route {
-            name: "api undo another's turn",
-            door: Door::Api {
-                method: "DELETE",
-                path: format!("/api/v1/turns/{turn_id}"),
-                body: |_, _| json!({"reason": "Thử quyền"}),
-            },
-            allowed: &[Coordinator],
-        },
+        api("api create unit", "POST", "/api/v1/units", |_, k| json!({"name": format!("Thôn API {k}"), "kind": "village"}), &[Coordinator]),
+        api("api update unit", "PATCH", format!("/api/v1/units/{}", other_village.id), |_, k| json!({"short_name": format!("T2 {k}")}), &[Coordinator]),
+        api("api set population", "PUT", format!("/api/v1/units/{}/populations/children", village.id), |_, k| json!({"value": k.len() as i64 * 10}), &[Coordinator, VillageReporter]),
+        api("api add class", "POST", format!("/api/v1/units/{}/classes", school.id), |_, k| json!({"name": format!("2{k}")}), &[Coordinator, SchoolReporter]),
+        api("api update class", "PATCH", format!("/api/v1/classes/{}", class.id), |_, _| json!({"active": true}), &[Coordinator, SchoolReporter]),
+        api("api create user", "POST", "/api/v1/users", |_, k| json!({"username": format!("api.{}", k.to_lowercase()), "full_name": "Lê Văn An", "role": "viewer", "password": "mat-khau-dai-2026"}), &[Coordinator]),
+        api("api update user", "PATCH", format!("/api/v1/users/{}", victim.user_id), |_, k| json!({"full_name": format!("Nạn nhân {k}")}), &[Coordinator]),
+        api("api create invite", "POST", "/api/v1/invites", |_, _| json!({"role": "viewer"}), &[Coordinator]),
+        api("api record turn", "POST", "/api/v1/turns", |f, _| turn(&f.village.id.clone()), &[Coordinator, VillageReporter, Volunteer]),
+        api("api record turn batch", "POST", "/api/v1/turns/batch", |f, _| json!({"turns": [turn(&f.village.id.clone())]}), &[Coordinator, VillageReporter, Volunteer]),
+        api("api create session", "POST", "/api/v1/sessions", |f, _| session_body(f, &uuid::Uuid::now_v7().to_string()), &[Coordinator, VillageReporter]),
+        api("api update session", "PUT", format!("/api/v1/sessions/{}", held.id), |f, k| {let mut b = session_body(f, &f.held.id); b["note"] = json!(format!("Ghi chú {k}")); b}, &[Coordinator, VillageReporter]),
+        api("api session status", "POST", format!("/api/v1/sessions/{}/status", held.id), |_, _| json!({"status": "held"}), &[Coordinator, VillageReporter]),
+        api("api check in", "POST", format!("/api/v1/sessions/{}/attendance", held.id), |f, _| json!({"person_id": f.person.id.clone()}), &[Coordinator, VillageReporter]),
+        api("api remove attendance", "DELETE", format!("/api/v1/sessions/{}/attendance/{}", held.id, person.id), |_, _| json!(null), &[Coordinator, VillageReporter]),
+        api("api update person", "PATCH", format!("/api/v1/people/{}", person.id), |_, _| json!({"active": true}), &[Coordinator, VillageReporter]),
+        raw("api import roster", format!("/api/v1/rosters/children/import?save=true&unit_id={}", village.id), |_, k| format!("Họ và tên,Năm sinh\nNgười {k},2011\n").into_bytes(), &[Coordinator, VillageReporter]),
+        form("form create unit", "/don-vi", |_, k| {vec![("name".into(), format!("Thôn Form {k}")), ("kind".into(), "village".into())]}, &[Coordinator]),
+        form("form update unit", format!("/don-vi/{}", other_village.id), |_, k| {vec![("name".into(), "Thôn mẫu 2 (dữ liệu mẫu)".into()), ("short_name".into(), format!("F {k}")), ("active".into(), "on".into())]}, &[Coordinator]),
+        form("form set population", format!("/don-vi/{}/dan-so", village.id), |_, k| vec![("children".into(), format!("{}", k.len() * 10))], &[Coordinator, VillageReporter]),
+        form("form add class", format!("/don-vi/{}/lop", school.id), |_, k| vec![("name".into(), format!("3{k}"))], &[Coordinator, SchoolReporter]),
+        form("form update class", format!("/lop/{}", class.id), |_, _| vec![("active".into(), "1".into())], &[Coordinator, SchoolReporter]),
+        form("form create user", "/nguoi-dung", |_, k| {vec![("username".into(), format!("form.{}", k.to_lowercase())), ("full_name".into(), "Phạm Thị Lan".into()), ("role".into(), "viewer".into()), ("password".into(), "mat-khau-dai-2026".into())]}, &[Coordinator]),
+        form("form update user", format!("/nguoi-dung/{}", victim.user_id), |_, k| {vec![("full_name".into(), format!("Nạn nhân {k}")), ("role".into(), "viewer".into()), ("active".into(), "on".into())]}, &[Coordinator]),
+        form("form create invite", "/loi-moi", |_, _| vec![("role".into(), "viewer".into())], &[Coordinator]),
+        form("form revoke invite", format!("/nguoi-dung/loi-moi/{to_revoke}/thu-hoi"), |_, _| vec![], &[Coordinator]),
+        form("form re-issue invite", format!("/nguoi-dung/loi-moi/{to_reissue}/cap-lai"), |_, _| vec![], &[Coordinator]),
+        form("form paste a list to create unit", "/don-vi/nhieu", |_, k| {vec![("names".into(), format!("1. Thôn Danh Sách {k}\n")), ("kind".into(), "village".into())]}, &[Coordinator]),
+        raw("api add photo", format!("/api/v1/sessions/{}/photos", held.id), |_, _| TINY_PNG.to_vec(), &[Coordinator, VillageReporter]),
+        form("form create session", "/buoi", |f, _| {vec![("id".into(), uuid::Uuid::now_v7().to_string()), ("line_id".into(), "l4-binh-dan-hoc-vu-so".into()), ("unit_id".into(), f.village.id.clone()), ("kind".into(), "guidance".into()), ("status".into(), "held".into()), ("day".into(), "2026-07-11".into()), ("topics".into(), "Hỗ trợ người cao tuổi tiếp cận các dịch vụ số.".into())]}, &[Coordinator, VillageReporter]),
+        form("form update session", format!("/buoi/{}", held.id), |f, k| {vec![("id".into(), f.held.id.clone()), ("line_id".into(), "l4-binh-dan-hoc-vu-so".into()), ("unit_id".into(), f.village.id.clone()), ("kind".into(), "guidance".into()), ("status".into(), "held".into()), ("day".into(), "2026-07-10".into()), ("note".into(), format!("Sửa bởi {k}"))]}, &[Coordinator, VillageReporter]),
+        form("form session status", format!("/buoi/{}/trang-thai", held.id), |_, _| vec![("status".into(), "held".into())], &[Coordinator, VillageReporter]),
+        form("form check in", format!("/buoi/{}/diem-danh", held.id), |f, _| vec![("person_id".into(), f.person.id.clone())], &[Coordinator, VillageReporter]),
+        form("form remove attendance", format!("/buoi/{}/bo-diem-danh", held.id), |f, _| vec![("person_id".into(), f.person.id.clone())], &[Coordinator, VillageReporter]),
+        form("form person leaves", format!("/danh-sach/{}", person.id), |_, _| vec![("active".into(), "1".into())], &[Coordinator, VillageReporter]),
+        api("api link person", "PUT", format!("/api/v1/users/{}/person", victim.user_id), |_, _| json!({"person_id": null}), &[Coordinator]),
+        form("form link person", format!("/nguoi-dung/{}/doan-vien", victim.user_id), |_, _| vec![("person_id".into(), String::new())], &[Coordinator]),
+        api("api send reminder", "POST", "/api/v1/reminders", |f, _| json!({"id": uuid::Uuid::now_v7().to_string(), "unit_id": f.village.id.clone(), "target_id": "T6"}), &[Coordinator]),
+        form("form send reminder", "/nhac-nho", |f, key| {vec![("id".into(), uuid::Uuid::now_v7().to_string()), ("unit_id".into(), f.village.id.clone()), ("message".into(), format!("Nhắc nhở thử quyền {key}"))]}, &[Coordinator]),
+        api("api mark reminder read", "POST", format!("/api/v1/reminders/{}/read", reminder.id), |_, _| json!(null), &[VillageReporter]),
+        form("form mark reminder read", format!("/nhac-nho/{}/da-doc", reminder.id), |_, _| vec![("next".into(), "/theo-doi".into())], &[VillageReporter]),
+        api("api write report text", "PUT", "/api/v1/report/texts/bai-hoc", |_, key| json!({"body": format!("Bài học thử quyền {key}")}), &[Coordinator]),
+        form("form write report texts", "/bao-cao/van-ban", |_, key| {vec![("nguyen-nhan".into(), format!("Nguyên nhân thử quyền {key}")), ("ngay".into(), "15/07/2026".into())]}, &[Coordinator]),
+        api("api budget", "PUT", "/api/v1/report/budget", |_, _| json!({"lines": [{"line_id": "l3-support", "estimate": 5_000_000}]}), &[Coordinator]),
+        form("form budget", "/bao-cao/kinh-phi", |_, _| vec![("da-chi:l3-support".into(), "1.200.000".into())], &[Coordinator]),
+        api("api create shift", "POST", "/api/v1/shifts", |f, _| {json!({"id": uuid::Uuid::now_v7().to_string(), "unit_id": f.village.id.clone(), "day": common::test_day().plus(20).iso(), "start_time": "14:00", "end_time": "16:00", "places": 4})}, &[Coordinator]),
+        form("form create shift", "/doi-hinh/ca", |f, _| {vec![("id".into(), uuid::Uuid::now_v7().to_string()), ("unit_id".into(), f.village.id.clone()), ("day".into(), common::test_day().plus(21).vn()), ("start_time".into(), "14:00".into()), ("end_time".into(), "16:00".into()), ("places".into(), "4".into())]}, &[Coordinator]),
+        form("form create team", "/doi-hinh", |f, key| {vec![("name".into(), format!("Đội {key}")), ("members".into(), f.youth.id.clone())]}, &[Coordinator]),
+        api("api assign a member to a shift", "POST", format!("/api/v1/shifts/{}/signups", shift.id), |f, _| json!({"person_id": f.youth.id.clone()}), &[Coordinator]),
+        form("form launch teams", "/doi-hinh/ra-quan", |_, _| vec![("day".into(), "10/06/2026".into())], &[Coordinator]),
+        form("form assign a member", format!("/doi-hinh/ca/{}/phan-cong", shift.id), |f, _| vec![("person_id".into(), f.youth.id.clone())], &[Coordinator]),
+        form("form edit team", format!("/doi-hinh/{}/sua", set_up_team.id), |f, _| {vec![("villages".into(), f.village.id.clone()), ("members".into(), f.youth.id.clone())]}, &[Coordinator]),
+        api("api cancel shift", "DELETE", format!("/api/v1/shifts/{}", to_cancel[0]), |_, _| json!(null), &[Coordinator]),
+        form("form cancel shift", format!("/doi-hinh/ca/{}/huy", to_cancel[1]), |_, _| vec![], &[Coordinator]),
+        api("api log propaganda", "POST", "/api/v1/propaganda", |_, _| json!({"id": uuid::Uuid::now_v7().to_string(), "channel": "zalo", "day": "2026-07-10"}), &[Coordinator]),
+        form("form log propaganda", "/tuyen-truyen", |f, _| {vec![("id".into(), uuid::Uuid::now_v7().to_string()), ("channel".into(), "luu-dong".into()), ("day".into(), "10/07/2026".into()), ("unit_id".into(), f.village.id.clone())]}, &[Coordinator]),
+        api("api withdraw propaganda", "DELETE", format!("/api/v1/propaganda/{}", to_withdraw[0]), |_, _| json!({"reason": "Thử quyền"}), &[Coordinator]),
+        form("form withdraw propaganda", format!("/tuyen-truyen/{}/xoa", to_withdraw[1]), |_, _| vec![("reason".into(), "Thử quyền".into())], &[Coordinator]),
+        upload("form add photo", format!("/buoi/{}/anh", held.id), "photo", |_, _| TINY_PNG.to_vec(), &[Coordinator, VillageReporter]),
+        api("api delete session", "DELETE", format!("/api/v1/sessions/{}", held.id), |_, _| json!({"reason": "Thử quyền"}), &[Coordinator, VillageReporter]),
+        form("form delete session", format!("/buoi/{}/xoa", to_delete.id), |_, _| vec![("reason".into(), "Thử quyền".into())], &[Coordinator, VillageReporter]),
+        api("api undo another's turn", "DELETE", format!("/api/v1/turns/{turn_id}"), |_, _| json!({"reason": "Thử quyền"}), &[Coordinator]),
     ]
 }
 

@@ -158,7 +158,7 @@ async fn board_json_and_records_behind_a_village_figure() {
 async fn the_summary_report_downloads_for_readers_of_every_unit_only() {
     for t in TestApp::all().await {
         let b = t.backend;
-        let coord = t.user("dieuphoi", Role::Coordinator, None).await;
+        let coord = t.coordinator().await;
         let viewer = t.user("lanhdao", Role::Viewer, None).await;
         let village = t.unit_by_slug("thon-mau-1").await;
         let rep = t.user("thon1", Role::UnitReporter, Some(&village.id)).await;

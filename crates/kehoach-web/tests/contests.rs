@@ -321,7 +321,7 @@ async fn judging_is_blind_fair_and_ends_in_published_results() {
     for t in TestApp::all().await {
         let b = t.backend;
         let school = t.unit_by_slug("th-trung-lap").await;
-        let coord = t.user("dieuphoi", Role::Coordinator, None).await;
+        let coord = t.coordinator().await;
         let j1 = t.user("giamkhao1", Role::Judge, None).await;
         let j2 = t.user("giamkhao2", Role::Judge, None).await;
         let j3 = t.user("giamkhao3", Role::Judge, None).await;
@@ -676,7 +676,7 @@ async fn judging_is_blind_fair_and_ends_in_published_results() {
 async fn entrants_replace_and_withdraw_with_their_receipt_while_the_window_is_open() {
     for t in TestApp::all().await {
         let b = t.backend;
-        let coord = t.user("dieuphoi", Role::Coordinator, None).await;
+        let coord = t.coordinator().await;
         open_window(&t, &coord).await;
         let page = "/cong-khai/cuoc-thi/l7-1-ideas";
         let id = uuid::Uuid::now_v7().to_string();
@@ -770,7 +770,7 @@ enum Who {
 async fn every_contest_write_route_admits_only_its_roles() {
     for t in TestApp::all().await {
         let b = t.backend;
-        let coord = t.user("dieuphoi", Role::Coordinator, None).await;
+        let coord = t.coordinator().await;
         let vhxh = t.unit_by_slug("vhxh").await;
         let village = t.unit_by_slug("thon-mau-1").await;
         let union = t.unit_by_slug("doan-tn").await;
@@ -1078,7 +1078,7 @@ async fn the_menu_shows_contests_to_their_organisers_and_judging_to_judges() {
 #[tokio::test]
 async fn a_page_answering_a_form_keeps_the_full_menu() {
     let t = TestApp::all().await.remove(0);
-    let coord = t.user("dieuphoi", Role::Coordinator, None).await;
+    let coord = t.coordinator().await;
     // A refused form answers with the page and its reason: the menu is the same as on a GET.
     let (st, _, html) = t
         .form(

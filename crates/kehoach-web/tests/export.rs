@@ -45,7 +45,7 @@ async fn exports_hold_the_database_counts_and_respect_the_unit() {
         let b = t.backend;
         let v1 = t.unit_by_slug("thon-mau-1").await;
         let v2 = t.unit_by_slug("thon-mau-2").await;
-        let coord = t.user("dieuphoi", Role::Coordinator, None).await;
+        let coord = t.coordinator().await;
         let rep2 = t.user("thon2", Role::UnitReporter, Some(&v2.id)).await;
         let union = t.unit_by_slug("doan-tn").await;
         let volunteer = t.user("tnv", Role::Volunteer, Some(&union.id)).await;
@@ -266,7 +266,7 @@ async fn exports_hold_the_database_counts_and_respect_the_unit() {
 async fn the_report_proposes_volunteers_and_schools_from_the_records() {
     for t in TestApp::all().await {
         let b = t.backend;
-        let coord = t.user("dieuphoi", Role::Coordinator, None).await;
+        let coord = t.coordinator().await;
         let union = t.unit_by_slug("doan-tn").await;
         let village = t.unit_by_slug("thon-mau-1").await;
         let school = t.unit_by_slug("th-trung-lap").await;

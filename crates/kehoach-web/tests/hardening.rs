@@ -24,7 +24,7 @@ async fn a_known_record_id_never_returns_or_changes_someone_elses_record() {
         let v2 = t.unit_by_slug("thon-mau-2").await;
         let rep1 = t.user("bc.thon1", Role::UnitReporter, Some(&v1.id)).await;
         let rep2 = t.user("bc.thon2", Role::UnitReporter, Some(&v2.id)).await;
-        let coord = t.user("dieuphoi", Role::Coordinator, None).await;
+        let coord = t.coordinator().await;
 
         // Sessions: the id is known (it used to be the public calendar's UID).
         let id = uuid::Uuid::now_v7().to_string();
@@ -111,7 +111,7 @@ async fn a_password_change_ends_the_users_other_sessions() {
     for t in TestApp::all().await {
         let b = t.backend;
         let v1 = t.unit_by_slug("thon-mau-1").await;
-        let coord = t.user("dieuphoi", Role::Coordinator, None).await;
+        let coord = t.coordinator().await;
         let stolen = t.user("bc.thon1", Role::UnitReporter, Some(&v1.id)).await;
         let (s, _) = t.get("/api/v1/me", Some(&stolen)).await;
         assert_eq!(s, StatusCode::OK, "{b}");
@@ -144,7 +144,7 @@ async fn a_password_change_ends_the_users_other_sessions() {
 #[tokio::test]
 async fn login_never_redirects_off_site() {
     let t = TestApp::all().await.remove(0);
-    t.user("dieuphoi", Role::Coordinator, None).await;
+    t.coordinator().await;
     for next in ["/\\evil.example/x", "//evil.example/x", "https://evil.example/"] {
         let (s, location, _) = t
             .form(
@@ -165,7 +165,7 @@ async fn login_never_redirects_off_site() {
 #[tokio::test]
 async fn paging_past_the_end_of_i64_is_an_empty_page_not_a_server_error() {
     for t in TestApp::all().await {
-        let coord = t.user("dieuphoi", Role::Coordinator, None).await;
+        let coord = t.coordinator().await;
         for page in [i64::MAX.to_string(), "-9223372036854775808".into(), "0".into()] {
             let (s, body) = t
                 .get(
@@ -248,7 +248,7 @@ async fn pages_carry_a_content_security_policy_and_healthz_tells_the_public_only
 #[tokio::test]
 async fn every_error_is_the_json_body_on_the_api_and_a_vietnamese_page_elsewhere() {
     let t = TestApp::all().await.remove(0);
-    let coord = t.user("dieuphoi", Role::Coordinator, None).await;
+    let coord = t.coordinator().await;
     // A body over the route's limit.
     let (s, j) = t
         .raw(

@@ -12,7 +12,7 @@ use serde_json::json;
 #[tokio::test]
 async fn plan_page_and_api_show_the_whole_seed_plan() {
     for t in TestApp::all().await {
-        let c = t.user("dieuphoi", Role::Coordinator, None).await;
+        let c = t.coordinator().await;
         let (status, body) = t.get("/ke-hoach", Some(&c)).await;
         assert_eq!(status, StatusCode::OK, "{}", t.backend);
         for needle in [
@@ -62,7 +62,7 @@ async fn pages_need_login_and_api_says_unauthenticated() {
 #[tokio::test]
 async fn writes_without_the_csrf_token_or_from_another_site_are_refused() {
     let t = TestApp::all().await.remove(0);
-    let c = t.user("dieuphoi", Role::Coordinator, None).await;
+    let c = t.coordinator().await;
     let post = |body: &str, csrf: Option<&str>, origin: Option<&str>| {
         let mut b = Request::post("/don-vi")
             .header(header::HOST, "kehoach.test")
@@ -111,7 +111,7 @@ async fn writes_without_the_csrf_token_or_from_another_site_are_refused() {
 #[tokio::test]
 async fn bad_api_input_gets_a_stable_code_and_changes_nothing() {
     for t in TestApp::all().await {
-        let c = t.user("dieuphoi", Role::Coordinator, None).await;
+        let c = t.coordinator().await;
         let before = t.store.list_units(&t.plan_id).await.unwrap();
         let (s, j) = t
             .api(
@@ -249,7 +249,7 @@ async fn bad_api_input_gets_a_stable_code_and_changes_nothing() {
 #[tokio::test]
 async fn login_sets_a_hardened_cookie_and_repeated_failures_are_limited() {
     let t = TestApp::all().await.remove(0);
-    t.user("dieuphoi", Role::Coordinator, None).await;
+    t.coordinator().await;
     let login = |pw: &str| {
         Request::post("/api/v1/login")
             .header(header::HOST, "kehoach.test")
@@ -286,7 +286,7 @@ async fn login_sets_a_hardened_cookie_and_repeated_failures_are_limited() {
 #[tokio::test]
 async fn a_session_survives_a_restart_and_logout_ends_it() {
     for t in TestApp::all().await {
-        let c = t.user("dieuphoi", Role::Coordinator, None).await;
+        let c = t.coordinator().await;
         let (s, _) = t
             .api(
                 "POST",
@@ -324,7 +324,7 @@ async fn a_session_survives_a_restart_and_logout_ends_it() {
 #[tokio::test]
 async fn an_invite_creates_one_account_bound_to_its_unit() {
     let t = TestApp::all().await.remove(0);
-    let c = t.user("dieuphoi", Role::Coordinator, None).await;
+    let c = t.coordinator().await;
     let village = t.unit_by_slug("thon-mau-2").await;
     let (s, j) = t
         .api(
@@ -513,7 +513,7 @@ async fn turn_scope_and_undo() {
     let village = t.unit_by_slug("thon-mau-1").await;
     let other = t.unit_by_slug("thon-mau-2").await;
     let union = t.unit_by_slug("doan-tn").await;
-    let coord = t.user("dieuphoi", Role::Coordinator, None).await;
+    let coord = t.coordinator().await;
     let rep = t.user("bcv.thon", Role::UnitReporter, Some(&village.id)).await;
     let v1 = t.user("tnv1", Role::Volunteer, Some(&union.id)).await;
     let v2 = t.user("tnv2", Role::Volunteer, Some(&union.id)).await;
@@ -680,7 +680,7 @@ async fn login_limits_count_clients_behind_a_trusted_proxy_not_the_proxy() {
     use axum::extract::ConnectInfo;
     use std::net::SocketAddr;
     let t = TestApp::all().await.remove(0);
-    t.user("dieuphoi", Role::Coordinator, None).await;
+    t.coordinator().await;
     let login = |peer: &str, forwarded: Option<&str>, pw: &str| {
         let mut r = Request::post("/api/v1/login")
             .header(header::HOST, "kehoach.test")

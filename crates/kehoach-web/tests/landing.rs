@@ -14,7 +14,7 @@ async fn each_role_lands_on_its_own_page_with_only_the_links_it_can_open() {
     let v1 = t.unit_by_slug("thon-mau-1").await;
     let v2 = t.unit_by_slug("thon-mau-2").await;
     let cases = [
-        (t.user("dieuphoi", Role::Coordinator, None).await, "/theo-doi"),
+        (t.coordinator().await, "/theo-doi"),
         (t.user("lanhdao", Role::Viewer, None).await, "/theo-doi"),
         (
             t.user("bc.thon1", Role::UnitReporter, Some(&v1.id)).await,

@@ -9,7 +9,6 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode, header};
 use common::{PASSWORD, TestApp};
-use kehoach_store::Role;
 use serde_json::json;
 
 fn rss_kb(field: &str) -> u64 {
@@ -37,7 +36,7 @@ fn login(peer: &str, username: &str, password: &str) -> Request<Body> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sixty_four_concurrent_logins_keep_memory_bounded_and_one_client_is_limited_across_usernames() {
     let t = TestApp::all().await.remove(0);
-    t.user("dieuphoi", Role::Coordinator, None).await;
+    t.coordinator().await;
     // Warm up: one login, so the allocator's arenas exist before the reading.
     let (s, _, _) = t.send(login("192.0.2.1:1000", "dieuphoi", PASSWORD)).await;
     assert_eq!(s, StatusCode::OK);

@@ -19,7 +19,7 @@ async fn sixteen_turn_writers_and_every_other_write_at_once_never_fail() {
     let t = Arc::new(TestApp::all().await.remove(0));
     assert_eq!(t.backend, "sqlite");
     let village = t.unit_by_slug("thon-mau-1").await;
-    let coord = t.user("dieuphoi", Role::Coordinator, None).await;
+    let coord = t.coordinator().await;
     let rep = t.user("bc.thon", Role::UnitReporter, Some(&village.id)).await;
     let judge = t.user("giamkhao", Role::Judge, None).await;
 

@@ -21,7 +21,7 @@ fn corpus(name: &str) -> String {
 #[tokio::test]
 async fn a_coordinator_reviews_checks_and_downloads_a_plan_read_from_text() {
     let t = TestApp::all().await.remove(0);
-    let coord = t.user("dieuphoi", Role::Coordinator, None).await;
+    let coord = t.coordinator().await;
     let text = corpus("an-hoa-2027.txt");
     let (st, _, html) = t
         .multipart(
@@ -163,7 +163,7 @@ async fn only_coordinators_read_plans_from_text() {
 async fn a_checked_plan_replaces_one_that_recorded_nothing_and_never_one_with_records() {
     for t in TestApp::all().await {
         let b = t.backend;
-        let coord = t.user("dieuphoi", Role::Coordinator, None).await;
+        let coord = t.coordinator().await;
         let text = corpus("an-hoa-2027.txt");
         let plan = kehoach_core::read::draft::to_plan(&kehoach_core::read::parse::parse(&text).unwrap(), &text, None);
         let toml = kehoach_core::read::draft::to_toml(&plan).unwrap();
@@ -195,7 +195,7 @@ async fn a_checked_plan_replaces_one_that_recorded_nothing_and_never_one_with_re
 async fn a_fresh_plan_is_replaced_and_keeps_its_coordinator() {
     for t in TestApp::all().await {
         let b = t.backend;
-        let coord = t.user("dieuphoi", Role::Coordinator, None).await;
+        let coord = t.coordinator().await;
         let text = corpus("an-hoa-2027.txt");
         let plan = kehoach_core::read::draft::to_plan(&kehoach_core::read::parse::parse(&text).unwrap(), &text, None);
         let toml = kehoach_core::read::draft::to_toml(&plan).unwrap();
@@ -238,7 +238,7 @@ async fn a_fresh_plan_is_replaced_and_keeps_its_coordinator() {
 async fn naming_a_sample_village_makes_it_the_communes_own() {
     for t in TestApp::all().await {
         let b = t.backend;
-        let coord = t.user("dieuphoi", Role::Coordinator, None).await;
+        let coord = t.coordinator().await;
         let village = t.unit_by_slug("thon-mau-1").await;
         assert_eq!(village.sample, 1, "{b}");
         let path = format!("/api/v1/units/{}", village.id);

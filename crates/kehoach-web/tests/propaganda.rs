@@ -23,7 +23,7 @@ async fn cast(t: &TestApp) -> Cast {
     let village = t.unit_by_slug("thon-mau-1").await;
     let centre = t.unit_by_slug("ttdvsnc").await;
     Cast {
-        coord: t.user("dieuphoi", Role::Coordinator, None).await,
+        coord: t.coordinator().await,
         staff: t.user("trungtam", Role::UnitReporter, Some(&centre.id)).await,
         other: t.user("thon1", Role::UnitReporter, Some(&village.id)).await,
         village,

@@ -258,7 +258,7 @@ async fn a_member_is_reminded_of_tomorrows_shift_and_the_secretary_gets_the_team
         let b = t.backend;
         let village = t.unit_by_slug("thon-mau-2").await;
         let union = t.unit_by_slug("doan-tn").await;
-        let coord = t.user("dieuphoi", Role::Coordinator, None).await;
+        let coord = t.coordinator().await;
         let secretary = t.user("bithu", Role::UnitReporter, Some(&union.id)).await;
         let vol = t.user("tnv01", Role::Volunteer, Some(&union.id)).await;
         let person = testing::add_person(

@@ -23,7 +23,7 @@ async fn upload(t: &TestApp, s: &Session, roster: &str, query: &str, bytes: Vec<
 #[tokio::test]
 async fn roster_import_previews_saves_updates_and_searches() {
     for t in TestApp::all().await {
-        let c = t.user("dieuphoi", Role::Coordinator, None).await;
+        let c = t.coordinator().await;
         let csv = "\u{feff}Họ và tên,Năm sinh,Đơn vị\n\
                    Nguyễn Văn Ánh,2001,Thôn mẫu 1 (dữ liệu mẫu)\n\
                    Trần Thị Bích,2003,thon-mau-2\n\
@@ -109,7 +109,7 @@ async fn roster_import_previews_saves_updates_and_searches() {
 #[tokio::test]
 async fn xlsx_rosters_templates_and_bad_files() {
     let t = TestApp::all().await.remove(0);
-    let c = t.user("dieuphoi", Role::Coordinator, None).await;
+    let c = t.coordinator().await;
     let school = t.unit_by_slug("th-trung-lap").await;
     t.store
         .add_class(&t.plan_id, &school.id, "5A", Some(30), 0)
@@ -222,7 +222,7 @@ fn session_json(id: &str, line: &str, unit: &str, kind: &str, status: &str, day:
 #[tokio::test]
 async fn sessions_and_attendance_count_each_person_once() {
     for t in TestApp::all().await {
-        let c = t.user("dieuphoi", Role::Coordinator, None).await;
+        let c = t.coordinator().await;
         let village = t.unit_by_slug("thon-mau-1").await;
         let school = t.unit_by_slug("th-trung-lap").await;
         let rep = t.user("bcv.thon", Role::UnitReporter, Some(&village.id)).await;
@@ -520,7 +520,7 @@ fn qr_codes_in_pdf(pdf: &[u8]) -> Vec<String> {
 #[tokio::test]
 async fn qr_card_round_trip_counts_one_attendance() {
     let t = TestApp::all().await.remove(0);
-    let c = t.user("dieuphoi", Role::Coordinator, None).await;
+    let c = t.coordinator().await;
     let village = t.unit_by_slug("thon-mau-1").await;
     let names = ["Nguyễn Văn Ánh", "Trần Thị Bích Ngọc", "Đặng Văn Ứng"];
     let rows: Vec<_> = names
@@ -692,7 +692,7 @@ async fn session_photos_are_checked_and_limited() {
 #[tokio::test]
 async fn an_account_links_to_one_youth_member() {
     for t in TestApp::all().await {
-        let c = t.user("dieuphoi", Role::Coordinator, None).await;
+        let c = t.coordinator().await;
         let village = t.unit_by_slug("thon-mau-1").await;
         let union = t.unit_by_slug("doan-tn").await;
         let v1 = t.user("tnv1", Role::Volunteer, Some(&union.id)).await;

@@ -105,7 +105,7 @@ async fn a_reminder_reaches_the_units_users_once_in_app_by_email_and_as_zalo_tex
         let b = t.backend;
         let village = t.unit_by_slug("thon-mau-2").await;
         let other = t.unit_by_slug("thon-mau-1").await;
-        let coord = t.user("dieuphoi", Role::Coordinator, None).await;
+        let coord = t.coordinator().await;
         let rep = t.user("truongthon", Role::UnitReporter, Some(&village.id)).await;
         let rep2 = t.user("phothon", Role::UnitReporter, Some(&village.id)).await;
         let outsider = t.user("thonkhac", Role::UnitReporter, Some(&other.id)).await;
@@ -336,7 +336,7 @@ async fn a_reminder_reaches_the_units_users_once_in_app_by_email_and_as_zalo_tex
 async fn without_smtp_a_reminder_says_so_and_still_reaches_the_app() {
     for t in TestApp::all().await {
         let village = t.unit_by_slug("thon-mau-1").await;
-        let coord = t.user("dieuphoi", Role::Coordinator, None).await;
+        let coord = t.coordinator().await;
         let rep = t.user("truongthon", Role::UnitReporter, Some(&village.id)).await;
         t.store
             .update_user(
@@ -388,7 +388,7 @@ async fn members_are_emailed_the_day_before_their_shift_once() {
         let b = t.backend;
         let village = t.unit_by_slug("thon-mau-1").await;
         let union = t.unit_by_slug("doan-tn").await;
-        let coord = t.user("dieuphoi", Role::Coordinator, None).await;
+        let coord = t.coordinator().await;
         let vol = t.user("tnv01", Role::Volunteer, Some(&union.id)).await;
         let person = testing::add_person(
             &t.store,

@@ -256,7 +256,6 @@ struct Fixture {
     village: UnitRow,
     other_village: UnitRow,
     school: UnitRow,
-    union: UnitRow,
     class: ClassRow,
     held: ActivitySessionRow,
     person: PersonRow,
@@ -428,7 +427,6 @@ async fn set_up(t: &TestApp) -> Fixture {
         village,
         other_village,
         school,
-        union,
         class,
         held,
         person,
@@ -541,32 +539,21 @@ async fn every_write_route_admits_only_its_roles() {
         let f = set_up(&t).await;
         let Fixture {
             village,
-            school,
-            union,
             reminder,
             shift,
             set_up_team,
             victim,
             ..
         } = &f;
-        let coordinator = t.user("dieuphoi", Role::Coordinator, None).await;
+        let cast = t.cast().await;
         let sessions: Vec<(Who, Option<Session>)> = vec![
             (Who::Anonymous, None),
-            (Who::Coordinator, Some(coordinator.clone())),
-            (
-                Who::VillageReporter,
-                Some(t.user("bcv.thon", Role::UnitReporter, Some(&village.id)).await),
-            ),
-            (
-                Who::SchoolReporter,
-                Some(t.user("bcv.truong", Role::UnitReporter, Some(&school.id)).await),
-            ),
-            (
-                Who::Volunteer,
-                Some(t.user("tnv", Role::Volunteer, Some(&union.id)).await),
-            ),
-            (Who::Judge, Some(t.user("giamkhao", Role::Judge, None).await)),
-            (Who::Viewer, Some(t.user("lanhdao", Role::Viewer, None).await)),
+            (Who::Coordinator, Some(cast.coordinator)),
+            (Who::VillageReporter, Some(cast.village_reporter)),
+            (Who::SchoolReporter, Some(cast.school_reporter)),
+            (Who::Volunteer, Some(cast.volunteer)),
+            (Who::Judge, Some(cast.judge)),
+            (Who::Viewer, Some(cast.leader)),
         ];
         let units_before = t.store.list_units(&t.plan_id).await.unwrap().len();
         let users_before = t.store.list_users(&t.plan_id).await.unwrap().len();

@@ -177,7 +177,7 @@ async fn hostile_files_are_refused_and_the_server_stays_up_and_small() {
         assert_eq!(s, StatusCode::OK, "{what}: the server still answers");
     }
     // The plan reader refuses the .docx that inflates to 30 MB, on its page.
-    let coordinator = t.user("dieuphoi", Role::Coordinator, None).await;
+    let coordinator = t.coordinator().await;
     let (s, _, page) = t
         .multipart(
             "/ke-hoach/nhap",
@@ -207,7 +207,7 @@ async fn hostile_files_are_refused_and_the_server_stays_up_and_small() {
 #[tokio::test]
 async fn roster_csvs_as_vietnamese_offices_save_them_import_with_the_right_names() {
     for t in TestApp::all().await {
-        let c = t.user("dieuphoi", Role::Coordinator, None).await;
+        let c = t.coordinator().await;
         let village = t.unit_by_slug("thon-mau-1").await;
         let import = format!("/api/v1/rosters/youth_members/import?save=true&unit_id={}", village.id);
         // Excel's "Unicode Text": UTF-16LE with a BOM, tab-separated.
@@ -245,7 +245,7 @@ async fn roster_csvs_as_vietnamese_offices_save_them_import_with_the_right_names
 #[tokio::test]
 async fn a_file_full_of_bad_rows_lists_the_first_hundred_and_counts_the_rest() {
     let t = TestApp::all().await.into_iter().next().unwrap();
-    let c = t.user("dieuphoi", Role::Coordinator, None).await;
+    let c = t.coordinator().await;
     let village = t.unit_by_slug("thon-mau-1").await;
     let mut csv = String::from("Họ và tên,Năm sinh\n");
     for i in 0..5_000 {

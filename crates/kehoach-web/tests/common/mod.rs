@@ -34,6 +34,18 @@ pub struct Session {
     pub user_id: String,
 }
 
+/// The usual people of an install, logged in: the coordinator, the
+/// reporters of a village (thon-mau-1) and of a school (th-trung-lap), a
+/// youth-union volunteer, a judge and a leader who reads.
+pub struct Cast {
+    pub coordinator: Session,
+    pub village_reporter: Session,
+    pub school_reporter: Session,
+    pub volunteer: Session,
+    pub judge: Session,
+    pub leader: Session,
+}
+
 pub struct TestApp {
     pub backend: &'static str,
     pub url: String,
@@ -137,6 +149,26 @@ impl TestApp {
             .into_iter()
             .find(|u| u.slug == slug)
             .unwrap()
+    }
+
+    /// The coordinator (`dieuphoi`), logged in.
+    pub async fn coordinator(&self) -> Session {
+        self.user("dieuphoi", Role::Coordinator, None).await
+    }
+
+    /// The usual cast, logged in.
+    pub async fn cast(&self) -> Cast {
+        let village = self.unit_by_slug("thon-mau-1").await;
+        let school = self.unit_by_slug("th-trung-lap").await;
+        let union = self.unit_by_slug("doan-tn").await;
+        Cast {
+            coordinator: self.coordinator().await,
+            village_reporter: self.user("bcv.thon", Role::UnitReporter, Some(&village.id)).await,
+            school_reporter: self.user("bcv.truong", Role::UnitReporter, Some(&school.id)).await,
+            volunteer: self.user("tnv", Role::Volunteer, Some(&union.id)).await,
+            judge: self.user("giamkhao", Role::Judge, None).await,
+            leader: self.user("lanhdao", Role::Viewer, None).await,
+        }
     }
 
     /// Creates a user directly in the store and opens a session for it.

@@ -60,12 +60,7 @@ pub async fn fill(store: &Store) -> anyhow::Result<()> {
     // Rosters (sample people only).
     let people = |prefix: &str, unit: &str, n: usize, year: i64| {
         (1..=n)
-            .map(|i| PersonInput {
-                full_name: format!("{prefix} mẫu {i:02}"),
-                birth_year: Some(year),
-                unit_id: unit.to_string(),
-                class_id: None,
-            })
+            .map(|i| testing::person(&format!("{prefix} mẫu {i:02}"), year, unit))
             .collect::<Vec<_>>()
     };
     store
@@ -187,29 +182,16 @@ pub async fn fill(store: &Store) -> anyhow::Result<()> {
             .and_then(|l| l.session_kinds.first())
             .map(|k| k.as_str())
             .unwrap_or("guidance");
-        let id = new_id();
-        store
-            .create_activity_session(
-                NewActivitySession {
-                    id: id.clone(),
-                    plan_id: pid.clone(),
-                    line_id: line.into(),
-                    unit_id: unit.into(),
-                    class_id: class.map(str::to_string),
-                    kind: kind.into(),
-                    status: "held".into(),
-                    day: day.iso(),
-                    start_time: Some("08:00".into()),
-                    end_time: Some("10:00".into()),
-                    venue: None,
-                    topics: "[]".into(),
-                    headcount: None,
-                    note: Some("Dữ liệu mẫu".into()),
-                    created_by: coord.id.clone(),
-                },
-                now,
-            )
-            .await?;
+        let s = testing::session(&pid, line, unit, kind, &coord.id).held().on(day);
+        let s = NewActivitySession {
+            class_id: class.map(str::to_string),
+            start_time: Some("08:00".into()),
+            end_time: Some("10:00".into()),
+            note: Some("Dữ liệu mẫu".into()),
+            ..s
+        };
+        let id = s.id.clone();
+        store.create_activity_session(s, now).await?;
         Ok(id)
     };
 

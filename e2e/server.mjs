@@ -15,7 +15,8 @@ async function freePort() {
 }
 
 // With `demo` true the server is `kehoach demo`: the marked sample campaign.
-export async function startServer({ demo = false } = {}) {
+// With `today` (YYYY-MM-DD) it runs as if today were that day (`--today`).
+export async function startServer({ demo = false, today = null } = {}) {
   const bin = process.env.KEHOACH_BIN;
   if (!bin) throw new Error('KEHOACH_BIN is not set (scripts/e2e sets it)');
   const dir = mkdtempSync(join(tmpdir(), 'kehoach-e2e-'));
@@ -25,6 +26,7 @@ export async function startServer({ demo = false } = {}) {
   const args = demo
     ? ['demo', '--database-url', db, '--listen', `127.0.0.1:${port}`]
     : ['serve', '--database-url', db, '--create', '--listen', `127.0.0.1:${port}`];
+  if (today) args.push('--today', today);
   const proc = spawn(bin, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -33,17 +33,36 @@ pub fn vn_time(unix: i64) -> Option<OffsetDateTime> {
 /// Where "now" comes from. Cloning shares it: moving a fixed clock in a
 /// test moves it for every holder (the app, its writer, its jobs).
 #[derive(Clone, Debug, Default)]
-pub struct Clock(Option<Arc<AtomicI64>>);
+pub struct Clock(Source);
+
+#[derive(Clone, Debug, Default)]
+enum Source {
+    /// The machine's clock.
+    #[default]
+    System,
+    /// The machine's clock, moved by whole days (a demo or a training run
+    /// on a day of the campaign): time still passes.
+    Shifted(i64),
+    /// Stopped until a test moves it.
+    Fixed(Arc<AtomicI64>),
+}
 
 impl Clock {
     /// The machine's clock.
     pub fn system() -> Clock {
-        Clock(None)
+        Clock(Source::System)
+    }
+
+    /// The machine's clock, moved so that today is `day` (Vietnam time);
+    /// the hours still pass.
+    pub fn system_on(day: Day) -> Clock {
+        let today = Clock::system().today();
+        Clock(Source::Shifted(day.since(today) * 86_400))
     }
 
     /// Stopped at `unix` seconds until [`Clock::set`] moves it.
     pub fn fixed(unix: i64) -> Clock {
-        Clock(Some(Arc::new(AtomicI64::new(unix))))
+        Clock(Source::Fixed(Arc::new(AtomicI64::new(unix))))
     }
 
     /// Stopped at `hh:mm` of `day`, Vietnam time.
@@ -54,14 +73,14 @@ impl Clock {
     /// Moves a fixed clock (a test's "later that day"); the system clock
     /// cannot be moved and ignores it.
     pub fn set(&self, unix: i64) {
-        if let Some(t) = &self.0 {
+        if let Source::Fixed(t) = &self.0 {
             t.store(unix, Ordering::SeqCst);
         }
     }
 
     /// Moves a fixed clock by `secs`.
     pub fn advance(&self, secs: i64) {
-        if let Some(t) = &self.0 {
+        if let Source::Fixed(t) = &self.0 {
             t.fetch_add(secs, Ordering::SeqCst);
         }
     }
@@ -69,8 +88,9 @@ impl Clock {
     /// Now, in unix seconds.
     pub fn now(&self) -> i64 {
         match &self.0 {
-            Some(t) => t.load(Ordering::SeqCst),
-            None => OffsetDateTime::now_utc().unix_timestamp(),
+            Source::Fixed(t) => t.load(Ordering::SeqCst),
+            Source::Shifted(by) => OffsetDateTime::now_utc().unix_timestamp() + by,
+            Source::System => OffsetDateTime::now_utc().unix_timestamp(),
         }
     }
 
@@ -214,6 +234,19 @@ mod tests {
         assert_eq!(Day::of_unix(shared.now()), Some(day.plus(1)));
         // The UTC date at that moment is still the 31st: the offset is applied.
         assert_eq!(OffsetDateTime::from_unix_timestamp(shared.now()).unwrap().day(), 31);
+    }
+
+    #[test]
+    fn a_shifted_clock_runs_on_its_day() {
+        let day = Day::from_ymd(2026, 7, 20).unwrap();
+        let c = Clock::system_on(day);
+        // Unless the machine's midnight passes between the two reads.
+        assert!(c.today() == day || c.today() == day.plus(1));
+        let moved = c.now() - Clock::system().now();
+        assert!(
+            (moved - day.since(Clock::system().today()) * 86_400).abs() <= 1,
+            "{moved}"
+        );
     }
 
     #[test]

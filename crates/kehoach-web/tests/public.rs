@@ -254,7 +254,8 @@ async fn public_pages_show_the_schedule_and_progress_and_no_personal_data() {
 
 #[tokio::test]
 async fn a_member_is_reminded_of_tomorrows_shift_and_the_secretary_gets_the_team_message() {
-    for t in TestApp::all().await {
+    // A day of the campaign: shifts open only inside the plan's period.
+    for t in TestApp::all_on(kehoach_core::Day::from_ymd(2026, 7, 20).unwrap()).await {
         let b = t.backend;
         let village = t.unit_by_slug("thon-mau-2").await;
         let union = t.unit_by_slug("doan-tn").await;
@@ -286,6 +287,18 @@ async fn a_member_is_reminded_of_tomorrows_shift_and_the_secretary_gets_the_team
             .await;
         assert_eq!(st, StatusCode::CREATED, "{b}: {shift}");
         let id = shift["id"].as_str().unwrap().to_string();
+        // After the campaign's last day no shift opens.
+        let (st, err) = t
+            .api(
+                "POST",
+                "/api/v1/shifts",
+                Some(&secretary),
+                json!({"id": uuid::Uuid::now_v7().to_string(), "unit_id": village.id, "day": "2026-09-01",
+                    "start_time": "08:00", "end_time": "11:00", "places": 3}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}: {err}");
+        assert_eq!(err["error"]["code"], "day_outside_period", "{b}");
         let (st, r) = t
             .api("POST", &format!("/api/v1/shifts/{id}/signups"), Some(&vol), json!({}))
             .await;

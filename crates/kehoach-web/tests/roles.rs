@@ -272,6 +272,8 @@ struct Fixture {
     to_delete: ActivitySessionRow,
     /// A support turn recorded by another coordinator.
     turn_id: String,
+    /// The app's today.
+    today: kehoach_core::Day,
 }
 
 async fn set_up(t: &TestApp) -> Fixture {
@@ -349,12 +351,7 @@ async fn set_up(t: &TestApp) -> Fixture {
     let shift = t
         .store
         .create_shift(
-            testing::shift(
-                &t.plan_id,
-                &village.id,
-                common::test_day().plus(30),
-                &setup_user.user_id,
-            ),
+            testing::shift(&t.plan_id, &village.id, t.clock.today().plus(30), &setup_user.user_id),
             0,
         )
         .await
@@ -369,12 +366,7 @@ async fn set_up(t: &TestApp) -> Fixture {
         let s = t
             .store
             .create_shift(
-                testing::shift(
-                    &t.plan_id,
-                    &village.id,
-                    common::test_day().plus(40),
-                    &setup_user.user_id,
-                ),
+                testing::shift(&t.plan_id, &village.id, t.clock.today().plus(40), &setup_user.user_id),
                 0,
             )
             .await
@@ -441,6 +433,7 @@ async fn set_up(t: &TestApp) -> Fixture {
         victim,
         to_delete,
         turn_id,
+        today: t.clock.today(),
     }
 }
 
@@ -513,8 +506,8 @@ fn routes(f: &Fixture) -> Vec<Route> {
         form("form write report texts", "/bao-cao/van-ban", |_, key| {vec![("nguyen-nhan".into(), format!("Nguyên nhân thử quyền {key}")), ("ngay".into(), "15/07/2026".into())]}, &[Coordinator]),
         api("api budget", "PUT", "/api/v1/report/budget", |_, _| json!({"lines": [{"line_id": "l3-support", "estimate": 5_000_000}]}), &[Coordinator]),
         form("form budget", "/bao-cao/kinh-phi", |_, _| vec![("da-chi:l3-support".into(), "1.200.000".into())], &[Coordinator]),
-        api("api create shift", "POST", "/api/v1/shifts", |f, _| {json!({"id": uuid::Uuid::now_v7().to_string(), "unit_id": f.village.id.clone(), "day": common::test_day().plus(20).iso(), "start_time": "14:00", "end_time": "16:00", "places": 4})}, &[Coordinator]),
-        form("form create shift", "/doi-hinh/ca", |f, _| {vec![("id".into(), uuid::Uuid::now_v7().to_string()), ("unit_id".into(), f.village.id.clone()), ("day".into(), common::test_day().plus(21).vn()), ("start_time".into(), "14:00".into()), ("end_time".into(), "16:00".into()), ("places".into(), "4".into())]}, &[Coordinator]),
+        api("api create shift", "POST", "/api/v1/shifts", |f, _| {json!({"id": uuid::Uuid::now_v7().to_string(), "unit_id": f.village.id.clone(), "day": f.today.plus(20).iso(), "start_time": "14:00", "end_time": "16:00", "places": 4})}, &[Coordinator]),
+        form("form create shift", "/doi-hinh/ca", |f, _| {vec![("id".into(), uuid::Uuid::now_v7().to_string()), ("unit_id".into(), f.village.id.clone()), ("day".into(), f.today.plus(21).vn()), ("start_time".into(), "14:00".into()), ("end_time".into(), "16:00".into()), ("places".into(), "4".into())]}, &[Coordinator]),
         form("form create team", "/doi-hinh", |f, key| {vec![("name".into(), format!("Đội {key}")), ("members".into(), f.youth.id.clone())]}, &[Coordinator]),
         api("api assign a member to a shift", "POST", format!("/api/v1/shifts/{}/signups", shift.id), |f, _| json!({"person_id": f.youth.id.clone()}), &[Coordinator]),
         form("form launch teams", "/doi-hinh/ra-quan", |_, _| vec![("day".into(), "10/06/2026".into())], &[Coordinator]),
@@ -535,7 +528,8 @@ fn routes(f: &Fixture) -> Vec<Route> {
 
 #[tokio::test]
 async fn every_write_route_admits_only_its_roles() {
-    for t in TestApp::all().await {
+    // A day of the campaign: shifts open only inside the plan's period.
+    for t in TestApp::all_on(kehoach_core::Day::from_ymd(2026, 8, 1).unwrap()).await {
         let f = set_up(&t).await;
         let Fixture {
             village,

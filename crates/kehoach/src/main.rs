@@ -54,9 +54,10 @@ struct MailArgs {
     smtp_from: String,
 }
 
-/// Reverse proxies in front of kehoach.
+/// How the server runs: the reverse proxies in front of it, slow clients,
+/// and the day it runs on.
 #[derive(clap::Args, Clone)]
-struct ProxyArgs {
+struct ServeArgs {
     /// Addresses or ranges (10.0.0.0/8) of the reverse proxies whose X-Forwarded-For names
     /// the client, so that rate limits count citizens, not the proxy; comma-separated,
     /// "none" to trust none.
@@ -71,9 +72,25 @@ struct ProxyArgs {
     /// connections are closed (slowloris).
     #[arg(long, env = "KEHOACH_HEADER_TIMEOUT_SECS", default_value_t = kehoach_web::serve::HEADER_READ_TIMEOUT.as_secs())]
     header_timeout_secs: u64,
+    /// Run as if today were this day (dd/mm/yyyy or YYYY-MM-DD): a demo or a
+    /// training on a day of the campaign; the hours still pass. Default: the
+    /// machine's clock.
+    #[arg(long, env = "KEHOACH_TODAY")]
+    today: Option<String>,
 }
 
-impl ProxyArgs {
+impl ServeArgs {
+    fn clock(&self) -> anyhow::Result<kehoach_core::Clock> {
+        match self.today.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => Ok(kehoach_core::Clock::system()),
+            Some(s) => kehoach_core::Day::parse_any(s)
+                .map(kehoach_core::Clock::system_on)
+                .ok_or_else(|| {
+                    anyhow::anyhow!("--today: “{s}” không phải một ngày (viết dd/mm/yyyy, ví dụ 20/07/2026)")
+                }),
+        }
+    }
+
     fn addresses(&self) -> anyhow::Result<Vec<kehoach_web::http::auth::ProxyRange>> {
         self.trusted_proxies
             .iter()
@@ -106,7 +123,7 @@ enum Command {
         #[command(flatten)]
         mail: MailArgs,
         #[command(flatten)]
-        proxies: ProxyArgs,
+        proxies: ServeArgs,
         /// Serve the sample campaign instead (as `kehoach demo`): a separate database,
         /// data/demo.sqlite unless --database-url names another.
         #[arg(long)]
@@ -154,7 +171,7 @@ enum Command {
         #[command(flatten)]
         mail: MailArgs,
         #[command(flatten)]
-        proxies: ProxyArgs,
+        proxies: ServeArgs,
     },
 }
 
@@ -333,7 +350,7 @@ async fn serve(
     plan_file: Option<PathBuf>,
     public_url: Option<String>,
     mail: MailArgs,
-    proxies: ProxyArgs,
+    proxies: ServeArgs,
 ) -> anyhow::Result<()> {
     let trusted = proxies.addresses()?;
     let header_timeout = std::time::Duration::from_secs(proxies.header_timeout_secs.max(1));
@@ -342,7 +359,8 @@ async fn serve(
         None => None,
     };
     let store = open(&db).await?;
-    let now = kehoach_core::Clock::system().now();
+    let clock = proxies.clock()?;
+    let now = clock.now();
     let plan = match store.plan_ids().await?.first() {
         Some(id) => {
             let source = store.plan_source(id).await?;
@@ -375,8 +393,8 @@ async fn serve(
         println!("Chưa có người điều phối. Mở liên kết thiết lập (dùng một lần, hết hạn sau 7 ngày):");
         println!("  {}/moi/{token}", public_url.trim_end_matches('/'));
     }
-    let mut state = kehoach_web::AppState::new(store.clone(), plan, public_url.clone(), kehoach_core::Clock::system())
-        .with_trusted_proxies(trusted);
+    let mut state =
+        kehoach_web::AppState::new(store.clone(), plan, public_url.clone(), clock).with_trusted_proxies(trusted);
     if let Some(m) = mailer {
         state = state.with_mailer(m);
         // Tomorrow's shift reminders by email, from 17:00 each day.
@@ -386,6 +404,9 @@ async fn serve(
         .await
         .with_context(|| format!("không mở được cổng {listen}"))?;
     println!("kehoach đang chạy tại {public_url}");
+    if proxies.today.is_some() {
+        println!("Chạy như hôm nay là ngày {} (--today).", state.clock.today().vn());
+    }
     kehoach_web::serve::serve(listener, kehoach_web::live_app(state), header_timeout, shutdown()).await?;
     store.close().await;
     Ok(())
@@ -487,7 +508,7 @@ async fn run_demo(
     public_url: Option<String>,
     fill_only: bool,
     mail: MailArgs,
-    proxies: ProxyArgs,
+    proxies: ServeArgs,
 ) -> anyhow::Result<()> {
     let db = DbArgs {
         database_url,

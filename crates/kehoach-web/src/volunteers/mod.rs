@@ -57,7 +57,7 @@ pub struct ShiftBody {
     pub team_id: Option<String>,
     /// A village.
     pub unit_id: String,
-    /// YYYY-MM-DD or dd/mm/yyyy, today or later.
+    /// YYYY-MM-DD or dd/mm/yyyy, today or later, inside the plan's period.
     pub day: String,
     /// HH:MM.
     pub start_time: String,
@@ -65,7 +65,8 @@ pub struct ShiftBody {
     pub places: i64,
 }
 
-/// Opens a shift after checking it: a village, a day not past, times in order.
+/// Opens a shift after checking it: a village, a day not past and inside the
+/// plan's period (volunteers serve the campaign), times in order.
 pub async fn create_shift(st: &AppState, cu: &CurrentUser, b: ShiftBody) -> Result<ShiftRow, AppError> {
     if !manages(st, cu).await {
         return Err(AppError::forbidden());
@@ -83,6 +84,9 @@ pub async fn create_shift(st: &AppState, cu: &CurrentUser, b: ShiftBody) -> Resu
     let day = Day::parse_any(&b.day).ok_or_else(|| AppError::invalid(ErrorCode::DayInvalid, "day"))?;
     if day < st.clock.today() {
         return Err(AppError::invalid(ErrorCode::DayInPast, "day"));
+    }
+    if !st.plan.plan.period.contains(day) {
+        return Err(AppError::invalid(ErrorCode::DayOutsidePeriod, "day"));
     }
     if !crate::records::sessions::valid_time(&b.start_time) || !crate::records::sessions::valid_time(&b.end_time) {
         return Err(AppError::invalid(ErrorCode::TimeInvalid, "start_time"));

@@ -58,11 +58,22 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn all() -> Vec<TestApp> {
+        TestApp::all_at(test_clock()).await
+    }
+
+    /// A fresh app on each backend whose "now" is `clock`.
+    pub async fn all_at(clock: Clock) -> Vec<TestApp> {
         let mut out = Vec::new();
         for (backend, url) in kehoach_store::testing::fresh_database_urls().await {
-            out.push(TestApp::open(backend, &url).await);
+            out.push(TestApp::open_at(backend, &url, clock.clone()).await);
         }
         out
+    }
+
+    /// A fresh app on each backend on `day` (10:00, Vietnam time), a day of
+    /// the campaign for tests that need one.
+    pub async fn all_on(day: Day) -> Vec<TestApp> {
+        TestApp::all_at(Clock::at(day, 10, 0)).await
     }
 
     pub async fn open(backend: &'static str, url: &str) -> TestApp {

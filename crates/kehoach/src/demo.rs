@@ -267,6 +267,29 @@ pub async fn fill(store: &Store) -> anyhow::Result<()> {
     }
     store.launch_teams(&pid, &teams, &d(6, 10).iso()).await?;
 
+    // Shifts of the teams in the villages every Saturday morning from 11/7 to
+    // 29/8, the earlier ones taken by the first members: run on a day of the
+    // campaign (`--today`), the demo has open shifts to sign up for.
+    let mut day = d(7, 11);
+    let mut week = 0;
+    while day <= d(8, 29) {
+        let village = &villages[week % villages.len()];
+        let team = &teams[week % teams.len()];
+        let shift = kehoach_store::NewShift {
+            team_id: Some(team.clone()),
+            places: 4,
+            ..testing::shift(&pid, village, day, &coord.id)
+        };
+        let shift = store.create_shift(shift, now).await?;
+        if day <= d(7, 25) {
+            for m in members.iter().take(2) {
+                store.sign_up(&pid, &shift.id, &m.id, &coord.id, now).await?;
+            }
+        }
+        day = day.plus(7);
+        week += 1;
+    }
+
     // Contests (sample entries): 7.1 judged and published on 18/8, 7.2 being judged.
     contests(store, &plan, &coord.id, &children, &mut rng).await?;
     Ok(())

@@ -353,13 +353,13 @@ async fn serve(
     proxies: ServeArgs,
 ) -> anyhow::Result<()> {
     let trusted = proxies.addresses()?;
+    let clock = proxies.clock()?;
     let header_timeout = std::time::Duration::from_secs(proxies.header_timeout_secs.max(1));
     let mailer = match &mail.smtp_url {
         Some(url) => Some(kehoach_web::mail::Mailer::new(url, &mail.smtp_from)?),
         None => None,
     };
     let store = open(&db).await?;
-    let clock = proxies.clock()?;
     let now = clock.now();
     let plan = match store.plan_ids().await?.first() {
         Some(id) => {

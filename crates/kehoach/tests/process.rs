@@ -153,6 +153,30 @@ fn a_proxy_that_is_not_an_address_is_refused_before_anything_is_created() {
 }
 
 #[test]
+fn a_server_run_on_a_day_of_the_campaign_says_so_and_shows_that_week() {
+    let dir = temp_dir("today");
+    let url = format!("sqlite:{}", dir.join("k.sqlite").display());
+    let s = common::start_with_env(&url, &[("KEHOACH_TODAY", "20/07/2026")]);
+    let (status, _, body) = http(s.port, "GET", "/cong-khai", &[], "");
+    assert_eq!(status, 200);
+    let mut s = s;
+    s.child.kill().unwrap();
+    s.child.wait().unwrap();
+    assert!(body.contains("Lịch tuần 20/07/2026 – 26/07/2026"), "{body}");
+    // A day that is not one is refused before anything is created.
+    let db = dir.join("other.sqlite");
+    let out = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--create", "--today", "31/02/2026"])
+        .args(["--database-url", &format!("sqlite:{}", db.display())])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--today: “31/02/2026” không phải một ngày"), "{err}");
+    assert!(!db.exists());
+}
+
+#[test]
 fn plan_validate_reports_each_problem_with_line_and_field() {
     let dir = temp_dir("plan");
     let good = dir.join("good.toml");

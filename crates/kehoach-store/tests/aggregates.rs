@@ -29,20 +29,9 @@ fn session(
 ) -> NewActivitySession {
     NewActivitySession {
         id: id.into(),
-        plan_id: plan.into(),
-        line_id: line.into(),
-        unit_id: unit.into(),
-        class_id: None,
-        kind: kind.into(),
         status: status.into(),
         day: day.into(),
-        start_time: None,
-        end_time: None,
-        venue: None,
-        topics: "[]".into(),
-        headcount: None,
-        note: None,
-        created_by: by.into(),
+        ..testing::session(plan, line, unit, kind, by)
     }
 }
 
@@ -73,12 +62,7 @@ async fn aggregates_equal_a_rebuild_and_give_the_figures_of_the_raw_records() {
             .unwrap();
         let people = |prefix: &str, unit: &str, n: usize| {
             (0..n)
-                .map(|i| PersonInput {
-                    full_name: format!("{prefix} Văn {i}"),
-                    birth_year: Some(2010),
-                    unit_id: unit.to_string(),
-                    class_id: None,
-                })
+                .map(|i| testing::person(&format!("{prefix} Văn {i}"), 2010, unit))
                 .collect::<Vec<_>>()
         };
         store

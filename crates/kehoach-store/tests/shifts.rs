@@ -4,7 +4,7 @@
 //! PostgreSQL.
 
 use kehoach_core::{ErrorCode, SEED_PLAN_TOML, seed_plan};
-use kehoach_store::testing::fresh_database_urls;
+use kehoach_store::testing::{self, fresh_database_urls};
 use kehoach_store::*;
 
 const NOW: i64 = 1_781_000_000;
@@ -35,12 +35,7 @@ async fn concurrent_sign_ups_fill_a_shift_exactly() {
             .await
             .unwrap();
         let members: Vec<PersonInput> = (0..12)
-            .map(|i| PersonInput {
-                full_name: format!("Đoàn viên {i:02}"),
-                birth_year: Some(2002),
-                unit_id: union.clone(),
-                class_id: None,
-            })
+            .map(|i| testing::person(&format!("Đoàn viên {i:02}"), 2002, &union))
             .collect();
         store
             .import_roster(&pid, "youth_members", &members, false, &user.id, NOW)
@@ -83,15 +78,9 @@ async fn concurrent_sign_ups_fill_a_shift_exactly() {
         let shift = store
             .create_shift(
                 NewShift {
-                    id: new_id(),
-                    plan_id: pid.clone(),
                     team_id: Some(team.id.clone()),
-                    unit_id: village.clone(),
-                    day: "2026-07-12".into(),
-                    start_time: "08:00".into(),
-                    end_time: "11:00".into(),
                     places: 3,
-                    created_by: user.id.clone(),
+                    ..testing::shift(&pid, &village, day("2026-07-12"), &user.id)
                 },
                 NOW,
             )
@@ -134,15 +123,10 @@ async fn concurrent_sign_ups_fill_a_shift_exactly() {
         let roomy = store
             .create_shift(
                 NewShift {
-                    id: new_id(),
-                    plan_id: pid.clone(),
-                    team_id: None,
-                    unit_id: village.clone(),
-                    day: "2026-07-13".into(),
                     start_time: "14:00".into(),
                     end_time: "16:00".into(),
                     places: 10,
-                    created_by: user.id.clone(),
+                    ..testing::shift(&pid, &village, day("2026-07-13"), &user.id)
                 },
                 NOW,
             )
@@ -175,4 +159,8 @@ async fn concurrent_sign_ups_fill_a_shift_exactly() {
         );
         store.close().await;
     }
+}
+
+fn day(iso: &str) -> kehoach_core::Day {
+    kehoach_core::Day::parse_iso(iso).expect("a day")
 }

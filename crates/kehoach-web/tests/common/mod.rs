@@ -318,25 +318,7 @@ impl TestApp {
         filename: &str,
         bytes: &[u8],
     ) -> (StatusCode, Vec<(String, String)>, String) {
-        let boundary = "----kehoach-test-boundary";
-        let mut body = format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-        )
-        .into_bytes();
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-        let uri = match s {
-            Some(s) => format!("{path}{}_csrf={}", if path.contains('?') { '&' } else { '?' }, s.csrf),
-            None => path.to_string(),
-        };
-        let mut b = Request::post(uri).header(header::HOST, "kehoach.test").header(
-            header::CONTENT_TYPE,
-            format!("multipart/form-data; boundary={boundary}"),
-        );
-        if let Some(s) = s {
-            b = b.header(header::COOKIE, &s.cookie);
-        }
-        self.send(b.body(Body::from(body)).unwrap()).await
+        self.multipart_parts(path, s, &[], Some((field, filename, bytes))).await
     }
 
     /// A multipart form as a browser sends it (a file upload), with the
@@ -348,6 +330,17 @@ impl TestApp {
         fields: &[(&str, &str)],
         file: Option<(&str, &[u8])>,
     ) -> (StatusCode, Vec<(String, String)>, String) {
+        let file = file.map(|(name, bytes)| ("file", name, bytes));
+        self.multipart_parts(path, s, fields, file).await
+    }
+
+    async fn multipart_parts(
+        &self,
+        path: &str,
+        s: Option<&Session>,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &str, &[u8])>,
+    ) -> (StatusCode, Vec<(String, String)>, String) {
         let boundary = "----kehoach-test-boundary";
         let mut body = Vec::new();
         for (k, v) in fields {
@@ -355,10 +348,10 @@ impl TestApp {
                 format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes(),
             );
         }
-        if let Some((name, bytes)) = file {
+        if let Some((field, name, bytes)) = file {
             body.extend_from_slice(
                 format!(
-                    "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
                 )
                 .as_bytes(),
             );

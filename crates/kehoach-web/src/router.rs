@@ -84,15 +84,21 @@ fn api_routes() -> Router<AppState> {
         .route("/board/records", get(crate::board::api::api_trace))
         .route(
             "/reminders",
-            get(crate::reminders::api_list).post(crate::reminders::api_send),
+            get(crate::reminders::api::api_list).post(crate::reminders::api::api_send),
         )
-        .route("/reminders/{id}/read", post(crate::reminders::api_read))
-        .route("/report/texts/{section}", put(crate::reports::api_put_text))
-        .route("/report/budget", put(crate::reports::api_put_budget))
-        .route("/shifts", post(crate::volunteers::api_create_shift))
-        .route("/shifts/{id}", axum::routing::delete(crate::volunteers::api_cancel))
-        .route("/propaganda", post(crate::propaganda::api_log))
-        .route("/propaganda/{id}", axum::routing::delete(crate::propaganda::api_delete))
+        .route("/reminders/{id}/read", post(crate::reminders::api::api_read))
+        .route("/report/texts/{section}", put(crate::reports::api::api_put_text))
+        .route("/report/budget", put(crate::reports::api::api_put_budget))
+        .route("/shifts", post(crate::volunteers::api::api_create_shift))
+        .route(
+            "/shifts/{id}",
+            axum::routing::delete(crate::volunteers::api::api_cancel),
+        )
+        .route("/propaganda", post(crate::propaganda::api::api_log))
+        .route(
+            "/propaganda/{id}",
+            axum::routing::delete(crate::propaganda::api::api_delete),
+        )
         .route("/contests/{id}", put(crate::contests::api::api_settings))
         .route("/contests/{id}/rubric", put(crate::contests::api::api_rubric))
         .route("/contests/{id}/judges", put(crate::contests::api::api_judges))
@@ -111,10 +117,10 @@ fn api_routes() -> Router<AppState> {
             "/contests/{id}/entries/{entry}/prize",
             put(crate::contests::api::api_prize),
         )
-        .route("/shifts/{id}/signups", post(crate::volunteers::api_sign_up))
+        .route("/shifts/{id}/signups", post(crate::volunteers::api::api_sign_up))
         .route(
             "/shifts/{id}/signups/mine",
-            axum::routing::delete(crate::volunteers::api_withdraw),
+            axum::routing::delete(crate::volunteers::api::api_withdraw),
         )
         .route(
             "/units",
@@ -215,17 +221,17 @@ fn page_routes() -> Router<AppState> {
         .route("/ke-hoach/nhap/kich-hoat", post(crate::plan::import::activate))
         .route("/theo-doi", get(crate::board::page::board_page))
         .route("/theo-doi/ho-so", get(crate::board::trace::trace_page))
-        .route("/bao-cao", get(crate::reports::preview))
-        .route("/bao-cao/van-ban", post(crate::reports::texts_form))
-        .route("/bao-cao/kinh-phi", post(crate::reports::budget_form))
-        .route("/bao-cao/don-vi/{file}", get(crate::reports::unit_report))
-        .route("/bao-cao/{file}", get(crate::reports::summary))
-        .route("/xuat/du-lieu.xlsx", get(crate::reports::export_xlsx))
-        .route("/xuat/{file}", get(crate::reports::export_csv))
-        .route("/nhac-nho", post(crate::reminders::send_form))
-        .route("/nhac-nho/moi", get(crate::reminders::new_page))
-        .route("/nhac-nho/{id}", get(crate::reminders::show_page))
-        .route("/nhac-nho/{id}/da-doc", post(crate::reminders::read_form))
+        .route("/bao-cao", get(crate::reports::pages::preview))
+        .route("/bao-cao/van-ban", post(crate::reports::pages::texts_form))
+        .route("/bao-cao/kinh-phi", post(crate::reports::pages::budget_form))
+        .route("/bao-cao/don-vi/{file}", get(crate::reports::pages::unit_report))
+        .route("/bao-cao/{file}", get(crate::reports::pages::summary))
+        .route("/xuat/du-lieu.xlsx", get(crate::reports::exports::export_xlsx))
+        .route("/xuat/{file}", get(crate::reports::exports::export_csv))
+        .route("/nhac-nho", post(crate::reminders::pages::send_form))
+        .route("/nhac-nho/moi", get(crate::reminders::pages::new_page))
+        .route("/nhac-nho/{id}", get(crate::reminders::pages::show_page))
+        .route("/nhac-nho/{id}/da-doc", post(crate::reminders::pages::read_form))
         .route(
             "/don-vi",
             get(crate::admin::units::units_page).post(crate::admin::units::unit_create),
@@ -288,24 +294,27 @@ fn page_routes() -> Router<AppState> {
         .route("/danh-sach/luu", post(crate::records::rosters::pages::roster_save))
         .route("/danh-sach/{id}", post(crate::records::rosters::pages::person_update))
         .route("/ghi-luot", get(crate::records::turns::page::turns_page))
-        .route("/ca-cua-toi", get(crate::volunteers::mine_page))
+        .route("/ca-cua-toi", get(crate::volunteers::pages::mine_page))
         .route("/don-vi-cua-toi", get(crate::board::unit_home::unit_home))
-        .route("/ca/{id}/dang-ky", post(crate::volunteers::sign_up_form))
-        .route("/ca/{id}/huy-dang-ky", post(crate::volunteers::withdraw_form))
+        .route("/ca/{id}/dang-ky", post(crate::volunteers::pages::sign_up_form))
+        .route("/ca/{id}/huy-dang-ky", post(crate::volunteers::pages::withdraw_form))
         .route(
             "/doi-hinh",
-            get(crate::volunteers::teams_page).post(crate::volunteers::team_form),
+            get(crate::volunteers::pages::teams_page).post(crate::volunteers::pages::team_form),
         )
-        .route("/doi-hinh/ca", post(crate::volunteers::shift_form))
-        .route("/doi-hinh/ca/{id}/phan-cong", post(crate::volunteers::assign_form))
-        .route("/doi-hinh/ra-quan", post(crate::volunteers::launch_form))
-        .route("/doi-hinh/{id}/sua", post(crate::volunteers::team_edit_form))
-        .route("/doi-hinh/ca/{id}/huy", post(crate::volunteers::cancel_form))
+        .route("/doi-hinh/ca", post(crate::volunteers::pages::shift_form))
+        .route(
+            "/doi-hinh/ca/{id}/phan-cong",
+            post(crate::volunteers::pages::assign_form),
+        )
+        .route("/doi-hinh/ra-quan", post(crate::volunteers::pages::launch_form))
+        .route("/doi-hinh/{id}/sua", post(crate::volunteers::pages::team_edit_form))
+        .route("/doi-hinh/ca/{id}/huy", post(crate::volunteers::pages::cancel_form))
         .route(
             "/tuyen-truyen",
-            get(crate::propaganda::log_page).post(crate::propaganda::log_form),
+            get(crate::propaganda::pages::log_page).post(crate::propaganda::pages::log_form),
         )
-        .route("/tuyen-truyen/{id}/xoa", post(crate::propaganda::delete_form))
+        .route("/tuyen-truyen/{id}/xoa", post(crate::propaganda::pages::delete_form))
         .route("/cuoc-thi", get(crate::contests::staff::staff_list))
         .route("/cuoc-thi/{id}", get(crate::contests::staff::manage_page))
         .route("/cuoc-thi/{id}/cai-dat", post(crate::contests::staff::settings_form))

@@ -42,20 +42,13 @@ async fn public_pages_show_the_schedule_and_progress_and_no_personal_data() {
         // Line 3 (support in the villages) helps with services: the page says to bring papers and a phone.
         let session = |id: &str, status: &str, day: &str| NewActivitySession {
             id: id.into(),
-            plan_id: t.plan_id.clone(),
-            line_id: "l3-support".into(),
-            unit_id: village.id.clone(),
-            class_id: None,
-            kind: "guidance".into(),
             status: status.into(),
             day: day.into(),
             start_time: Some("08:00".into()),
             end_time: Some("10:00".into()),
             venue: Some("Nhà văn hóa thôn".into()),
-            topics: "[]".into(),
-            headcount: None,
             note: Some("Liên hệ chị Hoa 0912345678".into()),
-            created_by: rep.user_id.clone(),
+            ..testing::session(&t.plan_id, "l3-support", &village.id, "guidance", &rep.user_id)
         };
         let planned = uuid::Uuid::now_v7().to_string();
         t.store

@@ -6,6 +6,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use common::{Session, TestApp};
 use kehoach_store::Role;
+use kehoach_store::testing;
 use serde_json::{Value, json};
 
 async fn upload(t: &TestApp, s: &Session, roster: &str, query: &str, bytes: Vec<u8>) -> (StatusCode, Value) {
@@ -332,28 +333,8 @@ async fn sessions_and_attendance_count_each_person_once() {
         assert_eq!(s, StatusCode::FORBIDDEN, "a reporter records for its own unit only");
 
         // Attendance: by search result and by card; twice is once.
-        t.store
-            .import_roster(
-                &t.plan_id,
-                "children",
-                &[kehoach_store::PersonInput {
-                    full_name: "Nguyễn Văn Ánh".into(),
-                    birth_year: Some(2012),
-                    unit_id: village.id.clone(),
-                    class_id: None,
-                }],
-                false,
-                &c.user_id,
-                0,
-            )
-            .await
-            .unwrap();
-        let person = t
-            .store
-            .roster_people(&t.plan_id, Some("children"), None)
-            .await
-            .unwrap()
-            .remove(0);
+        let anh = testing::person("Nguyễn Văn Ánh", 2012, &village.id);
+        let person = testing::add_person(&t.store, &t.plan_id, "children", anh, &c.user_id).await;
         let (s, j) = t
             .api(
                 "POST",
@@ -523,15 +504,7 @@ async fn qr_card_round_trip_counts_one_attendance() {
     let c = t.coordinator().await;
     let village = t.unit_by_slug("thon-mau-1").await;
     let names = ["Nguyễn Văn Ánh", "Trần Thị Bích Ngọc", "Đặng Văn Ứng"];
-    let rows: Vec<_> = names
-        .iter()
-        .map(|n| kehoach_store::PersonInput {
-            full_name: n.to_string(),
-            birth_year: Some(2011),
-            unit_id: village.id.clone(),
-            class_id: None,
-        })
-        .collect();
+    let rows: Vec<_> = names.iter().map(|n| testing::person(n, 2011, &village.id)).collect();
     t.store
         .import_roster(&t.plan_id, "children", &rows, false, &c.user_id, 0)
         .await
@@ -697,32 +670,9 @@ async fn an_account_links_to_one_youth_member() {
         let union = t.unit_by_slug("doan-tn").await;
         let v1 = t.user("tnv1", Role::Volunteer, Some(&union.id)).await;
         let v2 = t.user("tnv2", Role::Volunteer, Some(&union.id)).await;
-        let row = |n: &str| kehoach_store::PersonInput {
-            full_name: n.into(),
-            birth_year: Some(2000),
-            unit_id: village.id.clone(),
-            class_id: None,
-        };
-        t.store
-            .import_roster(&t.plan_id, "youth_members", &[row("Trần Văn An")], false, &c.user_id, 0)
-            .await
-            .unwrap();
-        t.store
-            .import_roster(&t.plan_id, "children", &[row("Lê Bé Na")], false, &c.user_id, 0)
-            .await
-            .unwrap();
-        let member = t
-            .store
-            .roster_people(&t.plan_id, Some("youth_members"), None)
-            .await
-            .unwrap()
-            .remove(0);
-        let child = t
-            .store
-            .roster_people(&t.plan_id, Some("children"), None)
-            .await
-            .unwrap()
-            .remove(0);
+        let row = |n: &str| testing::person(n, 2000, &village.id);
+        let member = testing::add_person(&t.store, &t.plan_id, "youth_members", row("Trần Văn An"), &c.user_id).await;
+        let child = testing::add_person(&t.store, &t.plan_id, "children", row("Lê Bé Na"), &c.user_id).await;
         let path = |u: &str| format!("/api/v1/users/{u}/person");
         let (s, _) = t
             .api("PUT", &path(&v1.user_id), Some(&c), json!({"person_id": member.id}))

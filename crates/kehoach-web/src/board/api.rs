@@ -15,8 +15,8 @@ use crate::board::BoardData;
 use crate::board::Names;
 use crate::board::TRACE_PAGE;
 use crate::board::api_records_url;
-use crate::board::parse_as_of;
 use crate::http::auth::{ApiUser, CurrentUser};
+use crate::http::dates::parse_as_of;
 use crate::http::errors::AppError;
 use crate::http::policy::{Action, allowed};
 

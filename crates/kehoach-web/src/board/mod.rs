@@ -14,10 +14,9 @@ pub mod unit_home;
 use std::fmt::Write;
 use std::sync::Arc;
 
-use kehoach_core::ErrorCode;
 use kehoach_core::engine::{self, Facts, Standing};
 use kehoach_core::text::vn_num;
-use kehoach_core::{Day, Measure, Plan, TargetDef};
+use kehoach_core::{Day, Measure, TargetDef};
 use kehoach_store::{ClassRow, UnitRow};
 
 use crate::AppState;
@@ -25,30 +24,6 @@ use crate::http::errors::AppError;
 
 /// Records listed per page behind a figure.
 pub const TRACE_PAGE: i64 = 500;
-
-/// Today clamped to the plan period: the board's default date.
-pub fn default_as_of(plan: &Plan, today: Day) -> Day {
-    today.max(plan.plan.period.start).min(plan.plan.period.end)
-}
-
-/// Reads a date as pages send it (dd/mm/yyyy) or as the API does (YYYY-MM-DD).
-pub fn parse_as_of(plan: &Plan, today: Day, raw: Option<&str>) -> Result<Day, AppError> {
-    match raw.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(default_as_of(plan, today)),
-        Some(s) => Day::parse_any(s).ok_or_else(|| AppError::invalid(ErrorCode::AsOfInvalid, "as_of")),
-    }
-}
-
-/// An optional day field of a form or query (`tu`, `den`, …): absent or
-/// blank is None, anything else must be a day (`day_invalid` on `field`).
-pub fn parse_day_field(raw: Option<&str>, field: &'static str) -> Result<Option<Day>, AppError> {
-    match raw.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(s) => Day::parse_any(s)
-            .map(Some)
-            .ok_or_else(|| AppError::invalid(ErrorCode::DayInvalid, field)),
-    }
-}
 
 /// Where the records behind a figure are listed.
 pub fn records_url(target: &str, subject: Option<&str>, as_of: Day) -> String {

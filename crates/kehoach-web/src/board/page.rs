@@ -13,12 +13,12 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::board::BoardData;
-use crate::board::default_as_of;
 use crate::board::figure;
-use crate::board::parse_as_of;
 use crate::board::records_url;
 use crate::board::unit_figure;
 use crate::http::auth::PageUser;
+use crate::http::dates::default_as_of;
+use crate::http::dates::parse_as_of;
 use crate::http::policy::{Action, allowed};
 use crate::ui::{Chrome, chrome, render};
 

@@ -14,9 +14,9 @@ use crate::AppState;
 use crate::board::Names;
 use crate::board::TRACE_PAGE;
 use crate::board::api::trace_query;
-use crate::board::parse_as_of;
 use crate::board::records_url;
 use crate::http::auth::PageUser;
+use crate::http::dates::parse_as_of;
 use crate::http::errors::AppError;
 use crate::ui::{Chrome, chrome, render};
 

@@ -7,10 +7,10 @@ use axum::response::Response;
 
 use crate::AppState;
 use crate::board::BoardData;
-use crate::board::default_as_of;
 use crate::board::records_url;
 use crate::board::unit_figure;
 use crate::http::auth::PageUser;
+use crate::http::dates::default_as_of;
 use crate::http::errors::AppError;
 use crate::ui::{Chrome, chrome, render};
 

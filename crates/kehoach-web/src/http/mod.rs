@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod body;
+pub mod dates;
 pub mod errors;
 pub mod form;
 pub mod heavy;

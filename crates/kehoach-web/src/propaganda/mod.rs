@@ -2,10 +2,9 @@
 //! propaganda centre) or the coordinator log each broadcast, post and mobile
 //! trip; a mobile trip names its village and counts as a propaganda session.
 
-use askama::Template;
-use axum::extract::{Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+pub mod api;
+pub mod pages;
+
 use kehoach_core::ErrorCode;
 use kehoach_core::text::{clean, fold_key};
 use kehoach_core::{ActivityLine, Day, SessionKind};
@@ -13,10 +12,9 @@ use kehoach_store::NewPropaganda;
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::http::auth::{ApiUser, CurrentUser, PageUser};
+use crate::http::auth::CurrentUser;
 use crate::http::errors::AppError;
 use crate::http::policy::{Action, allowed};
-use crate::ui::{Chrome, OkQuery, chrome, forbidden_page, ok_notice, render};
 
 /// The line the log belongs to: the one with channels (forms) and propaganda sessions.
 fn line(st: &AppState) -> Option<&ActivityLine> {
@@ -151,165 +149,4 @@ pub async fn delete(
         .delete_propaganda(&st.plan_id, id, &cu.user.id, &reason, st.clock.now())
         .await?
         .ok_or_else(AppError::not_found)
-}
-
-#[utoipa::path(delete, path = "/api/v1/propaganda/{id}", request_body = crate::records::turns::DeleteBody,
-    responses((status = 200, body = Object), (status = 403, body = crate::http::errors::ErrorBody),
-        (status = 404, body = crate::http::errors::ErrorBody), (status = 422, body = crate::http::errors::ErrorBody)))]
-pub async fn api_delete(
-    State(st): State<AppState>,
-    ApiUser(cu): ApiUser,
-    axum::extract::Path(id): axum::extract::Path<String>,
-    crate::http::Body(b): crate::http::Body<crate::records::turns::DeleteBody>,
-) -> Response {
-    match delete(&st, &cu, &id, b.reason).await {
-        Ok(row) => axum::Json(row).into_response(),
-        Err(e) => e.into_response(),
-    }
-}
-
-pub async fn delete_form(
-    State(st): State<AppState>,
-    PageUser(cu): PageUser,
-    axum::extract::Path(id): axum::extract::Path<String>,
-    body: axum::body::Bytes,
-) -> Response {
-    let pairs = crate::http::form::form_pairs(&body);
-    let r = delete(&st, &cu, &id, crate::http::form::field(&pairs, "reason")).await;
-    let done = |_| "/tuyen-truyen?ok=propaganda_deleted".to_string();
-    crate::ui::form_outcome(&st, &cu, r, done, |n, s| page(&st, &cu, n, s)).await
-}
-
-#[utoipa::path(post, path = "/api/v1/propaganda", request_body = PropagandaBody,
-    responses((status = 201), (status = 200, description = "already stored"), (status = 403, body = crate::http::errors::ErrorBody),
-        (status = 422, body = crate::http::errors::ErrorBody)))]
-pub async fn api_log(
-    State(st): State<AppState>,
-    ApiUser(cu): ApiUser,
-    crate::http::Body(b): crate::http::Body<PropagandaBody>,
-) -> Response {
-    match log(&st, &cu, b).await {
-        Ok(true) => StatusCode::CREATED.into_response(),
-        Ok(false) => StatusCode::OK.into_response(),
-        Err(e) => e.into_response(),
-    }
-}
-
-#[derive(Template)]
-#[template(path = "propaganda.html")]
-struct LogPage {
-    c: Chrome,
-    id: String,
-    channels: Vec<(String, String, bool)>,
-    topics: Vec<String>,
-    villages: Vec<(String, String)>,
-    counts: Vec<(String, i64)>,
-    /// (id, day, channel, topic, village, link).
-    rows: Vec<(String, String, String, String, String, String)>,
-    /// May withdraw entries (the same people who log them).
-    may_delete: bool,
-    today: String,
-}
-
-async fn page(st: &AppState, cu: &CurrentUser, notice: Option<crate::ui::Notice>, status: StatusCode) -> Response {
-    if !may_log(st, cu).await {
-        return forbidden_page(st, cu);
-    }
-    let Some(line) = line(st) else {
-        return AppError::not_found().into_response();
-    };
-    let units = st.units().await.unwrap_or_default();
-    let counts = st
-        .store
-        .propaganda_counts(&st.plan_id, "9999-12-31")
-        .await
-        .unwrap_or_default();
-    let label = |id: &str| {
-        line.forms
-            .iter()
-            .find(|f| f.id == id)
-            .map(|f| f.label.clone())
-            .unwrap_or_else(|| id.to_string())
-    };
-    let rows = st
-        .store
-        .propaganda(&st.plan_id, 200)
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .map(|r| {
-            (
-                r.id.clone(),
-                Day::parse_iso(&r.day).map(|d| d.vn()).unwrap_or_default(),
-                label(&r.channel),
-                r.topic.unwrap_or_default(),
-                r.unit_id
-                    .and_then(|u| units.iter().find(|x| x.id == u).map(|x| x.name.clone()))
-                    .unwrap_or_default(),
-                r.link.unwrap_or_default(),
-            )
-        })
-        .collect();
-    let p = LogPage {
-        c: chrome(st, Some(cu), "Nhật ký tuyên truyền", "propaganda", notice),
-        id: uuid::Uuid::now_v7().to_string(),
-        channels: line
-            .forms
-            .iter()
-            .map(|f| (f.id.clone(), f.label.clone(), is_mobile(&f.label)))
-            .collect(),
-        topics: line.content.clone(),
-        villages: units
-            .iter()
-            .filter(|u| u.kind == "village" && u.active == 1)
-            .map(|u| (u.id.clone(), u.name.clone()))
-            .collect(),
-        counts: line
-            .forms
-            .iter()
-            .map(|f| (f.label.clone(), counts.get(&f.id).copied().unwrap_or(0)))
-            .collect(),
-        rows,
-        may_delete: may_log(st, cu).await,
-        today: st.clock.today().min(line.window.end).vn(),
-    };
-    render(status, &p)
-}
-
-pub async fn log_page(State(st): State<AppState>, PageUser(cu): PageUser, Query(q): Query<OkQuery>) -> Response {
-    page(&st, &cu, ok_notice(&q), StatusCode::OK).await
-}
-
-#[derive(Deserialize)]
-pub struct LogForm {
-    pub id: String,
-    pub channel: String,
-    pub day: String,
-    #[serde(default)]
-    pub topic: String,
-    #[serde(default)]
-    pub link: String,
-    #[serde(default)]
-    pub note: String,
-    #[serde(default)]
-    pub unit_id: String,
-}
-
-pub async fn log_form(
-    State(st): State<AppState>,
-    PageUser(cu): PageUser,
-    axum::Form(f): axum::Form<LogForm>,
-) -> Response {
-    let b = PropagandaBody {
-        id: f.id,
-        channel: f.channel,
-        day: f.day,
-        topic: Some(f.topic),
-        link: Some(f.link),
-        note: Some(f.note),
-        unit_id: Some(f.unit_id),
-    };
-    let r = log(&st, &cu, b).await;
-    let done = |_| "/tuyen-truyen?ok=propaganda_logged".to_string();
-    crate::ui::form_outcome(&st, &cu, r, done, |n, s| page(&st, &cu, n, s)).await
 }

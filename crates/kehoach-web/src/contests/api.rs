@@ -164,7 +164,7 @@ pub struct RankingRow {
 pub async fn api_ranking(State(st): State<AppState>, ApiUser(cu): ApiUser, Path(id): Path<String>) -> Response {
     let r = async {
         let c = contests::contest(&st, &id).await?;
-        if !contests::may_manage(&st, &cu, &c).await {
+        if !contests::may_manage(&cu, &c) {
             return Err(AppError::forbidden());
         }
         let entries = st.store.entries(&st.plan_id, c.id()).await?;

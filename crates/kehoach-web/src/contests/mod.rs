@@ -186,16 +186,9 @@ pub async fn contest(st: &AppState, line_id: &str) -> Result<Contest, AppError> 
 }
 
 /// The coordinator, or a reporter of the contest line's lead unit.
-pub async fn may_manage(st: &AppState, cu: &CurrentUser, c: &Contest) -> bool {
-    let lead = match &cu.user.unit_id {
-        Some(u) => st
-            .units()
-            .await
-            .map(|us| us.iter().any(|x| &x.id == u && c.line.lead.contains(&x.slug)))
-            .unwrap_or(false),
-        None => false,
-    };
-    allowed(&cu.user, Action::ManageContest { lead_unit: lead })
+pub fn may_manage(cu: &CurrentUser, c: &Contest) -> bool {
+    let lead_unit = cu.unit_leads(&c.line.lead);
+    allowed(&cu.user, Action::ManageContest { lead_unit })
 }
 
 /// A judge named on the contest.
@@ -648,7 +641,7 @@ fn clean_list(v: &[String], max: usize) -> Result<Vec<String>, ()> {
 
 pub async fn update_settings(st: &AppState, cu: &CurrentUser, line_id: &str, b: SettingsBody) -> Result<(), AppError> {
     let c = contest(st, line_id).await?;
-    if !may_manage(st, cu, &c).await {
+    if !may_manage(cu, &c) {
         return Err(AppError::forbidden());
     }
     let name = clean(&b.name);
@@ -718,7 +711,7 @@ pub async fn set_rubric(
     body: Vec<CriterionBody>,
 ) -> Result<(), AppError> {
     let c = contest(st, line_id).await?;
-    if !may_manage(st, cu, &c).await {
+    if !may_manage(cu, &c) {
         return Err(AppError::forbidden());
     }
     let mut criteria: Vec<Criterion> = Vec::new();
@@ -759,7 +752,7 @@ pub async fn set_rubric(
 
 pub async fn set_judges(st: &AppState, cu: &CurrentUser, line_id: &str, judges: Vec<String>) -> Result<(), AppError> {
     let c = contest(st, line_id).await?;
-    if !may_manage(st, cu, &c).await {
+    if !may_manage(cu, &c) {
         return Err(AppError::forbidden());
     }
     if judges.len() > 30 {
@@ -773,7 +766,7 @@ pub async fn set_judges(st: &AppState, cu: &CurrentUser, line_id: &str, judges: 
 
 pub async fn lock(st: &AppState, cu: &CurrentUser, line_id: &str, locked: bool) -> Result<(), AppError> {
     let c = contest(st, line_id).await?;
-    if !may_manage(st, cu, &c).await {
+    if !may_manage(cu, &c) {
         return Err(AppError::forbidden());
     }
     st.store
@@ -790,7 +783,7 @@ pub async fn set_prize(
     prize: Option<String>,
 ) -> Result<(), AppError> {
     let c = contest(st, line_id).await?;
-    if !may_manage(st, cu, &c).await {
+    if !may_manage(cu, &c) {
         return Err(AppError::forbidden());
     }
     let prize = prize.map(|p| clean(&p)).filter(|p| !p.is_empty());
@@ -812,7 +805,7 @@ pub async fn set_prize(
 
 pub async fn publish(st: &AppState, cu: &CurrentUser, line_id: &str) -> Result<(), AppError> {
     let c = contest(st, line_id).await?;
-    if !may_manage(st, cu, &c).await {
+    if !may_manage(cu, &c) {
         return Err(AppError::forbidden());
     }
     st.store

@@ -33,7 +33,7 @@ pub async fn staff_list(State(st): State<AppState>, PageUser(cu): PageUser) -> R
     let mut managed = Vec::new();
     let mut judged = Vec::new();
     for c in &all {
-        if contests::may_manage(&st, &cu, c).await {
+        if contests::may_manage(&cu, c) {
             let count = st
                 .store
                 .entries(&st.plan_id, c.id())
@@ -121,7 +121,7 @@ async fn manage_response(
         Ok(c) => c,
         Err(e) => return e.into_response(),
     };
-    if !contests::may_manage(st, cu, &c).await {
+    if !contests::may_manage(cu, &c) {
         return forbidden_page(st, cu);
     }
     // A failed read is an error page, never an empty contest.
@@ -351,7 +351,7 @@ pub async fn entry_file(State(st): State<AppState>, PageUser(cu): PageUser, Path
             .recusals(&st.plan_id, c.id())
             .await?
             .contains(&(e.id.clone(), cu.user.id.clone()));
-        let may = contests::may_manage(&st, &cu, &c).await || (contests::may_judge(&st, &cu, &c).await? && !recused);
+        let may = contests::may_manage(&cu, &c) || (contests::may_judge(&st, &cu, &c).await? && !recused);
         if !may {
             return Err(AppError::forbidden());
         }

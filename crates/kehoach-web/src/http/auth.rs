@@ -34,11 +34,23 @@ pub struct CurrentUser {
     pub unread: Vec<kehoach_store::ReminderRow>,
     /// For pages: the member's shifts tomorrow, as reminder lines.
     pub shifts_tomorrow: Vec<String>,
-    /// For pages: the user's unit (its kind and slug decide what the
-    /// policy lets the menu show).
+    /// The user's unit, read once per request from the units cache (its
+    /// kind and slug decide what the policy allows: teams, contests).
     pub unit: Option<kehoach_store::UnitRow>,
     /// For pages: the requested path and query.
     pub path: String,
+}
+
+impl CurrentUser {
+    /// The user's unit is the youth union (it organises volunteer teams).
+    pub fn in_youth_union(&self) -> bool {
+        self.unit.as_ref().is_some_and(|u| u.kind == "youth_union")
+    }
+
+    /// The user's unit is one of `lead` (a plan line's lead units, by slug).
+    pub fn unit_leads(&self, lead: &[String]) -> bool {
+        self.unit.as_ref().is_some_and(|u| lead.contains(&u.slug))
+    }
 }
 
 pub fn session_token(headers: &HeaderMap) -> Option<String> {
@@ -135,8 +147,8 @@ pub async fn session_layer(State(state): State<AppState>, mut req: Request, next
                 } else {
                     Vec::new()
                 };
-                let unit = match (&user.unit_id, page) {
-                    (Some(id), true) => state
+                let unit = match &user.unit_id {
+                    Some(id) => state
                         .units()
                         .await
                         .ok()

@@ -1,4 +1,4 @@
-//! The propaganda log page and API (line 2): the lead unit's staff (the
+//! The propaganda log's rules (line 2; its doors: `api.rs`, `pages.rs`): the lead unit's staff (the
 //! propaganda centre) or the coordinator log each broadcast, post and mobile
 //! trip; a mobile trip names its village and counts as a propaganda session.
 

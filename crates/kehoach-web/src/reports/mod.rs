@@ -1,5 +1,7 @@
-//! Report downloads: the summary report (báo cáo tổng kết) as DOCX, the
-//! same model and figures as `kehoach report summary` and the board.
+//! The report's rules: its figures (the engine's standings over the stored
+//! facts, the same as `kehoach report summary` and the board), the texts and
+//! budget the coordinator writes. Doors: `pages.rs` (the report on screen
+//! and its downloads), `exports.rs` (the workbook), `api.rs`.
 
 pub mod api;
 pub mod exports;

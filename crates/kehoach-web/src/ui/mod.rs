@@ -170,10 +170,8 @@ pub(crate) fn chrome(
 /// that says who may do what).
 fn nav_user(st: &AppState, c: &CurrentUser) -> NavUser {
     let u = &c.user;
-    let unit = c.unit.as_ref();
-    let youth_unit = unit.is_some_and(|x| x.kind == "youth_union");
-    let lead_unit =
-        unit.is_some_and(|x| kehoach_core::contest::contest_lines(&st.plan).any(|l| l.lead.contains(&x.slug)));
+    let youth_unit = c.in_youth_union();
+    let lead_unit = kehoach_core::contest::contest_lines(&st.plan).any(|l| c.unit_leads(&l.lead));
     NavUser {
         full_name: u.full_name.clone(),
         role_label: u.role().label(),

@@ -17,22 +17,15 @@ use crate::http::auth::CurrentUser;
 use crate::http::errors::AppError;
 use crate::http::policy::{Action, allowed};
 
-/// Whether the user manages teams: the coordinator, or a reporter of a
-/// youth-union unit (the policy decides; this finds the user's unit kind).
-async fn manages_teams(st: &AppState, user: &kehoach_store::UserRow) -> bool {
-    let youth_unit = match &user.unit_id {
-        Some(u) => st
-            .units()
-            .await
-            .map(|us| us.iter().any(|x| &x.id == u && x.kind == "youth_union"))
-            .unwrap_or(false),
-        None => false,
-    };
-    allowed(user, Action::ManageTeams { youth_unit })
-}
-
-async fn manages(st: &AppState, cu: &CurrentUser) -> bool {
-    manages_teams(st, &cu.user).await
+/// Whether the user manages teams: the coordinator, or a reporter of the
+/// youth-union unit (the policy decides).
+fn manages(cu: &CurrentUser) -> bool {
+    allowed(
+        &cu.user,
+        Action::ManageTeams {
+            youth_unit: cu.in_youth_union(),
+        },
+    )
 }
 
 fn now_hhmm(st: &AppState) -> String {
@@ -65,7 +58,7 @@ pub struct ShiftBody {
 /// Opens a shift after checking it: a village, a day not past and inside the
 /// plan's period (volunteers serve the campaign), times in order.
 pub async fn create_shift(st: &AppState, cu: &CurrentUser, b: ShiftBody) -> Result<ShiftRow, AppError> {
-    if !manages(st, cu).await {
+    if !manages(cu) {
         return Err(AppError::forbidden());
     }
     if uuid::Uuid::parse_str(&b.id).is_err() {
@@ -120,7 +113,7 @@ pub async fn sign_up(
 ) -> Result<SignUp, AppError> {
     let person_id = match person.filter(|p| !p.is_empty()) {
         Some(p) => {
-            if !manages(st, cu).await {
+            if !manages(cu) {
                 return Err(AppError::forbidden());
             }
             p
@@ -229,7 +222,7 @@ pub fn spawn_shift_reminder_job(st: AppState) {
 
 /// Cancels a shift (those who manage teams).
 pub async fn cancel(st: &AppState, cu: &CurrentUser, id: &str) -> Result<(), AppError> {
-    if !manages(st, cu).await {
+    if !manages(cu) {
         return Err(AppError::forbidden());
     }
     st.store.cancel_shift(&st.plan_id, id, st.clock.now()).await?;

@@ -196,7 +196,7 @@ pub async fn teams_page(
 }
 
 async fn teams_response(st: &AppState, cu: &CurrentUser, notice: Option<Notice>, status: StatusCode) -> Response {
-    if !manages(st, cu).await {
+    if !manages(cu) {
         return forbidden_page(st, cu);
     }
     let units = st.units().await.unwrap_or_default();
@@ -308,7 +308,7 @@ pub async fn team_form(
     PageUser(cu): PageUser,
     axum::Form(f): axum::Form<Vec<(String, String)>>,
 ) -> Response {
-    if !manages(&st, &cu).await {
+    if !manages(&cu) {
         return forbidden_page(&st, &cu);
     }
     let get = |k: &str| {
@@ -386,7 +386,7 @@ pub async fn launch_form(
     PageUser(cu): PageUser,
     axum::Form(f): axum::Form<Vec<(String, String)>>,
 ) -> Response {
-    if !manages(&st, &cu).await {
+    if !manages(&cu) {
         return forbidden_page(&st, &cu);
     }
     let teams: Vec<String> = f.iter().filter(|(k, _)| k == "teams").map(|(_, v)| v.clone()).collect();
@@ -450,7 +450,7 @@ pub async fn team_edit_form(
     Path(id): Path<String>,
     axum::Form(f): axum::Form<Vec<(String, String)>>,
 ) -> Response {
-    if !manages(&st, &cu).await {
+    if !manages(&cu) {
         return forbidden_page(&st, &cu);
     }
     let pick = |k: &str| -> Vec<String> { f.iter().filter(|(x, _)| x == k).map(|(_, v)| v.clone()).collect() };

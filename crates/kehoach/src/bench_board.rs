@@ -560,7 +560,7 @@ async fn report_and_export(store: &Store, plan: &kehoach_core::Plan) -> anyhow::
     let mut sizes = (0, 0);
     for _ in 0..10 {
         let t = Instant::now();
-        let r = crate::figures::summary_report(store, plan, as_of, as_of).await?;
+        let r = kehoach_web::reports::summary_report(store, plan, as_of, as_of).await?;
         let docx = kehoach_report::docx::docx(&r)?;
         let pdf = kehoach_report::pdf::pdf(&r)?;
         reports.push(t.elapsed());
@@ -585,14 +585,14 @@ async fn report_and_export(store: &Store, plan: &kehoach_core::Plan) -> anyhow::
     let mut rows = 0;
     for _ in 0..5 {
         let t = Instant::now();
-        let sheets = crate::figures::export_sheets(store, plan, &f, as_of).await?;
+        let sheets = kehoach_web::reports::workbook(store, plan, &f, as_of).await?;
         reading.push(t.elapsed());
         rows = sheets.iter().map(|s| s.rows.len()).sum::<usize>();
         std::hint::black_box(kehoach_report::sheets::xlsx(&sheets)?);
         xlsx.push(t.elapsed());
 
         let t = Instant::now();
-        let sheets = crate::figures::export_sheets(store, plan, &f, as_of).await?;
+        let sheets = kehoach_web::reports::workbook(store, plan, &f, as_of).await?;
         for s in &sheets {
             std::hint::black_box(kehoach_report::sheets::csv(s));
         }

@@ -4,7 +4,6 @@
 mod bench;
 mod bench_board;
 mod demo;
-mod figures;
 mod rng;
 
 use std::net::SocketAddr;
@@ -464,7 +463,8 @@ async fn report_summary(
     let mut counts = String::new();
     let bytes = if ext == "xlsx" {
         progress.set_message("Đang đọc số liệu…");
-        let sheets = figures::export_sheets(&store, &plan, &kehoach_store::ExportFilter::default(), as_of).await?;
+        let sheets =
+            kehoach_web::reports::workbook(&store, &plan, &kehoach_store::ExportFilter::default(), as_of).await?;
         let rows: usize = sheets.iter().map(|s| s.rows.len()).sum();
         progress.set_message(format!("Đang ghi {} dòng vào tệp Excel…", vn_int(rows as i64)));
         counts = sheets
@@ -475,7 +475,7 @@ async fn report_summary(
         kehoach_report::sheets::xlsx(&sheets)?
     } else {
         progress.set_message("Đang tính số liệu…");
-        let report = figures::summary_report(&store, &plan, as_of, signed_on).await?;
+        let report = kehoach_web::reports::summary_report(&store, &plan, as_of, signed_on).await?;
         progress.set_message("Đang dàn trang…");
         if ext == "pdf" {
             kehoach_report::pdf::pdf(&report)?

@@ -11,7 +11,6 @@ use crate::http::auth::PageUser;
 use crate::http::dates::parse_day_field;
 use crate::http::errors::AppError;
 use crate::http::policy::{Action, allowed};
-use crate::reports::standings;
 use crate::ui::forbidden_page;
 
 #[derive(Deserialize)]
@@ -54,8 +53,7 @@ async fn export_sheets(
         from,
         to,
     };
-    let (_, standings) = standings(st, as_of).await?;
-    Ok(st.store.export_sheets(&st.plan, &f, &standings, as_of).await?)
+    Ok(crate::reports::workbook(&st.store, &st.plan, &f, as_of).await?)
 }
 
 pub(crate) fn download(bytes: Vec<u8>, content_type: &str, filename: &str) -> Response {

@@ -7,7 +7,10 @@ pub mod api;
 pub mod exports;
 pub mod pages;
 
-use kehoach_core::{Day, ErrorCode};
+use kehoach_core::engine::{self, Facts, Standing};
+use kehoach_core::report::{Report, Sheet};
+use kehoach_core::{Day, ErrorCode, Plan};
+use kehoach_store::{ExportFilter, Store, StoreError};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -15,21 +18,25 @@ use crate::http::errors::AppError;
 use crate::http::policy::{Action, allowed};
 
 /// The engine's board as of a day over the stored facts (the store reads,
-/// the engine computes).
-async fn standings(
-    st: &AppState,
-    as_of: Day,
-) -> Result<(kehoach_core::engine::Facts, Vec<kehoach_core::engine::Standing>), kehoach_store::StoreError> {
-    let facts = st.store.facts(&st.plan, as_of).await?;
-    let standings = kehoach_core::engine::board(&st.plan, &facts, as_of);
+/// the engine computes). Pages, the binary and the tests all read the
+/// figures through these three functions.
+pub async fn standings(store: &Store, plan: &Plan, as_of: Day) -> Result<(Facts, Vec<Standing>), StoreError> {
+    let facts = store.facts(plan, as_of).await?;
+    let standings = engine::board(plan, &facts, as_of);
     Ok((facts, standings))
 }
 
-/// The summary report as of a day, signed today.
-async fn summary_report(st: &AppState, as_of: Day) -> Result<kehoach_core::report::Report, kehoach_store::StoreError> {
-    let data = st.store.report_data(&st.plan, as_of).await?;
-    let standings = kehoach_core::engine::board(&st.plan, &data.facts, as_of);
-    Ok(data.summary(&st.plan, &standings, as_of, st.clock.today()))
+/// The summary report as of `as_of`, dated `signed_on`.
+pub async fn summary_report(store: &Store, plan: &Plan, as_of: Day, signed_on: Day) -> Result<Report, StoreError> {
+    let data = store.report_data(plan, as_of).await?;
+    let standings = engine::board(plan, &data.facts, as_of);
+    Ok(data.summary(plan, &standings, as_of, signed_on))
+}
+
+/// The workbook's sheets for the filter, with the targets as of `as_of`.
+pub async fn workbook(store: &Store, plan: &Plan, f: &ExportFilter, as_of: Day) -> Result<Vec<Sheet>, StoreError> {
+    let (_, standings) = standings(store, plan, as_of).await?;
+    store.export_sheets(plan, f, &standings, as_of).await
 }
 
 /// Saves the sections the coordinator writes; an empty text goes back to the

@@ -45,7 +45,7 @@ pub async fn summary(
         Ok(d) => d,
         Err(e) => return e.into_response(),
     };
-    let report = match summary_report(&st, as_of).await {
+    let report = match summary_report(&st.store, &st.plan, as_of, st.clock.today()).await {
         Ok(r) => r,
         Err(e) => return AppError::from(e).into_response(),
     };
@@ -114,7 +114,7 @@ async fn preview_page(
             crate::ui::error_notice(&e),
         ),
     };
-    let r = match summary_report(st, as_of).await {
+    let r = match summary_report(&st.store, &st.plan, as_of, st.clock.today()).await {
         Ok(r) => r,
         Err(e) => return AppError::from(e).into_response(),
     };
@@ -279,7 +279,7 @@ pub async fn unit_report(
         return AppError::invalid(ErrorCode::PeriodReversed, "tu").into_response();
     }
     let report = match async {
-        let (facts, standings) = standings(&st, to).await?;
+        let (facts, standings) = standings(&st.store, &st.plan, to).await?;
         st.store
             .unit_report(&st.plan, unit_id, &facts, &standings, from, to, st.clock.today())
             .await

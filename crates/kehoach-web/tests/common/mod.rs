@@ -118,22 +118,16 @@ impl TestApp {
         self.router = app(state);
     }
 
-    /// The summary report as of `as_of`, dated `signed_on`: the store's data,
-    /// the engine's standings.
+    /// The summary report as of `as_of`, dated `signed_on`.
     pub async fn summary_report(&self, as_of: Day, signed_on: Day) -> kehoach_core::report::Report {
-        let plan = seed_plan();
-        let data = self.store.report_data(&plan, as_of).await.unwrap();
-        let standings = kehoach_core::engine::board(&plan, &data.facts, as_of);
-        data.summary(&plan, &standings, as_of, signed_on)
+        kehoach_web::reports::summary_report(&self.store, &seed_plan(), as_of, signed_on)
+            .await
+            .unwrap()
     }
 
     /// The export workbook's sheets (every record), with the targets as of `as_of`.
     pub async fn export_sheets(&self, as_of: Day) -> Vec<kehoach_core::report::Sheet> {
-        let plan = seed_plan();
-        let facts = self.store.facts(&plan, as_of).await.unwrap();
-        let standings = kehoach_core::engine::board(&plan, &facts, as_of);
-        self.store
-            .export_sheets(&plan, &Default::default(), &standings, as_of)
+        kehoach_web::reports::workbook(&self.store, &seed_plan(), &Default::default(), as_of)
             .await
             .unwrap()
     }

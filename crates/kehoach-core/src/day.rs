@@ -60,7 +60,7 @@ impl Clock {
         Clock(Source::Shifted(day.since(today) * 86_400))
     }
 
-    /// Stopped at `unix` seconds until [`Clock::set`] moves it.
+    /// Stopped at `unix` seconds until [`Clock::advance`] moves it.
     pub fn fixed(unix: i64) -> Clock {
         Clock(Source::Fixed(Arc::new(AtomicI64::new(unix))))
     }
@@ -70,15 +70,8 @@ impl Clock {
         Clock::fixed(Day::start_unix(day) + i64::from(hh) * 3600 + i64::from(mm) * 60)
     }
 
-    /// Moves a fixed clock (a test's "later that day"); the system clock
-    /// cannot be moved and ignores it.
-    pub fn set(&self, unix: i64) {
-        if let Source::Fixed(t) = &self.0 {
-            t.store(unix, Ordering::SeqCst);
-        }
-    }
-
-    /// Moves a fixed clock by `secs`.
+    /// Moves a fixed clock by `secs` (a test's "later that day"); the
+    /// machine's clock cannot be moved and ignores it.
     pub fn advance(&self, secs: i64) {
         if let Source::Fixed(t) = &self.0 {
             t.fetch_add(secs, Ordering::SeqCst);

@@ -179,22 +179,9 @@ error_codes! {
     Internal = "internal", 500, "Lỗi hệ thống: thao tác chưa được lưu, vui lòng thử lại.";
 }
 
-impl ErrorCode {
-    /// The code written `s` (as the API answers it).
-    pub fn parse(s: &str) -> Option<ErrorCode> {
-        ErrorCode::ALL.iter().copied().find(|c| c.as_str() == s)
-    }
-}
-
 impl std::fmt::Display for ErrorCode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for ErrorCode {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
     }
 }
 
@@ -210,12 +197,10 @@ mod tests {
             let s = c.as_str();
             assert!(seen.insert(s), "{s} twice");
             assert!(s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'), "{s}");
-            assert_eq!(ErrorCode::parse(s), Some(c));
             assert!((400..600).contains(&c.status()), "{s}");
             let m = c.message_vn();
             assert!(m.chars().count() > 5, "{s}: {m}");
             assert_eq!(m.nfc().collect::<String>(), m, "{s}: message not NFC");
         }
-        assert_eq!(ErrorCode::parse("no_such_code"), None);
     }
 }

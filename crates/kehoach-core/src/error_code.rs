@@ -164,6 +164,11 @@ error_codes! {
     PlanHasRecords = "plan_has_records", 422, "Kế hoạch: kế hoạch đang dùng đã có số liệu ghi nhận, không thay được; hãy chạy kế hoạch mới với một cơ sở dữ liệu mới (kehoach serve --plan).";
     PlanHasUnitAccounts = "plan_has_unit_accounts", 422, "Kế hoạch: đã có tài khoản hoặc lời mời gắn với đơn vị của kế hoạch đang dùng; hãy khóa chúng trước khi thay kế hoạch.";
     PlanFileInvalid = "plan_file_invalid", 422, "Tệp kế hoạch: còn lỗi, hãy kiểm tra và sửa trước khi kích hoạt.";
+    CommuneNameInvalid = "commune_name_invalid", 422, "Tên xã: nhập tên xã, phường (tối đa 200 ký tự), ví dụ “xã An Hòa”.";
+    CommuneTaken = "commune_taken", 409, "Tên xã: tỉnh, thành phố này đã có xã cùng tên trên máy chủ.";
+    CommuneHostInvalid = "commune_host_invalid", 422, "Tên miền: chỉ gồm chữ không dấu, số, dấu “-” và “.”, ví dụ an-hoa.kehoach.haiphong.gov.vn.";
+    CommuneHostRequired = "commune_host_required", 422, "Tên miền: máy chủ đã có xã dùng địa chỉ chung, xã mới cần tên miền riêng.";
+    CommuneHostTaken = "commune_host_taken", 409, "Tên miền: đã có xã khác dùng tên miền này.";
     LoginFailed = "login_failed", 401, "Tên đăng nhập hoặc mật khẩu không đúng.";
     LoginRateLimited = "login_rate_limited", 429, "Đăng nhập sai quá nhiều lần: vui lòng thử lại sau ít phút.";
     Unauthenticated = "unauthenticated", 401, "Cần đăng nhập.";

@@ -29,6 +29,7 @@ pub use commune::accounts::{
     InviteListRow, InviteRow, MIN_PASSWORD_LEN, NewInvite, NewUser, Role, SESSION_TTL_SECS, UserPatch, UserRow,
     random_token,
 };
+pub use commune::registry::{CommuneRow, CommuneSummary, NewCommune, commune_slug, normalize_host};
 pub use commune::units::{ClassRow, NewUnit, POPULATIONS, PopulationRow, UnitPatch, UnitRow};
 pub use facts::{AggregateSnapshot, Trace, TraceRow};
 pub use records::activity::{ActivitySessionRow, AttendanceRow, NewActivitySession, PhotoRow, SessionFilter};
@@ -72,6 +73,8 @@ pub enum StoreError {
     NotFound(&'static str),
     #[error("{0}")]
     Unsupported(&'static str),
+    #[error("kế hoạch đã lưu không hợp lệ: {0}")]
+    BadPlan(String),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -194,7 +197,7 @@ impl Store {
             Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
             Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
         }
-        Ok(())
+        self.attach_orphan_plans().await
     }
 
     /// Connections open and idle in the pool, for health checks.
@@ -231,7 +234,8 @@ impl Store {
         Ok(())
     }
 
-    /// Stores a plan and the units it names, once. Returns false when the plan
+    /// Stores a plan and the units it names, once, for the server's first
+    /// commune (made from the plan's commune name when there is none). Returns false when the plan
     /// was already there (its units may have been edited since: they are kept).
     pub async fn import_plan(&self, plan: &kehoach_core::Plan, source: &str, now: i64) -> Result<bool> {
         let mut tx = self.write_tx().await?;
@@ -258,6 +262,7 @@ impl Store {
         insert_units(&mut tx, plan, now).await?;
         crate::facts::sync_reach_rules(&mut tx, plan).await?;
         tx.commit().await?;
+        self.attach_orphan_plans().await?;
         Ok(true)
     }
 
@@ -352,7 +357,11 @@ impl Store {
 }
 
 /// The plan file's units, as the plan's own (`from_plan`).
-async fn insert_units(tx: &mut sqlx::Transaction<'_, sqlx::Any>, plan: &kehoach_core::Plan, now: i64) -> Result<()> {
+pub(crate) async fn insert_units(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    plan: &kehoach_core::Plan,
+    now: i64,
+) -> Result<()> {
     for u in &plan.units {
         sqlx::query(
             "INSERT INTO units (id, plan_id, slug, name, name_key, short_name, kind, has_smart_classroom, sample, from_plan, active, updated_at) \

@@ -203,39 +203,55 @@ async fn accounts_sessions_and_invites() {
         // A bad password gives the link back.
         assert!(
             store
-                .accept_invite(&setup, "ctv.vhxh", "Nguyễn Thị Hoa", "short", NOW)
+                .accept_invite(&pid, &setup, "ctv.vhxh", "Nguyễn Thị Hoa", "short", NOW)
                 .await
                 .is_err()
         );
         let coord = store
-            .accept_invite(&setup, "ctv.vhxh", "Nguyễn Thị Hoa", "mật-khẩu-dài-1", NOW)
+            .accept_invite(&pid, &setup, "ctv.vhxh", "Nguyễn Thị Hoa", "mật-khẩu-dài-1", NOW)
             .await
             .unwrap();
         assert_eq!(coord.role(), Role::Coordinator, "{backend}");
         assert!(
             store
-                .accept_invite(&setup, "other", "X Y", "mật-khẩu-dài-1", NOW)
+                .accept_invite(&pid, &setup, "other", "X Y", "mật-khẩu-dài-1", NOW)
                 .await
                 .is_err(),
             "an invite works once"
         );
         assert!(!store.pending_setup(&pid, NOW).await.unwrap());
 
-        assert!(store.check_login("ctv.vhxh", "sai-mat-khau-1").await.unwrap().is_none());
-        assert!(store.check_login("nobody", "sai-mat-khau-1").await.unwrap().is_none());
-        let u = store.check_login("CTV.VHXH", "mật-khẩu-dài-1").await.unwrap().unwrap();
+        assert!(
+            store
+                .check_login(&pid, "ctv.vhxh", "sai-mat-khau-1")
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            store
+                .check_login(&pid, "nobody", "sai-mat-khau-1")
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let u = store
+            .check_login(&pid, "CTV.VHXH", "mật-khẩu-dài-1")
+            .await
+            .unwrap()
+            .unwrap();
         let (token, csrf) = store.create_session(&u.id, NOW).await.unwrap();
-        let (su, scsrf) = store.session_user(&token, NOW + 10).await.unwrap().unwrap();
+        let (su, scsrf) = store.session_user(&pid, &token, NOW + 10).await.unwrap().unwrap();
         assert_eq!((su.id.as_str(), scsrf.as_str()), (u.id.as_str(), csrf.as_str()));
         assert!(
             store
-                .session_user(&token, NOW + SESSION_TTL_SECS + 1)
+                .session_user(&pid, &token, NOW + SESSION_TTL_SECS + 1)
                 .await
                 .unwrap()
                 .is_none(),
             "expired"
         );
-        assert!(store.session_user("forged", NOW).await.unwrap().is_none());
+        assert!(store.session_user(&pid, "forged", NOW).await.unwrap().is_none());
 
         // Reporters need a unit; usernames are unique.
         let village = store
@@ -310,10 +326,16 @@ async fn accounts_sessions_and_invites() {
             )
             .await
             .unwrap();
-        assert!(store.session_user(&rt, NOW).await.unwrap().is_none());
-        assert!(store.check_login("bcv1", "mật-khẩu-dài-2").await.unwrap().is_none());
+        assert!(store.session_user(&pid, &rt, NOW).await.unwrap().is_none());
+        assert!(
+            store
+                .check_login(&pid, "bcv1", "mật-khẩu-dài-2")
+                .await
+                .unwrap()
+                .is_none()
+        );
         store.delete_session(&token).await.unwrap();
-        assert!(store.session_user(&token, NOW).await.unwrap().is_none());
+        assert!(store.session_user(&pid, &token, NOW).await.unwrap().is_none());
         store.close().await;
     }
 }
@@ -375,7 +397,7 @@ async fn ingest_writer_stores_each_id_once_under_concurrency() {
             .await
             .unwrap();
         let user = store
-            .accept_invite(&setup, "dieuphoi", "Điều Phối", "mat-khau-dai-2026", NOW)
+            .accept_invite(&pid, &setup, "dieuphoi", "Điều Phối", "mat-khau-dai-2026", NOW)
             .await
             .unwrap();
         let writer = IngestWriter::start(store.clone(), kehoach_core::Clock::fixed(NOW));

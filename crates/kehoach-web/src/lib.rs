@@ -9,6 +9,7 @@
 
 pub mod admin;
 pub mod board;
+pub mod communes;
 pub mod contests;
 pub mod http;
 pub mod mail;
@@ -24,7 +25,7 @@ pub mod serve;
 pub mod ui;
 pub mod volunteers;
 
-pub use router::{app, live_app};
+pub use router::{app, server_app};
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -41,6 +42,9 @@ pub struct AppState {
     pub store: Store,
     /// Where "now" comes from: the system clock in `serve`, a fixed one in tests.
     pub clock: kehoach_core::Clock,
+    /// The commune this state serves: every request is for one commune
+    /// (the one its host names), and reads and writes only its plan's rows.
+    pub commune: Arc<kehoach_store::CommuneRow>,
     pub plan: Arc<Plan>,
     pub plan_id: String,
     /// Base URL for links we hand out (invites), without a trailing slash.
@@ -65,7 +69,7 @@ pub struct AppState {
     /// Reverse proxies whose `X-Forwarded-For` names the client (loopback
     /// by default: a proxy on the same machine).
     pub trusted_proxies: Arc<Vec<auth::ProxyRange>>,
-    /// The switch in front of the router, when served through [`live_app`]:
+    /// The switch in front of the router, when served through [`server_app`]:
     /// activating another plan swaps the router behind it.
     pub live: Option<Live>,
     /// Bounds on parsing uploads and hashing passwords.
@@ -103,11 +107,18 @@ impl Live {
 }
 
 impl AppState {
-    pub fn new(store: Store, plan: Plan, public_url: String, clock: kehoach_core::Clock) -> AppState {
+    pub fn new(
+        store: Store,
+        commune: kehoach_store::CommuneRow,
+        plan: Plan,
+        public_url: String,
+        clock: kehoach_core::Clock,
+    ) -> AppState {
         let public_url = public_url.trim_end_matches('/').to_string();
         AppState {
             ingest: kehoach_store::IngestWriter::start(store.clone(), clock.clone()),
             clock,
+            commune: Arc::new(commune),
             staged: Arc::default(),
             units_cache: Arc::default(),
             live: None,
@@ -165,6 +176,23 @@ impl AppState {
             units_cache: Arc::default(),
             staged: Arc::default(),
             ..self.clone()
+        }
+    }
+
+    /// The state serving another commune of the same server: its plan, its
+    /// links on its own host, fresh caches; the store, writer, mailer and
+    /// limits are the server's.
+    pub fn for_commune(&self, commune: kehoach_store::CommuneRow, plan: Plan) -> AppState {
+        let public_url = match commune.host.as_deref() {
+            Some(h) => communes::url_on_host(&self.public_url, h),
+            None => self.public_url.clone(),
+        };
+        AppState {
+            commune: Arc::new(commune),
+            secure_cookies: public_url.starts_with("https://"),
+            public_url,
+            live: None,
+            ..self.with_plan(plan)
         }
     }
 

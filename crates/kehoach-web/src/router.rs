@@ -15,22 +15,13 @@ use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::AppState;
 use crate::http::auth;
-use crate::{AppState, Live};
 
-/// The app behind a [`Live`] switch: what `serve` runs, so that a coordinator
-/// can activate another plan without a restart.
-pub fn live_app(state: AppState) -> Router {
-    let live = Live::new(app);
-    let state = AppState {
-        live: Some(live.clone()),
-        ..state
-    };
-    live.swap(state);
-    Router::new().fallback_service(tower::service_fn(move |req: axum::extract::Request| {
-        let router = live.current();
-        async move { tower::ServiceExt::oneshot(router, req).await }
-    }))
+/// What `serve` runs: every commune of the server behind one listener,
+/// each served by `app` on its own host (see `communes`).
+pub fn server_app(primary: AppState) -> Router {
+    crate::communes::front(primary, app)
 }
 
 /// Liveness: `{"ok": true}` when the database answers (503 otherwise). The

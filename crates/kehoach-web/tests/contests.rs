@@ -20,12 +20,7 @@ use serde_json::json;
 const IDEAS: &str = "l7-1-ideas";
 
 fn state(t: &TestApp) -> AppState {
-    AppState::new(
-        t.store.clone(),
-        seed_plan(),
-        "http://kehoach.test".into(),
-        t.clock.clone(),
-    )
+    t.state()
 }
 
 fn entry(title: &str, name: &str, contact: &str) -> EntryInput {

@@ -54,12 +54,7 @@ async fn sixteen_turn_writers_and_every_other_write_at_once_never_fail() {
         )
         .await;
     assert_eq!(s, StatusCode::NO_CONTENT, "{j}");
-    let st = kehoach_web::AppState::new(
-        t.store.clone(),
-        kehoach_core::seed_plan(),
-        "http://kehoach.test".into(),
-        t.clock.clone(),
-    );
+    let st = t.state();
     let mut entries = Vec::new();
     for i in 0..30 {
         let input = EntryInput {

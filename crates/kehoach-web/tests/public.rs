@@ -79,12 +79,7 @@ async fn public_pages_show_the_schedule_and_progress_and_no_personal_data() {
             &child.card_code,
         ];
         // A contest entry (not yet judged): its entrant, contact and card code stay private.
-        let st = kehoach_web::AppState::new(
-            t.store.clone(),
-            kehoach_core::seed_plan(),
-            "http://kehoach.test".into(),
-            t.clock.clone(),
-        );
+        let st = t.state();
         let entry = kehoach_web::contests::EntryInput {
             id: uuid::Uuid::now_v7().to_string(),
             title: "Ý tưởng công khai".into(),

@@ -431,13 +431,8 @@ async fn members_are_emailed_the_day_before_their_shift_once() {
             .await
             .unwrap();
         let state = |url: &str| {
-            kehoach_web::AppState::new(
-                t.store.clone(),
-                kehoach_core::seed_plan(),
-                "http://kehoach.test".into(),
-                t.clock.clone(),
-            )
-            .with_mailer(kehoach_web::mail::Mailer::new(url, "kehoach <kehoach@vinhthinh.test>").unwrap())
+            t.state()
+                .with_mailer(kehoach_web::mail::Mailer::new(url, "kehoach <kehoach@vinhthinh.test>").unwrap())
         };
         // The mail server does not answer: nothing sent, the reminder is tried again later.
         assert_eq!(

@@ -186,8 +186,10 @@ pub async fn ingest(url: Option<String>, seconds: f64, levels: &[usize]) -> anyh
         .context("bench user")?
         .id;
     let floor_rate = floor(&f, &user_id, seconds).await?;
+    let commune = f.store.primary_commune().await?.context("bench commune")?;
     let state = kehoach_web::AppState::new(
         f.store.clone(),
+        commune,
         seed_plan(),
         "http://127.0.0.1".into(),
         kehoach_core::Clock::system(),

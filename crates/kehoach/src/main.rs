@@ -133,6 +133,11 @@ enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// The communes of the server: each with its own host name, accounts, units, plans and records.
+    Commune {
+        #[command(subcommand)]
+        command: CommuneCommand,
+    },
     /// Plan files.
     Plan {
         #[command(subcommand)]
@@ -171,6 +176,37 @@ enum Command {
         mail: MailArgs,
         #[command(flatten)]
         proxies: ServeArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum CommuneCommand {
+    /// Add a commune and print the one-time link for its first coordinator.
+    Add {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Its full name: "xã An Hòa", "phường Hồng Bàng".
+        #[arg(long)]
+        name: String,
+        /// Its city or province.
+        #[arg(long, default_value = "")]
+        province: String,
+        /// The host name it is served on (an-hoa.kehoach.haiphong.gov.vn); needed for
+        /// every commune but the server's first.
+        #[arg(long)]
+        host: Option<String>,
+        /// Its plan file (default: a starter plan with its name only; the coordinator
+        /// then brings the real plan in from its text).
+        #[arg(long)]
+        plan: Option<PathBuf>,
+        /// The server's public base URL (scheme and port of the link printed).
+        #[arg(long, env = "KEHOACH_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+        public_url: String,
+    },
+    /// List the communes with their plans, accounts and records.
+    List {
+        #[command(flatten)]
+        db: DbArgs,
     },
 }
 
@@ -361,11 +397,15 @@ async fn serve(
     let store = open(&db).await?;
     let now = clock.now();
     let plan = match store.plan_ids().await?.first() {
-        Some(id) => {
-            let source = store.plan_source(id).await?;
-            let plan = parse_plan(&source).map_err(|e| anyhow::anyhow!("kế hoạch đã lưu không hợp lệ: {e:?}"))?;
+        Some(_) => {
+            let commune = store.primary_commune().await?.context("máy chủ chưa có xã nào")?;
+            let id = store
+                .commune_plan_id(&commune.id)
+                .await?
+                .with_context(|| format!("{} chưa có kế hoạch", commune.name))?;
+            let plan = store.load_plan(&id).await?;
             // Already stored: this only brings derived rules (reach_rules) up to date.
-            store.import_plan(&plan, &source, now).await?;
+            store.import_plan(&plan, &store.plan_source(&id).await?, now).await?;
             plan
         }
         None => {
@@ -392,8 +432,10 @@ async fn serve(
         println!("Chưa có người điều phối. Mở liên kết thiết lập (dùng một lần, hết hạn sau 7 ngày):");
         println!("  {}/moi/{token}", public_url.trim_end_matches('/'));
     }
-    let mut state =
-        kehoach_web::AppState::new(store.clone(), plan, public_url.clone(), clock).with_trusted_proxies(trusted);
+    let commune = store.primary_commune().await?.context("máy chủ chưa có xã nào")?;
+    let others = store.communes().await?.len() - 1;
+    let mut state = kehoach_web::AppState::new(store.clone(), commune, plan, public_url.clone(), clock)
+        .with_trusted_proxies(trusted);
     if let Some(m) = mailer {
         state = state.with_mailer(m);
         // Tomorrow's shift reminders by email, from 17:00 each day.
@@ -403,10 +445,13 @@ async fn serve(
         .await
         .with_context(|| format!("không mở được cổng {listen}"))?;
     println!("kehoach đang chạy tại {public_url}");
+    if others > 0 {
+        println!("Cùng máy chủ: {others} xã khác, mỗi xã ở tên miền riêng (kehoach commune list).");
+    }
     if proxies.today.is_some() {
         println!("Chạy như hôm nay là ngày {} (--today).", state.clock.today().vn());
     }
-    kehoach_web::serve::serve(listener, kehoach_web::live_app(state), header_timeout, shutdown()).await?;
+    kehoach_web::serve::serve(listener, kehoach_web::server_app(state), header_timeout, shutdown()).await?;
     store.close().await;
     Ok(())
 }
@@ -558,6 +603,106 @@ async fn shutdown() {
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
 }
 
+/// `kehoach commune add`.
+async fn commune_add(
+    db: DbArgs,
+    name: String,
+    province: String,
+    host: Option<String>,
+    plan_file: Option<PathBuf>,
+    public_url: String,
+) -> anyhow::Result<()> {
+    let clock = kehoach_core::Clock::system();
+    let now = clock.now();
+    // The plan is read before anything is written: a wrong file adds nothing.
+    let (mut plan, source) = match &plan_file {
+        Some(f) => read_plan(f)?,
+        None => {
+            let source = kehoach_core::plan::starter::starter_toml(&name, &province, clock.today().0.year());
+            let plan = parse_plan(&source).map_err(|e| anyhow::anyhow!("tên xã không dùng được: {e:?}"))?;
+            (plan, source)
+        }
+    };
+    let store = open(&db).await?;
+    let commune = store
+        .create_commune(kehoach_store::NewCommune { name, province, host }, now)
+        .await
+        .map_err(store_refusal)?;
+    store.add_commune_plan(&commune, &mut plan, &source, now).await?;
+    // The commune's own villages are configuration: no sample ones.
+    store.drop_sample_units(&plan.plan.id).await?;
+    let token = store.create_invite(&plan.plan.id, setup_invite(), now).await?;
+    let base = match &commune.host {
+        Some(h) => kehoach_web::communes::url_on_host(&public_url, h),
+        None => public_url.trim_end_matches('/').to_string(),
+    };
+    println!(
+        "Đã thêm {} (mã {}), {}.",
+        commune.name,
+        commune.slug,
+        match &commune.host {
+            Some(h) => format!("tên miền {h}"),
+            None => "địa chỉ chung của máy chủ".to_string(),
+        }
+    );
+    println!(
+        "Kế hoạch: {}{}.",
+        plan.plan.title,
+        if plan_file.is_none() {
+            " (người điều phối nhập kế hoạch thật ở trang Nhập kế hoạch)"
+        } else {
+            ""
+        }
+    );
+    println!("Liên kết thiết lập cho người điều phối đầu tiên (dùng một lần, hết hạn sau 7 ngày):");
+    println!("  {base}/moi/{token}");
+    store.close().await;
+    Ok(())
+}
+
+/// A store refusal in the words the API would use.
+fn store_refusal(e: kehoach_store::StoreError) -> anyhow::Error {
+    match e {
+        kehoach_store::StoreError::Conflict { code, .. } => anyhow::anyhow!("{}", code.message_vn()),
+        e => e.into(),
+    }
+}
+
+/// `kehoach commune list`.
+async fn commune_list(db: DbArgs) -> anyhow::Result<()> {
+    let store = Store::open(&db.database_url, false).await?;
+    store.migrate().await?;
+    let communes = store.commune_summaries().await?;
+    if communes.is_empty() {
+        println!("Máy chủ chưa có xã nào (kehoach serve tạo xã đầu tiên từ kế hoạch).");
+    }
+    for c in &communes {
+        let where_ = match &c.commune.host {
+            Some(h) => h.clone(),
+            None => "mọi tên miền khác (xã đầu tiên)".to_string(),
+        };
+        println!(
+            "{} — {}{} · {} · {} tài khoản, {} buổi, {} lượt hỗ trợ",
+            c.commune.slug,
+            c.commune.name,
+            if c.commune.province.is_empty() {
+                String::new()
+            } else {
+                format!(", {}", c.commune.province)
+            },
+            where_,
+            vn_int(c.users),
+            vn_int(c.sessions),
+            vn_int(c.turns)
+        );
+        for (id, title) in &c.plans {
+            println!("    kế hoạch {id}: {title}");
+        }
+    }
+    store.close().await;
+    Ok(())
+}
+
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve {
@@ -587,6 +732,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             mail,
             proxies,
         } => run_demo(database_url, listen, public_url, fill_only, mail, proxies).await,
+        Command::Commune {
+            command:
+                CommuneCommand::Add {
+                    db,
+                    name,
+                    province,
+                    host,
+                    plan,
+                    public_url,
+                },
+        } => commune_add(db, name, province, host, plan, public_url).await,
+        Command::Commune {
+            command: CommuneCommand::List { db },
+        } => commune_list(db).await,
         Command::Migrate { db } => {
             open(&db).await?;
             println!("Cơ sở dữ liệu đã cập nhật.");

@@ -4,5 +4,6 @@
 
 pub mod model;
 pub mod show;
+pub mod starter;
 pub mod timeline;
 pub mod validate;

@@ -413,11 +413,14 @@ impl Store {
         self.user(plan_id, id).await
     }
 
-    /// Checks a username and password; `None` for any mismatch or an inactive account.
-    pub async fn check_login(&self, username: &str, password: &str) -> Result<Option<UserRow>> {
+    /// Checks a username and password among one commune's accounts (its
+    /// plan in use); `None` for any mismatch or an inactive account. The
+    /// same username in another commune is another account.
+    pub async fn check_login(&self, plan_id: &str, username: &str, password: &str) -> Result<Option<UserRow>> {
         let username = username.trim().to_lowercase();
         let row: Option<(String, String, i64)> =
-            sqlx::query_as("SELECT id, password_hash, active FROM users WHERE username = $1")
+            sqlx::query_as("SELECT id, password_hash, active FROM users WHERE plan_id = $1 AND username = $2")
+                .bind(plan_id)
                 .bind(&username)
                 .fetch_optional(self.pool())
                 .await?;
@@ -429,11 +432,7 @@ impl Store {
         if !verify_password(password.to_string(), hash).await || active == 0 {
             return Ok(None);
         }
-        let plan: (String,) = sqlx::query_as("SELECT plan_id FROM users WHERE id = $1")
-            .bind(&id)
-            .fetch_one(self.pool())
-            .await?;
-        Ok(Some(self.user(&plan.0, &id).await?))
+        Ok(Some(self.user(plan_id, &id).await?))
     }
 
     /// Opens a login session; returns (session token, CSRF token).
@@ -456,15 +455,18 @@ impl Store {
         Ok((token, csrf))
     }
 
-    /// The active user of a session token and the session's CSRF token (one query: every request asks).
-    pub async fn session_user(&self, token: &str, now: i64) -> Result<Option<(UserRow, String)>> {
+    /// The active user of a session token and the session's CSRF token (one
+    /// query: every request asks), only if the account is of this commune's
+    /// plan: a session of another commune is no session here.
+    pub async fn session_user(&self, plan_id: &str, token: &str, now: i64) -> Result<Option<(UserRow, String)>> {
         let row = sqlx::query(
             "SELECT u.id, u.plan_id, u.username, u.full_name, u.role, u.unit_id, u.active, u.email, s.csrf_token \
              FROM auth_sessions s JOIN users u ON u.id = s.user_id \
-             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1",
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1 AND u.plan_id = $3",
         )
         .bind(token_hash(token))
         .bind(now)
+        .bind(plan_id)
         .fetch_optional(self.pool())
         .await?;
         let Some(r) = row else { return Ok(None) };
@@ -547,13 +549,15 @@ impl Store {
         Ok(row)
     }
 
-    /// A usable invite: not used, not expired.
-    pub async fn invite(&self, token: &str, now: i64) -> Result<Option<InviteRow>> {
+    /// A usable invite of this commune's plan: not used, not expired.
+    pub async fn invite(&self, plan_id: &str, token: &str, now: i64) -> Result<Option<InviteRow>> {
         Ok(sqlx::query_as::<_, InviteRow>(
-            "SELECT plan_id, role, unit_id, note, expires_at, used_at FROM invites WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+            "SELECT plan_id, role, unit_id, note, expires_at, used_at FROM invites \
+             WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 AND plan_id = $3",
         )
         .bind(token_hash(token))
         .bind(now)
+        .bind(plan_id)
         .fetch_optional(self.pool())
         .await?)
     }
@@ -562,13 +566,14 @@ impl Store {
     /// two uses of the same link create one account.
     pub async fn accept_invite(
         &self,
+        plan_id: &str,
         token: &str,
         username: &str,
         full_name: &str,
         password: &str,
         now: i64,
     ) -> Result<UserRow> {
-        let inv = self.invite(token, now).await?.ok_or(StoreError::Conflict {
+        let inv = self.invite(plan_id, token, now).await?.ok_or(StoreError::Conflict {
             code: ErrorCode::InviteInvalid,
             field: "token",
         })?;

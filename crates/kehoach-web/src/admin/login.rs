@@ -132,7 +132,7 @@ async fn invite_view(
     full_name: String,
     username: String,
 ) -> InvitePage {
-    let inv = st.store.invite(token, st.clock.now()).await.ok().flatten();
+    let inv = st.store.invite(&st.plan_id, token, st.clock.now()).await.ok().flatten();
     let mut unit_name = None;
     if let Some(u) = inv.as_ref().and_then(|i| i.unit_id.clone()) {
         unit_name = st.store.unit(&st.plan_id, &u).await.ok().map(|u| u.name);
@@ -177,7 +177,7 @@ pub async fn invite_submit(
     let now = st.clock.now();
     match st
         .store
-        .accept_invite(&token, &f.username, &f.full_name, &f.password, now)
+        .accept_invite(&st.plan_id, &token, &f.username, &f.full_name, &f.password, now)
         .await
     {
         Ok(user) => match st.store.create_session(&user.id, now).await {

@@ -114,7 +114,7 @@ pub async fn session_layer(State(state): State<AppState>, mut req: Request, next
     }
     let now = state.clock.now();
     let current = match session_token(req.headers()) {
-        Some(t) => match state.store.session_user(&t, now).await {
+        Some(t) => match state.store.session_user(&state.plan_id, &t, now).await {
             Ok(Some((user, csrf))) => {
                 // Pages show unread reminders and the menu; a form post may answer with a page
                 // (its errors), so it gets them too. API calls never need them.
@@ -304,11 +304,12 @@ pub async fn login(
     username: &str,
     password: &str,
 ) -> Result<(UserRow, String, String), AppError> {
-    let key = format!("{client}|{}", username.trim().to_lowercase());
+    // Per commune: the same username in another commune is another account.
+    let key = format!("{client}|{}|{}", state.plan_id, username.trim().to_lowercase());
     if state.limiter.blocked(&key) || state.client_limiter.blocked(client) {
         return Err(AppError::new(ErrorCode::LoginRateLimited, None));
     }
-    match state.store.check_login(username, password).await? {
+    match state.store.check_login(&state.plan_id, username, password).await? {
         Some(user) => {
             state.limiter.clear(&key);
             let (token, csrf) = state.store.create_session(&user.id, state.clock.now()).await?;

@@ -79,7 +79,8 @@ impl From<StoreError> for AppError {
             | StoreError::Migrate(_)
             | StoreError::MissingDatabase(_)
             | StoreError::BadUrl(_)
-            | StoreError::Unsupported(_) => {
+            | StoreError::Unsupported(_)
+            | StoreError::BadPlan(_) => {
                 tracing::error!(error = %e, "store error");
                 AppError::new(ErrorCode::Internal, None)
             }

@@ -52,6 +52,8 @@ pub struct TestApp {
     pub store: Store,
     pub router: Router,
     pub plan_id: String,
+    /// The server's first commune, which the app serves.
+    pub commune: kehoach_store::CommuneRow,
     /// The app's clock: fixed, shared with the router (moving it moves the app's "now").
     pub clock: Clock,
 }
@@ -90,13 +92,16 @@ impl TestApp {
             .unwrap();
         let plan = seed_plan();
         let plan_id = plan.plan.id.clone();
+        let commune = store.primary_commune().await.unwrap().expect("the first commune");
         let router = app(AppState::new(
             store.clone(),
+            commune.clone(),
             plan,
             "http://kehoach.test".into(),
             clock.clone(),
         ));
         TestApp {
+            commune,
             backend,
             url: url.to_string(),
             store,
@@ -108,14 +113,19 @@ impl TestApp {
 
     /// Rebuilds the router with reminder emails going through `mailer`.
     pub fn use_mailer(&mut self, mailer: kehoach_web::mail::Mailer) {
-        let state = AppState::new(
+        let state = self.state().with_mailer(mailer);
+        self.router = app(state);
+    }
+
+    /// The app's state (for calling a feature's rules directly).
+    pub fn state(&self) -> AppState {
+        AppState::new(
             self.store.clone(),
+            self.commune.clone(),
             seed_plan(),
             "http://kehoach.test".into(),
             self.clock.clone(),
         )
-        .with_mailer(mailer);
-        self.router = app(state);
     }
 
     /// The summary report as of `as_of`, dated `signed_on`.

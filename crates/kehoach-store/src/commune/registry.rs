@@ -1,0 +1,362 @@
+//! The communes of a server. Each has its own address (a host name; the
+//! first commune is also served on every host no other commune claims),
+//! its accounts, units, rosters, plans and records. A commune's plan in use
+//! keys every row the commune's pages read and write, so a request served
+//! for one commune never reads another's rows (see `docs/operations.md`).
+
+use kehoach_core::{ErrorCode, Plan};
+use sqlx::Row;
+
+use crate::{Result, Store, StoreError, new_id};
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
+pub struct CommuneRow {
+    pub id: String,
+    /// Short ASCII name ("an-hoa"), unique on the server.
+    pub slug: String,
+    /// "xã An Hòa".
+    pub name: String,
+    pub province: String,
+    /// The host name it is served on; None for the server's first commune
+    /// (served on every host that no other commune claims).
+    pub host: Option<String>,
+    pub created_at: i64,
+}
+
+pub struct NewCommune {
+    pub name: String,
+    pub province: String,
+    pub host: Option<String>,
+}
+
+/// A commune with its plans and how much it holds (`kehoach commune list`).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CommuneSummary {
+    pub commune: CommuneRow,
+    /// (plan id, title) of its plans, oldest first.
+    pub plans: Vec<(String, String)>,
+    pub users: i64,
+    pub sessions: i64,
+    pub turns: i64,
+}
+
+const COLS: &str = "id, slug, name, province, host, created_at";
+
+/// The commune's short name from its full name: "xã An Hòa" → "an-hoa".
+pub fn commune_slug(name: &str) -> String {
+    let key = kehoach_core::text::fold_key(name);
+    let mut words: Vec<&str> = key
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    // The level is not part of the name: "xã", "phường", "thị trấn", "đặc khu".
+    match words.as_slice() {
+        ["xa" | "phuong", _, ..] => {
+            words.remove(0);
+        }
+        ["thi", "tran", _, ..] | ["dac", "khu", _, ..] => {
+            words.drain(..2);
+        }
+        _ => {}
+    }
+    let slug = words.join("-");
+    if slug.is_empty() { "xa".into() } else { slug }
+}
+
+/// A host name as stored: lower case, without port; None when it is not one.
+pub fn normalize_host(raw: &str) -> Option<String> {
+    let h = raw.trim().trim_end_matches('.').to_ascii_lowercase();
+    let ok = !h.is_empty()
+        && h.len() <= 253
+        && h.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        });
+    ok.then_some(h)
+}
+
+impl Store {
+    /// Creates a commune. Its slug comes from its name (made unique); its
+    /// host must be free, and may be left out only for the server's first
+    /// commune.
+    pub async fn create_commune(&self, c: NewCommune, now: i64) -> Result<CommuneRow> {
+        let name = kehoach_core::text::clean(&c.name);
+        if name.is_empty() || name.chars().count() > 200 {
+            return Err(StoreError::Conflict {
+                code: ErrorCode::CommuneNameInvalid,
+                field: "name",
+            });
+        }
+        let host = match c.host.as_deref().map(str::trim).filter(|h| !h.is_empty()) {
+            Some(h) => Some(normalize_host(h).ok_or(StoreError::Conflict {
+                code: ErrorCode::CommuneHostInvalid,
+                field: "host",
+            })?),
+            None => None,
+        };
+        let mut tx = self.write_tx().await?;
+        if host.is_none() {
+            let primary: Option<(String,)> = sqlx::query_as("SELECT id FROM communes WHERE host IS NULL")
+                .fetch_optional(&mut *tx)
+                .await?;
+            if primary.is_some() {
+                return Err(StoreError::Conflict {
+                    code: ErrorCode::CommuneHostRequired,
+                    field: "host",
+                });
+            }
+        }
+        let province = kehoach_core::text::clean(&c.province);
+        let same: Option<(String,)> = sqlx::query_as("SELECT id FROM communes WHERE name = $1 AND province = $2")
+            .bind(&name)
+            .bind(&province)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if same.is_some() {
+            return Err(StoreError::Conflict {
+                code: ErrorCode::CommuneTaken,
+                field: "name",
+            });
+        }
+        let base = commune_slug(&name);
+        let mut slug = base.clone();
+        for n in 2.. {
+            let taken: Option<(String,)> = sqlx::query_as("SELECT id FROM communes WHERE slug = $1")
+                .bind(&slug)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if taken.is_none() {
+                break;
+            }
+            slug = format!("{base}-{n}");
+        }
+        let row = CommuneRow {
+            id: new_id(),
+            slug,
+            name,
+            province,
+            host,
+            created_at: now,
+        };
+        sqlx::query(
+            "INSERT INTO communes (id, slug, name, province, host, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&row.id)
+        .bind(&row.slug)
+        .bind(&row.name)
+        .bind(&row.province)
+        .bind(row.host.clone())
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| crate::conflict_on_unique(e, ErrorCode::CommuneHostTaken, "host"))?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    /// Every commune, the first one first.
+    pub async fn communes(&self) -> Result<Vec<CommuneRow>> {
+        Ok(sqlx::query_as::<_, CommuneRow>(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLS} FROM communes ORDER BY created_at, id"
+        )))
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// The commune served on this host (lower case, without port), if one claims it.
+    pub async fn commune_for_host(&self, host: &str) -> Result<Option<CommuneRow>> {
+        Ok(sqlx::query_as::<_, CommuneRow>(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLS} FROM communes WHERE host = $1"
+        )))
+        .bind(host)
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
+    /// The server's first commune (served on every unclaimed host).
+    pub async fn primary_commune(&self) -> Result<Option<CommuneRow>> {
+        Ok(sqlx::query_as::<_, CommuneRow>(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLS} FROM communes WHERE host IS NULL"
+        )))
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
+    /// The plan a commune works in: its oldest plan still in use.
+    pub async fn commune_plan_id(&self, commune_id: &str) -> Result<Option<String>> {
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT id FROM plans WHERE commune_id = $1 AND active = 1 ORDER BY created_at, id LIMIT 1")
+                .bind(commune_id)
+                .fetch_optional(self.pool())
+                .await?;
+        Ok(row.map(|r| r.0))
+    }
+
+    /// A stored plan, parsed, carrying its row id (which may differ from
+    /// the id written in its file: two communes may load the same file).
+    pub async fn load_plan(&self, plan_id: &str) -> Result<Plan> {
+        let source = self.plan_source(plan_id).await?;
+        let mut plan = kehoach_core::parse_plan(&source).map_err(|errors| {
+            StoreError::BadPlan(errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))
+        })?;
+        plan.plan.id = plan_id.to_string();
+        Ok(plan)
+    }
+
+    /// Stores a plan for a commune, with the units its file names. The
+    /// plan's id is its file's id when free on the server, otherwise the
+    /// commune's slug is put in front (and a number after, if need be);
+    /// `plan.plan.id` is set to the id stored.
+    pub async fn add_commune_plan(&self, commune: &CommuneRow, plan: &mut Plan, source: &str, now: i64) -> Result<()> {
+        let file_id = plan.plan.id.clone();
+        let mut tx = self.write_tx().await?;
+        let mut candidates = vec![file_id.clone(), format!("{}-{file_id}", commune.slug)];
+        candidates.extend((2..100).map(|n| format!("{}-{file_id}-{n}", commune.slug)));
+        let mut chosen = None;
+        for id in candidates {
+            let taken: Option<(String,)> = sqlx::query_as("SELECT id FROM plans WHERE id = $1")
+                .bind(&id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if taken.is_none() {
+                chosen = Some(id);
+                break;
+            }
+        }
+        plan.plan.id = chosen.unwrap_or_else(new_id);
+        sqlx::query(
+            "INSERT INTO plans (id, commune, title, source_toml, active, created_at, commune_id) VALUES ($1, $2, $3, $4, 1, $5, $6)",
+        )
+        .bind(&plan.plan.id)
+        .bind(&plan.plan.commune)
+        .bind(&plan.plan.title)
+        .bind(source)
+        .bind(now)
+        .bind(&commune.id)
+        .execute(&mut *tx)
+        .await?;
+        crate::insert_units(&mut tx, plan, now).await?;
+        crate::facts::sync_reach_rules(&mut tx, plan).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every commune with its plans, accounts and records, for the operator.
+    pub async fn commune_summaries(&self) -> Result<Vec<CommuneSummary>> {
+        let mut out = Vec::new();
+        for commune in self.communes().await? {
+            let plans: Vec<(String, String)> =
+                sqlx::query_as("SELECT id, title FROM plans WHERE commune_id = $1 ORDER BY created_at, id")
+                    .bind(&commune.id)
+                    .fetch_all(self.pool())
+                    .await?;
+            let mut counts = [0i64; 3];
+            for (i, table) in ["users", "sessions", "support_turns"].iter().enumerate() {
+                let extra = if *table == "users" {
+                    ""
+                } else {
+                    " AND t.deleted_at IS NULL"
+                };
+                let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT COUNT(*) FROM {table} t JOIN plans p ON p.id = t.plan_id WHERE p.commune_id = $1{extra}"
+                )))
+                .bind(&commune.id)
+                .fetch_one(self.pool())
+                .await?;
+                counts[i] = row.try_get(0)?;
+            }
+            out.push(CommuneSummary {
+                commune,
+                plans,
+                users: counts[0],
+                sessions: counts[1],
+                turns: counts[2],
+            });
+        }
+        Ok(out)
+    }
+
+    /// Gives every plan without a commune (a database from before communes,
+    /// or a plan just imported by `import_plan`) its commune: the server's
+    /// first commune, made from the plan file's commune name when there is
+    /// none yet. Run by `migrate`, so an upgraded database serves as before.
+    pub(crate) async fn attach_orphan_plans(&self) -> Result<()> {
+        let orphans: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT id, source_toml, created_at FROM plans WHERE commune_id IS NULL ORDER BY created_at, id",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        for (plan_id, source, created_at) in orphans {
+            let commune = match self.primary_commune().await? {
+                Some(c) => c,
+                None => {
+                    let (name, province) = match kehoach_core::parse_plan(&source) {
+                        Ok(p) => (
+                            format!("{} {}", p.plan.commune_level, p.plan.commune)
+                                .trim()
+                                .to_string(),
+                            p.plan.province,
+                        ),
+                        Err(_) => ("xã".to_string(), String::new()),
+                    };
+                    self.create_commune(
+                        NewCommune {
+                            name,
+                            province,
+                            host: None,
+                        },
+                        created_at,
+                    )
+                    .await?
+                }
+            };
+            sqlx::query("UPDATE plans SET commune_id = $1 WHERE id = $2 AND commune_id IS NULL")
+                .bind(&commune.id)
+                .bind(&plan_id)
+                .execute(self.pool())
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_drop_the_level_and_the_marks() {
+        assert_eq!(commune_slug("xã An Hòa"), "an-hoa");
+        assert_eq!(commune_slug("Xã Vĩnh Thịnh"), "vinh-thinh");
+        assert_eq!(commune_slug("phường Hồng Bàng"), "hong-bang");
+        assert_eq!(commune_slug("thị trấn Núi Đèo"), "nui-deo");
+        assert_eq!(commune_slug("Đặc khu Bạch Long Vĩ"), "bach-long-vi");
+        assert_eq!(commune_slug("Xã"), "xa");
+        assert_eq!(commune_slug("!!"), "xa");
+    }
+
+    #[test]
+    fn hosts_are_plain_names() {
+        assert_eq!(
+            normalize_host(" An-Hoa.Example.VN. ").as_deref(),
+            Some("an-hoa.example.vn")
+        );
+        assert_eq!(normalize_host("an-hoa.localhost").as_deref(), Some("an-hoa.localhost"));
+        for bad in [
+            "",
+            "a..b",
+            "-a.vn",
+            "a-.vn",
+            "an hoa.vn",
+            "an_hoa.vn",
+            "xã.vn",
+            "a.vn:8080",
+            "a/b",
+        ] {
+            assert_eq!(normalize_host(bad), None, "{bad}");
+        }
+    }
+}

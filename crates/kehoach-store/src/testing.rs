@@ -125,3 +125,112 @@ pub fn shift(plan_id: &str, unit_id: &str, day: kehoach_core::Day, by: &str) -> 
         created_by: by.into(),
     }
 }
+
+// ------------------------------------------------------------ whole-database views
+//
+// For tests about what belongs to whom: a commune's rows, found by the ids
+// they hold, compared before and after another commune's requests.
+
+/// Every table of the schema (migrations' own bookkeeping aside) with its columns.
+pub async fn tables(store: &Store) -> Vec<(String, Vec<String>)> {
+    use sqlx::Row;
+    let names: Vec<String> = match store.backend() {
+        crate::Backend::Sqlite => sqlx::query(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations' ORDER BY name",
+        ),
+        crate::Backend::Postgres => sqlx::query(
+            "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> '_sqlx_migrations' ORDER BY table_name",
+        ),
+    }
+    .fetch_all(store.pool())
+    .await
+    .expect("tables")
+    .iter()
+    .map(|r| r.get::<String, _>(0))
+    .collect();
+    let mut out = Vec::new();
+    for t in names {
+        let cols = match store.backend() {
+            crate::Backend::Sqlite => sqlx::query("SELECT name FROM pragma_table_info($1) ORDER BY cid"),
+            crate::Backend::Postgres => sqlx::query(
+                "SELECT column_name::text FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1 ORDER BY ordinal_position",
+            ),
+        }
+        .bind(&t)
+        .fetch_all(store.pool())
+        .await
+        .expect("columns")
+        .iter()
+        .map(|r| r.get::<String, _>(0))
+        .collect();
+        out.push((t, cols));
+    }
+    out
+}
+
+/// Every row of every table as text, with its table name.
+async fn all_rows(store: &Store) -> Vec<(String, Vec<String>, Vec<Option<String>>)> {
+    use sqlx::Row;
+    let mut out = Vec::new();
+    for (t, cols) in tables(store).await {
+        let select = cols
+            .iter()
+            .map(|c| format!("CAST(\"{c}\" AS TEXT)"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {select} FROM \"{t}\"")))
+            .fetch_all(store.pool())
+            .await
+            .expect("rows");
+        for r in rows {
+            let values = (0..cols.len()).map(|i| r.get::<Option<String>, _>(i)).collect();
+            out.push((t.clone(), cols.clone(), values));
+        }
+    }
+    out
+}
+
+/// The ids of everything that hangs from `seeds` (a commune's and its
+/// plan's ids): every row holding one of them, then every row holding one
+/// of those rows' ids, until nothing new is found.
+pub async fn ids_reached_from(store: &Store, seeds: &[&str]) -> std::collections::BTreeSet<String> {
+    let rows = all_rows(store).await;
+    let mut ids: std::collections::BTreeSet<String> = seeds.iter().map(|s| s.to_string()).collect();
+    loop {
+        let before = ids.len();
+        for (_, cols, values) in &rows {
+            if values.iter().any(|v| v.as_ref().is_some_and(|v| ids.contains(v))) {
+                for (c, v) in cols.iter().zip(values) {
+                    if matches!(c.as_str(), "id" | "token_hash" | "user_id" | "person_id")
+                        && let Some(v) = v
+                    {
+                        ids.insert(v.clone());
+                    }
+                }
+            }
+        }
+        if ids.len() == before {
+            return ids;
+        }
+    }
+}
+
+/// Every row, in every table, that holds one of `ids` in any column, as
+/// "table: column=value, …", sorted.
+pub async fn rows_holding(store: &Store, ids: &std::collections::BTreeSet<String>) -> Vec<String> {
+    let mut out: Vec<String> = all_rows(store)
+        .await
+        .into_iter()
+        .filter(|(_, _, values)| values.iter().any(|v| v.as_ref().is_some_and(|v| ids.contains(v))))
+        .map(|(t, cols, values)| {
+            let fields: Vec<String> = cols
+                .iter()
+                .zip(values)
+                .map(|(c, v)| format!("{c}={}", v.unwrap_or_else(|| "NULL".into())))
+                .collect();
+            format!("{t}: {}", fields.join(", "))
+        })
+        .collect();
+    out.sort();
+    out
+}

@@ -54,6 +54,9 @@ pub struct TestApp {
     pub plan_id: String,
     /// The server's first commune, which the app serves.
     pub commune: kehoach_store::CommuneRow,
+    /// The host name requests are sent to (which commune a server with
+    /// many answers for).
+    pub host: String,
     /// The app's clock: fixed, shared with the router (moving it moves the app's "now").
     pub clock: Clock,
 }
@@ -102,6 +105,7 @@ impl TestApp {
         ));
         TestApp {
             commune,
+            host: "kehoach.test".into(),
             backend,
             url: url.to_string(),
             store,
@@ -117,12 +121,53 @@ impl TestApp {
         self.router = app(state);
     }
 
+    /// Serves every commune of the database, each on its host, as `serve`
+    /// does (this app's commune on every unclaimed host).
+    pub fn serve_all_communes(&mut self) {
+        self.router = kehoach_web::server_app(self.state());
+    }
+
+    /// Adds a commune on `host` with the seed plan file (stored under
+    /// another id) and its units, and returns the same server seen from
+    /// that host: requests, users and records of the new commune.
+    pub async fn add_commune(&self, name: &str, host: &str) -> TestApp {
+        let commune = self
+            .store
+            .create_commune(
+                kehoach_store::NewCommune {
+                    name: name.into(),
+                    province: "Hải Phòng".into(),
+                    host: Some(host.into()),
+                },
+                self.clock.now(),
+            )
+            .await
+            .unwrap();
+        let mut plan = seed_plan();
+        self.store
+            .add_commune_plan(&commune, &mut plan, SEED_PLAN_TOML, self.clock.now())
+            .await
+            .unwrap();
+        TestApp {
+            backend: self.backend,
+            url: self.url.clone(),
+            store: self.store.clone(),
+            router: self.router.clone(),
+            plan_id: plan.plan.id,
+            commune,
+            host: host.into(),
+            clock: self.clock.clone(),
+        }
+    }
+
     /// The app's state (for calling a feature's rules directly).
     pub fn state(&self) -> AppState {
+        let mut plan = seed_plan();
+        plan.plan.id = self.plan_id.clone();
         AppState::new(
             self.store.clone(),
             self.commune.clone(),
-            seed_plan(),
+            plan,
             "http://kehoach.test".into(),
             self.clock.clone(),
         )
@@ -226,7 +271,7 @@ impl TestApp {
 
     /// A GET whose body is kept as bytes (downloads).
     pub async fn get_bytes(&self, path: &str, s: Option<&Session>) -> (StatusCode, Vec<(String, String)>, Vec<u8>) {
-        let mut b = Request::get(path).header(header::HOST, "kehoach.test");
+        let mut b = Request::get(path).header(header::HOST, self.host.as_str());
         if let Some(s) = s {
             b = b.header(header::COOKIE, &s.cookie);
         }
@@ -247,7 +292,7 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str, s: Option<&Session>) -> (StatusCode, String) {
-        let mut b = Request::get(path).header(header::HOST, "kehoach.test");
+        let mut b = Request::get(path).header(header::HOST, self.host.as_str());
         if let Some(s) = s {
             b = b.header(header::COOKIE, &s.cookie);
         }
@@ -266,7 +311,7 @@ impl TestApp {
         let mut b = Request::builder()
             .method(method)
             .uri(path)
-            .header(header::HOST, "kehoach.test")
+            .header(header::HOST, self.host.as_str())
             .header(header::CONTENT_TYPE, "application/json");
         if let Some(s) = s {
             b = b.header(header::COOKIE, &s.cookie).header("x-csrf-token", &s.csrf);
@@ -278,7 +323,7 @@ impl TestApp {
     /// A raw body (a file upload) with the session's cookie and CSRF header.
     pub async fn raw(&self, path: &str, s: Option<&Session>, bytes: Vec<u8>) -> (StatusCode, serde_json::Value) {
         let mut b = Request::post(path)
-            .header(header::HOST, "kehoach.test")
+            .header(header::HOST, self.host.as_str())
             .header(header::CONTENT_TYPE, "application/octet-stream");
         if let Some(s) = s {
             b = b.header(header::COOKIE, &s.cookie).header("x-csrf-token", &s.csrf);
@@ -302,7 +347,7 @@ impl TestApp {
             .extend_pairs(all)
             .finish();
         let mut b = Request::post(path)
-            .header(header::HOST, "kehoach.test")
+            .header(header::HOST, self.host.as_str())
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
         if let Some(s) = s {
             b = b.header(header::COOKIE, &s.cookie);
@@ -367,7 +412,7 @@ impl TestApp {
             Some(s) => format!("{path}{}_csrf={}", if path.contains('?') { '&' } else { '?' }, s.csrf),
             None => path.to_string(),
         };
-        let mut b = Request::post(uri).header(header::HOST, "kehoach.test").header(
+        let mut b = Request::post(uri).header(header::HOST, self.host.as_str()).header(
             header::CONTENT_TYPE,
             format!("multipart/form-data; boundary={boundary}"),
         );

@@ -200,6 +200,33 @@ impl Store {
         self.attach_orphan_plans().await
     }
 
+    /// Applies the migrations up to `version` only, and nothing of what
+    /// `migrate` does after them: a database as an older kehoach left it,
+    /// for tests of upgrades.
+    #[doc(hidden)]
+    pub async fn migrate_until(&self, version: i64) -> Result<()> {
+        let all = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        let older = Migrator {
+            migrations: std::borrow::Cow::Owned(
+                all.migrations
+                    .iter()
+                    .filter(|m| m.version <= version)
+                    .cloned()
+                    .collect(),
+            ),
+            ignore_missing: all.ignore_missing,
+            locking: all.locking,
+            no_tx: all.no_tx,
+            table_name: all.table_name.clone(),
+            create_schemas: all.create_schemas.clone(),
+        };
+        older.run(&self.pool).await?;
+        Ok(())
+    }
+
     /// Connections open and idle in the pool, for health checks.
     pub fn pool_stats(&self) -> (u32, usize) {
         (self.pool.size(), self.pool.num_idle())

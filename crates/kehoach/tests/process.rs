@@ -177,6 +177,100 @@ fn a_server_run_on_a_day_of_the_campaign_says_so_and_shows_that_week() {
 }
 
 #[test]
+fn a_commune_added_to_a_running_server_is_served_on_its_own_host_only() {
+    let dir = temp_dir("communes");
+    let url = format!("sqlite:{}", dir.join("k.sqlite").display());
+    let mut s = start(&url);
+    let port = s.port;
+    let add = |name: &str, host: &str| {
+        Command::new(BIN)
+            .args([
+                "commune",
+                "add",
+                "--database-url",
+                &url,
+                "--name",
+                name,
+                "--province",
+                "Hải Phòng",
+            ])
+            .args(["--host", host, "--public-url", &format!("http://127.0.0.1:{port}")])
+            .output()
+            .unwrap()
+    };
+    let out = add("xã An Hòa", "an-hoa.localhost");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        stdout.contains("Đã thêm xã An Hòa (mã an-hoa), tên miền an-hoa.localhost."),
+        "{stdout}"
+    );
+    let link = stdout
+        .lines()
+        .find_map(|l| l.trim().strip_prefix(&format!("http://an-hoa.localhost:{port}")))
+        .unwrap_or_else(|| panic!("no link on the commune's host: {stdout}"))
+        .to_string();
+    let host = format!("an-hoa.localhost:{port}");
+    // The link opens on its commune's host, and nowhere else.
+    let (status, _, body) = common::http_on(&host, port, "GET", &link, &[], "").unwrap();
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("Thiết lập") && body.contains("An Hòa"), "{body}");
+    let (status, _, _) = http(port, "GET", &link, &[], "");
+    assert_eq!(status, 404);
+    // Its first coordinator sets up the account and works in An Hòa.
+    let form = "full_name=Tr%E1%BA%A7n+V%C4%83n+An&username=dieuphoi&password=mat-khau-dai-2026";
+    let (status, head, _) = common::http_on(
+        &host,
+        port,
+        "POST",
+        &link,
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        form,
+    )
+    .unwrap();
+    assert_eq!(status, 303, "{head}");
+    let cookie = head
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("set-cookie: ")
+                .or_else(|| l.strip_prefix("Set-Cookie: "))
+        })
+        .and_then(|c| c.split(';').next())
+        .expect("a session cookie")
+        .to_string();
+    let (status, _, body) = common::http_on(&host, port, "GET", "/ke-hoach", &[("Cookie", &cookie)], "").unwrap();
+    assert_eq!(status, 200);
+    assert!(body.contains("An Hòa") && !body.contains("Vĩnh Thịnh"), "{body}");
+    // The same cookie is no session on the first commune's address.
+    let (status, _, _) = http(port, "GET", "/ke-hoach", &[("Cookie", &cookie)], "");
+    assert_eq!(status, 303);
+    // A host already taken is refused, saying why; the list shows both communes.
+    let out = add("xã Bình Minh", "An-Hoa.localhost");
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("đã có xã khác dùng tên miền này"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = Command::new(BIN)
+        .args(["commune", "list", "--database-url", &url])
+        .output()
+        .unwrap();
+    let list = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success());
+    assert!(
+        list.contains("vinh-thinh — xã Vĩnh Thịnh, Hải Phòng · mọi tên miền khác"),
+        "{list}"
+    );
+    assert!(
+        list.contains("an-hoa — xã An Hòa, Hải Phòng · an-hoa.localhost · 1 tài khoản"),
+        "{list}"
+    );
+    s.child.kill().unwrap();
+    s.child.wait().unwrap();
+}
+
+#[test]
 fn plan_validate_reports_each_problem_with_line_and_field() {
     let dir = temp_dir("plan");
     let good = dir.join("good.toml");

@@ -212,8 +212,29 @@ pub fn spawn_shift_reminder_job(st: AppState) {
             tick.tick().await;
             if now_hhmm(&st).as_str() >= "17:00" {
                 let day = st.clock.today().plus(1);
-                if let Err(e) = email_shift_reminders(&st, day).await {
-                    tracing::warn!(error = %e.message, "shift reminders not sent");
+                // Every commune of the server, each with its own plan and links.
+                let communes = match st.store.communes().await {
+                    Ok(c) => c,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "shift reminders: communes not read");
+                        continue;
+                    }
+                };
+                for commune in communes {
+                    let plan = match st.store.commune_plan_id(&commune.id).await {
+                        Ok(Some(id)) => st.store.load_plan(&id).await,
+                        Ok(None) => continue,
+                        Err(e) => Err(e),
+                    };
+                    let slug = commune.slug.clone();
+                    match plan {
+                        Ok(plan) => {
+                            if let Err(e) = email_shift_reminders(&st.for_commune(commune, plan), day).await {
+                                tracing::warn!(commune = %slug, error = %e.message, "shift reminders not sent");
+                            }
+                        }
+                        Err(e) => tracing::warn!(commune = %slug, error = %e, "shift reminders: plan not read"),
+                    }
                 }
             }
         }

@@ -43,6 +43,8 @@ export async function startServer({ demo = false, today = null } = {}) {
   const setup = out.match(/https?:\/\/\S+\/moi\/[A-Za-z0-9_-]+/);
   return {
     url,
+    port,
+    db,
     setupLink: setup ? setup[0] : null,
     stop: () => new Promise((resolve) => { proc.once('exit', resolve); proc.kill('SIGTERM'); }),
   };

@@ -197,7 +197,7 @@ impl Store {
             Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
             Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
         }
-        self.attach_orphan_plans().await
+        self.name_migrated_communes().await
     }
 
     /// Applies the migrations up to `version` only, and nothing of what
@@ -262,49 +262,49 @@ impl Store {
     }
 
     /// Stores a plan and the units it names, once, for the server's first
-    /// commune (made from the plan's commune name when there is none). Returns false when the plan
-    /// was already there (its units may have been edited since: they are kept).
+    /// commune (made from the plan's commune name when there is none).
+    /// Returns false when the plan was already there (its units may have
+    /// been edited since: they are kept).
     pub async fn import_plan(&self, plan: &kehoach_core::Plan, source: &str, now: i64) -> Result<bool> {
-        let mut tx = self.write_tx().await?;
         let exists = sqlx::query("SELECT id FROM plans WHERE id = $1")
             .bind(&plan.plan.id)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&self.pool)
             .await?
             .is_some();
         if exists {
+            let mut tx = self.write_tx().await?;
             crate::facts::sync_reach_rules(&mut tx, plan).await?;
             tx.commit().await?;
             return Ok(false);
         }
-        sqlx::query(
-            "INSERT INTO plans (id, commune, title, source_toml, active, created_at) VALUES ($1, $2, $3, $4, 1, $5)",
-        )
-        .bind(&plan.plan.id)
-        .bind(&plan.plan.commune)
-        .bind(&plan.plan.title)
-        .bind(source)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        insert_units(&mut tx, plan, now).await?;
-        crate::facts::sync_reach_rules(&mut tx, plan).await?;
-        tx.commit().await?;
-        self.attach_orphan_plans().await?;
+        let commune = match self.primary_commune().await? {
+            Some(c) => c,
+            None => {
+                self.create_commune(commune::registry::commune_of_plan(plan), now)
+                    .await?
+            }
+        };
+        self.insert_plan(&commune, plan, source, now).await?;
         Ok(true)
     }
 
     /// Replaces a plan that has recorded nothing yet with another plan file
     /// (read from another commune's text): same plan id, so the accounts
-    /// stay; the old plan's units, classes, contests, report texts and
-    /// budget go. Refused once anything is recorded or an account or invite
-    /// is bound to one of its units.
+    /// stay; the old plan's contests, report texts and budget go, and so do
+    /// the units its file brought, when the commune has no other plan.
+    /// Refused once anything is recorded or an account, invite or roster
+    /// entry is bound to one of the commune's units.
     pub async fn replace_plan(&self, plan: &kehoach_core::Plan, source: &str, now: i64) -> Result<()> {
         let id = plan.plan.id.as_str();
         let mut tx = self.write_tx().await?;
+        let commune_id: Option<(Option<String>,)> = sqlx::query_as("SELECT commune_id FROM plans WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let commune_id = commune_id.and_then(|c| c.0).ok_or(StoreError::NotFound("plan"))?;
         for table in [
             "support_turns",
             "sessions",
-            "roster_people",
             "contest_entries",
             "propaganda_entries",
             "teams",
@@ -324,11 +324,21 @@ impl Store {
                 });
             }
         }
+        let (people,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM roster_people WHERE commune_id = $1")
+            .bind(&commune_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        if people > 0 {
+            return Err(StoreError::Conflict {
+                code: ErrorCode::PlanHasRecords,
+                field: "plan",
+            });
+        }
         for table in ["users", "invites"] {
             let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT COUNT(*) FROM {table} WHERE plan_id = $1 AND unit_id IS NOT NULL"
+                "SELECT COUNT(*) FROM {table} WHERE commune_id = $1 AND unit_id IS NOT NULL"
             )))
-            .bind(id)
+            .bind(&commune_id)
             .fetch_one(&mut *tx)
             .await?;
             if n > 0 {
@@ -338,28 +348,63 @@ impl Store {
                 });
             }
         }
-        let r = sqlx::query("UPDATE plans SET commune = $1, title = $2, source_toml = $3 WHERE id = $4")
+        sqlx::query("UPDATE plans SET commune = $1, title = $2, source_toml = $3 WHERE id = $4")
             .bind(&plan.plan.commune)
             .bind(&plan.plan.title)
             .bind(source)
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        if r.rows_affected() == 0 {
-            return Err(StoreError::NotFound("plan"));
-        }
         for sql in [
             "DELETE FROM contest_judges WHERE plan_id = $1",
             "DELETE FROM contests WHERE plan_id = $1",
             "DELETE FROM report_texts WHERE plan_id = $1",
             "DELETE FROM budget_lines WHERE plan_id = $1",
-            "DELETE FROM unit_populations WHERE unit_id IN (SELECT id FROM units WHERE plan_id = $1)",
-            "DELETE FROM school_classes WHERE unit_id IN (SELECT id FROM units WHERE plan_id = $1)",
-            "DELETE FROM units WHERE plan_id = $1",
         ] {
             sqlx::query(sql).bind(id).execute(&mut *tx).await?;
         }
-        insert_units(&mut tx, plan, now).await?;
+        let (plans,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM plans WHERE commune_id = $1")
+            .bind(&commune_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        if plans == 1 {
+            // The commune's only plan: the units of its old file go with it.
+            for sql in [
+                "DELETE FROM unit_populations WHERE unit_id IN (SELECT id FROM units WHERE commune_id = $1)",
+                "DELETE FROM school_classes WHERE unit_id IN (SELECT id FROM units WHERE commune_id = $1)",
+                "DELETE FROM units WHERE commune_id = $1",
+            ] {
+                sqlx::query(sql).bind(&commune_id).execute(&mut *tx).await?;
+            }
+        }
+        insert_units(&mut tx, &commune_id, plan, now).await?;
+        crate::facts::sync_reach_rules(&mut tx, plan).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Stores a plan row of `commune` with the units its file names (those
+    /// the commune lacks) and its reach rules.
+    pub(crate) async fn insert_plan(
+        &self,
+        commune: &CommuneRow,
+        plan: &kehoach_core::Plan,
+        source: &str,
+        now: i64,
+    ) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query(
+            "INSERT INTO plans (id, commune, title, source_toml, active, created_at, commune_id) VALUES ($1, $2, $3, $4, 1, $5, $6)",
+        )
+        .bind(&plan.plan.id)
+        .bind(&plan.plan.commune)
+        .bind(&plan.plan.title)
+        .bind(source)
+        .bind(now)
+        .bind(&commune.id)
+        .execute(&mut *tx)
+        .await?;
+        insert_units(&mut tx, &commune.id, plan, now).await?;
         crate::facts::sync_reach_rules(&mut tx, plan).await?;
         tx.commit().await?;
         Ok(())
@@ -383,19 +428,21 @@ impl Store {
     }
 }
 
-/// The plan file's units, as the plan's own (`from_plan`).
+/// The plan file's units (`from_plan`) that the commune does not have yet
+/// (by slug): a new plan of the commune reuses its villages and schools.
 pub(crate) async fn insert_units(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    commune_id: &str,
     plan: &kehoach_core::Plan,
     now: i64,
 ) -> Result<()> {
     for u in &plan.units {
         sqlx::query(
-            "INSERT INTO units (id, plan_id, slug, name, name_key, short_name, kind, has_smart_classroom, sample, from_plan, active, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, 1, $10)",
+            "INSERT INTO units (id, commune_id, slug, name, name_key, short_name, kind, has_smart_classroom, sample, from_plan, active, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, 1, $10) ON CONFLICT (commune_id, slug) DO NOTHING",
         )
         .bind(new_id())
-        .bind(&plan.plan.id)
+        .bind(commune_id)
         .bind(&u.id)
         .bind(&u.name)
         .bind(kehoach_core::text::fold_key(&u.name))

@@ -234,3 +234,11 @@ pub async fn rows_holding(store: &Store, ids: &std::collections::BTreeSet<String
     out.sort();
     out
 }
+
+/// A password's stored hash, for tests that write account rows themselves
+/// (a database as an older kehoach left it).
+pub async fn password_hash(password: &str) -> String {
+    crate::commune::accounts::hash_password(password.to_string())
+        .await
+        .expect("hash")
+}

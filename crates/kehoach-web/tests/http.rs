@@ -637,7 +637,7 @@ fn undo_expires_after_ten_minutes() {
     use kehoach_web::http::policy::{Action, UNDO_SECS, allowed};
     let user = kehoach_store::UserRow {
         id: "u1".into(),
-        plan_id: "p".into(),
+        commune_id: "c".into(),
         username: "tnv".into(),
         full_name: "T".into(),
         role: "volunteer".into(),

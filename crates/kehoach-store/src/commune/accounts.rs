@@ -68,7 +68,8 @@ impl Role {
 #[derive(Debug, Clone, FromRow, Serialize, PartialEq)]
 pub struct UserRow {
     pub id: String,
-    pub plan_id: String,
+    /// Accounts belong to the commune, shared by its plans.
+    pub commune_id: String,
     pub username: String,
     pub full_name: String,
     pub role: String,
@@ -121,7 +122,7 @@ pub struct NewInvite {
 
 #[derive(Debug, Clone, FromRow, Serialize)]
 pub struct InviteRow {
-    pub plan_id: String,
+    pub commune_id: String,
     pub role: String,
     pub unit_id: Option<String>,
     pub note: Option<String>,
@@ -144,7 +145,7 @@ pub struct InviteListRow {
     pub used_by_name: Option<String>,
 }
 
-const USER_COLS: &str = "id, plan_id, username, full_name, role, unit_id, active, email";
+const USER_COLS: &str = "id, commune_id, username, full_name, role, unit_id, active, email";
 pub const MIN_PASSWORD_LEN: usize = 10;
 pub const SESSION_TTL_SECS: i64 = 14 * 24 * 3600;
 
@@ -230,7 +231,7 @@ async fn on_hasher<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) ->
     rx.await.ok()
 }
 
-async fn hash_password(p: String) -> Result<String> {
+pub(crate) async fn hash_password(p: String) -> Result<String> {
     on_hasher(move || {
         Argon2::default()
             .hash_password(p.as_bytes())
@@ -272,10 +273,12 @@ impl Store {
     }
 
     pub async fn count_users(&self, plan_id: &str) -> Result<i64> {
-        let n: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users WHERE plan_id = $1")
-            .bind(plan_id)
-            .fetch_one(self.pool())
-            .await?;
+        let n: (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM users WHERE commune_id = (SELECT pc.commune_id FROM plans pc WHERE pc.id = $1)",
+        )
+        .bind(plan_id)
+        .fetch_one(self.pool())
+        .await?;
         Ok(n.0)
     }
 
@@ -293,8 +296,8 @@ impl Store {
         let hash = hash_password(u.password).await?;
         let id = new_id();
         sqlx::query(
-            "INSERT INTO users (id, plan_id, username, full_name, role, unit_id, password_hash, active, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8)",
+            "INSERT INTO users (id, commune_id, username, full_name, role, unit_id, password_hash, active, created_at, updated_at) \
+             VALUES ($1, (SELECT pc.commune_id FROM plans pc WHERE pc.id = $2), $3, $4, $5, $6, $7, 1, $8, $8)",
         )
         .bind(&id)
         .bind(plan_id)
@@ -312,7 +315,7 @@ impl Store {
 
     pub async fn user(&self, plan_id: &str, id: &str) -> Result<UserRow> {
         sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(format!(
-            "SELECT {USER_COLS} FROM users WHERE plan_id = $1 AND id = $2"
+            "SELECT {USER_COLS} FROM users WHERE commune_id = (SELECT pc.commune_id FROM plans pc WHERE pc.id = $1) AND id = $2"
         )))
         .bind(plan_id)
         .bind(id)
@@ -323,7 +326,7 @@ impl Store {
 
     pub async fn list_users(&self, plan_id: &str) -> Result<Vec<UserRow>> {
         Ok(sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(format!(
-            "SELECT {USER_COLS} FROM users WHERE plan_id = $1 ORDER BY active DESC, role, username"
+            "SELECT {USER_COLS} FROM users WHERE commune_id = (SELECT pc.commune_id FROM plans pc WHERE pc.id = $1) ORDER BY active DESC, role, username"
         )))
         .bind(plan_id)
         .fetch_all(self.pool())
@@ -357,7 +360,7 @@ impl Store {
         // The plan must keep one active coordinator, or nobody can administer it.
         if cur.role() == Role::Coordinator && cur.active != 0 && (role != Role::Coordinator || !active) {
             let (n,): (i64,) =
-                sqlx::query_as("SELECT COUNT(*) FROM users WHERE plan_id = $1 AND role = 'coordinator' AND active = 1")
+                sqlx::query_as("SELECT COUNT(*) FROM users WHERE commune_id = (SELECT pc.commune_id FROM plans pc WHERE pc.id = $1) AND role = 'coordinator' AND active = 1")
                     .bind(plan_id)
                     .fetch_one(self.pool())
                     .await?;
@@ -419,7 +422,7 @@ impl Store {
     pub async fn check_login(&self, plan_id: &str, username: &str, password: &str) -> Result<Option<UserRow>> {
         let username = username.trim().to_lowercase();
         let row: Option<(String, String, i64)> =
-            sqlx::query_as("SELECT id, password_hash, active FROM users WHERE plan_id = $1 AND username = $2")
+            sqlx::query_as("SELECT id, password_hash, active FROM users WHERE commune_id = (SELECT pc.commune_id FROM plans pc WHERE pc.id = $1) AND username = $2")
                 .bind(plan_id)
                 .bind(&username)
                 .fetch_optional(self.pool())
@@ -460,9 +463,9 @@ impl Store {
     /// plan: a session of another commune is no session here.
     pub async fn session_user(&self, plan_id: &str, token: &str, now: i64) -> Result<Option<(UserRow, String)>> {
         let row = sqlx::query(
-            "SELECT u.id, u.plan_id, u.username, u.full_name, u.role, u.unit_id, u.active, u.email, s.csrf_token \
+            "SELECT u.id, u.commune_id, u.username, u.full_name, u.role, u.unit_id, u.active, u.email, s.csrf_token \
              FROM auth_sessions s JOIN users u ON u.id = s.user_id \
-             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1 AND u.plan_id = $3",
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1 AND u.commune_id = (SELECT pc.commune_id FROM plans pc WHERE pc.id = $3)",
         )
         .bind(token_hash(token))
         .bind(now)
@@ -473,7 +476,7 @@ impl Store {
         use sqlx::Row;
         let user = UserRow {
             id: r.try_get(0)?,
-            plan_id: r.try_get(1)?,
+            commune_id: r.try_get(1)?,
             username: r.try_get(2)?,
             full_name: r.try_get(3)?,
             role: r.try_get(4)?,
@@ -498,8 +501,8 @@ impl Store {
         self.check_user_unit(plan_id, inv.role, &inv.unit_id).await?;
         let token = random_token();
         sqlx::query(
-            "INSERT INTO invites (token_hash, plan_id, role, unit_id, note, created_by, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO invites (token_hash, commune_id, role, unit_id, note, created_by, created_at, expires_at) \
+             VALUES ($1, (SELECT pc.commune_id FROM plans pc WHERE pc.id = $2), $3, $4, $5, $6, $7, $8)",
         )
         .bind(token_hash(&token))
         .bind(plan_id)
@@ -519,7 +522,7 @@ impl Store {
         Ok(sqlx::query_as(
             "SELECT i.token_hash AS id, i.role, i.unit_id, i.note, i.created_at, i.expires_at, i.used_at, u.full_name AS used_by_name \
              FROM invites i LEFT JOIN users u ON u.id = i.used_by \
-             WHERE i.plan_id = $1 AND i.created_by IS NOT NULL ORDER BY i.created_at DESC, i.token_hash LIMIT 200",
+             WHERE i.commune_id = (SELECT pc.commune_id FROM plans pc WHERE pc.id = $1) AND i.created_by IS NOT NULL ORDER BY i.created_at DESC, i.token_hash LIMIT 200",
         )
         .bind(plan_id)
         .fetch_all(self.pool())
@@ -532,7 +535,7 @@ impl Store {
         let mut tx = self.write_tx().await?;
         let row: Option<InviteListRow> = sqlx::query_as(
             "SELECT token_hash AS id, role, unit_id, note, created_at, expires_at, used_at, NULL AS used_by_name \
-             FROM invites WHERE plan_id = $1 AND token_hash = $2 AND created_by IS NOT NULL AND used_at IS NULL",
+             FROM invites WHERE commune_id = (SELECT pc.commune_id FROM plans pc WHERE pc.id = $1) AND token_hash = $2 AND created_by IS NOT NULL AND used_at IS NULL",
         )
         .bind(plan_id)
         .bind(id)
@@ -552,8 +555,8 @@ impl Store {
     /// A usable invite of this commune's plan: not used, not expired.
     pub async fn invite(&self, plan_id: &str, token: &str, now: i64) -> Result<Option<InviteRow>> {
         Ok(sqlx::query_as::<_, InviteRow>(
-            "SELECT plan_id, role, unit_id, note, expires_at, used_at FROM invites \
-             WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 AND plan_id = $3",
+            "SELECT commune_id, role, unit_id, note, expires_at, used_at FROM invites \
+             WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 AND commune_id = (SELECT pc.commune_id FROM plans pc WHERE pc.id = $3)",
         )
         .bind(token_hash(token))
         .bind(now)
@@ -594,7 +597,7 @@ impl Store {
         }
         let created = self
             .create_user(
-                &inv.plan_id,
+                plan_id,
                 NewUser {
                     username: username.into(),
                     full_name: full_name.into(),
@@ -627,7 +630,7 @@ impl Store {
 
     /// Whether any setup link (invite without creator) is still usable.
     pub async fn pending_setup(&self, plan_id: &str, now: i64) -> Result<bool> {
-        Ok(sqlx::query("SELECT token_hash FROM invites WHERE plan_id = $1 AND created_by IS NULL AND used_at IS NULL AND expires_at > $2")
+        Ok(sqlx::query("SELECT token_hash FROM invites WHERE commune_id = (SELECT pc.commune_id FROM plans pc WHERE pc.id = $1) AND created_by IS NULL AND used_at IS NULL AND expires_at > $2")
             .bind(plan_id)
             .bind(now)
             .fetch_optional(self.pool())
@@ -665,12 +668,12 @@ impl Store {
         }
         // The turns this account recorded move from the old person's reach to the new one's.
         let mut tx = self.write_tx().await?;
-        let old: Option<String> = sqlx::query_scalar("SELECT person_id FROM users WHERE plan_id = $1 AND id = $2")
+        let old: Option<String> = sqlx::query_scalar("SELECT person_id FROM users WHERE commune_id = (SELECT pc.commune_id FROM plans pc WHERE pc.id = $1) AND id = $2")
             .bind(plan_id)
             .bind(user_id)
             .fetch_one(&mut *tx)
             .await?;
-        sqlx::query("UPDATE users SET person_id = $1, updated_at = $2 WHERE plan_id = $3 AND id = $4")
+        sqlx::query("UPDATE users SET person_id = $1, updated_at = $2 WHERE commune_id = (SELECT pc.commune_id FROM plans pc WHERE pc.id = $3) AND id = $4")
             .bind(person_id.map(str::to_string))
             .bind(now)
             .bind(plan_id)
@@ -688,7 +691,7 @@ impl Store {
     /// Accounts linked to roster entries: (user id, person id).
     pub async fn user_people(&self, plan_id: &str) -> Result<Vec<(String, String)>> {
         Ok(
-            sqlx::query_as("SELECT id, person_id FROM users WHERE plan_id = $1 AND person_id IS NOT NULL ORDER BY id")
+            sqlx::query_as("SELECT id, person_id FROM users WHERE commune_id = (SELECT pc.commune_id FROM plans pc WHERE pc.id = $1) AND person_id IS NOT NULL ORDER BY id")
                 .bind(plan_id)
                 .fetch_all(self.pool())
                 .await?,

@@ -206,20 +206,19 @@ impl Store {
         Ok(plan)
     }
 
-    /// Stores a plan for a commune, with the units its file names. The
-    /// plan's id is its file's id when free on the server, otherwise the
-    /// commune's slug is put in front (and a number after, if need be);
-    /// `plan.plan.id` is set to the id stored.
+    /// Stores a plan for a commune, with the units its file names that the
+    /// commune lacks. The plan's id is its file's id when free on the
+    /// server, otherwise the commune's slug is put in front (and a number
+    /// after, if need be); `plan.plan.id` is set to the id stored.
     pub async fn add_commune_plan(&self, commune: &CommuneRow, plan: &mut Plan, source: &str, now: i64) -> Result<()> {
         let file_id = plan.plan.id.clone();
-        let mut tx = self.write_tx().await?;
         let mut candidates = vec![file_id.clone(), format!("{}-{file_id}", commune.slug)];
         candidates.extend((2..100).map(|n| format!("{}-{file_id}-{n}", commune.slug)));
         let mut chosen = None;
         for id in candidates {
             let taken: Option<(String,)> = sqlx::query_as("SELECT id FROM plans WHERE id = $1")
                 .bind(&id)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(self.pool())
                 .await?;
             if taken.is_none() {
                 chosen = Some(id);
@@ -227,21 +226,7 @@ impl Store {
             }
         }
         plan.plan.id = chosen.unwrap_or_else(new_id);
-        sqlx::query(
-            "INSERT INTO plans (id, commune, title, source_toml, active, created_at, commune_id) VALUES ($1, $2, $3, $4, 1, $5, $6)",
-        )
-        .bind(&plan.plan.id)
-        .bind(&plan.plan.commune)
-        .bind(&plan.plan.title)
-        .bind(source)
-        .bind(now)
-        .bind(&commune.id)
-        .execute(&mut *tx)
-        .await?;
-        crate::insert_units(&mut tx, plan, now).await?;
-        crate::facts::sync_reach_rules(&mut tx, plan).await?;
-        tx.commit().await?;
-        Ok(())
+        self.insert_plan(commune, plan, source, now).await
     }
 
     /// Every commune with its plans, accounts and records, for the operator.
@@ -254,15 +239,15 @@ impl Store {
                     .fetch_all(self.pool())
                     .await?;
             let mut counts = [0i64; 3];
-            for (i, table) in ["users", "sessions", "support_turns"].iter().enumerate() {
-                let extra = if *table == "users" {
-                    ""
-                } else {
-                    " AND t.deleted_at IS NULL"
-                };
-                let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "SELECT COUNT(*) FROM {table} t JOIN plans p ON p.id = t.plan_id WHERE p.commune_id = $1{extra}"
-                )))
+            for (i, sql) in [
+                "SELECT COUNT(*) FROM users WHERE commune_id = $1",
+                "SELECT COUNT(*) FROM sessions t JOIN plans p ON p.id = t.plan_id WHERE p.commune_id = $1 AND t.deleted_at IS NULL",
+                "SELECT COUNT(*) FROM support_turns t JOIN plans p ON p.id = t.plan_id WHERE p.commune_id = $1 AND t.deleted_at IS NULL",
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                let row = sqlx::query(sql)
                 .bind(&commune.id)
                 .fetch_one(self.pool())
                 .await?;
@@ -279,47 +264,54 @@ impl Store {
         Ok(out)
     }
 
-    /// Gives every plan without a commune (a database from before communes,
-    /// or a plan just imported by `import_plan`) its commune: the server's
-    /// first commune, made from the plan file's commune name when there is
-    /// none yet. Run by `migrate`, so an upgraded database serves as before.
-    pub(crate) async fn attach_orphan_plans(&self) -> Result<()> {
-        let orphans: Vec<(String, String, i64)> = sqlx::query_as(
-            "SELECT id, source_toml, created_at FROM plans WHERE commune_id IS NULL ORDER BY created_at, id",
+    /// Names the communes the upgrade to communes made (one per existing
+    /// plan, with the plan's id as id and slug): their name, province and
+    /// slug from the plan file. Run by `migrate`, so an upgraded database
+    /// serves as before.
+    pub(crate) async fn name_migrated_communes(&self) -> Result<()> {
+        let unnamed: Vec<(String, String)> = sqlx::query_as(
+            "SELECT c.id, p.source_toml FROM communes c JOIN plans p ON p.id = c.id WHERE c.slug = c.id ORDER BY c.created_at, c.id",
         )
         .fetch_all(self.pool())
         .await?;
-        for (plan_id, source, created_at) in orphans {
-            let commune = match self.primary_commune().await? {
-                Some(c) => c,
-                None => {
-                    let (name, province) = match kehoach_core::parse_plan(&source) {
-                        Ok(p) => (
-                            format!("{} {}", p.plan.commune_level, p.plan.commune)
-                                .trim()
-                                .to_string(),
-                            p.plan.province,
-                        ),
-                        Err(_) => ("xã".to_string(), String::new()),
-                    };
-                    self.create_commune(
-                        NewCommune {
-                            name,
-                            province,
-                            host: None,
-                        },
-                        created_at,
-                    )
-                    .await?
-                }
+        for (id, source) in unnamed {
+            let Ok(plan) = kehoach_core::parse_plan(&source) else {
+                continue;
             };
-            sqlx::query("UPDATE plans SET commune_id = $1 WHERE id = $2 AND commune_id IS NULL")
-                .bind(&commune.id)
-                .bind(&plan_id)
+            let named = commune_of_plan(&plan);
+            let base = commune_slug(&named.name);
+            let mut slug = base.clone();
+            for n in 2.. {
+                let taken: Option<(String,)> = sqlx::query_as("SELECT id FROM communes WHERE slug = $1 AND id <> $2")
+                    .bind(&slug)
+                    .bind(&id)
+                    .fetch_optional(self.pool())
+                    .await?;
+                if taken.is_none() {
+                    break;
+                }
+                slug = format!("{base}-{n}");
+            }
+            sqlx::query("UPDATE communes SET slug = $1, name = $2, province = $3 WHERE id = $4")
+                .bind(&slug)
+                .bind(&named.name)
+                .bind(&named.province)
+                .bind(&id)
                 .execute(self.pool())
                 .await?;
         }
         Ok(())
+    }
+}
+
+/// The commune a plan file is of: "xã Vĩnh Thịnh", "Hải Phòng".
+pub(crate) fn commune_of_plan(plan: &Plan) -> NewCommune {
+    NewCommune {
+        name: format!("{} {}", plan.plan.commune_level, plan.plan.commune)
+            .trim()
+            .to_string(),
+        province: plan.plan.province.clone(),
+        host: None,
     }
 }
 

@@ -20,7 +20,8 @@ pub const POPULATIONS: [(&str, &str); 4] = [
 #[derive(Debug, Clone, FromRow, Serialize, PartialEq)]
 pub struct UnitRow {
     pub id: String,
-    pub plan_id: String,
+    /// Units belong to the commune, shared by its plans.
+    pub commune_id: String,
     pub slug: String,
     pub name: String,
     pub short_name: Option<String>,
@@ -74,7 +75,7 @@ pub struct UnitPatch {
     pub active: Option<bool>,
 }
 
-const UNIT_COLS: &str = "id, plan_id, slug, name, short_name, kind, has_smart_classroom, sample, from_plan, active";
+const UNIT_COLS: &str = "id, commune_id, slug, name, short_name, kind, has_smart_classroom, sample, from_plan, active";
 
 fn slug_from(name: &str) -> String {
     let key = fold_key(name);
@@ -93,7 +94,7 @@ fn slug_from(name: &str) -> String {
 impl Store {
     pub async fn list_units(&self, plan_id: &str) -> Result<Vec<UnitRow>> {
         Ok(sqlx::query_as::<_, UnitRow>(sqlx::AssertSqlSafe(format!(
-            "SELECT {UNIT_COLS} FROM units WHERE plan_id = $1 ORDER BY from_plan DESC, kind, name_key, id"
+            "SELECT {UNIT_COLS} FROM units WHERE commune_id = (SELECT pc.commune_id FROM plans pc WHERE pc.id = $1) ORDER BY from_plan DESC, kind, name_key, id"
         )))
         .bind(plan_id)
         .fetch_all(self.pool())
@@ -102,7 +103,7 @@ impl Store {
 
     pub async fn unit(&self, plan_id: &str, unit_id: &str) -> Result<UnitRow> {
         sqlx::query_as::<_, UnitRow>(sqlx::AssertSqlSafe(format!(
-            "SELECT {UNIT_COLS} FROM units WHERE plan_id = $1 AND id = $2"
+            "SELECT {UNIT_COLS} FROM units WHERE commune_id = (SELECT pc.commune_id FROM plans pc WHERE pc.id = $1) AND id = $2"
         )))
         .bind(plan_id)
         .bind(unit_id)
@@ -118,7 +119,7 @@ impl Store {
     pub async fn drop_sample_units(&self, plan_id: &str) -> Result<u64> {
         let mut tx = self.write_tx().await?;
         let r = sqlx::query(
-            "DELETE FROM units WHERE plan_id = $1 AND sample = 1 \
+            "DELETE FROM units WHERE commune_id = (SELECT pc.commune_id FROM plans pc WHERE pc.id = $1) AND sample = 1 \
              AND NOT EXISTS (SELECT 1 FROM users x WHERE x.unit_id = units.id) \
              AND NOT EXISTS (SELECT 1 FROM invites x WHERE x.unit_id = units.id) \
              AND NOT EXISTS (SELECT 1 FROM sessions x WHERE x.unit_id = units.id) \
@@ -150,7 +151,7 @@ impl Store {
                 field: "has_smart_classroom",
             });
         }
-        let dup = sqlx::query("SELECT id FROM units WHERE plan_id = $1 AND name_key = $2 AND kind = $3")
+        let dup = sqlx::query("SELECT id FROM units WHERE commune_id = (SELECT pc.commune_id FROM plans pc WHERE pc.id = $1) AND name_key = $2 AND kind = $3")
             .bind(plan_id)
             .bind(fold_key(&name))
             .bind(u.kind.as_str())
@@ -166,7 +167,7 @@ impl Store {
         let base = slug_from(&name);
         let mut slug = base.clone();
         let mut n = 2;
-        while sqlx::query("SELECT id FROM units WHERE plan_id = $1 AND slug = $2")
+        while sqlx::query("SELECT id FROM units WHERE commune_id = (SELECT pc.commune_id FROM plans pc WHERE pc.id = $1) AND slug = $2")
             .bind(plan_id)
             .bind(&slug)
             .fetch_optional(self.pool())
@@ -178,8 +179,8 @@ impl Store {
         }
         let id = new_id();
         sqlx::query(
-            "INSERT INTO units (id, plan_id, slug, name, name_key, short_name, kind, has_smart_classroom, sample, from_plan, active, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, 0, 1, $9)",
+            "INSERT INTO units (id, commune_id, slug, name, name_key, short_name, kind, has_smart_classroom, sample, from_plan, active, updated_at) \
+             VALUES ($1, (SELECT pc.commune_id FROM plans pc WHERE pc.id = $2), $3, $4, $5, $6, $7, $8, 0, 0, 1, $9)",
         )
         .bind(&id)
         .bind(plan_id)
@@ -220,7 +221,7 @@ impl Store {
         }
         if fold_key(&name) != fold_key(&cur.name) {
             let dup =
-                sqlx::query("SELECT id FROM units WHERE plan_id = $1 AND name_key = $2 AND kind = $3 AND id <> $4")
+                sqlx::query("SELECT id FROM units WHERE commune_id = (SELECT pc.commune_id FROM plans pc WHERE pc.id = $1) AND name_key = $2 AND kind = $3 AND id <> $4")
                     .bind(plan_id)
                     .bind(fold_key(&name))
                     .bind(&cur.kind)
@@ -243,7 +244,7 @@ impl Store {
         let sample = cur.sample != 0 && fold_key(&name) == fold_key(&cur.name);
         sqlx::query(
             "UPDATE units SET name = $1, name_key = $2, short_name = $3, has_smart_classroom = $4, active = $5, updated_at = $6, sample = $9 \
-             WHERE plan_id = $7 AND id = $8",
+             WHERE commune_id = (SELECT pc.commune_id FROM plans pc WHERE pc.id = $7) AND id = $8",
         )
         .bind(&name)
         .bind(fold_key(&name))
@@ -262,7 +263,7 @@ impl Store {
     pub async fn populations(&self, plan_id: &str) -> Result<Vec<PopulationRow>> {
         Ok(sqlx::query_as::<_, PopulationRow>(
             "SELECT p.unit_id, p.population, p.value FROM unit_populations p JOIN units u ON u.id = p.unit_id \
-             WHERE u.plan_id = $1 ORDER BY p.unit_id, p.population",
+             WHERE u.commune_id = (SELECT pc.commune_id FROM plans pc WHERE pc.id = $1) ORDER BY p.unit_id, p.population",
         )
         .bind(plan_id)
         .fetch_all(self.pool())
@@ -315,7 +316,7 @@ impl Store {
     pub async fn list_classes(&self, plan_id: &str) -> Result<Vec<ClassRow>> {
         Ok(sqlx::query_as::<_, ClassRow>(
             "SELECT c.id, c.unit_id, c.name, c.pupils, c.active FROM school_classes c JOIN units u ON u.id = c.unit_id \
-             WHERE u.plan_id = $1 ORDER BY c.unit_id, c.name_key",
+             WHERE u.commune_id = (SELECT pc.commune_id FROM plans pc WHERE pc.id = $1) ORDER BY c.unit_id, c.name_key",
         )
         .bind(plan_id)
         .fetch_all(self.pool())
@@ -375,7 +376,7 @@ impl Store {
     pub async fn set_class_active(&self, plan_id: &str, class_id: &str, active: bool, now: i64) -> Result<ClassRow> {
         let row = sqlx::query_as::<_, ClassRow>(
             "SELECT c.id, c.unit_id, c.name, c.pupils, c.active FROM school_classes c JOIN units u ON u.id = c.unit_id \
-             WHERE u.plan_id = $1 AND c.id = $2",
+             WHERE u.commune_id = (SELECT pc.commune_id FROM plans pc WHERE pc.id = $1) AND c.id = $2",
         )
         .bind(plan_id)
         .bind(class_id)

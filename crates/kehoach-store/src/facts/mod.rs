@@ -302,7 +302,7 @@ pub(crate) async fn sync_reach_rules(tx: &mut Transaction<'_, Any>, plan: &Plan)
     }
     for sql in [
         "DELETE FROM target_reach WHERE plan_id = $1".to_string(),
-        target_reach_insert("p.plan_id = $1"),
+        target_reach_insert("f.plan_id = $1"),
     ] {
         sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(plan_id)
@@ -414,7 +414,7 @@ impl Store {
             from_attendance,
             from_turns,
             from_entries,
-            target_reach_insert("p.plan_id = $1"),
+            target_reach_insert("f.plan_id = $1"),
         ] {
             sqlx::query(sqlx::AssertSqlSafe(sql)).bind(plan_id).execute(&mut *tx).await?;
         }
@@ -527,7 +527,7 @@ impl Store {
 
     async fn fact_roster_sizes(&self, plan_id: &str) -> Result<Vec<RosterSize>> {
         let rows: Vec<(String, String, i64)> = sqlx::query_as(
-            "SELECT roster, unit_id, COUNT(*) FROM roster_people WHERE plan_id = $1 AND active = 1 GROUP BY roster, unit_id",
+            "SELECT roster, unit_id, COUNT(*) FROM roster_people WHERE commune_id = (SELECT pc.commune_id FROM plans pc WHERE pc.id = $1) AND active = 1 GROUP BY roster, unit_id",
         )
         .bind(plan_id)
         .fetch_all(self.pool())
@@ -618,7 +618,7 @@ impl Store {
     pub async fn records(&self, plan_id: &str) -> Result<Records> {
         let (units, classes) = self.fact_units(plan_id).await?;
         let people = sqlx::query_as::<_, (String, String, String, i64)>(
-            "SELECT id, roster, unit_id, active FROM roster_people WHERE plan_id = $1",
+            "SELECT id, roster, unit_id, active FROM roster_people WHERE commune_id = (SELECT pc.commune_id FROM plans pc WHERE pc.id = $1)",
         )
         .bind(plan_id)
         .fetch_all(self.pool())

@@ -282,7 +282,7 @@ impl Store {
         let mut tx = self.write_tx().await?;
         for j in judges {
             let ok: Option<(String,)> =
-                sqlx::query_as("SELECT id FROM users WHERE plan_id = $1 AND id = $2 AND role = 'judge' AND active = 1")
+                sqlx::query_as("SELECT id FROM users WHERE commune_id = (SELECT pc.commune_id FROM plans pc WHERE pc.id = $1) AND id = $2 AND role = 'judge' AND active = 1")
                     .bind(plan_id)
                     .bind(j)
                     .fetch_optional(&mut *tx)

@@ -66,7 +66,7 @@ impl Store {
     /// Active accounts attached to a unit: who a reminder to it reaches.
     pub async fn unit_recipients(&self, plan_id: &str, unit_id: &str) -> Result<Vec<Recipient>> {
         Ok(sqlx::query_as(
-            "SELECT id, full_name, email FROM users WHERE plan_id = $1 AND unit_id = $2 AND active = 1 ORDER BY full_name, id",
+            "SELECT id, full_name, email FROM users WHERE commune_id = (SELECT pc.commune_id FROM plans pc WHERE pc.id = $1) AND unit_id = $2 AND active = 1 ORDER BY full_name, id",
         )
         .bind(plan_id)
         .bind(unit_id)
@@ -105,7 +105,7 @@ impl Store {
             return Ok((self.reminder(&r.plan_id, &id).await?, false));
         }
         let (recipients,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM users WHERE plan_id = $1 AND unit_id = $2 AND active = 1")
+            sqlx::query_as("SELECT COUNT(*) FROM users WHERE commune_id = (SELECT pc.commune_id FROM plans pc WHERE pc.id = $1) AND unit_id = $2 AND active = 1")
                 .bind(&r.plan_id)
                 .bind(&r.unit_id)
                 .fetch_one(&mut *tx)

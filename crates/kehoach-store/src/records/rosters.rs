@@ -106,7 +106,7 @@ impl Store {
                 continue;
             }
             let cur: Option<(String, String, Option<String>, i64)> = sqlx::query_as(
-                "SELECT id, full_name, class_id, active FROM roster_people WHERE plan_id = $1 AND dedup_key = $2",
+                "SELECT id, full_name, class_id, active FROM roster_people WHERE commune_id = (SELECT pc.commune_id FROM plans pc WHERE pc.id = $1) AND dedup_key = $2",
             )
             .bind(plan_id)
             .bind(&key)
@@ -115,8 +115,8 @@ impl Store {
             match cur {
                 None => {
                     sqlx::query(
-                        "INSERT INTO roster_people (id, plan_id, roster, full_name, name_key, birth_year, unit_id, class_id, dedup_key, card_code, active, created_at, updated_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $11)",
+                        "INSERT INTO roster_people (id, commune_id, roster, full_name, name_key, birth_year, unit_id, class_id, dedup_key, card_code, active, created_at, updated_at) \
+                         VALUES ($1, (SELECT pc.commune_id FROM plans pc WHERE pc.id = $2), $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $11)",
                     )
                     .bind(new_id())
                     .bind(plan_id)
@@ -168,7 +168,7 @@ impl Store {
             let units: std::collections::BTreeSet<&str> = rows.iter().map(|r| r.unit_id.as_str()).collect();
             for unit in units {
                 let present: Vec<(String, String)> =
-                    sqlx::query_as("SELECT id, dedup_key FROM roster_people WHERE plan_id = $1 AND roster = $2 AND unit_id = $3 AND active = 1")
+                    sqlx::query_as("SELECT id, dedup_key FROM roster_people WHERE commune_id = (SELECT pc.commune_id FROM plans pc WHERE pc.id = $1) AND roster = $2 AND unit_id = $3 AND active = 1")
                         .bind(plan_id)
                         .bind(roster)
                         .bind(unit)
@@ -211,7 +211,7 @@ impl Store {
         unit_id: Option<&str>,
     ) -> Result<Vec<PersonRow>> {
         Ok(sqlx::query_as::<_, PersonRow>(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLS} FROM roster_people WHERE plan_id = $1 AND ($2 = '' OR roster = $2) AND ($3 = '' OR unit_id = $3) \
+            "SELECT {COLS} FROM roster_people WHERE commune_id = (SELECT pc.commune_id FROM plans pc WHERE pc.id = $1) AND ($2 = '' OR roster = $2) AND ($3 = '' OR unit_id = $3) \
              ORDER BY active DESC, name_key, birth_year, id LIMIT 20000"
         )))
         .bind(plan_id)
@@ -236,7 +236,7 @@ impl Store {
         }
         let pattern = format!("%{}%", key.replace(['%', '_'], ""));
         Ok(sqlx::query_as::<_, PersonRow>(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLS} FROM roster_people WHERE plan_id = $1 AND active = 1 AND name_key LIKE $2 AND ($3 = '' OR unit_id = $3) \
+            "SELECT {COLS} FROM roster_people WHERE commune_id = (SELECT pc.commune_id FROM plans pc WHERE pc.id = $1) AND active = 1 AND name_key LIKE $2 AND ($3 = '' OR unit_id = $3) \
              ORDER BY name_key, birth_year, id LIMIT $4"
         )))
         .bind(plan_id)
@@ -249,7 +249,7 @@ impl Store {
 
     pub async fn person(&self, plan_id: &str, id: &str) -> Result<PersonRow> {
         sqlx::query_as::<_, PersonRow>(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLS} FROM roster_people WHERE plan_id = $1 AND id = $2"
+            "SELECT {COLS} FROM roster_people WHERE commune_id = (SELECT pc.commune_id FROM plans pc WHERE pc.id = $1) AND id = $2"
         )))
         .bind(plan_id)
         .bind(id)
@@ -260,7 +260,7 @@ impl Store {
 
     pub async fn person_by_card(&self, plan_id: &str, code: &str) -> Result<PersonRow> {
         sqlx::query_as::<_, PersonRow>(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLS} FROM roster_people WHERE plan_id = $1 AND card_code = $2"
+            "SELECT {COLS} FROM roster_people WHERE commune_id = (SELECT pc.commune_id FROM plans pc WHERE pc.id = $1) AND card_code = $2"
         )))
         .bind(plan_id)
         .bind(code.trim().to_uppercase())

@@ -55,9 +55,8 @@ pub enum SignUp {
     Already,
 }
 
-const YOUTH_MEMBER: &str =
-    "SELECT id FROM roster_people WHERE plan_id = $1 AND id = $2 AND roster = 'youth_members' AND active = 1";
-const ACTIVE_VILLAGE: &str = "SELECT id FROM units WHERE plan_id = $1 AND id = $2 AND kind = 'village' AND active = 1";
+const YOUTH_MEMBER: &str = "SELECT id FROM roster_people WHERE commune_id = (SELECT pc.commune_id FROM plans pc WHERE pc.id = $1) AND id = $2 AND roster = 'youth_members' AND active = 1";
+const ACTIVE_VILLAGE: &str = "SELECT id FROM units WHERE commune_id = (SELECT pc.commune_id FROM plans pc WHERE pc.id = $1) AND id = $2 AND kind = 'village' AND active = 1";
 
 /// Refuses with `code` on `field` unless `sql` (`$1` the plan, `$2` the id) finds a row.
 async fn require_row(
@@ -351,9 +350,11 @@ impl Store {
     /// session, no shift): whom the secretary still has to bring in (T2).
     pub async fn members_not_yet_active(&self, plan_id: &str) -> Result<Vec<String>> {
         let rows: Vec<(String,)> = sqlx::query_as(
-            "SELECT p.full_name FROM roster_people p WHERE p.plan_id = $1 AND p.roster = 'youth_members' AND p.active = 1 \
-             AND NOT EXISTS (SELECT 1 FROM person_first f WHERE f.person_id = p.id) \
-             AND NOT EXISTS (SELECT 1 FROM shift_signups g WHERE g.person_id = p.id) ORDER BY p.name_key",
+            "SELECT p.full_name FROM roster_people p \
+             WHERE p.commune_id = (SELECT pc.commune_id FROM plans pc WHERE pc.id = $1) AND p.roster = 'youth_members' AND p.active = 1 \
+             AND NOT EXISTS (SELECT 1 FROM person_first f WHERE f.person_id = p.id AND f.plan_id = $1) \
+             AND NOT EXISTS (SELECT 1 FROM shift_signups g JOIN shifts s ON s.id = g.shift_id WHERE g.person_id = p.id AND s.plan_id = $1) \
+             ORDER BY p.name_key",
         )
         .bind(plan_id)
         .fetch_all(self.pool())

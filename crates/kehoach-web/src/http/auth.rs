@@ -122,7 +122,7 @@ pub async fn session_layer(State(state): State<AppState>, mut req: Request, next
                 let unread = match (&user.unit_id, page) {
                     (Some(_), true) => state
                         .store
-                        .unread_reminders(&user.plan_id, &user.id, 5)
+                        .unread_reminders(&state.plan_id, &user.id, 5)
                         .await
                         .unwrap_or_default(),
                     _ => Vec::new(),
@@ -131,7 +131,7 @@ pub async fn session_layer(State(state): State<AppState>, mut req: Request, next
                     let tomorrow = state.clock.today().plus(1);
                     state
                         .store
-                        .user_shifts_on(&user.plan_id, &user.id, &tomorrow.iso())
+                        .user_shifts_on(&state.plan_id, &user.id, &tomorrow.iso())
                         .await
                         .unwrap_or_default()
                         .into_iter()

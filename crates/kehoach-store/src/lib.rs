@@ -29,7 +29,7 @@ pub use commune::accounts::{
     InviteListRow, InviteRow, MIN_PASSWORD_LEN, NewInvite, NewUser, Role, SESSION_TTL_SECS, UserPatch, UserRow,
     random_token,
 };
-pub use commune::registry::{CommuneRow, CommuneSummary, NewCommune, commune_slug, normalize_host};
+pub use commune::registry::{CommuneRow, CommuneSummary, NewCommune, PlanSummary, commune_slug, normalize_host};
 pub use commune::units::{ClassRow, NewUnit, POPULATIONS, PopulationRow, UnitPatch, UnitRow};
 pub use facts::{AggregateSnapshot, Trace, TraceRow};
 pub use records::activity::{ActivitySessionRow, AttendanceRow, NewActivitySession, PhotoRow, SessionFilter};

@@ -9,9 +9,15 @@
 //! phone used in two communes keeps two apart, and every page, link, form
 //! and script stays as it is (see `docs/operations.md`).
 //!
-//! Each commune's app is built once, on its first request, from the same
+//! A commune may run several plans (summer 2026, summer 2027…): units,
+//! accounts and rosters are the commune's, records the plan's. A browser
+//! works in the plan its `kh_plan` cookie names, when that plan is its
+//! commune's (the commune's default plan otherwise).
+//!
+//! Each plan's app is built once, on its first request, from the same
 //! store, writer and limits; its state names its plan, which every query
-//! is scoped by, and the session layer accepts only accounts of that plan.
+//! is scoped by (commune-level rows through the plan's commune), and the
+//! session layer accepts only accounts of that commune.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
@@ -58,27 +64,54 @@ pub fn request_host(req: &Request) -> Option<String> {
     kehoach_store::normalize_host(name)
 }
 
+/// The cookie that names the plan a browser works in (one of its
+/// commune's plans; the commune's default plan without it).
+pub const PLAN_COOKIE: &str = "kh_plan";
+
+/// The plan a request names in its cookie, if any.
+pub fn plan_cookie(req: &Request) -> Option<String> {
+    req.headers()
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| {
+            c.trim()
+                .strip_prefix(PLAN_COOKIE)?
+                .strip_prefix('=')
+                .map(str::to_string)
+        })
+        .filter(|v| !v.is_empty() && v.len() <= 200)
+}
+
+/// `Set-Cookie` for the plan a browser works in.
+pub fn plan_cookie_header(plan_id: &str, secure: bool) -> String {
+    format!(
+        "{PLAN_COOKIE}={plan_id}; Path=/; HttpOnly; SameSite=Lax; Max-Age=31536000{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+/// How long a commune's default plan is remembered (a plan added or
+/// closed meanwhile becomes the default of other browsers after this).
+const DEFAULT_TTL: Duration = Duration::from_secs(10);
+
 struct Front {
     /// The server's first commune (the state `serve` built).
-    primary: Live,
-    /// Builds a commune's router from its state (the router module's `app`).
-    build: fn(AppState) -> Router,
+    primary: kehoach_store::CommuneRow,
     base: AppState,
-    by_host: RwLock<HashMap<String, Live>>,
+    /// Builds a plan's router from its state (the router module's `app`).
+    build: fn(AppState) -> Router,
+    /// Communes found by host name.
+    by_host: RwLock<HashMap<String, kehoach_store::CommuneRow>>,
     misses: Mutex<HashMap<String, Instant>>,
-    /// One commune's app is built at a time (no two builds of the same one).
+    /// Each plan's app, by plan id (a plan belongs to one commune).
+    plans: RwLock<HashMap<String, (String, Live)>>,
+    /// One app is built at a time (no two builds of the same one).
     building: tokio::sync::Mutex<()>,
 }
 
 impl Front {
-    fn cached(&self, host: &str) -> Option<Router> {
-        self.by_host
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(host)
-            .map(Live::current)
-    }
-
     fn recent_miss(&self, host: &str) -> bool {
         let misses = self.misses.lock().unwrap_or_else(|e| e.into_inner());
         misses.get(host).is_some_and(|at| at.elapsed() < MISS_TTL)
@@ -95,49 +128,107 @@ impl Front {
         misses.insert(host, Instant::now());
     }
 
-    /// The app for a request's host.
-    async fn router_for(&self, host: Option<String>) -> Result<Router, AppError> {
+    /// The commune a host names (the first commune for any other host).
+    async fn commune_for(&self, host: Option<String>) -> Result<kehoach_store::CommuneRow, AppError> {
         let Some(host) = host else {
-            return Ok(self.primary.current());
+            return Ok(self.primary.clone());
         };
-        if let Some(r) = self.cached(&host) {
-            return Ok(r);
+        if let Some(c) = self.by_host.read().unwrap_or_else(|e| e.into_inner()).get(&host) {
+            return Ok(c.clone());
         }
         if self.recent_miss(&host) {
-            return Ok(self.primary.current());
+            return Ok(self.primary.clone());
         }
-        let _one = self.building.lock().await;
-        if let Some(r) = self.cached(&host) {
-            return Ok(r);
+        match self.base.store.commune_for_host(&host).await? {
+            Some(c) => {
+                self.by_host
+                    .write()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(host, c.clone());
+                Ok(c)
+            }
+            None => {
+                self.remember_miss(host);
+                Ok(self.primary.clone())
+            }
         }
-        let Some(commune) = self.base.store.commune_for_host(&host).await? else {
-            self.remember_miss(host);
-            return Ok(self.primary.current());
-        };
-        let Some(plan_id) = self.base.store.commune_plan_id(&commune.id).await? else {
+    }
+
+    /// The commune's default plan (cached a few seconds).
+    async fn default_plan(&self, commune: &kehoach_store::CommuneRow) -> Result<String, AppError> {
+        if let Some((id, at)) = self
+            .base
+            .default_plans
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&commune.id)
+            && at.elapsed() < DEFAULT_TTL
+        {
+            return Ok(id.clone());
+        }
+        let Some(id) = self.base.store.commune_plan_id(&commune.id).await? else {
             tracing::error!(commune = %commune.slug, "commune without a plan");
             return Err(AppError::new(ErrorCode::Internal, None));
         };
+        self.base
+            .default_plans
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(commune.id.clone(), (id.clone(), Instant::now()));
+        Ok(id)
+    }
+
+    fn cached(&self, plan_id: &str, commune_id: &str) -> Option<Router> {
+        self.plans
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(plan_id)
+            .filter(|(c, _)| c == commune_id)
+            .map(|(_, live)| live.current())
+    }
+
+    /// The app for a request: its host's commune, the plan its cookie
+    /// names when that plan is the commune's, else the commune's default.
+    async fn router_for(&self, host: Option<String>, wanted: Option<String>) -> Result<Router, AppError> {
+        let commune = self.commune_for(host).await?;
+        if let Some(plan_id) = &wanted
+            && let Some(r) = self.cached(plan_id, &commune.id)
+        {
+            return Ok(r);
+        }
+        let plan_id = match wanted {
+            Some(p) if self.base.store.plan_commune(&p).await?.as_deref() == Some(commune.id.as_str()) => p,
+            _ => self.default_plan(&commune).await?,
+        };
+        if let Some(r) = self.cached(&plan_id, &commune.id) {
+            return Ok(r);
+        }
+        let _one = self.building.lock().await;
+        if let Some(r) = self.cached(&plan_id, &commune.id) {
+            return Ok(r);
+        }
         let plan = self.base.store.load_plan(&plan_id).await?;
         let live = Live::new(self.build);
+        let commune_id = commune.id.clone();
         let state = AppState {
             live: Some(live.clone()),
             ..self.base.for_commune(commune, plan)
         };
         live.swap(state);
         let router = live.current();
-        self.by_host
+        self.plans
             .write()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(host, live);
+            .insert(plan_id, (commune_id, live));
         Ok(router)
     }
 }
 
 /// Every commune of the server behind one listener, `primary` (the
-/// server's first commune) on every unclaimed host, each commune's router
-/// made by `build`. Each sits behind its own [`Live`] switch, so that its
-/// coordinator can activate another plan without a restart.
+/// server's first commune, in its default plan) on every unclaimed host,
+/// each plan's router made by `build`. Each sits behind its own [`Live`]
+/// switch, so that a coordinator can activate another plan file without a
+/// restart.
 pub fn front(primary: AppState, build: fn(AppState) -> Router) -> Router {
     let live = Live::new(build);
     let state = AppState {
@@ -145,19 +236,23 @@ pub fn front(primary: AppState, build: fn(AppState) -> Router) -> Router {
         ..primary
     };
     live.swap(state.clone());
+    let mut plans = HashMap::new();
+    plans.insert(state.plan_id.clone(), (state.commune.id.clone(), live));
     let front = Arc::new(Front {
-        primary: live,
+        primary: (*state.commune).clone(),
         build,
         base: state,
         by_host: RwLock::default(),
         misses: Mutex::default(),
+        plans: RwLock::new(plans),
         building: tokio::sync::Mutex::new(()),
     });
     Router::new().fallback_service(tower::service_fn(move |req: Request| {
         let front = front.clone();
         async move {
             let host = request_host(&req);
-            match front.router_for(host).await {
+            let wanted = plan_cookie(&req);
+            match front.router_for(host, wanted).await {
                 Ok(router) => tower::ServiceExt::oneshot(router, req).await,
                 Err(e) => Ok(e.into_response()),
             }

@@ -59,9 +59,11 @@ pub struct AppState {
     pub entry_limiter: Arc<auth::LoginLimiter>,
     /// The group-commit writer of support turns.
     pub ingest: kehoach_store::IngestWriter,
-    /// The plan's units, read once and dropped whenever a unit changes
-    /// (every support turn checks its village against them).
-    pub units_cache: Arc<tokio::sync::RwLock<Option<Arc<Vec<kehoach_store::UnitRow>>>>>,
+    /// Each commune's units (by commune id), read once and dropped whenever
+    /// a unit changes (every support turn checks its village against them);
+    /// shared by the server's states, so that every plan of a commune sees
+    /// a change made in one of them.
+    pub units_cache: UnitsCache,
     /// Sends reminder emails; None when no SMTP server is configured.
     pub mailer: Option<Arc<mail::Mailer>>,
     /// Roster files previewed and waiting to be saved, by token.
@@ -74,7 +76,16 @@ pub struct AppState {
     pub live: Option<Live>,
     /// Bounds on parsing uploads and hashing passwords.
     pub gates: heavy::Gates,
+    /// The closed plans of the server (read-only), shared by every
+    /// commune's state and changed where a coordinator closes or opens one.
+    pub closed_plans: Arc<std::sync::RwLock<std::collections::HashSet<String>>>,
+    /// Each commune's default plan as last read (by commune id), shared by
+    /// the server's states; forgotten where a plan is added, closed or opened.
+    pub default_plans: Arc<std::sync::Mutex<std::collections::HashMap<String, (String, std::time::Instant)>>>,
 }
+
+/// Units by commune id.
+pub type UnitsCache = Arc<tokio::sync::RwLock<std::collections::HashMap<String, Arc<Vec<kehoach_store::UnitRow>>>>>;
 
 /// The router in use, swappable while serving: activating another plan
 /// builds a new router for the new state with `build` (the router module's
@@ -123,6 +134,8 @@ impl AppState {
             units_cache: Arc::default(),
             live: None,
             gates: heavy::Gates::default(),
+            closed_plans: Arc::default(),
+            default_plans: Arc::default(),
             mailer: None,
             trusted_proxies: Arc::new(vec![
                 auth::ProxyRange::single(std::net::Ipv4Addr::LOCALHOST.into()),
@@ -144,14 +157,14 @@ impl AppState {
 }
 
 impl AppState {
-    /// The plan's units, from the cache when it is fresh.
+    /// The commune's units, from the cache when it is fresh.
     pub async fn units(&self) -> Result<Arc<Vec<kehoach_store::UnitRow>>, kehoach_store::StoreError> {
-        if let Some(u) = self.units_cache.read().await.as_ref() {
+        if let Some(u) = self.units_cache.read().await.get(&self.commune.id) {
             return Ok(u.clone());
         }
         let mut w = self.units_cache.write().await;
         let fresh = Arc::new(self.store.list_units(&self.plan_id).await?);
-        *w = Some(fresh.clone());
+        w.insert(self.commune.id.clone(), fresh.clone());
         Ok(fresh)
     }
 
@@ -167,13 +180,13 @@ impl AppState {
         self
     }
 
-    /// The same state with another plan (after activation): fresh caches,
-    /// the same store, writer, mailer and limits.
+    /// The same state with another plan (after activation, or another plan
+    /// of the server): fresh staged imports, the same store, writer, units
+    /// cache (by commune), mailer and limits.
     pub fn with_plan(&self, plan: Plan) -> AppState {
         AppState {
             plan_id: plan.plan.id.clone(),
             plan: Arc::new(plan),
-            units_cache: Arc::default(),
             staged: Arc::default(),
             ..self.clone()
         }
@@ -196,8 +209,31 @@ impl AppState {
         }
     }
 
+    /// Whether the plan this state works in is closed (read-only).
+    pub fn plan_is_closed(&self) -> bool {
+        self.closed_plans
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(&self.plan_id)
+    }
+
+    /// Forgets the commune's default plan (a plan was added, closed or opened).
+    pub fn forget_default_plan(&self) {
+        self.default_plans
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&self.commune.id);
+    }
+
+    /// Reads which plans of the server are closed (at start-up).
+    pub async fn load_closed_plans(&self) -> Result<(), kehoach_store::StoreError> {
+        let closed = self.store.closed_plan_ids().await?;
+        *self.closed_plans.write().unwrap_or_else(|e| e.into_inner()) = closed.into_iter().collect();
+        Ok(())
+    }
+
     /// Call after any change to units.
     pub async fn forget_units(&self) {
-        *self.units_cache.write().await = None;
+        self.units_cache.write().await.remove(&self.commune.id);
     }
 }

@@ -210,6 +210,10 @@ fn page_routes() -> Router<AppState> {
         )
         .route("/ke-hoach/nhap/kiem-tra", post(crate::plan::import::check))
         .route("/ke-hoach/nhap/kich-hoat", post(crate::plan::import::activate))
+        .route("/ke-hoach/nhap/them", post(crate::plan::import::add))
+        .route("/ke-hoach/danh-sach", get(crate::plan::plans::list))
+        .route("/ke-hoach/chon", post(crate::plan::plans::choose))
+        .route("/ke-hoach/trang-thai", post(crate::plan::plans::set_state))
         .route("/theo-doi", get(crate::board::page::board_page))
         .route("/theo-doi/ho-so", get(crate::board::trace::trace_page))
         .route("/bao-cao", get(crate::reports::pages::preview))
@@ -375,6 +379,10 @@ fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::plan::plans::closed_guard,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -54,6 +54,7 @@ struct Ids {
     invite: String,
     entry: String,
     receipt: String,
+    plan: String,
 }
 
 impl Ids {
@@ -242,6 +243,7 @@ async fn fill_b(b: &TestApp) -> (Session, Ids) {
         invite,
         receipt: entry.receipt,
         entry: entry.id,
+        plan: b.plan_id.clone(),
     };
     (coord, ids)
 }
@@ -342,6 +344,7 @@ fn body_naming(ids: &Ids) -> serde_json::Value {
         "name": "Tên thử", "message": "Thử", "role": "viewer", "value": 5,
         "turns": [{"id": uuid::Uuid::now_v7().to_string(), "unit_id": ids.village, "service": "asxh-vneid", "day": "2026-07-12"}],
         "card_code": ids.person, "code": ids.receipt, "q": "Bímật",
+        "plan_id": ids.plan, "dong": "1",
     })
 }
 
@@ -472,10 +475,12 @@ fn readable(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// One request as A's coordinator, on A's host: (status, error code, text).
+/// One request as A's coordinator, on A's host, its browser naming B's
+/// plan as the plan to work in: (status, error code, text).
 async fn send(
     a: &TestApp,
     s: &Session,
+    b_plan: &str,
     method: &str,
     path: &str,
     body: Option<&serde_json::Value>,
@@ -485,7 +490,7 @@ async fn send(
         .method(method)
         .uri(path)
         .header(header::HOST, a.host.as_str())
-        .header(header::COOKIE, &s.cookie)
+        .header(header::COOKIE, format!("{}; kh_plan={b_plan}", s.cookie))
         .header("x-csrf-token", &s.csrf);
     let body = match (body, is_api) {
         (None, _) => Body::empty(),
@@ -570,7 +575,8 @@ async fn a_commune_sees_and_changes_nothing_of_another_through_any_route() {
                 };
                 for q in queries {
                     let full = format!("{path}{q}");
-                    let (status, code, text) = send(&a, &a_coord, method, &full, unsafe_method.then_some(&body)).await;
+                    let (status, code, text) =
+                        send(&a, &a_coord, &b.plan_id, method, &full, unsafe_method.then_some(&body)).await;
                     tried += 1;
                     *by_status.entry(status.as_u16()).or_default() += 1;
                     // A stays logged in throughout, or the rest would prove nothing.
@@ -587,7 +593,15 @@ async fn a_commune_sees_and_changes_nothing_of_another_through_any_route() {
                     }
                     if records && q.is_empty() {
                         let unknown = with_unknown_ids(pattern, &path);
-                        let (s2, code2, _) = send(&a, &a_coord, method, &unknown, unsafe_method.then_some(&body)).await;
+                        let (s2, code2, _) = send(
+                            &a,
+                            &a_coord,
+                            &b.plan_id,
+                            method,
+                            &unknown,
+                            unsafe_method.then_some(&body),
+                        )
+                        .await;
                         if (status, &code) != (s2, &code2) {
                             oracles.push(format!(
                                 "{method} {path}: {status} {code} where an unknown id gets {s2} {code2}"

@@ -153,6 +153,8 @@ async fn only_coordinators_read_plans_from_text() {
         assert_eq!(st, StatusCode::FORBIDDEN, "{who}");
         let (st, _, _) = t.form("/ke-hoach/nhap/kich-hoat", Some(&s), &[("toml", "x")]).await;
         assert_eq!(st, StatusCode::FORBIDDEN, "{who}");
+        let (st, _, _) = t.form("/ke-hoach/nhap/them", Some(&s), &[("toml", "x")]).await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "{who}");
     }
     let (st, _) = t.get("/ke-hoach/nhap", None).await;
     assert_eq!(st, StatusCode::SEE_OTHER, "anonymous: to the login page");

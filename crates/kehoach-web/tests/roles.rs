@@ -159,6 +159,12 @@ const NOT_BY_ROLE: &[(&str, &str, &str)] = &[
         "/ke-hoach/nhap/kich-hoat",
         "coordinator only (tests/plan_import.rs)",
     ),
+    ("POST", "/ke-hoach/nhap/them", "coordinator only (tests/plan_import.rs)"),
+    (
+        "POST",
+        "/ke-hoach/chon",
+        "picks the caller's own working plan among its commune's (tests/plans.rs)",
+    ),
     (
         "POST",
         "/danh-sach/nhap",
@@ -274,6 +280,8 @@ struct Fixture {
     turn_id: String,
     /// The app's today.
     today: kehoach_core::Day,
+    /// The plan worked in.
+    plan_id: String,
 }
 
 async fn set_up(t: &TestApp) -> Fixture {
@@ -434,6 +442,7 @@ async fn set_up(t: &TestApp) -> Fixture {
         to_delete,
         turn_id,
         today: t.clock.today(),
+        plan_id: t.plan_id.clone(),
     }
 }
 
@@ -478,6 +487,8 @@ fn routes(f: &Fixture) -> Vec<Route> {
         api("api remove attendance", "DELETE", format!("/api/v1/sessions/{}/attendance/{}", held.id, person.id), |_, _| json!(null), &[Coordinator, VillageReporter]),
         api("api update person", "PATCH", format!("/api/v1/people/{}", person.id), |_, _| json!({"active": true}), &[Coordinator, VillageReporter]),
         raw("api import roster", format!("/api/v1/rosters/children/import?save=true&unit_id={}", village.id), |_, k| format!("Họ và tên,Năm sinh\nNgười {k},2011\n").into_bytes(), &[Coordinator, VillageReporter]),
+        // Opening the plan in use again: a write that changes nothing, so the others go on.
+        form("form plan state", "/ke-hoach/trang-thai", |f, _| vec![("plan_id".into(), f.plan_id.clone())], &[Coordinator]),
         form("form create unit", "/don-vi", |_, k| {vec![("name".into(), format!("Thôn Form {k}")), ("kind".into(), "village".into())]}, &[Coordinator]),
         form("form update unit", format!("/don-vi/{}", other_village.id), |_, k| {vec![("name".into(), "Thôn mẫu 2 (dữ liệu mẫu)".into()), ("short_name".into(), format!("F {k}")), ("active".into(), "on".into())]}, &[Coordinator]),
         form("form set population", format!("/don-vi/{}/dan-so", village.id), |_, k| vec![("children".into(), format!("{}", k.len() * 10))], &[Coordinator, VillageReporter]),

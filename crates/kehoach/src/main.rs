@@ -436,6 +436,7 @@ async fn serve(
     let others = store.communes().await?.len() - 1;
     let mut state = kehoach_web::AppState::new(store.clone(), commune, plan, public_url.clone(), clock)
         .with_trusted_proxies(trusted);
+    state.load_closed_plans().await?;
     if let Some(m) = mailer {
         state = state.with_mailer(m);
         // Tomorrow's shift reminders by email, from 17:00 each day.

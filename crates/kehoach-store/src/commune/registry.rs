@@ -29,6 +29,19 @@ pub struct NewCommune {
     pub host: Option<String>,
 }
 
+/// One of a commune's plans, for the list of plans.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PlanSummary {
+    pub id: String,
+    pub title: String,
+    pub short_title: String,
+    pub period: kehoach_core::Window,
+    pub closed: bool,
+    pub created_at: i64,
+    pub sessions: i64,
+    pub turns: i64,
+}
+
 /// A commune with its plans and how much it holds (`kehoach commune list`).
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct CommuneSummary {
@@ -185,14 +198,93 @@ impl Store {
         .await?)
     }
 
-    /// The plan a commune works in: its oldest plan still in use.
+    /// The plan a commune works in unless a user picks another: its newest
+    /// running plan (its newest plan when all are closed).
     pub async fn commune_plan_id(&self, commune_id: &str) -> Result<Option<String>> {
-        let row: Option<(String,)> =
-            sqlx::query_as("SELECT id FROM plans WHERE commune_id = $1 AND active = 1 ORDER BY created_at, id LIMIT 1")
-                .bind(commune_id)
-                .fetch_optional(self.pool())
-                .await?;
+        let row: Option<(String,)> = sqlx::query_as(
+            "SELECT id FROM plans WHERE commune_id = $1 AND active = 1 \
+             ORDER BY CASE WHEN status = 'running' THEN 0 ELSE 1 END, created_at DESC, id DESC LIMIT 1",
+        )
+        .bind(commune_id)
+        .fetch_optional(self.pool())
+        .await?;
         Ok(row.map(|r| r.0))
+    }
+
+    /// A commune's plans, newest first, with what each holds.
+    pub async fn commune_plans(&self, commune_id: &str) -> Result<Vec<PlanSummary>> {
+        let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
+            "SELECT id, source_toml, status, created_at FROM plans WHERE commune_id = $1 AND active = 1 ORDER BY created_at DESC, id DESC",
+        )
+        .bind(commune_id)
+        .fetch_all(self.pool())
+        .await?;
+        let mut out = Vec::new();
+        for (id, source, status, created_at) in rows {
+            let Ok(plan) = kehoach_core::parse_plan(&source) else {
+                continue;
+            };
+            let mut counts = [0i64; 2];
+            for (i, table) in ["sessions", "support_turns"].iter().enumerate() {
+                let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT COUNT(*) FROM {table} WHERE plan_id = $1 AND deleted_at IS NULL"
+                )))
+                .bind(&id)
+                .fetch_one(self.pool())
+                .await?;
+                counts[i] = row.try_get(0)?;
+            }
+            out.push(PlanSummary {
+                id,
+                title: plan.plan.title.clone(),
+                short_title: plan.plan.short_title.clone(),
+                period: plan.plan.period,
+                closed: status == "closed",
+                created_at,
+                sessions: counts[0],
+                turns: counts[1],
+            });
+        }
+        Ok(out)
+    }
+
+    /// The commune a plan belongs to.
+    pub async fn plan_commune(&self, plan_id: &str) -> Result<Option<String>> {
+        let row: Option<(Option<String>,)> = sqlx::query_as("SELECT commune_id FROM plans WHERE id = $1")
+            .bind(plan_id)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.and_then(|r| r.0))
+    }
+
+    /// Whether a plan is closed (read-only).
+    pub async fn plan_closed(&self, plan_id: &str) -> Result<bool> {
+        let row: Option<(String,)> = sqlx::query_as("SELECT status FROM plans WHERE id = $1")
+            .bind(plan_id)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.is_some_and(|r| r.0 == "closed"))
+    }
+
+    /// The ids of every closed plan of the server.
+    pub async fn closed_plan_ids(&self) -> Result<Vec<String>> {
+        let rows: Vec<(String,)> = sqlx::query_as("SELECT id FROM plans WHERE status = 'closed'")
+            .fetch_all(self.pool())
+            .await?;
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+
+    /// Closes a plan (its records can no longer change) or opens it again.
+    pub async fn set_plan_closed(&self, plan_id: &str, closed: bool) -> Result<()> {
+        let r = sqlx::query("UPDATE plans SET status = $1 WHERE id = $2")
+            .bind(if closed { "closed" } else { "running" })
+            .bind(plan_id)
+            .execute(self.pool())
+            .await?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::NotFound("plan"));
+        }
+        Ok(())
     }
 
     /// A stored plan, parsed, carrying its row id (which may differ from

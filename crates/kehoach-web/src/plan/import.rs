@@ -370,6 +370,48 @@ pub async fn check(State(st): State<AppState>, PageUser(cu): PageUser, body: Byt
     )
 }
 
+/// Adds a checked plan file as a new plan of the commune (the summer of
+/// next year beside this one): the commune's units, accounts and rosters
+/// serve it too; the browser works in it from now on.
+pub async fn add(State(st): State<AppState>, PageUser(cu): PageUser, body: Bytes) -> Response {
+    if !may(&cu) {
+        return forbidden_page(&st, &cu);
+    }
+    let toml = crate::http::form::field(&crate::http::form::form_pairs(&body), "toml")
+        .unwrap_or_default()
+        .replace("\r\n", "\n");
+    let Ok(mut plan) = kehoach_core::parse_plan(&toml) else {
+        let e = crate::http::errors::AppError::invalid(ErrorCode::PlanFileInvalid, "toml");
+        let notice = Notice {
+            kind: "error",
+            text: e.message.clone(),
+        };
+        let mut r = page(&st, &cu, "", toml.clone(), Vec::new(), Some(notice), true);
+        *r.status_mut() = e.status;
+        return r;
+    };
+    let now = st.clock.now();
+    if let Err(e) = st.store.add_commune_plan(&st.commune, &mut plan, &toml, now).await {
+        return crate::http::errors::AppError::from(e).into_response();
+    }
+    // A plan that names no village brings sample ones: the commune's own stay.
+    let _ = st.store.drop_sample_units(&plan.plan.id).await;
+    st.forget_units().await;
+    st.forget_default_plan();
+    tracing::info!(plan = %plan.plan.id, title = %plan.plan.title, "plan added to the commune");
+    (
+        StatusCode::SEE_OTHER,
+        [
+            (
+                header::SET_COOKIE,
+                crate::communes::plan_cookie_header(&plan.plan.id, st.secure_cookies),
+            ),
+            (header::LOCATION, "/ke-hoach?ok=plan_added".to_string()),
+        ],
+    )
+        .into_response()
+}
+
 /// Activates a checked plan file: it replaces the plan in use (which must
 /// have recorded nothing yet), keeping the plan's id and its accounts, and
 /// the server serves it at once.
@@ -406,6 +448,7 @@ pub async fn activate(State(st): State<AppState>, PageUser(cu): PageUser, body: 
         return refuse(e.code);
     }
     tracing::info!(plan = %plan.plan.id, title = %plan.plan.title, "plan replaced from an imported text");
+    st.forget_units().await;
     if let Some(live) = &st.live {
         live.swap(st.with_plan(plan));
     }

@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod import;
+pub mod plans;
 
 use askama::Template;
 use axum::extract::{Query, State};

@@ -124,6 +124,8 @@ pub struct Chrome {
     pub path: String,
     /// The member's shifts tomorrow.
     pub shifts_tomorrow: Vec<String>,
+    /// The plan worked in, when it is closed (read-only): its short title.
+    pub closed_plan: Option<String>,
 }
 
 pub(crate) fn chrome(
@@ -163,6 +165,7 @@ pub(crate) fn chrome(
             .unwrap_or_default(),
         path: cu.map(|c| c.path.clone()).unwrap_or_default(),
         shifts_tomorrow: cu.map(|c| c.shifts_tomorrow.clone()).unwrap_or_default(),
+        closed_plan: st.plan_is_closed().then(|| p.short_title.clone()),
     }
 }
 
@@ -223,6 +226,12 @@ pub struct OkQuery {
 pub(crate) fn ok_notice(q: &OkQuery) -> Option<Notice> {
     let text = match q.ok.as_deref()? {
         "unit_created" => "Đã thêm đơn vị.",
+        "plan_added" => "Đã thêm kế hoạch mới của xã; bạn đang làm việc với kế hoạch này (đổi ở trang Các kế hoạch).",
+        "plan_chosen" => "Bạn đang làm việc với kế hoạch này.",
+        "plan_closed" => {
+            "Đã đóng kế hoạch: số liệu của kế hoạch không còn thay đổi được; bảng theo dõi và báo cáo vẫn xem, tải được."
+        }
+        "plan_opened" => "Đã mở lại kế hoạch.",
         "plan_activated" => "Đã kích hoạt kế hoạch mới: hãy khai báo các thôn, trường và tài khoản trước khi ghi nhận.",
         "shift_taken" => "Đã đăng ký ca.",
         "shift_withdrawn" => "Đã hủy đăng ký ca; chỗ đã được trả lại cho người khác.",

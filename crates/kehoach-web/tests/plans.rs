@@ -1,0 +1,198 @@
+//! A commune with two plans (the summer of 2026, then of 2027): the new
+//! plan reuses the commune's units and accounts; a turn recorded in one
+//! plan counts on its board only; a closed plan refuses every write to its
+//! records and its report does not move when the other plan records; a
+//! browser works in the plan its cookie names, only ever one of its own
+//! commune's. On SQLite and PostgreSQL.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{Session, TestApp};
+use kehoach_core::{Day, SEED_PLAN_TOML};
+use serde_json::json;
+
+/// The seed plan moved one year on, under another id.
+fn plan_2027() -> String {
+    SEED_PLAN_TOML.replace("2026", "2027")
+}
+
+/// The same login, working in `plan`.
+fn in_plan(s: &Session, plan: &str) -> Session {
+    Session {
+        name: s.name,
+        cookie: format!("{}; kh_plan={plan}", s.cookie),
+        csrf: s.csrf.clone(),
+        user_id: s.user_id.clone(),
+    }
+}
+
+fn t6(board: &serde_json::Value) -> f64 {
+    board["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == "T6")
+        .unwrap()["numerator"]
+        .as_f64()
+        .unwrap()
+}
+
+async fn board(t: &TestApp, coord: &Session, plan: &str, day: &str) -> serde_json::Value {
+    let (st, j) = t
+        .api(
+            "GET",
+            &format!("/api/v1/board?as_of={day}"),
+            Some(&in_plan(coord, plan)),
+            json!(null),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{j}");
+    j
+}
+
+#[tokio::test]
+async fn two_plans_of_a_commune_count_apart_and_a_closed_one_stays_as_it_was() {
+    for mut t in TestApp::all_on(Day::from_ymd(2027, 7, 20).unwrap()).await {
+        let b = t.backend;
+        t.serve_all_communes();
+        let coord = t.coordinator().await;
+        let old = t.plan_id.clone();
+        let village = t.unit_by_slug("thon-mau-1").await;
+        let turn = |day: &str| json!({"id": uuid::Uuid::now_v7().to_string(), "unit_id": village.id, "service": "asxh-vneid", "day": day});
+        let (s, j) = t.api("POST", "/api/v1/turns", Some(&coord), turn("2026-07-15")).await;
+        assert!(s.is_success(), "{b}: {j}");
+
+        // The coordinator adds the 2027 plan from its file; the browser now works in it.
+        let (s, headers, body) = t
+            .send(
+                axum::http::Request::post("/ke-hoach/nhap/them")
+                    .header("host", "kehoach.test")
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .header("cookie", &coord.cookie)
+                    .body(axum::body::Body::from(
+                        url::form_urlencoded::Serializer::new(String::new())
+                            .extend_pairs([("toml", plan_2027().as_str()), ("_csrf", coord.csrf.as_str())])
+                            .finish(),
+                    ))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{b}: {body}");
+        let cookie = headers
+            .iter()
+            .find(|(k, v)| k == "set-cookie" && v.starts_with("kh_plan="))
+            .map(|(_, v)| v.clone())
+            .expect("the plan cookie");
+        let new = cookie["kh_plan=".len()..].split(';').next().unwrap().to_string();
+        assert_ne!(new, old, "{b}");
+        let plans = t.store.commune_plans(&t.commune.id).await.unwrap();
+        assert_eq!(plans.len(), 2, "{b}");
+
+        // Both plans see the same commune: its units and its accounts.
+        let (_, units_old) = t
+            .api("GET", "/api/v1/units", Some(&in_plan(&coord, &old)), json!(null))
+            .await;
+        let (_, units_new) = t
+            .api("GET", "/api/v1/units", Some(&in_plan(&coord, &new)), json!(null))
+            .await;
+        assert_eq!(units_old, units_new, "{b}");
+        let (s, me) = t
+            .api("GET", "/api/v1/me", Some(&in_plan(&coord, &new)), json!(null))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{b}: the same account works in the new plan: {me}");
+        let (_, p) = t
+            .api("GET", "/api/v1/plan", Some(&in_plan(&coord, &new)), json!(null))
+            .await;
+        assert!(p.to_string().contains("2027"), "{b}");
+
+        // A turn in 2027 counts on the 2027 board only.
+        let (s, j) = t
+            .api(
+                "POST",
+                "/api/v1/turns",
+                Some(&in_plan(&coord, &new)),
+                turn("2027-07-15"),
+            )
+            .await;
+        assert!(s.is_success(), "{b}: {j}");
+        assert_eq!(t6(&board(&t, &coord, &new, "2027-07-20").await), 1.0, "{b}");
+        assert_eq!(
+            t6(&board(&t, &coord, &old, "2026-08-31").await),
+            1.0,
+            "{b}: the 2026 turn only"
+        );
+
+        // The coordinator closes the 2026 plan: its records no longer change.
+        let before = t
+            .summary_report(Day::from_ymd(2026, 8, 31).unwrap(), Day::from_ymd(2026, 9, 5).unwrap())
+            .await;
+        let (s, loc, body) = t
+            .form(
+                "/ke-hoach/trang-thai",
+                Some(&in_plan(&coord, &new)),
+                &[("plan_id", old.as_str()), ("dong", "1")],
+            )
+            .await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{b}: {body}");
+        assert_eq!(loc.as_deref(), Some("/ke-hoach/danh-sach?ok=plan_closed"));
+        let (s, j) = t
+            .api(
+                "POST",
+                "/api/v1/turns",
+                Some(&in_plan(&coord, &old)),
+                turn("2026-07-16"),
+            )
+            .await;
+        assert_eq!(
+            (s, j["error"]["code"].as_str()),
+            (StatusCode::CONFLICT, Some("plan_closed")),
+            "{b}"
+        );
+        let (s, body) = t.get("/theo-doi", Some(&in_plan(&coord, &old))).await;
+        assert_eq!(s, StatusCode::OK, "{b}: its board is still read");
+        assert!(body.contains("đã đóng"), "{b}");
+        // The 2027 plan goes on; the 2026 report does not move.
+        for day in ["2027-07-16", "2027-07-17"] {
+            let (s, _) = t
+                .api("POST", "/api/v1/turns", Some(&in_plan(&coord, &new)), turn(day))
+                .await;
+            assert!(s.is_success(), "{b}");
+        }
+        let after = t
+            .summary_report(Day::from_ymd(2026, 8, 31).unwrap(), Day::from_ymd(2026, 9, 5).unwrap())
+            .await;
+        assert_eq!(format!("{before:?}"), format!("{after:?}"), "{b}");
+        assert_eq!(t6(&board(&t, &coord, &new, "2027-07-20").await), 3.0, "{b}");
+        let (s, _, bytes) = t
+            .get_bytes("/bao-cao/tong-ket.docx?ngay=31/08/2026", Some(&in_plan(&coord, &old)))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{b}: the closed plan's report is still there");
+        assert!(bytes.starts_with(b"PK"), "{b}");
+
+        // Only the commune's own plans can be picked.
+        let other = t.add_commune("xã Bắc Sơn", "bac-son.test").await;
+        let (s, _, _) = t
+            .form("/ke-hoach/chon", Some(&coord), &[("plan_id", other.plan_id.as_str())])
+            .await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{b}");
+        let (s, _, _) = t
+            .form("/ke-hoach/chon", Some(&coord), &[("plan_id", old.as_str())])
+            .await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{b}");
+        // A cookie naming another commune's plan is ignored: the commune's default plan answers.
+        let (s, p) = t
+            .api(
+                "GET",
+                "/api/v1/plan",
+                Some(&in_plan(&coord, &other.plan_id)),
+                json!(null),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        assert!(p.to_string().contains("2027"), "{b}: the newest running plan");
+        let (_, page) = t.get("/ke-hoach/danh-sach", Some(&coord)).await;
+        assert!(page.contains("Đã đóng") && page.contains("2027"), "{b}");
+        t.store.close().await;
+    }
+}

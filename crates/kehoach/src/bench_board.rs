@@ -71,22 +71,39 @@ async fn http_get(conn: &mut BufReader<TcpStream>, addr: SocketAddr, path: &str,
     Ok(())
 }
 
-pub async fn board(url: Option<String>, turns: usize, iterations: usize) -> anyhow::Result<()> {
-    let (url, _scratch) = crate::bench::database(url)?;
-    let backend = if url.starts_with("postgres") {
-        "PostgreSQL"
-    } else {
-        "SQLite"
-    };
-    let store = Store::open(&url, true).await?;
-    store.migrate().await?;
-    let plan = seed_plan();
-    let pid = plan.plan.id.clone();
-    let now = kehoach_core::Clock::system().now();
-    store.import_plan(&plan, SEED_PLAN_TOML, now).await?;
+/// What one commune holds in a bench.
+#[derive(Clone, Copy)]
+pub struct Scale {
+    pub villages: usize,
+    pub people: usize,
+    pub sessions: usize,
+    pub turns: usize,
+    pub classes: usize,
+}
+
+/// A city's commune: 10 villages, 300 people, 100 sessions, 10 classes.
+pub const COMMUNE: Scale = Scale {
+    villages: 10,
+    people: 300,
+    sessions: 100,
+    turns: 10_000,
+    classes: 10,
+};
+
+/// Fills one plan of one commune with synthetic records (units, people,
+/// accounts, held sessions with attendance, support turns, 1 % deleted) and
+/// rebuilds its aggregates. Returns its coordinator's account id.
+async fn fill(
+    store: &Store,
+    pid: &str,
+    commune_id: &str,
+    scale: Scale,
+    rng: &mut Rng,
+    now: i64,
+) -> anyhow::Result<String> {
     let coord = store
         .create_user(
-            &pid,
+            pid,
             NewUser {
                 username: "bench".into(),
                 full_name: "Đo hiệu năng".into(),
@@ -97,13 +114,11 @@ pub async fn board(url: Option<String>, turns: usize, iterations: usize) -> anyh
             now,
         )
         .await?;
-    let t0 = Instant::now();
-    let mut rng = Rng::new(0xB0A2D);
     let mut villages = Vec::new();
-    for i in 1..=50 {
+    for i in 1..=scale.villages {
         let u = store
             .create_unit(
-                &pid,
+                pid,
                 NewUnit {
                     name: format!("Thôn đo hiệu năng {i:02}"),
                     short_name: None,
@@ -115,7 +130,8 @@ pub async fn board(url: Option<String>, turns: usize, iterations: usize) -> anyh
             .await?;
         villages.push(u.id);
     }
-    let units = store.list_units(&pid).await?;
+    let nv = villages.len();
+    let units = store.list_units(pid).await?;
     let by_slug = |s: &str| units.iter().find(|u| u.slug == s).map(|u| u.id.clone()).context("unit");
     let schools: Vec<String> = units
         .iter()
@@ -123,34 +139,40 @@ pub async fn board(url: Option<String>, turns: usize, iterations: usize) -> anyh
         .map(|u| u.id.clone())
         .collect();
     let mut classes = Vec::new();
-    for i in 0..100 {
+    for i in 0..scale.classes {
         let school = &schools[i % schools.len()];
         classes.push((
             school.clone(),
             store
-                .add_class(&pid, school, &format!("Lớp {i:03}"), Some(30), now)
+                .add_class(pid, school, &format!("Lớp {i:03}"), Some(30), now)
                 .await?
                 .id,
         ));
     }
     let (youth, vhxh) = (by_slug("doan-tn")?, by_slug("vhxh")?);
 
-    // 10,000 people: 2,000 youth members, 500 officials, 7,500 children.
+    // People: a fifth youth members, a twentieth officials, the rest children.
+    let (n_youth, n_officials) = (scale.people / 5, scale.people / 20);
+    let youth_range = 0..n_youth;
+    let officials_range = n_youth..n_youth + n_officials;
+    let children_range = n_youth + n_officials..scale.people;
     let mut people: Vec<(String, &str, String)> = Vec::new();
-    for i in 0..10_000 {
-        let (roster, unit) = match i {
-            0..2000 => ("youth_members", youth.clone()),
-            2000..2500 => ("officials", vhxh.clone()),
-            _ => ("children", villages[i % 50].clone()),
+    for i in 0..scale.people {
+        let (roster, unit) = if youth_range.contains(&i) {
+            ("youth_members", youth.clone())
+        } else if officials_range.contains(&i) {
+            ("officials", vhxh.clone())
+        } else {
+            ("children", villages[i % nv].clone())
         };
         people.push((new_id(), roster, unit));
     }
     bulk(
-        &store,
+        store,
         "roster_people",
         &[
             "id",
-            "plan_id",
+            "commune_id",
             "roster",
             "full_name",
             "name_key",
@@ -169,7 +191,7 @@ pub async fn board(url: Option<String>, turns: usize, iterations: usize) -> anyh
             .map(|(i, (id, roster, unit))| {
                 vec![
                     V::S(id.clone()),
-                    V::S(pid.clone()),
+                    V::S(commune_id.to_string()),
                     V::S(roster.to_string()),
                     V::S(format!("Người đo {i:05}")),
                     V::S(format!("nguoi do {i:05}")),
@@ -177,7 +199,7 @@ pub async fn board(url: Option<String>, turns: usize, iterations: usize) -> anyh
                     V::S(unit.clone()),
                     V::Null,
                     V::S(format!("bench-{i}")),
-                    V::S(format!("B{i:07}")),
+                    V::S(format!("B{}", id.replace('-', ""))),
                     V::I(1),
                     V::I(now),
                     V::I(now),
@@ -186,15 +208,15 @@ pub async fn board(url: Option<String>, turns: usize, iterations: usize) -> anyh
             .collect(),
     )
     .await?;
-    // 200 volunteer accounts, linked to the first 200 members.
+    // Volunteer accounts, linked to the first members (200 at most).
     let mut users = vec![coord.id.clone()];
     let mut rows = Vec::new();
-    for (i, person) in people.iter().take(200).enumerate() {
+    for (i, person) in people.iter().take(n_youth.min(200)).enumerate() {
         let id = new_id();
         users.push(id.clone());
         rows.push(vec![
             V::S(id),
-            V::S(pid.clone()),
+            V::S(commune_id.to_string()),
             V::S(format!("tnv{i:03}")),
             V::S(format!("Tình nguyện viên {i:03}")),
             V::S("volunteer".into()),
@@ -207,11 +229,11 @@ pub async fn board(url: Option<String>, turns: usize, iterations: usize) -> anyh
         ]);
     }
     bulk(
-        &store,
+        store,
         "users",
         &[
             "id",
-            "plan_id",
+            "commune_id",
             "username",
             "full_name",
             "role",
@@ -226,23 +248,23 @@ pub async fn board(url: Option<String>, turns: usize, iterations: usize) -> anyh
     )
     .await?;
 
-    // 10,000 held sessions over the lines, 20 attendances each.
+    // Held sessions over the lines, 20 attendances each.
     let d = |m, dd| Day::from_ymd(2026, m, dd).expect("date");
     let mut sessions = Vec::new();
     let mut attendances = Vec::new();
-    for i in 0..10_000usize {
+    for i in 0..scale.sessions {
         let (line, kind, unit, class, from, to, roster) = match i % 20 {
             0..=5 => (
                 "l5-children-skills",
                 "training",
-                villages[i % 50].clone(),
+                villages[i % nv].clone(),
                 None,
                 d(7, 1),
                 d(8, 31),
-                2500..10_000,
+                children_range.clone(),
             ),
             6..=13 => {
-                let (s, c) = classes[i % 100].clone();
+                let (s, c) = classes[i % classes.len()].clone();
                 (
                     "l6-smart-classroom",
                     "experience",
@@ -250,26 +272,26 @@ pub async fn board(url: Option<String>, turns: usize, iterations: usize) -> anyh
                     Some(c),
                     d(6, 1),
                     d(8, 31),
-                    2500..10_000,
+                    children_range.clone(),
                 )
             }
             14..=16 => (
                 "l3-support",
                 "guidance",
-                villages[i % 50].clone(),
+                villages[i % nv].clone(),
                 None,
                 d(6, 10),
                 d(8, 31),
-                0..2000,
+                youth_range.clone(),
             ),
             17 => (
                 "l4-binh-dan-hoc-vu-so",
                 "guidance",
-                villages[i % 50].clone(),
+                villages[i % nv].clone(),
                 None,
                 d(7, 1),
                 d(7, 31),
-                2500..10_000,
+                children_range.clone(),
             ),
             18 => (
                 "l6-officials-training",
@@ -278,7 +300,7 @@ pub async fn board(url: Option<String>, turns: usize, iterations: usize) -> anyh
                 None,
                 d(7, 1),
                 d(8, 31),
-                2000..2500,
+                officials_range.clone(),
             ),
             _ => (
                 "l2-propaganda",
@@ -287,15 +309,16 @@ pub async fn board(url: Option<String>, turns: usize, iterations: usize) -> anyh
                 None,
                 d(6, 1),
                 d(8, 31),
-                2500..10_000,
+                children_range.clone(),
             ),
         };
         let id = new_id();
-        let start = roster.start + rng.below((roster.end - roster.start - 20) as u64) as usize;
-        for p in &people[start..start + 20] {
+        let count = 20.min(roster.len());
+        let start = roster.start + rng.below((roster.len() - count + 1) as u64) as usize;
+        for p in &people[start..start + count] {
             attendances.push(vec![
                 V::S(new_id()),
-                V::S(pid.clone()),
+                V::S(pid.to_string()),
                 V::S(id.clone()),
                 V::S(p.0.clone()),
                 V::S("card".into()),
@@ -305,7 +328,7 @@ pub async fn board(url: Option<String>, turns: usize, iterations: usize) -> anyh
         }
         sessions.push(vec![
             V::S(id),
-            V::S(pid.clone()),
+            V::S(pid.to_string()),
             V::S(line.into()),
             V::S(unit),
             class.map(V::S).unwrap_or(V::Null),
@@ -319,7 +342,7 @@ pub async fn board(url: Option<String>, turns: usize, iterations: usize) -> anyh
         ]);
     }
     bulk(
-        &store,
+        store,
         "sessions",
         &[
             "id",
@@ -339,7 +362,7 @@ pub async fn board(url: Option<String>, turns: usize, iterations: usize) -> anyh
     )
     .await?;
     bulk(
-        &store,
+        store,
         "attendances",
         &[
             "id",
@@ -361,7 +384,7 @@ pub async fn board(url: Option<String>, turns: usize, iterations: usize) -> anyh
         "khong-tien-mat",
         "dich-vu-cong",
     ];
-    let mut left = turns;
+    let mut left = scale.turns;
     while left > 0 {
         let n = left.min(100_000);
         left -= n;
@@ -376,9 +399,9 @@ pub async fn board(url: Option<String>, turns: usize, iterations: usize) -> anyh
                 let deleted = rng.below(100) == 0;
                 vec![
                     V::S(new_id()),
-                    V::S(pid.clone()),
+                    V::S(pid.to_string()),
                     V::S(line.into()),
-                    V::S(villages[rng.below(50) as usize].clone()),
+                    V::S(villages[rng.below(nv as u64) as usize].clone()),
                     V::S(services[rng.below(5) as usize].into()),
                     V::I(0),
                     V::S(dd.iso()),
@@ -390,7 +413,7 @@ pub async fn board(url: Option<String>, turns: usize, iterations: usize) -> anyh
             })
             .collect();
         bulk(
-            &store,
+            store,
             "support_turns",
             &[
                 "id",
@@ -409,19 +432,160 @@ pub async fn board(url: Option<String>, turns: usize, iterations: usize) -> anyh
         )
         .await?;
     }
+    store.rebuild_aggregates(pid).await?;
+    Ok(coord.id)
+}
+
+/// p50 of the board (aggregates + engine) over `days`, and the naive floor
+/// (every raw record of the plan read and evaluated) on three of them, the
+/// figures of both checked equal. In milliseconds.
+async fn measure(store: &Store, plan: &kehoach_core::Plan, days: &[Day]) -> anyhow::Result<(f64, f64)> {
+    let mut fast = Vec::new();
+    for as_of in days {
+        let t = Instant::now();
+        let facts = store.facts(plan, *as_of).await?;
+        std::hint::black_box(engine::board(plan, &facts, *as_of));
+        fast.push(t.elapsed());
+    }
+    fast.sort();
+    let mut naive = Vec::new();
+    for as_of in days.iter().take(3) {
+        let t = Instant::now();
+        let records = store.records(&plan.plan.id).await?;
+        let b = engine::board(plan, &Facts::from_records(plan, &records), *as_of);
+        naive.push(t.elapsed());
+        let ours = engine::board(plan, &store.facts(plan, *as_of).await?, *as_of);
+        anyhow::ensure!(
+            ours.iter().zip(&b).all(|(a, b)| a.value == b.value),
+            "the aggregates disagree with the raw records"
+        );
+    }
+    naive.sort();
+    Ok((percentile(&fast, 0.5), percentile(&naive, 0.5)))
+}
+
+/// `kehoach bench board --communes N`: one commune's board alone in its
+/// database, then the same commune's board once N − 1 other communes of the
+/// same size share the database (a city on one server): p50 before and
+/// after, and against the naive floor of that commune's records.
+pub async fn board_communes(
+    url: Option<String>,
+    communes: usize,
+    turns: usize,
+    iterations: usize,
+) -> anyhow::Result<()> {
+    let (url, _scratch) = crate::bench::database(url)?;
+    let backend = if url.starts_with("postgres") {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
+    let store = Store::open(&url, true).await?;
+    store.migrate().await?;
+    let now = kehoach_core::Clock::system().now();
+    let scale = Scale { turns, ..COMMUNE };
+    let mut rng = Rng::new(0xC0FFEE);
+    let plan = seed_plan();
+    store.import_plan(&plan, SEED_PLAN_TOML, now).await?;
+    let first = store.primary_commune().await?.context("the first commune")?;
+    fill(&store, &plan.plan.id, &first.id, scale, &mut rng, now).await?;
+    let d = |m, dd| Day::from_ymd(2026, m, dd).expect("date");
+    let days: Vec<Day> = (0..iterations).map(|_| rng.day(d(6, 1), d(8, 31))).collect();
+    let (alone, alone_floor) = measure(&store, &plan, &days).await?;
+
+    let t0 = Instant::now();
+    for i in 1..communes {
+        let c = store
+            .create_commune(
+                kehoach_store::NewCommune {
+                    name: format!("xã Đo Hiệu Năng {i:03}"),
+                    province: "Hải Phòng".into(),
+                    host: Some(format!("xa-{i:03}.bench.test")),
+                },
+                now,
+            )
+            .await?;
+        let mut p = seed_plan();
+        store.add_commune_plan(&c, &mut p, SEED_PLAN_TOML, now).await?;
+        store.drop_sample_units(&p.plan.id).await?;
+        fill(&store, &p.plan.id, &c.id, scale, &mut rng, now).await?;
+    }
     let loaded = t0.elapsed();
-    let t1 = Instant::now();
-    store.rebuild_aggregates(&pid).await?;
-    let rebuilt = t1.elapsed();
+    let (among, among_floor) = measure(&store, &plan, &days).await?;
+    println!(
+        "kehoach bench board --communes — {backend}, machine: {} cores",
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)
+    );
+    println!(
+        "data: {communes} communes × ({turns} turns, {} sessions with up to {} attendances, {} people, {} villages) = {} turns in one database (the other communes loaded in {:.0} s)",
+        scale.sessions,
+        scale.sessions * 20,
+        scale.people,
+        scale.villages,
+        communes * turns,
+        loaded.as_secs_f64()
+    );
+    println!(
+        "{:<52} {:>9} {:>13}",
+        "one commune's board, as of a random date", "p50 ms", "naive floor"
+    );
+    println!("{:<52} {:>9.2} {:>13.2}", "alone in its database", alone, alone_floor);
+    println!(
+        "{:<52} {:>9.2} {:>13.2}",
+        format!("among {communes} communes"),
+        among,
+        among_floor
+    );
+    println!(
+        "ratios: among {communes} communes / alone = {:.2}; ours is {:.0}× faster than the naive floor",
+        among / alone.max(1e-9),
+        among_floor / among.max(1e-9)
+    );
+    store.close().await;
+    Ok(())
+}
+
+pub async fn board(url: Option<String>, turns: usize, iterations: usize) -> anyhow::Result<()> {
+    let (url, _scratch) = crate::bench::database(url)?;
+    let backend = if url.starts_with("postgres") {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
+    let store = Store::open(&url, true).await?;
+    store.migrate().await?;
+    let plan = seed_plan();
+    let pid = plan.plan.id.clone();
+    let now = kehoach_core::Clock::system().now();
+    store.import_plan(&plan, SEED_PLAN_TOML, now).await?;
+    let commune = store.primary_commune().await?.context("the first commune")?;
+    let t0 = Instant::now();
+    let mut rng = Rng::new(0xB0A2D);
+    let coord_id = fill(
+        &store,
+        &pid,
+        &commune.id,
+        Scale {
+            villages: 50,
+            people: 10_000,
+            sessions: 10_000,
+            turns,
+            classes: 100,
+        },
+        &mut rng,
+        now,
+    )
+    .await?;
+    let d = |m, dd| Day::from_ymd(2026, m, dd).expect("date");
+    let loaded = t0.elapsed();
 
     println!(
         "kehoach bench board — {backend}, machine: {} cores",
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)
     );
     println!(
-        "data: {turns} turns, 200.000 attendances over 10.000 sessions, 50 villages, 10.000 people, 100 classes (loaded in {:.1} s, aggregates rebuilt in {:.1} s)",
-        loaded.as_secs_f64(),
-        rebuilt.as_secs_f64()
+        "data: {turns} turns, 200.000 attendances over 10.000 sessions, 50 villages, 10.000 people, 100 classes (loaded and aggregates rebuilt in {:.1} s)",
+        loaded.as_secs_f64()
     );
     let days: Vec<Day> = (0..iterations).map(|_| rng.day(d(6, 1), d(8, 31))).collect();
 
@@ -496,7 +660,7 @@ pub async fn board(url: Option<String>, turns: usize, iterations: usize) -> anyh
 
     // The same through `serve`, with its peak resident memory.
     let (token, _) = store
-        .create_session(&coord.id, kehoach_core::Clock::system().now())
+        .create_session(&coord_id, kehoach_core::Clock::system().now())
         .await?;
     store.close().await;
     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;

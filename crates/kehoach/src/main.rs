@@ -220,6 +220,12 @@ enum BenchCommand {
         turns: usize,
         #[arg(long, default_value_t = 200)]
         iterations: usize,
+        /// A city instead: this many communes of 10,000 turns each (or --turns-per-commune)
+        /// in one database, one commune's board measured alone, then among them.
+        #[arg(long)]
+        communes: Option<usize>,
+        #[arg(long, default_value_t = 10_000)]
+        turns_per_commune: usize,
     },
     /// Support turns through the HTTP API at several concurrencies vs a bare insert loop.
     Ingest {
@@ -784,8 +790,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     database_url,
                     turns,
                     iterations,
+                    communes,
+                    turns_per_commune,
                 },
-        } => bench_board::board(database_url, turns, iterations).await,
+        } => match communes {
+            Some(n) => bench_board::board_communes(database_url, n.max(1), turns_per_commune, iterations).await,
+            None => bench_board::board(database_url, turns, iterations).await,
+        },
         Command::Bench {
             command:
                 BenchCommand::Ingest {

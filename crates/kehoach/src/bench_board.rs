@@ -491,6 +491,8 @@ pub async fn board_communes(
     fill(&store, &plan.plan.id, &first.id, scale, &mut rng, now).await?;
     let d = |m, dd| Day::from_ymd(2026, m, dd).expect("date");
     let days: Vec<Day> = (0..iterations).map(|_| rng.day(d(6, 1), d(8, 31))).collect();
+    // Table statistics as a running database keeps them (autovacuum, or `ANALYZE`).
+    sqlx::query("ANALYZE").execute(store.pool()).await?;
     let (alone, alone_floor) = measure(&store, &plan, &days).await?;
 
     let t0 = Instant::now();
@@ -511,6 +513,7 @@ pub async fn board_communes(
         fill(&store, &p.plan.id, &c.id, scale, &mut rng, now).await?;
     }
     let loaded = t0.elapsed();
+    sqlx::query("ANALYZE").execute(store.pool()).await?;
     let (among, among_floor) = measure(&store, &plan, &days).await?;
     println!(
         "kehoach bench board --communes — {backend}, machine: {} cores",

@@ -78,6 +78,9 @@ pub struct IngestWriter {
 
 /// Largest number of turns written in one transaction.
 const GROUP_MAX: usize = 1024;
+/// Turns per INSERT statement (10 parameters each: well under either
+/// database's limit on parameters).
+const INSERT_ROWS: usize = 256;
 
 impl IngestWriter {
     /// Starts the writer task on the current tokio runtime; `clock` stamps
@@ -125,25 +128,53 @@ impl Store {
         turns: &[NewTurn],
         now: i64,
     ) -> Result<Vec<WriteOutcome>> {
+        // One multi-row statement per slice of the group: the ids it stored
+        // come back; every other id was there already (a retry, or taken).
+        let mut stored: std::collections::HashSet<String> = std::collections::HashSet::new();
+        for slice in turns.chunks(INSERT_ROWS) {
+            let mut sql = String::from(
+                "INSERT INTO support_turns (id, plan_id, line_id, unit_id, service, elderly, day, recorded_at, created_by, created_at) VALUES ",
+            );
+            for i in 0..slice.len() {
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                let k = i * 10;
+                sql.push_str(&format!(
+                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                    k + 1,
+                    k + 2,
+                    k + 3,
+                    k + 4,
+                    k + 5,
+                    k + 6,
+                    k + 7,
+                    k + 8,
+                    k + 9,
+                    k + 10
+                ));
+            }
+            sql.push_str(" ON CONFLICT (id) DO NOTHING RETURNING id");
+            let mut q = sqlx::query_as::<_, (String,)>(sqlx::AssertSqlSafe(sql));
+            for t in slice {
+                q = q
+                    .bind(&t.id)
+                    .bind(&t.plan_id)
+                    .bind(&t.line_id)
+                    .bind(&t.unit_id)
+                    .bind(&t.service)
+                    .bind(t.elderly as i64)
+                    .bind(&t.day)
+                    .bind(t.recorded_at)
+                    .bind(&t.created_by)
+                    .bind(now);
+            }
+            stored.extend(q.fetch_all(&mut **tx).await?.into_iter().map(|r| r.0));
+        }
         let mut out = Vec::with_capacity(turns.len());
         for t in turns {
-            let r = sqlx::query(
-                "INSERT INTO support_turns (id, plan_id, line_id, unit_id, service, elderly, day, recorded_at, created_by, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING",
-            )
-            .bind(&t.id)
-            .bind(&t.plan_id)
-            .bind(&t.line_id)
-            .bind(&t.unit_id)
-            .bind(&t.service)
-            .bind(t.elderly as i64)
-            .bind(&t.day)
-            .bind(t.recorded_at)
-            .bind(&t.created_by)
-            .bind(now)
-            .execute(&mut **tx)
-            .await?;
-            out.push(if r.rows_affected() == 1 {
+            // The first of a group's copies of an id is the one stored.
+            out.push(if stored.remove(&t.id) {
                 WriteOutcome::Stored
             } else {
                 // A retry carries the same content from the same author.

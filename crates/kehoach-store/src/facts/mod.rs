@@ -42,6 +42,41 @@ pub(crate) async fn bump_turns(
     Ok(())
 }
 
+/// Adds each row's count to a daily count table (`turn_daily`,
+/// `turn_user_daily`, `turn_service_daily`) in multi-row upserts: a
+/// group commit's aggregates in a few statements. The keys must be
+/// distinct (a statement may not update one row twice).
+pub(crate) async fn bump_many(
+    tx: &mut Transaction<'_, Any>,
+    table: &'static str,
+    keys: &'static [&'static str],
+    rows: &[(Vec<&str>, i64)],
+) -> Result<()> {
+    for slice in rows.chunks(200) {
+        let width = keys.len() + 1;
+        let values: Vec<String> = (0..slice.len())
+            .map(|i| {
+                let ph: Vec<String> = (1..=width).map(|j| format!("${}", i * width + j)).collect();
+                format!("({})", ph.join(", "))
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO {table} ({k}, n) VALUES {v} ON CONFLICT ({k}) DO UPDATE SET n = {table}.n + excluded.n",
+            k = keys.join(", "),
+            v = values.join(", ")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (key, n) in slice {
+            for part in key {
+                q = q.bind(*part);
+            }
+            q = q.bind(*n);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
 /// Adds `delta` to a service's live turns on a day.
 pub(crate) async fn bump_service_turns(
     tx: &mut Transaction<'_, Any>,

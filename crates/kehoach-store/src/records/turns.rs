@@ -219,15 +219,24 @@ impl Store {
                 }
             }
         }
-        for ((plan_id, unit, line, day), n) in counts {
-            facts::bump_turns(tx, plan_id, unit, line, day, n).await?;
-        }
-        for ((plan_id, user, day), n) in per_user {
-            facts::bump_user_turns(tx, plan_id, user, day, n).await?;
-        }
-        for ((plan_id, line, service, day), n) in per_service {
-            facts::bump_service_turns(tx, plan_id, line, service, day, n).await?;
-        }
+        let rows: Vec<(Vec<&str>, i64)> = counts
+            .into_iter()
+            .map(|((p, u, l, d), n)| (vec![p, u, l, d], n))
+            .collect();
+        facts::bump_many(tx, "turn_daily", &["plan_id", "unit_id", "line_id", "day"], &rows).await?;
+        let rows: Vec<(Vec<&str>, i64)> = per_user.into_iter().map(|((p, u, d), n)| (vec![p, u, d], n)).collect();
+        facts::bump_many(tx, "turn_user_daily", &["plan_id", "user_id", "day"], &rows).await?;
+        let rows: Vec<(Vec<&str>, i64)> = per_service
+            .into_iter()
+            .map(|((p, l, s, d), n)| (vec![p, l, s, d], n))
+            .collect();
+        facts::bump_many(
+            tx,
+            "turn_service_daily",
+            &["plan_id", "line_id", "service", "day"],
+            &rows,
+        )
+        .await?;
         for ((plan_id, user, line), day) in by {
             facts::reach_turn(tx, plan_id, user, line, day).await?;
         }

@@ -6,11 +6,11 @@
 //! `turn_daily` counts live turns per unit, line and day. `person_first`
 //! holds a rostered person's first live record per line and source (`turn`
 //! or a session kind); a person's reach for a target is the earliest of the
-//! rows that target counts. Writers call [`bump_turns`], [`reach_turn`] or
+//! rows that target counts. Writers call [`bump_turn_counts`], [`reach_turn`] or
 //! [`refresh_reach`]; `rebuild_aggregates` recomputes everything and a test
 //! compares the two after a mixed history of writes.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use kehoach_core::engine::*;
 use kehoach_core::{Day, Measure, Plan, RecordKind, Roster, SessionKind, TargetDef};
@@ -19,44 +19,53 @@ use sqlx::{Any, Row, Transaction};
 
 use crate::{Result, Store};
 
-/// Adds `delta` to the live-turn count of a unit, line and day.
-pub(crate) async fn bump_turns(
-    tx: &mut Transaction<'_, Any>,
-    plan_id: &str,
-    unit_id: &str,
-    line_id: &str,
-    day: &str,
-    delta: i64,
-) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO turn_daily (plan_id, unit_id, line_id, day, n) VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (plan_id, unit_id, line_id, day) DO UPDATE SET n = turn_daily.n + excluded.n",
-    )
-    .bind(plan_id)
-    .bind(unit_id)
-    .bind(line_id)
-    .bind(day)
-    .bind(delta)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+/// What a support turn counts in: its plan, unit, line, service, day and
+/// the account that recorded it.
+pub(crate) struct TurnKey<'a> {
+    pub plan_id: &'a str,
+    pub unit_id: &'a str,
+    pub line_id: &'a str,
+    pub service: &'a str,
+    pub day: &'a str,
+    pub created_by: &'a str,
 }
 
-/// Adds each row's count to a daily count table (`turn_daily`,
-/// `turn_user_daily`, `turn_service_daily`) in multi-row upserts: a
-/// group commit's aggregates in a few statements. The keys must be
-/// distinct (a statement may not update one row twice).
-pub(crate) async fn bump_many(
+/// Adds `delta` per turn to the three daily counts of live turns (per
+/// unit and line, per account, per service), each in multi-row upserts:
+/// a group commit's counts in a few statements, a deletion's in three.
+pub(crate) async fn bump_turn_counts(tx: &mut Transaction<'_, Any>, turns: &[TurnKey<'_>], delta: i64) -> Result<()> {
+    let mut per_unit: BTreeMap<[&str; 4], i64> = BTreeMap::new();
+    let mut per_user: BTreeMap<[&str; 3], i64> = BTreeMap::new();
+    let mut per_service: BTreeMap<[&str; 4], i64> = BTreeMap::new();
+    for t in turns {
+        *per_unit.entry([t.plan_id, t.unit_id, t.line_id, t.day]).or_default() += delta;
+        *per_user.entry([t.plan_id, t.created_by, t.day]).or_default() += delta;
+        *per_service.entry([t.plan_id, t.line_id, t.service, t.day]).or_default() += delta;
+    }
+    upsert_counts(tx, "turn_daily", &["plan_id", "unit_id", "line_id", "day"], per_unit).await?;
+    upsert_counts(tx, "turn_user_daily", &["plan_id", "user_id", "day"], per_user).await?;
+    upsert_counts(
+        tx,
+        "turn_service_daily",
+        &["plan_id", "line_id", "service", "day"],
+        per_service,
+    )
+    .await
+}
+
+/// Adds each key's count to a daily count table, 200 keys a statement
+/// (the keys are distinct: a statement may not update one row twice).
+async fn upsert_counts<const K: usize>(
     tx: &mut Transaction<'_, Any>,
     table: &'static str,
-    keys: &'static [&'static str],
-    rows: &[(Vec<&str>, i64)],
+    keys: &'static [&'static str; K],
+    counts: BTreeMap<[&str; K], i64>,
 ) -> Result<()> {
+    let rows: Vec<([&str; K], i64)> = counts.into_iter().collect();
     for slice in rows.chunks(200) {
-        let width = keys.len() + 1;
         let values: Vec<String> = (0..slice.len())
             .map(|i| {
-                let ph: Vec<String> = (1..=width).map(|j| format!("${}", i * width + j)).collect();
+                let ph: Vec<String> = (1..=K + 1).map(|j| format!("${}", i * (K + 1) + j)).collect();
                 format!("({})", ph.join(", "))
             })
             .collect();
@@ -74,50 +83,6 @@ pub(crate) async fn bump_many(
         }
         q.execute(&mut **tx).await?;
     }
-    Ok(())
-}
-
-/// Adds `delta` to a service's live turns on a day.
-pub(crate) async fn bump_service_turns(
-    tx: &mut Transaction<'_, Any>,
-    plan_id: &str,
-    line_id: &str,
-    service: &str,
-    day: &str,
-    delta: i64,
-) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO turn_service_daily (plan_id, line_id, service, day, n) VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (plan_id, line_id, service, day) DO UPDATE SET n = turn_service_daily.n + excluded.n",
-    )
-    .bind(plan_id)
-    .bind(line_id)
-    .bind(service)
-    .bind(day)
-    .bind(delta)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-/// Adds `delta` to an account's live turns on a day.
-pub(crate) async fn bump_user_turns(
-    tx: &mut Transaction<'_, Any>,
-    plan_id: &str,
-    user_id: &str,
-    day: &str,
-    delta: i64,
-) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO turn_user_daily (plan_id, user_id, day, n) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (plan_id, user_id, day) DO UPDATE SET n = turn_user_daily.n + excluded.n",
-    )
-    .bind(plan_id)
-    .bind(user_id)
-    .bind(day)
-    .bind(delta)
-    .execute(&mut **tx)
-    .await?;
     Ok(())
 }
 

@@ -31,6 +31,19 @@ pub struct NewTurn {
     pub created_by: String,
 }
 
+impl NewTurn {
+    fn key(&self) -> facts::TurnKey<'_> {
+        facts::TurnKey {
+            plan_id: &self.plan_id,
+            unit_id: &self.unit_id,
+            line_id: &self.line_id,
+            service: &self.service,
+            day: &self.day,
+            created_by: &self.created_by,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum WriteOutcome {
@@ -199,44 +212,24 @@ impl Store {
                 }
             });
         }
-        // The aggregates move in the same transaction: one upsert per unit,
-        // line and day, and one per account, line and earliest day.
-        // Groups may mix plans (communes), so the plan is part of every key.
-        let mut counts: BTreeMap<(&str, &str, &str, &str), i64> = BTreeMap::new();
+        // The aggregates move in the same transaction. Groups may mix plans
+        // (communes), so the plan is part of every key.
+        let stored: Vec<&NewTurn> = turns
+            .iter()
+            .zip(&out)
+            .filter(|(_, o)| **o == WriteOutcome::Stored)
+            .map(|(t, _)| t)
+            .collect();
+        let keys: Vec<facts::TurnKey> = stored.iter().map(|t| t.key()).collect();
+        facts::bump_turn_counts(tx, &keys, 1).await?;
+        // Each account's earliest day per line, for the people it is linked to.
         let mut by: BTreeMap<(&str, &str, &str), &str> = BTreeMap::new();
-        let mut per_user: BTreeMap<(&str, &str, &str), i64> = BTreeMap::new();
-        let mut per_service: BTreeMap<(&str, &str, &str, &str), i64> = BTreeMap::new();
-        for (t, o) in turns.iter().zip(&out) {
-            if *o == WriteOutcome::Stored {
-                *counts.entry((&t.plan_id, &t.unit_id, &t.line_id, &t.day)).or_default() += 1;
-                *per_user.entry((&t.plan_id, &t.created_by, &t.day)).or_default() += 1;
-                *per_service
-                    .entry((&t.plan_id, &t.line_id, &t.service, &t.day))
-                    .or_default() += 1;
-                let d = by.entry((&t.plan_id, &t.created_by, &t.line_id)).or_insert(&t.day);
-                if t.day.as_str() < *d {
-                    *d = &t.day;
-                }
+        for t in &stored {
+            let d = by.entry((&t.plan_id, &t.created_by, &t.line_id)).or_insert(&t.day);
+            if t.day.as_str() < *d {
+                *d = &t.day;
             }
         }
-        let rows: Vec<(Vec<&str>, i64)> = counts
-            .into_iter()
-            .map(|((p, u, l, d), n)| (vec![p, u, l, d], n))
-            .collect();
-        facts::bump_many(tx, "turn_daily", &["plan_id", "unit_id", "line_id", "day"], &rows).await?;
-        let rows: Vec<(Vec<&str>, i64)> = per_user.into_iter().map(|((p, u, d), n)| (vec![p, u, d], n)).collect();
-        facts::bump_many(tx, "turn_user_daily", &["plan_id", "user_id", "day"], &rows).await?;
-        let rows: Vec<(Vec<&str>, i64)> = per_service
-            .into_iter()
-            .map(|((p, l, s, d), n)| (vec![p, l, s, d], n))
-            .collect();
-        facts::bump_many(
-            tx,
-            "turn_service_daily",
-            &["plan_id", "line_id", "service", "day"],
-            &rows,
-        )
-        .await?;
         for ((plan_id, user, line), day) in by {
             facts::reach_turn(tx, plan_id, user, line, day).await?;
         }
@@ -337,9 +330,15 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        facts::bump_turns(&mut tx, plan_id, &cur.unit_id, &cur.line_id, &cur.day, -1).await?;
-        facts::bump_user_turns(&mut tx, plan_id, &cur.created_by, &cur.day, -1).await?;
-        facts::bump_service_turns(&mut tx, plan_id, &cur.line_id, &cur.service, &cur.day, -1).await?;
+        let key = facts::TurnKey {
+            plan_id,
+            unit_id: &cur.unit_id,
+            line_id: &cur.line_id,
+            service: &cur.service,
+            day: &cur.day,
+            created_by: &cur.created_by,
+        };
+        facts::bump_turn_counts(&mut tx, &[key], -1).await?;
         facts::refresh_reach(&mut tx, facts::Whose::User(&cur.created_by)).await?;
         crate::records::audit::log(
             &mut tx,

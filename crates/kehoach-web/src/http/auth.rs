@@ -304,8 +304,9 @@ pub async fn login(
     username: &str,
     password: &str,
 ) -> Result<(UserRow, String, String), AppError> {
-    // Per commune: the same username in another commune is another account.
-    let key = format!("{client}|{}|{}", state.plan_id, username.trim().to_lowercase());
+    // Per commune (accounts are the commune's, whichever plan it works in):
+    // the same username in another commune is another account.
+    let key = format!("{client}|{}|{}", state.commune.id, username.trim().to_lowercase());
     if state.limiter.blocked(&key) || state.client_limiter.blocked(client) {
         return Err(AppError::new(ErrorCode::LoginRateLimited, None));
     }

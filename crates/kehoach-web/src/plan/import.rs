@@ -370,6 +370,25 @@ pub async fn check(State(st): State<AppState>, PageUser(cu): PageUser, body: Byt
     )
 }
 
+/// The plan file a form posts (`toml`), with Unix line ends.
+fn posted_toml(body: &Bytes) -> String {
+    crate::http::form::field(&crate::http::form::form_pairs(body), "toml")
+        .unwrap_or_default()
+        .replace("\r\n", "\n")
+}
+
+/// The import page again, with the plan file as posted and why it was refused.
+fn refused(st: &AppState, cu: &CurrentUser, toml: &str, code: ErrorCode) -> Response {
+    let e = crate::http::errors::AppError::invalid(code, "toml");
+    let notice = Notice {
+        kind: "error",
+        text: e.message.clone(),
+    };
+    let mut r = page(st, cu, "", toml.to_string(), Vec::new(), Some(notice), true);
+    *r.status_mut() = e.status;
+    r
+}
+
 /// Adds a checked plan file as a new plan of the commune (the summer of
 /// next year beside this one): the commune's units, accounts and rosters
 /// serve it too; the browser works in it from now on.
@@ -377,18 +396,9 @@ pub async fn add(State(st): State<AppState>, PageUser(cu): PageUser, body: Bytes
     if !may(&cu) {
         return forbidden_page(&st, &cu);
     }
-    let toml = crate::http::form::field(&crate::http::form::form_pairs(&body), "toml")
-        .unwrap_or_default()
-        .replace("\r\n", "\n");
+    let toml = posted_toml(&body);
     let Ok(mut plan) = kehoach_core::parse_plan(&toml) else {
-        let e = crate::http::errors::AppError::invalid(ErrorCode::PlanFileInvalid, "toml");
-        let notice = Notice {
-            kind: "error",
-            text: e.message.clone(),
-        };
-        let mut r = page(&st, &cu, "", toml.clone(), Vec::new(), Some(notice), true);
-        *r.status_mut() = e.status;
-        return r;
+        return refused(&st, &cu, &toml, ErrorCode::PlanFileInvalid);
     };
     let now = st.clock.now();
     if let Err(e) = st.store.add_commune_plan(&st.commune, &mut plan, &toml, now).await {
@@ -419,19 +429,8 @@ pub async fn activate(State(st): State<AppState>, PageUser(cu): PageUser, body: 
     if !may(&cu) {
         return forbidden_page(&st, &cu);
     }
-    let toml = crate::http::form::field(&crate::http::form::form_pairs(&body), "toml")
-        .unwrap_or_default()
-        .replace("\r\n", "\n");
-    let refuse = |code: ErrorCode| {
-        let e = crate::http::errors::AppError::invalid(code, "toml");
-        let notice = Notice {
-            kind: "error",
-            text: e.message.clone(),
-        };
-        let mut r = page(&st, &cu, "", toml.clone(), Vec::new(), Some(notice), true);
-        *r.status_mut() = e.status;
-        r
-    };
+    let toml = posted_toml(&body);
+    let refuse = |code: ErrorCode| refused(&st, &cu, &toml, code);
     let Ok(mut plan) = kehoach_core::parse_plan(&toml) else {
         return refuse(ErrorCode::PlanFileInvalid);
     };

@@ -134,18 +134,7 @@ impl Store {
                 field: "name",
             });
         }
-        let base = commune_slug(&name);
-        let mut slug = base.clone();
-        for n in 2.. {
-            let taken: Option<(String,)> = sqlx::query_as("SELECT id FROM communes WHERE slug = $1")
-                .bind(&slug)
-                .fetch_optional(&mut *tx)
-                .await?;
-            if taken.is_none() {
-                break;
-            }
-            slug = format!("{base}-{n}");
-        }
+        let slug = free_slug(&mut tx, &name, "").await?;
         let row = CommuneRow {
             id: new_id(),
             slug,
@@ -371,19 +360,7 @@ impl Store {
                 continue;
             };
             let named = commune_of_plan(&plan);
-            let base = commune_slug(&named.name);
-            let mut slug = base.clone();
-            for n in 2.. {
-                let taken: Option<(String,)> = sqlx::query_as("SELECT id FROM communes WHERE slug = $1 AND id <> $2")
-                    .bind(&slug)
-                    .bind(&id)
-                    .fetch_optional(self.pool())
-                    .await?;
-                if taken.is_none() {
-                    break;
-                }
-                slug = format!("{base}-{n}");
-            }
+            let slug = free_slug(&mut *self.pool().acquire().await?, &named.name, &id).await?;
             sqlx::query("UPDATE communes SET slug = $1, name = $2, province = $3 WHERE id = $4")
                 .bind(&slug)
                 .bind(&named.name)
@@ -394,6 +371,25 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// The slug of a commune's name that no other commune (but `except_id`)
+/// has: "an-hoa", else "an-hoa-2", "an-hoa-3"…
+async fn free_slug(conn: &mut sqlx::AnyConnection, name: &str, except_id: &str) -> Result<String> {
+    let base = commune_slug(name);
+    let mut slug = base.clone();
+    for n in 2.. {
+        let taken: Option<(String,)> = sqlx::query_as("SELECT id FROM communes WHERE slug = $1 AND id <> $2")
+            .bind(&slug)
+            .bind(except_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+        if taken.is_none() {
+            break;
+        }
+        slug = format!("{base}-{n}");
+    }
+    Ok(slug)
 }
 
 /// The commune a plan file is of: "xã Vĩnh Thịnh", "Hải Phòng".

@@ -272,9 +272,7 @@ impl Store {
             .await?
             .is_some();
         if exists {
-            let mut tx = self.write_tx().await?;
-            crate::facts::sync_reach_rules(&mut tx, plan).await?;
-            tx.commit().await?;
+            self.sync_plan_rules(plan).await?;
             return Ok(false);
         }
         let commune = match self.primary_commune().await? {
@@ -286,6 +284,16 @@ impl Store {
         };
         self.insert_plan(&commune, plan, source, now).await?;
         Ok(true)
+    }
+
+    /// Brings a stored plan's derived rules (which records count toward
+    /// which target: `reach_rules`) up to date with its file, as each start
+    /// does: a newer kehoach may read a plan file otherwise.
+    pub async fn sync_plan_rules(&self, plan: &kehoach_core::Plan) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        crate::facts::sync_reach_rules(&mut tx, plan).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Replaces a plan that has recorded nothing yet with another plan file

@@ -385,6 +385,21 @@ async fn open(db: &DbArgs) -> anyhow::Result<Store> {
     Ok(store)
 }
 
+/// The server's first commune and the plan it serves by default (its
+/// newest running plan): what `serve` opens and `report` reports on.
+async fn served_plan(store: &Store) -> anyhow::Result<(kehoach_store::CommuneRow, kehoach_core::Plan)> {
+    let commune = store
+        .primary_commune()
+        .await?
+        .context("cơ sở dữ liệu chưa có xã, kế hoạch nào")?;
+    let plan_id = store
+        .commune_plan_id(&commune.id)
+        .await?
+        .with_context(|| format!("{} chưa có kế hoạch", commune.name))?;
+    let plan = store.load_plan(&plan_id).await?;
+    Ok((commune, plan))
+}
+
 async fn serve(
     db: DbArgs,
     listen: SocketAddr,
@@ -402,43 +417,34 @@ async fn serve(
     };
     let store = open(&db).await?;
     let now = clock.now();
-    let plan = match store.plan_ids().await?.first() {
-        Some(_) => {
-            let commune = store.primary_commune().await?.context("máy chủ chưa có xã nào")?;
-            let id = store
-                .commune_plan_id(&commune.id)
-                .await?
-                .with_context(|| format!("{} chưa có kế hoạch", commune.name))?;
-            let plan = store.load_plan(&id).await?;
-            // Already stored: this only brings derived rules (reach_rules) up to date.
-            store.import_plan(&plan, &store.plan_source(&id).await?, now).await?;
-            plan
-        }
-        None => {
-            let (plan, source) = match &plan_file {
-                Some(f) => read_plan(f)?,
-                None => (kehoach_core::seed_plan(), SEED_PLAN_TOML.to_string()),
-            };
-            store.import_plan(&plan, &source, now).await?;
-            tracing::info!(plan = %plan.plan.id, "plan loaded into the database");
-            // The commune's own villages are configuration: no sample ones.
-            match store.drop_sample_units(&plan.plan.id).await {
-                Ok(0) => {}
-                Ok(_) => println!(
-                    "Các thôn mẫu của kế hoạch không được tạo: hãy thêm các thôn, trường của xã ở trang Đơn vị."
-                ),
-                Err(e) => tracing::warn!(error = %e, "sample units kept"),
+    let ids = store.plan_ids().await?;
+    if ids.is_empty() {
+        let (plan, source) = match &plan_file {
+            Some(f) => read_plan(f)?,
+            None => (kehoach_core::seed_plan(), SEED_PLAN_TOML.to_string()),
+        };
+        store.import_plan(&plan, &source, now).await?;
+        tracing::info!(plan = %plan.plan.id, "plan loaded into the database");
+        // The commune's own villages are configuration: no sample ones.
+        match store.drop_sample_units(&plan.plan.id).await {
+            Ok(0) => {}
+            Ok(_) => {
+                println!("Các thôn mẫu của kế hoạch không được tạo: hãy thêm các thôn, trường của xã ở trang Đơn vị.")
             }
-            plan
+            Err(e) => tracing::warn!(error = %e, "sample units kept"),
         }
-    };
+    }
+    // Every stored plan's derived rules as this version reads its file.
+    for id in &ids {
+        store.sync_plan_rules(&store.load_plan(id).await?).await?;
+    }
+    let (commune, plan) = served_plan(&store).await?;
     let public_url = public_url.unwrap_or_else(|| format!("http://{listen}"));
     if store.count_users(&plan.plan.id).await? == 0 {
         let token = store.create_invite(&plan.plan.id, setup_invite(), now).await?;
         println!("Chưa có người điều phối. Mở liên kết thiết lập (dùng một lần, hết hạn sau 7 ngày):");
         println!("  {}/moi/{token}", public_url.trim_end_matches('/'));
     }
-    let commune = store.primary_commune().await?.context("máy chủ chưa có xã nào")?;
     let others = store.communes().await?.len() - 1;
     let mut state = kehoach_web::AppState::new(store.clone(), commune, plan, public_url.clone(), clock)
         .with_trusted_proxies(trusted);
@@ -491,11 +497,7 @@ async fn report_summary(
     let store = Store::open(&db.database_url, false).await?;
     // A database written by an older kehoach gets the newer tables first (as `serve` does).
     store.migrate().await?;
-    let Some(id) = store.plan_ids().await?.first().cloned() else {
-        bail!("cơ sở dữ liệu chưa có kế hoạch nào");
-    };
-    let plan = parse_plan(&store.plan_source(&id).await?)
-        .map_err(|e| anyhow::anyhow!("kế hoạch đã lưu không hợp lệ: {e:?}"))?;
+    let (_, plan) = served_plan(&store).await?;
     let today = kehoach_core::Clock::system().today();
     let period = plan.plan.period;
     let as_of = match as_of {

@@ -11,31 +11,12 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::{Session, TestApp};
+use common::{Session, TestApp, router_routes};
 use kehoach_store::{Role, testing};
 use serde_json::json;
 
 /// What only commune B's records say: found in an answer to A, it is a leak.
 const MARKERS: &[&str] = &["Bímật", "bimat", "BÍMẬT", "Bắc Sơn", "bac-son", "0987654321"];
-
-/// Every route of the router, read from its source: (method, path pattern).
-fn router_routes() -> Vec<(String, String)> {
-    let src = include_str!("../src/router.rs");
-    let api_at = src.find("fn api_routes()").expect("the API router");
-    let pages_at = src.find("fn page_routes()").expect("the pages router");
-    let mut out = Vec::new();
-    for (section, prefix) in [(&src[api_at..pages_at], "/api/v1"), (&src[pages_at..], "")] {
-        for piece in section.split(".route(").skip(1) {
-            let Some(path) = piece.split('"').nth(1) else { continue };
-            for method in ["get", "post", "put", "patch", "delete"] {
-                if piece.contains(&format!("{method}(")) {
-                    out.push((method.to_uppercase(), format!("{prefix}{path}")));
-                }
-            }
-        }
-    }
-    out
-}
 
 /// Commune B's ids, by what they are.
 struct Ids {

@@ -200,21 +200,10 @@ const CONTEST_ROUTES: &[&str] = &["/api/v1/contests/", "/cuoc-thi/", "/cham-thi/
 /// The router's write routes (read from `src/router.rs`, so that a new
 /// route cannot escape this test): method and path pattern.
 fn router_writes() -> Vec<(String, String)> {
-    let src = include_str!("../src/router.rs");
-    let api_at = src.find("fn api_routes()").expect("the API router");
-    let pages_at = src.find("fn page_routes()").expect("the pages router");
-    let mut out = Vec::new();
-    for (section, prefix) in [(&src[api_at..pages_at], "/api/v1"), (&src[pages_at..], "")] {
-        for piece in section.split(".route(").skip(1) {
-            let Some(path) = piece.split('"').nth(1) else { continue };
-            for method in ["post", "put", "patch", "delete"] {
-                if piece.contains(&format!("{method}(")) {
-                    out.push((method.to_uppercase(), format!("{prefix}{path}")));
-                }
-            }
-        }
-    }
-    out
+    common::router_routes()
+        .into_iter()
+        .filter(|(method, _)| method != "GET")
+        .collect()
 }
 
 /// Whether `path` (without its query) fits the router's `pattern`.

@@ -422,3 +422,24 @@ impl TestApp {
         self.send(b.body(Body::from(body)).unwrap()).await
     }
 }
+
+/// Every route of the router, read from its source (`fn api_routes()` and
+/// `fn page_routes()` in `src/router.rs`), so that tests covering every
+/// route cover a new one without being edited: (method, path pattern).
+pub fn router_routes() -> Vec<(String, String)> {
+    let src = include_str!("../../src/router.rs");
+    let api_at = src.find("fn api_routes()").expect("the API router");
+    let pages_at = src.find("fn page_routes()").expect("the pages router");
+    let mut out = Vec::new();
+    for (section, prefix) in [(&src[api_at..pages_at], "/api/v1"), (&src[pages_at..], "")] {
+        for piece in section.split(".route(").skip(1) {
+            let Some(path) = piece.split('"').nth(1) else { continue };
+            for method in ["get", "post", "put", "patch", "delete"] {
+                if piece.contains(&format!("{method}(")) {
+                    out.push((method.to_uppercase(), format!("{prefix}{path}")));
+                }
+            }
+        }
+    }
+    out
+}

@@ -1,9 +1,11 @@
-// Two communes on one server, each on its own host name: a commune added
-// with `kehoach commune add` while the server runs gets its coordinator's
-// link on its host (an-hoa.localhost); the coordinator accepts it in the
-// browser (with the same username as the first commune's coordinator),
-// brings the commune's plan in from its text and records a session; the
-// first commune's pages, on its own address, show nothing of it.
+// Two communes on one server, each on its own host name: a city added with
+// `kehoach city add` while the server runs; its coordinator, in the
+// browser on the city's host, adds xã An Hòa and is shown its coordinator's
+// one-time link on its host (an-hoa.localhost); that coordinator accepts it
+// (with the same username as the first commune's coordinator), brings the
+// commune's plan in from its text and records a session; the city's list
+// counts it; the first commune's pages, on its own address, show nothing
+// of it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -31,13 +33,26 @@ test('a second commune lives on its own host, sealed from the first', { timeout:
   const vt = await first.newPage();
   await setUpCoordinator(vt, server);
 
-  // The operator adds An Hòa while the server runs.
+  // The operator adds the city while the server runs.
   const out = execFileSync(process.env.KEHOACH_BIN, [
-    'commune', 'add', '--database-url', server.db, '--name', 'xã An Hòa', '--province', 'Hải Phòng',
-    '--host', 'an-hoa.localhost', '--public-url', server.url,
+    'city', 'add', '--database-url', server.db, '--name', 'thành phố Hải Phòng',
+    '--host', 'hai-phong.localhost', '--public-url', server.url,
   ], { encoding: 'utf8' });
-  const link = out.match(/http:\/\/an-hoa\.localhost:\d+\/moi\/[A-Za-z0-9_-]+/);
-  assert.ok(link, out);
+  const cityLink = out.match(/http:\/\/hai-phong\.localhost:\d+\/moi\/[A-Za-z0-9_-]+/);
+  assert.ok(cityLink, out);
+  const city = `http://hai-phong.localhost:${server.port}`;
+
+  // The city's coordinator, in the browser, adds An Hòa (its host left to the default).
+  const third = await browser.newContext({ viewport: { width: 1300, height: 900 }, locale: 'vi-VN' });
+  const hp = await third.newPage();
+  await setUpCoordinator(hp, { setupLink: cityLink[0] });
+  await hp.goto(`${city}/`);
+  await hp.waitForURL(/\/thanh-pho\/xa/);
+  await hp.getByLabel('Tên xã, phường').fill('xã An Hòa');
+  await hp.getByRole('button', { name: 'Thêm xã' }).click();
+  const link = [await hp.getByTestId('setup-link').inputValue()];
+  assert.match(link[0], /^http:\/\/an-hoa\.localhost:\d+\/moi\/[A-Za-z0-9_-]+$/);
+  if (shots) await hp.screenshot({ path: `${shots}/city-communes.png`, fullPage: false });
   const anHoa = `http://an-hoa.localhost:${server.port}`;
 
   // Its coordinator, in another browser profile, on An Hòa's host.
@@ -85,6 +100,12 @@ test('a second commune lives on its own host, sealed from the first', { timeout:
   assert.ok((await ah.content()).includes(unit.name), `${unit.name} on An Hòa's sessions page`);
   if (shots) await ah.screenshot({ path: `${shots}/commune-second.png`, fullPage: false });
 
+  // The city's list counts An Hòa's session; Vĩnh Thịnh is not of the city.
+  await hp.goto(`${city}/thanh-pho/xa`);
+  const row = hp.locator('table.communes tr', { hasText: 'an-hoa.localhost' });
+  assert.equal((await row.locator('td.num').allInnerTexts())[1], '1');
+  assert.doesNotMatch(await hp.content(), /Vĩnh Thịnh/);
+
   // The first commune, on its own address, shows nothing of An Hòa.
   for (const path of ['/ke-hoach', '/buoi', '/theo-doi', '/don-vi', '/nguoi-dung', '/cong-khai']) {
     await vt.goto(`${server.url}${path}`);
@@ -103,4 +124,5 @@ test('a second commune lives on its own host, sealed from the first', { timeout:
   await stranger.close();
   await first.close();
   await second.close();
+  await third.close();
 });

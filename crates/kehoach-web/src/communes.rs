@@ -84,6 +84,21 @@ pub fn plan_cookie(req: &Request) -> Option<String> {
         .filter(|v| !v.is_empty() && v.len() <= 200)
 }
 
+/// The header by which a request names its plan outright (the offline
+/// queue sends what was recorded in a plan to that plan, whichever plan
+/// the browser works in by the time it is sent). Unlike the cookie, a plan
+/// named here that is not the commune's is refused, never replaced.
+pub const PLAN_HEADER: &str = "x-kehoach-plan";
+
+/// The plan a request names in its header, if any.
+pub fn plan_header(req: &Request) -> Option<String> {
+    req.headers()
+        .get(PLAN_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty() && v.len() <= 200)
+}
+
 /// `Set-Cookie` for the plan a browser works in.
 pub fn plan_cookie_header(plan_id: &str, secure: bool) -> String {
     format!(
@@ -189,8 +204,20 @@ impl Front {
 
     /// The app for a request: its host's commune, the plan its cookie
     /// names when that plan is the commune's, else the commune's default.
-    async fn router_for(&self, host: Option<String>, wanted: Option<String>) -> Result<Router, AppError> {
+    async fn router_for(
+        &self,
+        host: Option<String>,
+        wanted: Option<String>,
+        named: Option<String>,
+    ) -> Result<Router, AppError> {
         let commune = self.commune_for(host).await?;
+        if let Some(plan_id) = &named
+            && self.cached(plan_id, &commune.id).is_none()
+            && self.base.store.plan_commune(plan_id).await?.as_deref() != Some(commune.id.as_str())
+        {
+            return Err(AppError::new(ErrorCode::PlanNotOfCommune, Some("X-Kehoach-Plan")));
+        }
+        let wanted = named.or(wanted);
         if let Some(plan_id) = &wanted
             && let Some(r) = self.cached(plan_id, &commune.id)
         {
@@ -252,7 +279,8 @@ pub fn front(primary: AppState, build: fn(AppState) -> Router) -> Router {
         async move {
             let host = request_host(&req);
             let wanted = plan_cookie(&req);
-            match front.router_for(host, wanted).await {
+            let named = plan_header(&req);
+            match front.router_for(host, wanted, named).await {
                 Ok(router) => tower::ServiceExt::oneshot(router, req).await,
                 Err(e) => Ok(e.into_response()),
             }

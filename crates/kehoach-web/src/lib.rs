@@ -9,6 +9,7 @@
 
 pub mod admin;
 pub mod board;
+pub mod city;
 pub mod communes;
 pub mod contests;
 pub mod http;

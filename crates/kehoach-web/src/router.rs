@@ -212,6 +212,10 @@ fn page_routes() -> Router<AppState> {
         .route("/ke-hoach/nhap/kich-hoat", post(crate::plan::import::activate))
         .route("/ke-hoach/nhap/them", post(crate::plan::import::add))
         .route("/ke-hoach/danh-sach", get(crate::plan::plans::list))
+        .route(
+            "/thanh-pho/xa",
+            get(crate::city::communes_page).post(crate::city::add_commune),
+        )
         .route("/ke-hoach/chon", post(crate::plan::plans::choose))
         .route("/ke-hoach/trang-thai", post(crate::plan::plans::set_state))
         .route("/theo-doi", get(crate::board::page::board_page))

@@ -1,8 +1,8 @@
 // kehoach service worker: keeps the turn-recording page and its assets for
 // offline use. API calls always go to the network (the page queues them).
-// Asset names carry a version (turns-3.js): bump CACHE whenever one changes.
-const CACHE = 'kehoach-v6';
-const ASSETS = ['/static/app-3.css', '/static/turns-3.js', '/static/htmx-2.0.11.min.js', '/static/icon.svg', '/manifest.webmanifest'];
+// Asset names carry a version (turns-4.js): bump CACHE whenever one changes.
+const CACHE = 'kehoach-v7';
+const ASSETS = ['/static/app-3.css', '/static/turns-4.js', '/static/htmx-2.0.11.min.js', '/static/icon.svg', '/manifest.webmanifest'];
 const PAGES = ['/ghi-luot'];
 
 self.addEventListener('install', (event) => {

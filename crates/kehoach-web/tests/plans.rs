@@ -196,3 +196,102 @@ async fn two_plans_of_a_commune_count_apart_and_a_closed_one_stays_as_it_was() {
         t.store.close().await;
     }
 }
+
+/// A batch of turns sent as the offline queue sends it: to the plan named
+/// in `X-Kehoach-Plan`, whatever plan the cookie names.
+async fn batch_to(t: &TestApp, s: &Session, plan: &str, turns: serde_json::Value) -> (StatusCode, serde_json::Value) {
+    let (st, _, body) = t
+        .send(
+            axum::http::Request::post("/api/v1/turns/batch")
+                .header("host", t.host.as_str())
+                .header("content-type", "application/json")
+                .header("cookie", &s.cookie)
+                .header("x-csrf-token", &s.csrf)
+                .header("x-kehoach-plan", plan)
+                .body(axum::body::Body::from(json!({ "turns": turns }).to_string()))
+                .unwrap(),
+        )
+        .await;
+    (st, serde_json::from_str(&body).unwrap_or(json!(null)))
+}
+
+#[tokio::test]
+async fn recording_pages_offer_the_running_plans_and_queued_turns_go_to_the_plan_they_were_made_in() {
+    for mut t in TestApp::all_on(Day::from_ymd(2027, 7, 20).unwrap()).await {
+        let b = t.backend;
+        t.serve_all_communes();
+        let coord = t.coordinator().await;
+        let old = t.plan_id.clone();
+        let village = t.unit_by_slug("thon-mau-1").await;
+        let turn = |day: &str| json!({"id": uuid::Uuid::now_v7().to_string(), "unit_id": village.id, "service": "asxh-vneid", "day": day});
+
+        // One running plan: no switch on the recording pages.
+        let (s, body) = t.get("/ghi-luot", Some(&coord)).await;
+        assert_eq!(s, StatusCode::OK, "{b}: {body}");
+        assert!(!body.contains("Ghi vào kế hoạch"), "{b}");
+        assert!(
+            body.contains(&format!("data-plan=\"{old}\"")),
+            "{b}: the page names its plan"
+        );
+
+        let mut plan = kehoach_core::parse_plan(&plan_2027()).unwrap();
+        t.store
+            .add_commune_plan(&t.commune, &mut plan, &plan_2027(), t.clock.now())
+            .await
+            .unwrap();
+        let new = plan.plan.id.clone();
+
+        // Two: each recording page says where records go and offers the other.
+        for page in ["/ghi-luot", "/buoi", "/buoi/moi?line=l4-binh-dan-hoc-vu-so"] {
+            let (s, body) = t.get(page, Some(&in_plan(&coord, &new))).await;
+            assert_eq!(s, StatusCode::OK, "{b}: {page}: {body}");
+            assert!(body.contains("Ghi vào kế hoạch"), "{b}: {page}");
+            assert!(body.contains(&format!("<option value=\"{old}\">")), "{b}: {page}");
+        }
+        let (s, loc, _) = t
+            .form(
+                "/ke-hoach/chon",
+                Some(&in_plan(&coord, &new)),
+                &[("plan_id", old.as_str()), ("next", "/ghi-luot")],
+            )
+            .await;
+        assert_eq!((s, loc.as_deref()), (StatusCode::SEE_OTHER, Some("/ghi-luot")), "{b}");
+        let (s, loc, _) = t
+            .form(
+                "/ke-hoach/chon",
+                Some(&coord),
+                &[("plan_id", old.as_str()), ("next", "https://evil.test/")],
+            )
+            .await;
+        assert_eq!(
+            (s, loc.as_deref()),
+            (StatusCode::SEE_OTHER, Some("/ke-hoach?ok=plan_chosen")),
+            "{b}: only a page of this site"
+        );
+
+        // Turns queued in 2026 and sent after the phone moved to 2027 go to 2026.
+        let (s, j) = batch_to(&t, &in_plan(&coord, &new), &old, json!([turn("2026-07-15")])).await;
+        assert_eq!(s, StatusCode::OK, "{b}: {j}");
+        assert_eq!(j["results"][0]["status"], "stored", "{b}: {j}");
+        assert_eq!(t6(&board(&t, &coord, &old, "2026-08-31").await), 1.0, "{b}");
+        assert_eq!(t6(&board(&t, &coord, &new, "2027-07-20").await), 0.0, "{b}");
+
+        // A plan of another commune, or none, is refused outright (never sent elsewhere).
+        let other = t.add_commune("xã Bắc Sơn", "bac-son.test").await;
+        for plan in [other.plan_id.as_str(), "khong-co"] {
+            let (s, j) = batch_to(&t, &coord, plan, json!([turn("2027-07-15")])).await;
+            assert_eq!(
+                (s, j["error"]["code"].as_str()),
+                (StatusCode::NOT_FOUND, Some("plan_not_of_commune")),
+                "{b}: {plan}"
+            );
+        }
+        assert_eq!(t6(&board(&t, &coord, &new, "2027-07-20").await), 0.0, "{b}");
+        assert_eq!(
+            t.store.count_turns(&other.plan_id).await.unwrap(),
+            0,
+            "{b}: nothing reached the other commune"
+        );
+        t.store.close().await;
+    }
+}

@@ -162,6 +162,11 @@ const NOT_BY_ROLE: &[(&str, &str, &str)] = &[
     ("POST", "/ke-hoach/nhap/them", "coordinator only (tests/plan_import.rs)"),
     (
         "POST",
+        "/thanh-pho/xa",
+        "a city's address only, its coordinator only (tests/city.rs)",
+    ),
+    (
+        "POST",
         "/ke-hoach/chon",
         "picks the caller's own working plan among its commune's (tests/plans.rs)",
     ),

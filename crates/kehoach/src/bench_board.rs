@@ -503,6 +503,7 @@ pub async fn board_communes(
                     name: format!("xã Đo Hiệu Năng {i:03}"),
                     province: "Hải Phòng".into(),
                     host: Some(format!("xa-{i:03}.bench.test")),
+                    ..Default::default()
                 },
                 now,
             )

@@ -138,6 +138,11 @@ enum Command {
         #[command(subcommand)]
         command: CommuneCommand,
     },
+    /// Cities and provinces: each groups its communes and reads them all live.
+    City {
+        #[command(subcommand)]
+        command: CityCommand,
+    },
     /// Plan files.
     Plan {
         #[command(subcommand)]
@@ -202,8 +207,38 @@ enum CommuneCommand {
         /// The server's public base URL (scheme and port of the link printed).
         #[arg(long, env = "KEHOACH_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
         public_url: String,
+        /// The city or province it reports to (its short name, as `kehoach city list` shows).
+        #[arg(long)]
+        city: Option<String>,
     },
     /// List the communes with their plans, accounts and records.
+    List {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum CityCommand {
+    /// Add a city (or province) and print the one-time link for its first
+    /// coordinator, who then adds its communes in the browser.
+    Add {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Its full name: "thành phố Hải Phòng", "tỉnh Quảng Ninh".
+        #[arg(long)]
+        name: String,
+        /// The host name it is served on (kehoach.haiphong.gov.vn).
+        #[arg(long)]
+        host: String,
+        /// Its plan file (default: a starter plan with its name only).
+        #[arg(long)]
+        plan: Option<PathBuf>,
+        /// The server's public base URL (scheme and port of the link printed).
+        #[arg(long, env = "KEHOACH_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+        public_url: String,
+    },
+    /// List the cities with their communes.
     List {
         #[command(flatten)]
         db: DbArgs,
@@ -612,39 +647,40 @@ async fn shutdown() {
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
 }
 
-/// `kehoach commune add`.
+/// `kehoach commune add` and `kehoach city add`.
 async fn commune_add(
     db: DbArgs,
-    name: String,
-    province: String,
-    host: Option<String>,
+    mut new: kehoach_store::NewCommune,
+    city_slug: Option<String>,
     plan_file: Option<PathBuf>,
     public_url: String,
 ) -> anyhow::Result<()> {
     let clock = kehoach_core::Clock::system();
     let now = clock.now();
     // The plan is read before anything is written: a wrong file adds nothing.
-    let (mut plan, source) = match &plan_file {
-        Some(f) => read_plan(f)?,
-        None => {
-            let source = kehoach_core::plan::starter::starter_toml(&name, &province, clock.today().0.year());
-            let plan = parse_plan(&source).map_err(|e| anyhow::anyhow!("tên xã không dùng được: {e:?}"))?;
-            (plan, source)
-        }
-    };
+    let plan = plan_file.as_ref().map(read_plan).transpose()?;
     let store = open(&db).await?;
-    let commune = store
-        .create_commune(kehoach_store::NewCommune { name, province, host }, now)
+    if let Some(slug) = city_slug {
+        let city = store
+            .communes()
+            .await?
+            .into_iter()
+            .find(|c| c.is_city() && c.slug == slug)
+            .ok_or_else(|| anyhow::anyhow!("không có thành phố, tỉnh “{slug}” (xem kehoach city list)"))?;
+        if new.province.is_empty() {
+            new.province = kehoach_core::plan::starter::split_level(&city.name).1;
+        }
+        new.city_id = Some(city.id);
+    }
+    let (commune, plan_id, token) = store
+        .found_commune(new, plan, clock.today().0.year(), SETUP_TTL_SECS, now)
         .await
         .map_err(store_refusal)?;
-    store.add_commune_plan(&commune, &mut plan, &source, now).await?;
-    // The commune's own villages are configuration: no sample ones.
-    store.drop_sample_units(&plan.plan.id).await?;
-    let token = store.create_invite(&plan.plan.id, setup_invite(), now).await?;
     let base = match &commune.host {
         Some(h) => kehoach_web::communes::url_on_host(&public_url, h),
         None => public_url.trim_end_matches('/').to_string(),
     };
+    let title = store.load_plan(&plan_id).await?.plan.title;
     println!(
         "Đã thêm {} (mã {}), {}.",
         commune.name,
@@ -655,8 +691,7 @@ async fn commune_add(
         }
     );
     println!(
-        "Kế hoạch: {}{}.",
-        plan.plan.title,
+        "Kế hoạch: {title}{}.",
         if plan_file.is_none() {
             " (người điều phối nhập kế hoạch thật ở trang Nhập kế hoạch)"
         } else {
@@ -677,24 +712,21 @@ fn store_refusal(e: kehoach_store::StoreError) -> anyhow::Error {
     }
 }
 
-/// `kehoach commune list`.
-async fn commune_list(db: DbArgs) -> anyhow::Result<()> {
+/// `kehoach commune list` (`cities`: `kehoach city list`, each city with its communes).
+async fn commune_list(db: DbArgs, cities: bool) -> anyhow::Result<()> {
     let store = Store::open(&db.database_url, false).await?;
     store.migrate().await?;
-    let communes = store.commune_summaries().await?;
-    if communes.is_empty() {
-        println!("Máy chủ chưa có xã nào (kehoach serve tạo xã đầu tiên từ kế hoạch).");
-    }
-    for c in &communes {
+    let all = store.commune_summaries().await?;
+    let line = |c: &kehoach_store::CommuneSummary, indent: &str| {
         let where_ = match &c.commune.host {
             Some(h) => h.clone(),
             None => "mọi tên miền khác (xã đầu tiên)".to_string(),
         };
         println!(
-            "{} — {}{} · {} · {} tài khoản, {} buổi, {} lượt hỗ trợ",
+            "{indent}{} — {}{} · {} · {} tài khoản, {} buổi, {} lượt hỗ trợ",
             c.commune.slug,
             c.commune.name,
-            if c.commune.province.is_empty() {
+            if c.commune.province.is_empty() || c.commune.is_city() {
                 String::new()
             } else {
                 format!(", {}", c.commune.province)
@@ -705,7 +737,31 @@ async fn commune_list(db: DbArgs) -> anyhow::Result<()> {
             vn_int(c.turns)
         );
         for (id, title) in &c.plans {
-            println!("    kế hoạch {id}: {title}");
+            println!("{indent}    kế hoạch {id}: {title}");
+        }
+    };
+    if cities {
+        let cities: Vec<_> = all.iter().filter(|c| c.commune.is_city()).collect();
+        if cities.is_empty() {
+            println!("Máy chủ chưa có thành phố, tỉnh nào (thêm bằng kehoach city add).");
+        }
+        for city in cities {
+            line(city, "");
+            let communes: Vec<_> = all
+                .iter()
+                .filter(|c| c.commune.city_id.as_deref() == Some(city.commune.id.as_str()))
+                .collect();
+            println!("    {} xã, phường:", communes.len());
+            for c in communes {
+                line(c, "      ");
+            }
+        }
+    } else {
+        if all.is_empty() {
+            println!("Máy chủ chưa có xã nào (kehoach serve tạo xã đầu tiên từ kế hoạch).");
+        }
+        for c in all.iter().filter(|c| !c.commune.is_city()) {
+            line(c, "");
         }
     }
     store.close().await;
@@ -750,11 +806,42 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     host,
                     plan,
                     public_url,
+                    city,
                 },
-        } => commune_add(db, name, province, host, plan, public_url).await,
+        } => {
+            let new = kehoach_store::NewCommune {
+                name,
+                province,
+                host,
+                ..Default::default()
+            };
+            commune_add(db, new, city, plan, public_url).await
+        }
+        Command::City {
+            command:
+                CityCommand::Add {
+                    db,
+                    name,
+                    host,
+                    plan,
+                    public_url,
+                },
+        } => {
+            let new = kehoach_store::NewCommune {
+                province: kehoach_core::plan::starter::split_level(&name).1,
+                name,
+                host: Some(host),
+                is_city: true,
+                ..Default::default()
+            };
+            commune_add(db, new, None, plan, public_url).await
+        }
+        Command::City {
+            command: CityCommand::List { db },
+        } => commune_list(db, true).await,
         Command::Commune {
             command: CommuneCommand::List { db },
-        } => commune_list(db).await,
+        } => commune_list(db, false).await,
         Command::Migrate { db } => {
             open(&db).await?;
             println!("Cơ sở dữ liệu đã cập nhật.");

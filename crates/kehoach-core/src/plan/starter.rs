@@ -8,7 +8,7 @@
 pub fn split_level(full: &str) -> (String, String) {
     let full = crate::text::clean(full);
     let lower = full.to_lowercase();
-    for level in ["thị trấn", "đặc khu", "phường", "xã"] {
+    for level in ["thị trấn", "đặc khu", "phường", "xã", "thành phố", "tỉnh"] {
         if let Some(rest) = lower.strip_prefix(level)
             && rest.starts_with(' ')
         {

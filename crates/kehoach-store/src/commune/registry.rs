@@ -21,12 +21,30 @@ pub struct CommuneRow {
     /// (served on every host that no other commune claims).
     pub host: Option<String>,
     pub created_at: i64,
+    /// `commune`, or `city` (a city or province: its units are its communes).
+    pub kind: String,
+    /// The city a commune reports to, if it has one on this server.
+    pub city_id: Option<String>,
 }
 
+impl CommuneRow {
+    pub fn is_city(&self) -> bool {
+        self.kind == KIND_CITY
+    }
+}
+
+pub const KIND_CITY: &str = "city";
+pub const KIND_COMMUNE: &str = "commune";
+
+#[derive(Debug, Clone, Default)]
 pub struct NewCommune {
     pub name: String,
     pub province: String,
     pub host: Option<String>,
+    /// A city (or province) rather than a commune; it needs a host name.
+    pub is_city: bool,
+    /// The id of the city the commune reports to.
+    pub city_id: Option<String>,
 }
 
 /// One of a commune's plans, for the list of plans.
@@ -53,7 +71,7 @@ pub struct CommuneSummary {
     pub turns: i64,
 }
 
-const COLS: &str = "id, slug, name, province, host, created_at";
+const COLS: &str = "id, slug, name, province, host, created_at, kind, city_id";
 
 /// The commune's short name from its full name: "xã An Hòa" → "an-hoa".
 pub fn commune_slug(name: &str) -> String {
@@ -67,7 +85,10 @@ pub fn commune_slug(name: &str) -> String {
         ["xa" | "phuong", _, ..] => {
             words.remove(0);
         }
-        ["thi", "tran", _, ..] | ["dac", "khu", _, ..] => {
+        ["tinh", _, ..] => {
+            words.remove(0);
+        }
+        ["thi", "tran", _, ..] | ["dac", "khu", _, ..] | ["thanh", "pho", _, ..] => {
             words.drain(..2);
         }
         _ => {}
@@ -110,7 +131,25 @@ impl Store {
             })?),
             None => None,
         };
+        if c.is_city && host.is_none() {
+            return Err(StoreError::Conflict {
+                code: ErrorCode::CommuneHostRequired,
+                field: "host",
+            });
+        }
         let mut tx = self.write_tx().await?;
+        if let Some(city) = &c.city_id {
+            let kind: Option<(String,)> = sqlx::query_as("SELECT kind FROM communes WHERE id = $1")
+                .bind(city)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if kind.map(|k| k.0).as_deref() != Some(KIND_CITY) || c.is_city {
+                return Err(StoreError::Conflict {
+                    code: ErrorCode::CityNotFound,
+                    field: "city",
+                });
+            }
+        }
         if host.is_none() {
             let primary: Option<(String,)> = sqlx::query_as("SELECT id FROM communes WHERE host IS NULL")
                 .fetch_optional(&mut *tx)
@@ -142,9 +181,12 @@ impl Store {
             province,
             host,
             created_at: now,
+            kind: if c.is_city { KIND_CITY } else { KIND_COMMUNE }.to_string(),
+            city_id: c.city_id.clone(),
         };
         sqlx::query(
-            "INSERT INTO communes (id, slug, name, province, host, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO communes (id, slug, name, province, host, created_at, kind, city_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(&row.id)
         .bind(&row.slug)
@@ -152,11 +194,64 @@ impl Store {
         .bind(&row.province)
         .bind(row.host.clone())
         .bind(now)
+        .bind(&row.kind)
+        .bind(row.city_id.clone())
         .execute(&mut *tx)
         .await
         .map_err(|e| crate::conflict_on_unique(e, ErrorCode::CommuneHostTaken, "host"))?;
         tx.commit().await?;
         Ok(row)
+    }
+
+    /// Creates a commune (or a city) ready for its first coordinator: its
+    /// plan (`plan`, or a starter plan of its name and `year` with no
+    /// activity), no sample units, and a one-time coordinator invite valid
+    /// `invite_ttl_secs`. Returns the commune, its plan's id and the
+    /// invite's token. The plan is checked before anything is written.
+    pub async fn found_commune(
+        &self,
+        new: NewCommune,
+        plan: Option<(Plan, String)>,
+        year: i32,
+        invite_ttl_secs: i64,
+        now: i64,
+    ) -> Result<(CommuneRow, String, String)> {
+        let (mut plan, source) = match plan {
+            Some(p) => p,
+            None => {
+                let source = kehoach_core::plan::starter::starter_toml(&new.name, &new.province, year);
+                let plan = kehoach_core::parse_plan(&source).map_err(|_| StoreError::Conflict {
+                    code: ErrorCode::CommuneNameInvalid,
+                    field: "name",
+                })?;
+                (plan, source)
+            }
+        };
+        let commune = self.create_commune(new, now).await?;
+        if let Err(e) = self.add_commune_plan(&commune, &mut plan, &source, now).await {
+            // A commune without a plan cannot be served: take it back.
+            let _ = sqlx::query("DELETE FROM communes WHERE id = $1")
+                .bind(&commune.id)
+                .execute(self.pool())
+                .await;
+            return Err(e);
+        }
+        // The commune's own villages are configuration: no sample ones.
+        self.drop_sample_units(&plan.plan.id).await?;
+        let token = self
+            .create_invite(
+                &plan.plan.id,
+                crate::NewInvite {
+                    role: crate::Role::Coordinator,
+                    unit_id: None,
+                    note: None,
+                    created_by: None,
+                    ttl_secs: invite_ttl_secs,
+                },
+                now,
+            )
+            .await?;
+        Ok((commune, plan.plan.id.clone(), token))
     }
 
     /// Every commune, the first one first.
@@ -237,6 +332,19 @@ impl Store {
         Ok(out)
     }
 
+    /// The plans a recording page offers: the commune's running plans and
+    /// `current` (id, title), newest first. One indexed read, no plan parsed.
+    pub async fn plans_to_record_in(&self, commune_id: &str, current: &str) -> Result<Vec<(String, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT id, title FROM plans WHERE commune_id = $1 AND active = 1 AND (status <> 'closed' OR id = $2) \
+             ORDER BY created_at DESC, id DESC",
+        )
+        .bind(commune_id)
+        .bind(current)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
     /// The commune a plan belongs to.
     pub async fn plan_commune(&self, plan_id: &str) -> Result<Option<String>> {
         let row: Option<(Option<String>,)> = sqlx::query_as("SELECT commune_id FROM plans WHERE id = $1")
@@ -312,8 +420,27 @@ impl Store {
 
     /// Every commune with its plans, accounts and records, for the operator.
     pub async fn commune_summaries(&self) -> Result<Vec<CommuneSummary>> {
+        self.summaries_of(self.communes().await?).await
+    }
+
+    /// The communes of a city (not the city itself), oldest first.
+    pub async fn city_communes(&self, city_id: &str) -> Result<Vec<CommuneRow>> {
+        Ok(sqlx::query_as::<_, CommuneRow>(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLS} FROM communes WHERE city_id = $1 ORDER BY created_at, id"
+        )))
+        .bind(city_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// A city's communes with their plans, accounts and records.
+    pub async fn city_summaries(&self, city_id: &str) -> Result<Vec<CommuneSummary>> {
+        self.summaries_of(self.city_communes(city_id).await?).await
+    }
+
+    async fn summaries_of(&self, communes: Vec<CommuneRow>) -> Result<Vec<CommuneSummary>> {
         let mut out = Vec::new();
-        for commune in self.communes().await? {
+        for commune in communes {
             let plans: Vec<(String, String)> =
                 sqlx::query_as("SELECT id, title FROM plans WHERE commune_id = $1 ORDER BY created_at, id")
                     .bind(&commune.id)
@@ -399,7 +526,7 @@ pub(crate) fn commune_of_plan(plan: &Plan) -> NewCommune {
             .trim()
             .to_string(),
         province: plan.plan.province.clone(),
-        host: None,
+        ..Default::default()
     }
 }
 
@@ -414,6 +541,7 @@ mod tests {
         assert_eq!(commune_slug("phường Hồng Bàng"), "hong-bang");
         assert_eq!(commune_slug("thị trấn Núi Đèo"), "nui-deo");
         assert_eq!(commune_slug("Đặc khu Bạch Long Vĩ"), "bach-long-vi");
+        assert_eq!(commune_slug("thành phố Hải Phòng"), "hai-phong");
         assert_eq!(commune_slug("Xã"), "xa");
         assert_eq!(commune_slug("!!"), "xa");
     }

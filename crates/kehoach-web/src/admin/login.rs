@@ -24,8 +24,12 @@ use crate::ui::see_other;
 /// Each person lands where their work is: the coordinator and leaders on
 /// the board, a unit's reporter on their unit, a volunteer on their
 /// shifts, a judge on the contests to judge.
-pub async fn home(req: Request) -> Response {
+pub async fn home(State(st): State<AppState>, req: Request) -> Response {
     match req.extensions().get::<CurrentUser>() {
+        // A city's readers start from its communes.
+        Some(cu) if st.commune.is_city() && allowed(&cu.user, Action::ReadUnitRecords { unit_id: None }) => {
+            see_other("/thanh-pho/xa")
+        }
         Some(cu) if allowed(&cu.user, Action::ReadUnitRecords { unit_id: None }) => see_other("/theo-doi"),
         Some(cu) => match cu.user.role() {
             Role::UnitReporter if cu.user.unit_id.is_some() => see_other("/don-vi-cua-toi"),

@@ -40,6 +40,8 @@ pub enum Action<'a> {
     ScoreEntry { assigned: bool },
     /// Read another plan from its text, check it and activate it.
     ImportPlan,
+    /// Add communes to the city (a city's coordinator, on the city's address).
+    ManageCommunes,
     /// Mark a reminder to `unit_id` as read: only its own users.
     AcknowledgeReminder { unit_id: &'a str },
 }

@@ -20,7 +20,7 @@ use crate::http::auth::{CurrentUser, PageUser};
 use crate::http::errors::AppError;
 use crate::http::form::{field, form_pairs};
 use crate::http::policy::{Action, allowed};
-use crate::ui::{Chrome, OkQuery, chrome, forbidden_page, ok_notice, render};
+use crate::ui::{Chrome, OkQuery, PlanSwitch, chrome, forbidden_page, ok_notice, render};
 
 pub struct PlanRow {
     pub id: String,
@@ -92,14 +92,35 @@ async fn own_plan(st: &AppState, body: &Bytes) -> Result<String, AppError> {
     }
 }
 
-/// `POST /ke-hoach/chon`: work in another of the commune's plans.
+/// The switch for a recording page at `next`, when the commune runs more
+/// than one plan (None otherwise, or if the plans cannot be read).
+pub async fn plan_switch(st: &AppState, next: &str) -> Option<PlanSwitch> {
+    let plans = st.store.plans_to_record_in(&st.commune.id, &st.plan_id).await.ok()?;
+    if plans.len() < 2 {
+        return None;
+    }
+    let (current, others): (Vec<_>, Vec<_>) = plans.into_iter().partition(|(id, _)| *id == st.plan_id);
+    Some(PlanSwitch {
+        current: current.into_iter().next().map(|p| p.1).unwrap_or_default(),
+        others,
+        next: next.to_string(),
+    })
+}
+
+/// `POST /ke-hoach/chon`: work in another of the commune's plans; back to
+/// `next` (a page of this site) when the form names one.
 pub async fn choose(State(st): State<AppState>, PageUser(_cu): PageUser, body: Bytes) -> Response {
+    let next = field(&form_pairs(&body), "next")
+        .as_deref()
+        .and_then(crate::http::auth::local_path)
+        .map(str::to_string)
+        .unwrap_or_else(|| "/ke-hoach?ok=plan_chosen".to_string());
     match own_plan(&st, &body).await {
         Ok(id) => (
             StatusCode::SEE_OTHER,
             [
                 (header::SET_COOKIE, plan_cookie_header(&id, st.secure_cookies)),
-                (header::LOCATION, "/ke-hoach?ok=plan_chosen".to_string()),
+                (header::LOCATION, next),
             ],
         )
             .into_response(),

@@ -52,7 +52,7 @@ pub struct NavLink {
 
 /// The menu of a user: every page they can open, in the order their work
 /// needs them; the first few are shown, the rest go behind "Thêm".
-fn menu(u: &NavUser, role: Role, has_unit: bool) -> (Vec<NavLink>, Vec<NavLink>) {
+fn menu(u: &NavUser, role: Role, has_unit: bool, city: bool) -> (Vec<NavLink>, Vec<NavLink>) {
     let link = |href, label, key| NavLink { href, label, key };
     let mut all: Vec<NavLink> = Vec::new();
     let mut add = |cond: bool, l: NavLink| {
@@ -73,6 +73,7 @@ fn menu(u: &NavUser, role: Role, has_unit: bool) -> (Vec<NavLink>, Vec<NavLink>)
         }
         Role::Judge => add(true, link("/cham-thi", "Chấm thi", "judging")),
         Role::Coordinator | Role::Viewer => {
+            add(city && u.can_read_all, link("/thanh-pho/xa", "Các xã", "city_communes"));
             add(true, link("/theo-doi", "Theo dõi", "board"));
             add(u.can_read_all, link("/bao-cao", "Báo cáo", "report"));
             add(u.is_coordinator, link("/nguoi-dung", "Người dùng", "users"));
@@ -109,6 +110,15 @@ pub struct ReminderNotice {
     pub message: String,
 }
 
+/// Which plan a recording page's records go to, with the commune's other
+/// running plans to switch to (shown only when there are several).
+pub struct PlanSwitch {
+    pub current: String,
+    pub others: Vec<(String, String)>,
+    /// The page to come back to after switching.
+    pub next: String,
+}
+
 /// What the layout needs on every page.
 pub struct Chrome {
     pub title: String,
@@ -126,6 +136,9 @@ pub struct Chrome {
     pub shifts_tomorrow: Vec<String>,
     /// The plan worked in, when it is closed (read-only): its short title.
     pub closed_plan: Option<String>,
+    /// On recording pages of a commune with several running plans: which
+    /// plan the records go to, and the others to switch to.
+    pub plan_switch: Option<PlanSwitch>,
 }
 
 pub(crate) fn chrome(
@@ -143,7 +156,7 @@ pub(crate) fn chrome(
         csrf: cu.map(|c| c.csrf.clone()).unwrap_or_default(),
         user: cu.map(|c| {
             let mut u = nav_user(st, c);
-            let (primary, more) = menu(&u, c.user.role(), c.user.unit_id.is_some());
+            let (primary, more) = menu(&u, c.user.role(), c.user.unit_id.is_some(), st.commune.is_city());
             u.primary = primary;
             u.more = more;
             u
@@ -166,6 +179,7 @@ pub(crate) fn chrome(
         path: cu.map(|c| c.path.clone()).unwrap_or_default(),
         shifts_tomorrow: cu.map(|c| c.shifts_tomorrow.clone()).unwrap_or_default(),
         closed_plan: st.plan_is_closed().then(|| p.short_title.clone()),
+        plan_switch: None,
     }
 }
 

@@ -138,6 +138,7 @@ impl TestApp {
                     name: name.into(),
                     province: "Hải Phòng".into(),
                     host: Some(host.into()),
+                    ..Default::default()
                 },
                 self.clock.now(),
             )
@@ -154,6 +155,57 @@ impl TestApp {
             store: self.store.clone(),
             router: self.router.clone(),
             plan_id: plan.plan.id,
+            commune,
+            host: host.into(),
+            clock: self.clock.clone(),
+        }
+    }
+
+    /// The same server seen from `host`, a commune's (its default plan).
+    pub async fn seen_from(&self, host: &str) -> TestApp {
+        let commune = self
+            .store
+            .commune_for_host(host)
+            .await
+            .unwrap()
+            .expect("a commune's host");
+        TestApp {
+            backend: self.backend,
+            url: self.url.clone(),
+            store: self.store.clone(),
+            router: self.router.clone(),
+            plan_id: self.store.commune_plan_id(&commune.id).await.unwrap().unwrap(),
+            commune,
+            host: host.into(),
+            clock: self.clock.clone(),
+        }
+    }
+
+    /// Adds a city on `host` (a starter plan of its name, no units) and
+    /// returns the same server seen from that host.
+    pub async fn add_city(&self, name: &str, host: &str) -> TestApp {
+        let (commune, plan_id, _token) = self
+            .store
+            .found_commune(
+                kehoach_store::NewCommune {
+                    name: name.into(),
+                    host: Some(host.into()),
+                    is_city: true,
+                    ..Default::default()
+                },
+                None,
+                2026,
+                3600,
+                self.clock.now(),
+            )
+            .await
+            .unwrap();
+        TestApp {
+            backend: self.backend,
+            url: self.url.clone(),
+            store: self.store.clone(),
+            router: self.router.clone(),
+            plan_id,
             commune,
             host: host.into(),
             clock: self.clock.clone(),

@@ -130,13 +130,9 @@ pub async fn sessions_page(
         line_filter: line.unwrap_or_default(),
         rows: view_rows,
     };
-    render(
-        StatusCode::OK,
-        &SessionsPage {
-            c: chrome(&st, Some(&cu), "Buổi hoạt động", "sessions", ok_notice(&q.ok)),
-            v,
-        },
-    )
+    let mut c = chrome(&st, Some(&cu), "Buổi hoạt động", "sessions", ok_notice(&q.ok));
+    c.plan_switch = crate::plan::plans::plan_switch(&st, "/buoi").await;
+    render(StatusCode::OK, &SessionsPage { c, v })
 }
 
 pub struct SessionFormView {
@@ -185,6 +181,7 @@ async fn session_form(
     let Some(line) = st.plan.line(&b.line_id) else {
         return AppError::not_found().into_response();
     };
+    let new_session = editing.is_none();
     let units = st.store.list_units(&st.plan_id).await.unwrap_or_default();
     let my_units: Vec<(String, String)> = units
         .iter()
@@ -249,13 +246,11 @@ async fn session_form(
         topics: line.content.iter().map(|t| (t.clone(), b.topics.contains(t))).collect(),
         note: b.note.clone().unwrap_or_default(),
     };
-    render(
-        status,
-        &SessionFormPage {
-            c: chrome(st, Some(cu), "Buổi hoạt động", "sessions", notice),
-            v,
-        },
-    )
+    let mut c = chrome(st, Some(cu), "Buổi hoạt động", "sessions", notice);
+    if new_session {
+        c.plan_switch = crate::plan::plans::plan_switch(st, "/buoi").await;
+    }
+    render(status, &SessionFormPage { c, v })
 }
 
 #[derive(Deserialize)]

@@ -28,6 +28,8 @@ pub struct TurnsView {
 #[derive(Template)]
 #[template(path = "turns.html")]
 struct TurnsPage {
+    /// The plan the turns are recorded in (each queued turn keeps it).
+    plan_id: String,
     c: Chrome,
     v: TurnsView,
 }
@@ -61,11 +63,14 @@ pub async fn turns_page(State(st): State<AppState>, PageUser(cu): PageUser) -> R
         max_day: max.iso(),
         default_day: default.iso(),
     };
+    let mut c = chrome(&st, Some(&cu), "Ghi lượt hỗ trợ", "turns", None);
+    c.plan_switch = crate::plan::plans::plan_switch(&st, "/ghi-luot").await;
     render(
         StatusCode::OK,
         &TurnsPage {
-            c: chrome(&st, Some(&cu), "Ghi lượt hỗ trợ", "turns", None),
+            c,
             v,
+            plan_id: st.plan_id.clone(),
         },
     )
 }

@@ -1,6 +1,8 @@
 // Support-turn recording that works offline: every tap becomes a record with
 // a client-made UUID v7, kept in localStorage until the server has stored it.
 // The server stores each id once, so re-sending after a lost answer is safe.
+// Each turn keeps the plan it was recorded in and is sent to that plan
+// (X-Kehoach-Plan), even if the phone works in another plan by then.
 (() => {
   'use strict';
   const root = document.getElementById('ghi-luot');
@@ -10,6 +12,7 @@
   const VILLAGE = 'kh_turn_village';
   const UNDO_MS = 10 * 60 * 1000;
   const csrf = root.dataset.csrf;
+  const plan = root.dataset.plan || '';
   const $ = (id) => document.getElementById(id);
   const village = $('village');
   const day = $('day');
@@ -84,20 +87,35 @@
     if (!queue.length) { render(); return; }
     flushing = true;
     try {
-      const batch = queue.slice(0, 500);
+      // One plan per batch: the oldest turn's (turns queued before plans
+      // were kept go to the plan the browser works in).
+      const first = queue[0].plan || '';
+      const batch = queue.filter((t) => (t.plan || '') === first).slice(0, 500);
+      const headers = { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf };
+      if (first) headers['X-Kehoach-Plan'] = first;
       const resp = await fetch('/api/v1/turns/batch', {
         method: 'POST',
         credentials: 'same-origin',
-        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
-        body: JSON.stringify({ turns: batch }),
+        headers,
+        body: JSON.stringify({ turns: batch.map(({ plan: _p, ...t }) => t) }),
       });
       reachable = true;
       if (resp.status === 401 || resp.status === 403) {
         say('Phiên đăng nhập đã hết: các lượt vẫn được giữ trên máy, hãy đăng nhập lại rồi mở lại trang này.', 'error');
         return;
       }
-      if (!resp.ok) return;
-      const reply = await resp.json();
+      let reply;
+      if (resp.status === 404 || resp.status === 409) {
+        // The plan is gone or closed: the whole batch is refused, with its
+        // reason beside each turn, and the queue moves on.
+        const body = await resp.json().catch(() => ({}));
+        const error = body.error || { message: `Máy chủ từ chối (mã ${resp.status}).` };
+        reply = { results: batch.map((t) => ({ id: t.id, status: 'rejected', error })) };
+      } else if (!resp.ok) {
+        return;
+      } else {
+        reply = await resp.json();
+      }
       const done = new Set();
       let refused = 0;
       for (const r of reply.results) {
@@ -111,6 +129,7 @@
       }
       save(QUEUE, load(QUEUE).filter((t) => !done.has(t.id)));
       if (refused) say(`${refused} lượt bị từ chối: xem lý do ở danh sách bên dưới.`, 'error');
+      if (load(QUEUE).length) setTimeout(flush, 0);
     } catch (e) {
       // Offline or the answer was lost: the queue stays; the same ids are re-sent later.
       reachable = false;
@@ -122,7 +141,7 @@
 
   function tap(service) {
     const opt = village.selectedOptions[0];
-    const turn = { id: uuidv7(), unit_id: village.value, service, elderly: elderly.checked, day: day.value, recorded_at: Date.now() };
+    const turn = { id: uuidv7(), unit_id: village.value, service, elderly: elderly.checked, day: day.value, recorded_at: Date.now(), plan };
     const queue = load(QUEUE);
     queue.push(turn);
     save(QUEUE, queue);

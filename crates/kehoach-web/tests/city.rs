@@ -1,0 +1,166 @@
+//! A city on the server: its coordinator adds its communes in the browser,
+//! each commune's first coordinator sets it up from a one-time link; its
+//! leaders read the list; a commune's address has no city pages; another
+//! city sees none of it. On SQLite and PostgreSQL.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{PASSWORD, TestApp};
+use kehoach_store::Role;
+
+/// The one-time link on the page that answered an added commune.
+fn setup_token(body: &str) -> String {
+    let at = body.find("/moi/").expect("the page shows the setup link") + "/moi/".len();
+    body[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect()
+}
+
+#[tokio::test]
+async fn a_city_coordinator_adds_a_commune_that_its_own_coordinator_then_sets_up() {
+    for mut t in TestApp::all().await {
+        let b = t.backend;
+        t.serve_all_communes();
+        let hp = t.add_city("thành phố Hải Phòng", "hai-phong.test").await;
+        let qn = t.add_city("tỉnh Quảng Ninh", "quang-ninh.test").await;
+        assert!(hp.commune.is_city(), "{b}");
+        assert_eq!(hp.commune.slug, "hai-phong", "{b}");
+        let coord = hp.coordinator().await;
+        let leader = hp.user("lanhdao", Role::Viewer, None).await;
+
+        // The city's readers land on its communes; none yet.
+        let (s, body) = hp.get("/", Some(&coord)).await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{b}: {body}");
+        let (s, body) = hp.get("/thanh-pho/xa", Some(&coord)).await;
+        assert_eq!(s, StatusCode::OK, "{b}: {body}");
+        assert!(body.contains("Thành phố chưa có xã, phường nào"), "{b}");
+        assert!(body.contains("Thêm xã"), "{b}: the coordinator is offered the form");
+        assert!(body.contains("href=\"/thanh-pho/xa\""), "{b}: the menu names the page");
+
+        // Added with the host left empty: its short name under the city's domain.
+        let (s, _, body) = hp
+            .form("/thanh-pho/xa", Some(&coord), &[("name", "xã An Hòa"), ("host", "")])
+            .await;
+        assert_eq!(s, StatusCode::OK, "{b}: {body}");
+        assert!(body.contains("http://an-hoa.hai-phong.test/moi/"), "{b}: {body}");
+        let token = setup_token(&body);
+        let an_hoa = t
+            .store
+            .commune_for_host("an-hoa.hai-phong.test")
+            .await
+            .unwrap()
+            .expect("added");
+        assert_eq!(an_hoa.city_id.as_deref(), Some(hp.commune.id.as_str()), "{b}");
+        assert_eq!(an_hoa.province, "Hải Phòng", "{b}");
+        assert!(!an_hoa.is_city(), "{b}");
+
+        // Refusals say which field and why, and add nothing.
+        for (name, host, code_words, status) in [
+            (
+                "xã An Hòa",
+                "an-hoa-2.hai-phong.test",
+                "đã có xã cùng tên",
+                StatusCode::CONFLICT,
+            ),
+            (
+                "xã Tân Lập",
+                "quang-ninh.test",
+                "đã có xã khác dùng tên miền này",
+                StatusCode::CONFLICT,
+            ),
+            (
+                "xã Tân Lập",
+                "tan lap",
+                "Tên miền: chỉ gồm chữ không dấu",
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            ("   ", "", "Tên xã", StatusCode::UNPROCESSABLE_ENTITY),
+        ] {
+            let (s, _, body) = hp
+                .form("/thanh-pho/xa", Some(&coord), &[("name", name), ("host", host)])
+                .await;
+            assert_eq!(s, status, "{b}: {name} {host}: {body}");
+            assert!(body.contains(code_words), "{b}: {name} {host}: {body}");
+            assert!(
+                body.contains(&format!("value=\"{host}\"")),
+                "{b}: the form keeps what was typed"
+            );
+        }
+        // A leader reads the list, adds nothing.
+        let (s, _, _) = hp
+            .form("/thanh-pho/xa", Some(&leader), &[("name", "xã Tân Lập"), ("host", "")])
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
+        let (s, body) = hp.get("/thanh-pho/xa", Some(&leader)).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        assert!(
+            body.contains("xã An Hòa") && body.contains("an-hoa.hai-phong.test"),
+            "{b}"
+        );
+        assert!(!body.contains("Thêm xã"), "{b}: no form for a leader");
+        assert!(
+            !body.contains("/moi/"),
+            "{b}: the setup link is shown once, to who added it"
+        );
+        assert_eq!(t.store.city_communes(&hp.commune.id).await.unwrap().len(), 1, "{b}");
+
+        // Another city sees none of it; a commune's address has no city pages.
+        let qn_coord = qn.coordinator().await;
+        let (s, body) = qn.get("/thanh-pho/xa", Some(&qn_coord)).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        assert!(!body.contains("an-hoa.hai-phong.test"), "{b}: {body}");
+        let vt = t.coordinator().await;
+        let (s, body) = t.get("/thanh-pho/xa", Some(&vt)).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{b}");
+        assert!(body.contains("not_a_city"), "{b}");
+        let (s, _, _) = t
+            .form(
+                "/thanh-pho/xa",
+                Some(&vt),
+                &[("name", "xã Tân Lập"), ("host", "tan-lap.test")],
+            )
+            .await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{b}");
+        assert!(t.store.commune_for_host("tan-lap.test").await.unwrap().is_none(), "{b}");
+        // The city's session is not a session of the commune it added.
+        let an = t.seen_from("an-hoa.hai-phong.test").await;
+        let (s, body) = an.get("/theo-doi", Some(&coord)).await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{b}: {body}");
+
+        // The commune's first coordinator sets it up from the link, on its host.
+        let (s, body) = an.get(&format!("/moi/{token}"), None).await;
+        assert_eq!(s, StatusCode::OK, "{b}: {body}");
+        let (s, loc, body) = an
+            .form(
+                &format!("/moi/{token}"),
+                None,
+                &[
+                    ("full_name", "Nguyễn Văn An"),
+                    ("username", "dieuphoi.anhoa"),
+                    ("password", PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{b}: {body}");
+        assert!(loc.is_some(), "{b}");
+        let user = t
+            .store
+            .check_login(&an.plan_id, "dieuphoi.anhoa", PASSWORD)
+            .await
+            .unwrap()
+            .expect("the commune's coordinator logs in on its own address");
+        assert_eq!(user.commune_id, an_hoa.id, "{b}");
+        assert!(
+            t.store
+                .check_login(&hp.plan_id, "dieuphoi.anhoa", PASSWORD)
+                .await
+                .unwrap()
+                .is_none(),
+            "{b}: not on the city's"
+        );
+        // Its starter plan has no sample villages.
+        assert!(t.store.list_units(&an.plan_id).await.unwrap().is_empty(), "{b}");
+    }
+}

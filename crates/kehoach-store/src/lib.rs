@@ -84,6 +84,8 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// Sessions recently read (see `commune::accounts::SessionCache`).
+    sessions: std::sync::Arc<commune::accounts::SessionCache>,
 }
 
 /// Current time as unix seconds (callers pass it down; tests use fixed times).
@@ -169,7 +171,11 @@ impl Store {
             opts
         };
         let pool = opts.connect(&connect_url).await?;
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            sessions: Default::default(),
+        })
     }
 
     pub fn backend(&self) -> Backend {

@@ -722,3 +722,33 @@ async fn login_limits_count_clients_behind_a_trusted_proxy_not_the_proxy() {
         "the direct client waits whatever it claims"
     );
 }
+
+/// Sessions are kept in memory between requests; a change of the account
+/// still ends them at once (the cache is emptied by every change).
+#[tokio::test]
+async fn a_deactivated_account_or_a_changed_role_ends_its_sessions_at_once() {
+    for t in TestApp::all().await {
+        let b = t.backend;
+        let c = t.coordinator().await;
+        let village = t.unit_by_slug("thon-mau-1").await;
+        for (name, change) in [
+            ("bcv.vaitro", json!({"role": "viewer", "unit_id": null})),
+            ("bcv.khoa", json!({"active": false})),
+        ] {
+            let rep = t.user(name, Role::UnitReporter, Some(&village.id)).await;
+            for _ in 0..2 {
+                let (s, me) = t.api("GET", "/api/v1/me", Some(&rep), json!(null)).await;
+                assert_eq!(s, StatusCode::OK, "{b}: {me}");
+            }
+            let (s, j) = t
+                .api("PATCH", &format!("/api/v1/users/{}", rep.user_id), Some(&c), change)
+                .await;
+            assert_eq!(s, StatusCode::OK, "{b}: {j}");
+            let (s, _) = t.api("GET", "/api/v1/me", Some(&rep), json!(null)).await;
+            assert_eq!(s, StatusCode::UNAUTHORIZED, "{b}: {name}");
+        }
+        // The coordinator's own session, read and kept meanwhile, still works.
+        let (s, _) = t.api("GET", "/api/v1/me", Some(&c), json!(null)).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+    }
+}

@@ -295,3 +295,62 @@ async fn recording_pages_offer_the_running_plans_and_queued_turns_go_to_the_plan
         t.store.close().await;
     }
 }
+
+/// Session in `plan` on line 4, held on `day`, with `person` checked in.
+async fn held_with(t: &TestApp, coord: &Session, plan: &str, unit: &str, day: &str, person: &str) {
+    let b = t.backend;
+    let id = uuid::Uuid::now_v7().to_string();
+    let body = json!({"id": id, "line_id": "l4-binh-dan-hoc-vu-so", "unit_id": unit, "kind": "guidance", "status": "held", "day": day});
+    let (s, j) = t
+        .api("POST", "/api/v1/sessions", Some(&in_plan(coord, plan)), body)
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}: {j}");
+    let (s, j) = t
+        .api(
+            "POST",
+            &format!("/api/v1/sessions/{id}/attendance"),
+            Some(&in_plan(coord, plan)),
+            json!({"person_id": person}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}: {j}");
+}
+
+#[tokio::test]
+async fn a_person_reached_in_two_plans_on_lines_of_the_same_id_counts_in_each() {
+    for mut t in TestApp::all_on(Day::from_ymd(2027, 7, 20).unwrap()).await {
+        let b = t.backend;
+        t.serve_all_communes();
+        let coord = t.coordinator().await;
+        let old = t.plan_id.clone();
+        let mut plan = kehoach_core::parse_plan(&plan_2027()).unwrap();
+        t.store
+            .add_commune_plan(&t.commune, &mut plan, &plan_2027(), t.clock.now())
+            .await
+            .unwrap();
+        let new = plan.plan.id.clone();
+        let village = t.unit_by_slug("thon-mau-1").await;
+        let person = kehoach_store::testing::add_person(
+            &t.store,
+            &old,
+            "children",
+            kehoach_store::testing::person("Trần Thị Bình", 2012, &village.id),
+            &coord.user_id,
+        )
+        .await;
+        // The same person, the same line id (l4) in both summers: each
+        // plan keeps its own first day, and a change in one leaves the other.
+        held_with(&t, &coord, &old, &village.id, "2026-07-10", &person.id).await;
+        held_with(&t, &coord, &new, &village.id, "2027-07-10", &person.id).await;
+        for plan in [&old, &new] {
+            let kept = t.store.aggregate_snapshot(plan).await.unwrap();
+            assert!(
+                kept.person_first.iter().any(|r| r.0 == person.id || r.1 == person.id),
+                "{b}: {plan}: {kept:?}"
+            );
+            t.store.rebuild_aggregates(plan).await.unwrap();
+            assert_eq!(t.store.aggregate_snapshot(plan).await.unwrap(), kept, "{b}: {plan}");
+        }
+        t.store.close().await;
+    }
+}

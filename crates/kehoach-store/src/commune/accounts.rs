@@ -149,6 +149,72 @@ const USER_COLS: &str = "id, commune_id, username, full_name, role, unit_id, act
 pub const MIN_PASSWORD_LEN: usize = 10;
 pub const SESSION_TTL_SECS: i64 = 14 * 24 * 3600;
 
+/// How long a session read from the database is used without reading it
+/// again: the bound on how late a change made by another process (another
+/// server on the same database) is seen. Changes made through this store
+/// are seen at once.
+const SESSION_CACHE_SECS: u64 = 30;
+/// Sessions kept at most (then the cache starts over).
+const SESSION_CACHE_MAX: usize = 50_000;
+
+type CachedSession = (UserRow, String);
+
+/// Sessions recently read, by token hash and plan: a phone recording turns
+/// sends a request per tap, each of which would read the same row. Any
+/// change to a session or an account through this store empties it (and
+/// bumps its generation, so that a read that raced the change is not kept).
+#[derive(Default)]
+pub(crate) struct SessionCache {
+    generation: std::sync::atomic::AtomicU64,
+    #[allow(clippy::type_complexity)]
+    map: std::sync::Mutex<std::collections::HashMap<(String, String), (std::time::Instant, i64, CachedSession)>>,
+}
+
+/// Empties the session cache when dropped, after the change it guards
+/// (committed or not), and once before it.
+pub(crate) struct Forget<'a>(&'a SessionCache);
+
+impl Drop for Forget<'_> {
+    fn drop(&mut self) {
+        self.0.clear();
+    }
+}
+
+impl SessionCache {
+    fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    fn clear(&self) {
+        let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        self.generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        map.clear();
+    }
+
+    fn changing(&self) -> Forget<'_> {
+        self.clear();
+        Forget(self)
+    }
+
+    fn get(&self, key: &(String, String), now: i64) -> Option<CachedSession> {
+        let map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        let (at, expires_at, v) = map.get(key)?;
+        (at.elapsed().as_secs() < SESSION_CACHE_SECS && *expires_at > now).then(|| v.clone())
+    }
+
+    fn put(&self, key: (String, String), generation: u64, expires_at: i64, v: CachedSession) {
+        let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        // A change since the read began: the row read may be the old one.
+        if self.generation() != generation {
+            return;
+        }
+        if map.len() >= SESSION_CACHE_MAX {
+            map.clear();
+        }
+        map.insert(key, (std::time::Instant::now(), expires_at, v));
+    }
+}
+
 pub fn random_token() -> String {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).expect("the OS random source is available");
@@ -379,6 +445,7 @@ impl Store {
             }
             None => None,
         };
+        let _forget = self.sessions.changing();
         let mut tx = self.write_tx().await?;
         sqlx::query(
             "UPDATE users SET full_name = $1, role = $2, unit_id = $3, active = $4, updated_at = $5, email = $6 WHERE id = $7",
@@ -462,8 +529,13 @@ impl Store {
     /// query: every request asks), only if the account is of this commune's
     /// plan: a session of another commune is no session here.
     pub async fn session_user(&self, plan_id: &str, token: &str, now: i64) -> Result<Option<(UserRow, String)>> {
+        let key = (token_hash(token), plan_id.to_string());
+        if let Some(hit) = self.sessions.get(&key, now) {
+            return Ok(Some(hit));
+        }
+        let generation = self.sessions.generation();
         let row = sqlx::query(
-            "SELECT u.id, u.commune_id, u.username, u.full_name, u.role, u.unit_id, u.active, u.email, s.csrf_token \
+            "SELECT u.id, u.commune_id, u.username, u.full_name, u.role, u.unit_id, u.active, u.email, s.csrf_token, s.expires_at \
              FROM auth_sessions s JOIN users u ON u.id = s.user_id \
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1 AND u.commune_id = (SELECT pc.commune_id FROM plans pc WHERE pc.id = $3)",
         )
@@ -484,10 +556,15 @@ impl Store {
             active: r.try_get(6)?,
             email: r.try_get(7)?,
         };
-        Ok(Some((user, r.try_get(8)?)))
+        let csrf: String = r.try_get(8)?;
+        let expires_at: i64 = r.try_get(9)?;
+        self.sessions
+            .put(key, generation, expires_at, (user.clone(), csrf.clone()));
+        Ok(Some((user, csrf)))
     }
 
     pub async fn delete_session(&self, token: &str) -> Result<()> {
+        let _forget = self.sessions.changing();
         sqlx::query("DELETE FROM auth_sessions WHERE token_hash = $1")
             .bind(token_hash(token))
             .execute(self.pool())

@@ -119,18 +119,26 @@ pub(crate) async fn reach_turn(
     let Some((person_id,)) = person else {
         return Ok(());
     };
-    let r = sqlx::query(
-        "INSERT INTO person_first (plan_id, person_id, line_id, source, first_day) VALUES ($1, $2, $3, 'turn', $4) \
-         ON CONFLICT (person_id, line_id, source) DO UPDATE SET first_day = excluded.first_day \
-         WHERE excluded.first_day < person_first.first_day",
-    )
-    .bind(plan_id)
-    .bind(&person_id)
-    .bind(line_id)
-    .bind(day)
-    .execute(&mut **tx)
-    .await?;
-    if r.rows_affected() > 0 {
+    // An earlier day moves the row; a first turn adds it. (No conflict
+    // target: the statements hold whatever the table's key, which gained
+    // the plan in migration 0013.)
+    let mut moved = 0;
+    for sql in [
+        "UPDATE person_first SET first_day = $4 \
+         WHERE plan_id = $1 AND person_id = $2 AND line_id = $3 AND source = 'turn' AND first_day > $4",
+        "INSERT INTO person_first (plan_id, person_id, line_id, source, first_day) SELECT $1, $2, $3, 'turn', $4 \
+         WHERE NOT EXISTS (SELECT 1 FROM person_first WHERE plan_id = $1 AND person_id = $2 AND line_id = $3 AND source = 'turn')",
+    ] {
+        moved += sqlx::query(sql)
+            .bind(plan_id)
+            .bind(&person_id)
+            .bind(line_id)
+            .bind(day)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+    }
+    if moved > 0 {
         refresh_target_reach(tx, Whose::Person(&person_id)).await?;
     }
     Ok(())

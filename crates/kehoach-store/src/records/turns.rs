@@ -141,49 +141,16 @@ impl Store {
         turns: &[NewTurn],
         now: i64,
     ) -> Result<Vec<WriteOutcome>> {
-        // One multi-row statement per slice of the group: the ids it stored
-        // come back; every other id was there already (a retry, or taken).
-        let mut stored: std::collections::HashSet<String> = std::collections::HashSet::new();
-        for slice in turns.chunks(INSERT_ROWS) {
-            let mut sql = String::from(
-                "INSERT INTO support_turns (id, plan_id, line_id, unit_id, service, elderly, day, recorded_at, created_by, created_at) VALUES ",
-            );
-            for i in 0..slice.len() {
-                if i > 0 {
-                    sql.push_str(", ");
-                }
-                let k = i * 10;
-                sql.push_str(&format!(
-                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                    k + 1,
-                    k + 2,
-                    k + 3,
-                    k + 4,
-                    k + 5,
-                    k + 6,
-                    k + 7,
-                    k + 8,
-                    k + 9,
-                    k + 10
-                ));
+        // PostgreSQL writes the turns and every aggregate they move in one
+        // statement per slice; SQLite (in-process: no round trips to save)
+        // in one statement per table.
+        let (mut stored, reached) = match self.backend() {
+            crate::Backend::Postgres => {
+                let (stored, reached) = self.insert_turns_at_once(tx, turns, now).await?;
+                (stored, Some(reached))
             }
-            sql.push_str(" ON CONFLICT (id) DO NOTHING RETURNING id");
-            let mut q = sqlx::query_as::<_, (String,)>(sqlx::AssertSqlSafe(sql));
-            for t in slice {
-                q = q
-                    .bind(&t.id)
-                    .bind(&t.plan_id)
-                    .bind(&t.line_id)
-                    .bind(&t.unit_id)
-                    .bind(&t.service)
-                    .bind(t.elderly as i64)
-                    .bind(&t.day)
-                    .bind(t.recorded_at)
-                    .bind(&t.created_by)
-                    .bind(now);
-            }
-            stored.extend(q.fetch_all(&mut **tx).await?.into_iter().map(|r| r.0));
-        }
+            crate::Backend::Sqlite => (self.insert_turn_rows(tx, turns, now).await?, None),
+        };
         let mut out = Vec::with_capacity(turns.len());
         for t in turns {
             // The first of a group's copies of an id is the one stored.
@@ -212,6 +179,14 @@ impl Store {
                 }
             });
         }
+        if let Some(people) = reached {
+            // Counts and first days moved with the rows: what the people
+            // whose first day moved reach follows, in the same transaction.
+            for person in people {
+                facts::refresh_target_reach(tx, facts::Whose::Person(&person)).await?;
+            }
+            return Ok(out);
+        }
         // The aggregates move in the same transaction. Groups may mix plans
         // (communes), so the plan is part of every key.
         let stored: Vec<&NewTurn> = turns
@@ -234,6 +209,81 @@ impl Store {
             facts::reach_turn(tx, plan_id, user, line, day).await?;
         }
         Ok(out)
+    }
+
+    /// The turns as multi-row INSERTs (256 a statement); the ids stored
+    /// (every other id was there already: a retry, or taken).
+    async fn insert_turn_rows(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        turns: &[NewTurn],
+        now: i64,
+    ) -> Result<std::collections::HashSet<String>> {
+        let mut stored = std::collections::HashSet::new();
+        for slice in turns.chunks(INSERT_ROWS) {
+            let sql = format!(
+                "INSERT INTO support_turns (id, plan_id, line_id, unit_id, service, elderly, day, recorded_at, created_by, created_at) \
+                 VALUES {} ON CONFLICT (id) DO NOTHING RETURNING id",
+                turn_placeholders(slice.len(), "")
+            );
+            let q = bind_turns(sqlx::query_as::<_, (String,)>(sqlx::AssertSqlSafe(sql)), slice, now);
+            stored.extend(q.fetch_all(&mut **tx).await?.into_iter().map(|r| r.0));
+        }
+        Ok(stored)
+    }
+
+    /// PostgreSQL: each slice of turns and the aggregates it moves
+    /// (`turn_daily`, `turn_user_daily`, `turn_service_daily`, and the
+    /// first day of the people linked to the accounts that recorded them)
+    /// in one statement, one round trip. Returns the ids stored and the
+    /// people whose first day moved. A first day is added only where none
+    /// is (no conflict target, as in `facts::reach_turn`); should another
+    /// transaction add the same one meanwhile, the key refuses this one and
+    /// the group is written again request by request.
+    async fn insert_turns_at_once(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        turns: &[NewTurn],
+        now: i64,
+    ) -> Result<(std::collections::HashSet<String>, std::collections::BTreeSet<String>)> {
+        let mut stored = std::collections::HashSet::new();
+        let mut reached = std::collections::BTreeSet::new();
+        for slice in turns.chunks(INSERT_ROWS) {
+            let sql = format!(
+                "WITH v (id, plan_id, line_id, unit_id, service, elderly, day, recorded_at, created_by, created_at) AS (VALUES {}), \
+                 ins AS (INSERT INTO support_turns (id, plan_id, line_id, unit_id, service, elderly, day, recorded_at, created_by, created_at) \
+                   SELECT * FROM v ON CONFLICT (id) DO NOTHING RETURNING id, plan_id, line_id, unit_id, service, day, created_by), \
+                 d AS (INSERT INTO turn_daily (plan_id, unit_id, line_id, day, n) \
+                   SELECT plan_id, unit_id, line_id, day, COUNT(*) FROM ins GROUP BY plan_id, unit_id, line_id, day \
+                   ON CONFLICT (plan_id, unit_id, line_id, day) DO UPDATE SET n = turn_daily.n + excluded.n), \
+                 ud AS (INSERT INTO turn_user_daily (plan_id, user_id, day, n) \
+                   SELECT plan_id, created_by, day, COUNT(*) FROM ins GROUP BY plan_id, created_by, day \
+                   ON CONFLICT (plan_id, user_id, day) DO UPDATE SET n = turn_user_daily.n + excluded.n), \
+                 sd AS (INSERT INTO turn_service_daily (plan_id, line_id, service, day, n) \
+                   SELECT plan_id, line_id, service, day, COUNT(*) FROM ins GROUP BY plan_id, line_id, service, day \
+                   ON CONFLICT (plan_id, line_id, service, day) DO UPDATE SET n = turn_service_daily.n + excluded.n), \
+                 agg AS (SELECT ins.plan_id, u.person_id, ins.line_id, MIN(ins.day) AS day FROM ins JOIN users u ON u.id = ins.created_by \
+                   WHERE u.person_id IS NOT NULL GROUP BY ins.plan_id, u.person_id, ins.line_id), \
+                 pu AS (UPDATE person_first f SET first_day = agg.day FROM agg \
+                   WHERE f.plan_id = agg.plan_id AND f.person_id = agg.person_id AND f.line_id = agg.line_id AND f.source = 'turn' \
+                   AND agg.day < f.first_day RETURNING f.person_id), \
+                 pi AS (INSERT INTO person_first (plan_id, person_id, line_id, source, first_day) \
+                   SELECT agg.plan_id, agg.person_id, agg.line_id, 'turn', agg.day FROM agg WHERE NOT EXISTS (SELECT 1 FROM person_first f \
+                   WHERE f.plan_id = agg.plan_id AND f.person_id = agg.person_id AND f.line_id = agg.line_id AND f.source = 'turn') \
+                   RETURNING person_id) \
+                 SELECT id, 0 FROM ins UNION ALL SELECT person_id, 1 FROM pu UNION ALL SELECT person_id, 1 FROM pi",
+                turn_placeholders(slice.len(), "pg")
+            );
+            let q = bind_turns(sqlx::query_as::<_, (String, i32)>(sqlx::AssertSqlSafe(sql)), slice, now);
+            for (id, person) in q.fetch_all(&mut **tx).await? {
+                if person == 1 {
+                    reached.insert(id);
+                } else {
+                    stored.insert(id);
+                }
+            }
+        }
+        Ok((stored, reached))
     }
 
     /// Writes a group of requests in one transaction; if that fails, each
@@ -355,4 +405,49 @@ impl Store {
         tx.commit().await?;
         self.turn(plan_id, id).await
     }
+}
+
+/// `($1, …, $10), ($11, …)` for `rows` turns; `pg`: typed for a VALUES
+/// list that no INSERT types (PostgreSQL would take them all as text).
+fn turn_placeholders(rows: usize, pg: &str) -> String {
+    let types = [
+        "text", "text", "text", "text", "text", "integer", "text", "bigint", "text", "bigint",
+    ];
+    (0..rows)
+        .map(|i| {
+            let cols: Vec<String> = (0..10)
+                .map(|j| {
+                    if pg.is_empty() {
+                        format!("${}", i * 10 + j + 1)
+                    } else {
+                        format!("${}::{}", i * 10 + j + 1, types[j])
+                    }
+                })
+                .collect();
+            format!("({})", cols.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Binds each turn's ten values, in the order of `turn_placeholders`.
+fn bind_turns<'q, O>(
+    mut q: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments>,
+    turns: &'q [NewTurn],
+    now: i64,
+) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments> {
+    for t in turns {
+        q = q
+            .bind(&t.id)
+            .bind(&t.plan_id)
+            .bind(&t.line_id)
+            .bind(&t.unit_id)
+            .bind(&t.service)
+            .bind(t.elderly as i64)
+            .bind(&t.day)
+            .bind(t.recorded_at)
+            .bind(&t.created_by)
+            .bind(now);
+    }
+    q
 }

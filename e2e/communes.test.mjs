@@ -47,7 +47,8 @@ test('a second commune lives on its own host, sealed from the first', { timeout:
   const hp = await third.newPage();
   await setUpCoordinator(hp, { setupLink: cityLink[0] });
   await hp.goto(`${city}/`);
-  await hp.waitForURL(/\/thanh-pho\/xa/);
+  await hp.waitForURL(/\/thanh-pho$/);
+  await hp.goto(`${city}/thanh-pho/xa`);
   await hp.getByLabel('Tên xã, phường').fill('xã An Hòa');
   await hp.getByRole('button', { name: 'Thêm xã' }).click();
   const link = [await hp.getByTestId('setup-link').inputValue()];
@@ -105,6 +106,13 @@ test('a second commune lives on its own host, sealed from the first', { timeout:
   const row = hp.locator('table.communes tr', { hasText: 'an-hoa.localhost' });
   assert.equal((await row.locator('td.num').allInnerTexts())[1], '1');
   assert.doesNotMatch(await hp.content(), /Vĩnh Thịnh/);
+  // The city's board: An Hòa ranked with its plan's targets, nothing of Vĩnh Thịnh.
+  await hp.goto(`${city}/thanh-pho`);
+  const ranked = hp.locator('table.city-rank tr', { hasText: 'xã An Hòa' });
+  assert.equal(await ranked.count(), 1);
+  assert.ok(await hp.locator('table.city-grid td.cell').count() > 0);
+  assert.doesNotMatch(await hp.content(), /Vĩnh Thịnh/);
+  if (shots) await hp.screenshot({ path: `${shots}/city-board.png`, fullPage: true });
 
   // The first commune, on its own address, shows nothing of An Hòa.
   for (const path of ['/ke-hoach', '/buoi', '/theo-doi', '/don-vi', '/nguoi-dung', '/cong-khai']) {

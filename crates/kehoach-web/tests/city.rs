@@ -164,3 +164,96 @@ async fn a_city_coordinator_adds_a_commune_that_its_own_coordinator_then_sets_up
         assert!(t.store.list_units(&an.plan_id).await.unwrap().is_empty(), "{b}");
     }
 }
+
+/// The share of targets met or on pace among those whose window has opened,
+/// as the city board ranks communes.
+fn score(standings: &[kehoach_core::engine::Standing]) -> f64 {
+    use kehoach_core::engine::Status;
+    let started = standings.iter().filter(|s| s.status != Status::NotYet).count();
+    let good = standings
+        .iter()
+        .filter(|s| matches!(s.status, Status::Met | Status::OnTrack))
+        .count();
+    if started == 0 {
+        100.0
+    } else {
+        100.0 * good as f64 / started as f64
+    }
+}
+
+#[tokio::test]
+async fn the_city_board_ranks_its_communes_and_sums_turns_by_service_only() {
+    for mut t in TestApp::all_on(kehoach_core::Day::from_ymd(2026, 7, 20).unwrap()).await {
+        let b = t.backend;
+        t.serve_all_communes();
+        let hp = t.add_city("thành phố Hải Phòng", "hai-phong.test").await;
+        let qn = t.add_city("tỉnh Quảng Ninh", "quang-ninh.test").await;
+        let a = t.add_commune_of(Some(&hp.commune.id), "xã An Hòa", "an-hoa.test").await;
+        let c = t.add_commune_of(Some(&hp.commune.id), "xã Cát Bi", "cat-bi.test").await;
+        let other = t
+            .add_commune_of(Some(&qn.commune.id), "xã Hạ Long", "ha-long.test")
+            .await;
+        // An Hòa records 5 turns, Cát Bi 3, the other city's commune 7.
+        for (x, n) in [(&a, 5), (&c, 3), (&other, 7)] {
+            let coord = x.coordinator().await;
+            let village = x.unit_by_slug("thon-mau-1").await;
+            for i in 0..n {
+                let turn = serde_json::json!({"id": uuid::Uuid::now_v7().to_string(), "unit_id": village.id, "service": "asxh-vneid", "day": format!("2026-07-{:02}", 10 + i)});
+                let (s, j) = x.api("POST", "/api/v1/turns", Some(&coord), turn).await;
+                assert!(s.is_success(), "{b}: {j}");
+            }
+        }
+        let coord = hp.coordinator().await;
+        let (s, body) = hp.get("/", Some(&coord)).await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{b}: {body}");
+        let (s, body) = hp.get("/thanh-pho?ngay=20/07/2026", Some(&coord)).await;
+        assert_eq!(s, StatusCode::OK, "{b}: {body}");
+        assert!(body.contains("tính đến ngày 20/07/2026"), "{b}");
+        assert!(body.contains("xã An Hòa") && body.contains("xã Cát Bi"), "{b}");
+        assert!(!body.contains("Hạ Long"), "{b}: another city's commune");
+        // Turns by service: 5 + 3 of the city's communes, not the other city's 7.
+        let services = &body[body.find("city-services").expect("the services table")..];
+        assert!(services.contains(">8</td>"), "{b}: {services}");
+        assert!(body.contains("<b>8</b> lượt người dân được hỗ trợ"), "{b}");
+        // One column per target of the seed plan, each commune's status side by side.
+        assert!(body.contains("T6<br>") && body.contains("T8<br>"), "{b}");
+        // Ranked as the engine's standings say: lowest share first.
+        let day = kehoach_core::Day::from_ymd(2026, 7, 20).unwrap();
+        let mut by_score = Vec::new();
+        for (x, name) in [(&a, "xã An Hòa"), (&c, "xã Cát Bi")] {
+            let plan = t.store.load_plan(&x.plan_id).await.unwrap();
+            let (_, st) = kehoach_web::reports::standings(&t.store, &plan, day).await.unwrap();
+            by_score.push((score(&st), name));
+        }
+        by_score.sort_by(|p, q| p.0.total_cmp(&q.0).then(p.1.cmp(q.1)));
+        let rank = &body[body.find("city-rank").unwrap()..];
+        assert!(
+            rank.find(by_score[0].1).unwrap() < rank.find(by_score[1].1).unwrap(),
+            "{b}: {by_score:?}"
+        );
+        // A wrong day says so and shows today.
+        let (s, body) = hp.get("/thanh-pho?ngay=32/13/2026", Some(&coord)).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        assert!(body.contains("notice error"), "{b}");
+        // Leaders read it; a commune's address has none.
+        let leader = hp.user("lanhdao", Role::Viewer, None).await;
+        let (s, _) = hp.get("/thanh-pho", Some(&leader)).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let reporter = hp.user("giamkhao", Role::Judge, None).await;
+        let (s, _) = hp.get("/thanh-pho", Some(&reporter)).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
+        let (s, body) = qn
+            .get("/thanh-pho?ngay=20/07/2026", Some(&qn.coordinator().await))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        assert!(
+            body.contains("Hạ Long") && !body.contains("An Hòa") && !body.contains("Cát Bi"),
+            "{b}"
+        );
+        assert!(body.contains("<b>7</b> lượt người dân được hỗ trợ"), "{b}");
+        let (s, _) = a
+            .get("/thanh-pho", Some(&a.user("dieuphoi2", Role::Coordinator, None).await))
+            .await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{b}");
+    }
+}

@@ -49,6 +49,18 @@ impl ReportData {
 }
 
 impl Store {
+    /// A plan's live support turns per service up to `to` (YYYY-MM-DD).
+    pub async fn service_turns(&self, plan_id: &str, to: &str) -> Result<Vec<(String, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT service, CAST(SUM(n) AS BIGINT) FROM turn_service_daily WHERE plan_id = $1 AND day <= $2 \
+             GROUP BY service ORDER BY service",
+        )
+        .bind(plan_id)
+        .bind(to)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
     /// What the summary report of a plan reads, as of a day.
     pub async fn report_data(&self, plan: &Plan, as_of: Day) -> Result<ReportData> {
         let plan_id = plan.plan.id.as_str();

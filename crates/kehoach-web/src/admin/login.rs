@@ -28,7 +28,7 @@ pub async fn home(State(st): State<AppState>, req: Request) -> Response {
     match req.extensions().get::<CurrentUser>() {
         // A city's readers start from its communes.
         Some(cu) if st.commune.is_city() && allowed(&cu.user, Action::ReadUnitRecords { unit_id: None }) => {
-            see_other("/thanh-pho/xa")
+            see_other("/thanh-pho")
         }
         Some(cu) if allowed(&cu.user, Action::ReadUnitRecords { unit_id: None }) => see_other("/theo-doi"),
         Some(cu) => match cu.user.role() {

@@ -4,6 +4,8 @@
 //! here and hands each its one-time setup link, its leaders read the list.
 //! On a commune's address these pages do not exist (`not_a_city`, 404).
 
+pub mod board;
+
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
@@ -54,7 +56,7 @@ struct CommunesPage {
 }
 
 /// The city's address, or the page that says these pages live there.
-fn city_only(st: &AppState, cu: &CurrentUser) -> Option<Response> {
+pub(crate) fn city_only(st: &AppState, cu: &CurrentUser) -> Option<Response> {
     if st.commune.is_city() {
         return None;
     }
@@ -68,7 +70,7 @@ fn city_only(st: &AppState, cu: &CurrentUser) -> Option<Response> {
     ))
 }
 
-fn may_read(cu: &CurrentUser) -> bool {
+pub(crate) fn may_read(cu: &CurrentUser) -> bool {
     allowed(&cu.user, Action::ReadUnitRecords { unit_id: None })
 }
 

@@ -73,6 +73,10 @@ fn menu(u: &NavUser, role: Role, has_unit: bool, city: bool) -> (Vec<NavLink>, V
         }
         Role::Judge => add(true, link("/cham-thi", "Chấm thi", "judging")),
         Role::Coordinator | Role::Viewer => {
+            add(
+                city && u.can_read_all,
+                link("/thanh-pho", "Theo dõi các xã", "city_board"),
+            );
             add(city && u.can_read_all, link("/thanh-pho/xa", "Các xã", "city_communes"));
             add(true, link("/theo-doi", "Theo dõi", "board"));
             add(u.can_read_all, link("/bao-cao", "Báo cáo", "report"));

@@ -131,6 +131,11 @@ impl TestApp {
     /// another id) and its units, and returns the same server seen from
     /// that host: requests, users and records of the new commune.
     pub async fn add_commune(&self, name: &str, host: &str) -> TestApp {
+        self.add_commune_of(None, name, host).await
+    }
+
+    /// `add_commune`, the commune reporting to the city `city_id`.
+    pub async fn add_commune_of(&self, city_id: Option<&str>, name: &str, host: &str) -> TestApp {
         let commune = self
             .store
             .create_commune(
@@ -138,6 +143,7 @@ impl TestApp {
                     name: name.into(),
                     province: "Hải Phòng".into(),
                     host: Some(host.into()),
+                    city_id: city_id.map(str::to_string),
                     ..Default::default()
                 },
                 self.clock.now(),

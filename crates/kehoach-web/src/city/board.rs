@@ -1,0 +1,210 @@
+//! The city's board (`/thanh-pho`): every commune of the city with the
+//! standing of the plan it works in (its newest running plan) as of a day:
+//! how many targets are met, on pace, behind, at risk; its support turns
+//! and held sessions; communes ranked, those holding the city back first;
+//! a communes × targets grid coloured by status; support turns by service
+//! summed over communes (service ids are the shared catalogue's, so they
+//! mean the same everywhere). Targets are never summed across plans: the
+//! grid shows each commune's status side by side, one column per target id
+//! and name.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use kehoach_core::engine::Status;
+use kehoach_core::text::vn_int;
+use kehoach_core::{Day, ErrorCode};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::communes::url_on_host;
+use crate::http::auth::PageUser;
+use crate::http::errors::AppError;
+use crate::ui::{Chrome, chrome, error_notice, forbidden_page, render};
+
+/// One commune's line of the board.
+pub struct CommuneStanding {
+    pub name: String,
+    pub url: String,
+    pub plan: String,
+    pub met: usize,
+    pub on_track: usize,
+    pub behind: usize,
+    pub at_risk: usize,
+    pub not_yet: usize,
+    /// Met or on pace, of the targets whose window has opened: 0–100.
+    pub score: f64,
+    pub score_text: String,
+    pub turns: String,
+    pub sessions: String,
+    /// Behind, at risk or failed on at least one target.
+    pub holds_back: bool,
+    /// Status (`as_str`) per grid column, empty where its plan has no such target.
+    pub cells: Vec<(String, String)>,
+}
+
+/// A commune's (status, label) by grid column.
+type Cells = BTreeMap<usize, (String, String)>;
+
+#[derive(Template)]
+#[template(path = "city_board.html")]
+struct CityBoardPage {
+    c: Chrome,
+    city: String,
+    as_of: String,
+    communes: Vec<CommuneStanding>,
+    /// (id, name) of each target column.
+    columns: Vec<(String, String)>,
+    /// (service label, turns) over every commune, most first.
+    services: Vec<(String, String)>,
+    total_turns: String,
+    total_sessions: String,
+    holding_back: Vec<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct CityBoardQuery {
+    pub ngay: Option<String>,
+}
+
+/// `GET /thanh-pho`: the city's board as of `ngay` (default: today).
+pub async fn city_board(
+    State(st): State<AppState>,
+    PageUser(cu): PageUser,
+    Query(q): Query<CityBoardQuery>,
+) -> Response {
+    if let Some(r) = super::city_only(&st, &cu) {
+        return r;
+    }
+    if !super::may_read(&cu) {
+        return forbidden_page(&st, &cu);
+    }
+    let today = st.clock.today();
+    let (as_of, notice) = match q.ngay.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => (today, None),
+        Some(s) => match Day::parse_any(s) {
+            Some(d) => (d, None),
+            None => (today, error_notice(&AppError::invalid(ErrorCode::AsOfInvalid, "ngay"))),
+        },
+    };
+    match load(&st, as_of).await {
+        Ok(mut page) => {
+            page.c = chrome(&st, Some(&cu), "Theo dõi các xã, phường", "city_board", notice);
+            render(StatusCode::OK, &page)
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn load(st: &AppState, as_of: Day) -> Result<CityBoardPage, AppError> {
+    let communes = st.store.city_communes(&st.commune.id).await?;
+    let mut columns: Vec<(String, String)> = Vec::new();
+    let mut rows: Vec<(CommuneStanding, Cells)> = Vec::new();
+    let mut services: BTreeMap<String, (String, i64)> = BTreeMap::new();
+    let (mut total_turns, mut total_sessions) = (0i64, 0i64);
+    let to = as_of.iso();
+    for commune in communes {
+        let Some(plan_id) = st.store.commune_plan_id(&commune.id).await? else {
+            continue;
+        };
+        let plan = st.store.load_plan(&plan_id).await?;
+        let (facts, standings) = crate::reports::standings(&st.store, &plan, as_of).await?;
+        let count = |s: Status| standings.iter().filter(|x| x.status == s).count();
+        let (met, on_track, behind) = (count(Status::Met), count(Status::OnTrack), count(Status::Behind));
+        let at_risk = count(Status::AtRisk) + count(Status::Failed);
+        let not_yet = count(Status::NotYet) + count(Status::NotStarted);
+        let started = standings.len() - count(Status::NotYet);
+        let score = if started == 0 {
+            100.0
+        } else {
+            100.0 * (met + on_track) as f64 / started as f64
+        };
+        let turns: i64 = facts.turns.iter().map(|g| i64::from(g.n)).sum();
+        let sessions: i64 = facts.sessions.iter().map(|g| i64::from(g.n)).sum();
+        total_turns += turns;
+        total_sessions += sessions;
+        for (service, n) in st.store.service_turns(&plan_id, &to).await? {
+            let label = plan
+                .lines
+                .iter()
+                .flat_map(|l| l.services.iter())
+                .find(|s| s.id == service)
+                .map(|s| s.label.clone())
+                .unwrap_or_else(|| service.clone());
+            services.entry(service).or_insert((label, 0)).1 += n;
+        }
+        let mut cells = BTreeMap::new();
+        for s in &standings {
+            let name = plan
+                .targets
+                .iter()
+                .find(|t| t.id == s.value.target_id)
+                .map(|t| t.label.clone())
+                .unwrap_or_default();
+            let key = (s.value.target_id.clone(), name);
+            let col = match columns.iter().position(|c| *c == key) {
+                Some(i) => i,
+                None => {
+                    columns.push(key);
+                    columns.len() - 1
+                }
+            };
+            cells.insert(col, (s.status.as_str().to_string(), s.status.label().to_string()));
+        }
+        rows.push((
+            CommuneStanding {
+                url: url_on_host(&st.public_url, commune.host.as_deref().unwrap_or_default()),
+                name: commune.name,
+                plan: plan.plan.short_title.clone(),
+                met,
+                on_track,
+                behind,
+                at_risk,
+                not_yet,
+                score,
+                score_text: format!("{}%", kehoach_core::text::vn_int(score.round() as i64)),
+                turns: vn_int(turns),
+                sessions: vn_int(sessions),
+                holds_back: behind + at_risk > 0,
+                cells: Vec::new(),
+            },
+            cells,
+        ));
+    }
+    // Furthest behind first: lowest share met or on pace, then most at risk.
+    rows.sort_by(|a, b| {
+        a.0.score
+            .total_cmp(&b.0.score)
+            .then(b.0.at_risk.cmp(&a.0.at_risk))
+            .then(a.0.name.cmp(&b.0.name))
+    });
+    let communes: Vec<CommuneStanding> = rows
+        .into_iter()
+        .map(|(mut c, cells)| {
+            c.cells = (0..columns.len())
+                .map(|i| cells.get(&i).cloned().unwrap_or_default())
+                .collect();
+            c
+        })
+        .collect();
+    let mut services: Vec<(String, i64)> = services.into_values().collect();
+    services.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    Ok(CityBoardPage {
+        c: chrome(st, None, "", "", None),
+        city: st.commune.name.clone(),
+        as_of: as_of.vn(),
+        holding_back: communes
+            .iter()
+            .filter(|c| c.at_risk > 0)
+            .map(|c| c.name.clone())
+            .collect(),
+        communes,
+        columns,
+        services: services.into_iter().map(|(l, n)| (l, vn_int(n))).collect(),
+        total_turns: vn_int(total_turns),
+        total_sessions: vn_int(total_sessions),
+    })
+}

@@ -113,6 +113,11 @@ test('a second commune lives on its own host, sealed from the first', { timeout:
   assert.ok(await hp.locator('table.city-grid td.cell').count() > 0);
   assert.doesNotMatch(await hp.content(), /Vĩnh Thịnh/);
   if (shots) await hp.screenshot({ path: `${shots}/city-board.png`, fullPage: true });
+  // A click opens An Hòa's own targets, read only.
+  await ranked.getByRole('link', { name: 'xã An Hòa' }).click();
+  await hp.waitForURL(/\/thanh-pho\/xa\/an-hoa/);
+  assert.ok(await hp.locator('article.target').count() > 0);
+  assert.equal(await hp.locator('article.target a').count(), 0);
 
   // The first commune, on its own address, shows nothing of An Hòa.
   for (const path of ['/ke-hoach', '/buoi', '/theo-doi', '/don-vi', '/nguoi-dung', '/cong-khai']) {

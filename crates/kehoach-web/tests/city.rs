@@ -231,6 +231,26 @@ async fn the_city_board_ranks_its_communes_and_sums_turns_by_service_only() {
             rank.find(by_score[0].1).unwrap() < rank.find(by_score[1].1).unwrap(),
             "{b}: {by_score:?}"
         );
+        // A click opens the commune's own targets, read only; only communes of the city.
+        assert!(rank.contains("href=\"/thanh-pho/xa/an-hoa?ngay=20/07/2026\""), "{b}");
+        let (s, page) = hp.get("/thanh-pho/xa/an-hoa?ngay=20/07/2026", Some(&coord)).await;
+        assert_eq!(s, StatusCode::OK, "{b}: {page}");
+        assert!(page.contains("xã An Hòa") && page.contains("id=\"target-T6\""), "{b}");
+        let plan = t.store.load_plan(&a.plan_id).await.unwrap();
+        let (_, st) = kehoach_web::reports::standings(&t.store, &plan, day).await.unwrap();
+        let t6 = st.iter().find(|s| s.value.target_id == "T6").unwrap();
+        assert!(
+            page.contains(&format!("data-status=\"{}\"", t6.status.as_str())),
+            "{b}: T6 as the commune's board has it"
+        );
+        assert!(
+            !page.contains("/theo-doi/ho-so") && !page.contains("/nhac-nho/moi"),
+            "{b}: no way into the commune's records from the city"
+        );
+        for path in ["/thanh-pho/xa/ha-long", "/thanh-pho/xa/khong-co"] {
+            let (s, _) = hp.get(path, Some(&coord)).await;
+            assert_eq!(s, StatusCode::NOT_FOUND, "{b}: {path}");
+        }
         // A wrong day says so and shows today.
         let (s, body) = hp.get("/thanh-pho?ngay=32/13/2026", Some(&coord)).await;
         assert_eq!(s, StatusCode::OK, "{b}");
@@ -242,15 +262,16 @@ async fn the_city_board_ranks_its_communes_and_sums_turns_by_service_only() {
         let reporter = hp.user("giamkhao", Role::Judge, None).await;
         let (s, _) = hp.get("/thanh-pho", Some(&reporter)).await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
-        let (s, body) = qn
-            .get("/thanh-pho?ngay=20/07/2026", Some(&qn.coordinator().await))
-            .await;
+        let qn_coord = qn.coordinator().await;
+        let (s, body) = qn.get("/thanh-pho?ngay=20/07/2026", Some(&qn_coord)).await;
         assert_eq!(s, StatusCode::OK, "{b}");
         assert!(
             body.contains("Hạ Long") && !body.contains("An Hòa") && !body.contains("Cát Bi"),
             "{b}"
         );
         assert!(body.contains("<b>7</b> lượt người dân được hỗ trợ"), "{b}");
+        let (s, _) = qn.get("/thanh-pho/xa/an-hoa", Some(&qn_coord)).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{b}: a commune of another city");
         let (s, _) = a
             .get("/thanh-pho", Some(&a.user("dieuphoi2", Role::Coordinator, None).await))
             .await;

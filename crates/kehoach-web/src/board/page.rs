@@ -151,7 +151,14 @@ fn pct_of(v: f64, scale: f64) -> String {
 /// `remind`: offer a reminder link beside each unit that holds the target back.
 /// `only_unit`: the records a unit's reporter may open are their own
 /// unit's; links to the rest are not shown (a link that would refuse).
-fn card(plan: &Plan, t: &TargetDef, s: &Standing, b: &BoardData, remind: bool, only_unit: Option<&str>) -> CardView {
+pub(crate) fn card(
+    plan: &Plan,
+    t: &TargetDef,
+    s: &Standing,
+    b: &BoardData,
+    remind: bool,
+    only_unit: Option<&str>,
+) -> CardView {
     let may_open = |id: Option<&str>| match only_unit {
         None => true,
         Some(u) => id == Some(u),

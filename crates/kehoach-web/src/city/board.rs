@@ -156,7 +156,7 @@ async fn load(st: &AppState, as_of: Day) -> Result<CityBoardPage, AppError> {
         }
         rows.push((
             CommuneStanding {
-                url: url_on_host(&st.public_url, commune.host.as_deref().unwrap_or_default()),
+                url: format!("/thanh-pho/xa/{}?ngay={}", commune.slug, as_of.vn()),
                 name: commune.name,
                 plan: plan.plan.short_title.clone(),
                 met,
@@ -207,4 +207,88 @@ async fn load(st: &AppState, as_of: Day) -> Result<CityBoardPage, AppError> {
         total_turns: vn_int(total_turns),
         total_sessions: vn_int(total_sessions),
     })
+}
+
+#[derive(Template)]
+#[template(path = "city_commune.html")]
+struct CityCommunePage {
+    c: Chrome,
+    city: String,
+    commune: String,
+    slug: String,
+    url: String,
+    plan: String,
+    as_of: String,
+    cards: Vec<crate::board::page::CardView>,
+}
+
+/// `GET /thanh-pho/xa/{slug}`: one commune of the city, its targets as of
+/// `ngay` as its own board shows them, read only (no link into records, no
+/// reminder). A commune of another city, or none, is not found.
+pub async fn commune_board(
+    State(st): State<AppState>,
+    PageUser(cu): PageUser,
+    axum::extract::Path(slug): axum::extract::Path<String>,
+    Query(q): Query<CityBoardQuery>,
+) -> Response {
+    if let Some(r) = super::city_only(&st, &cu) {
+        return r;
+    }
+    if !super::may_read(&cu) {
+        return forbidden_page(&st, &cu);
+    }
+    let (as_of, notice) = parse_day(&st, q.ngay.as_deref());
+    let found = match st.store.city_communes(&st.commune.id).await {
+        Ok(list) => list.into_iter().find(|c| c.slug == slug),
+        Err(e) => return AppError::from(e).into_response(),
+    };
+    let Some(commune) = found else {
+        return crate::ui::not_found_page(&st, &cu);
+    };
+    let page = async {
+        let plan_id = st
+            .store
+            .commune_plan_id(&commune.id)
+            .await?
+            .ok_or_else(AppError::not_found)?;
+        let plan = st.store.load_plan(&plan_id).await?;
+        let url = url_on_host(&st.public_url, commune.host.as_deref().unwrap_or_default());
+        let name = commune.name.clone();
+        let cst = st.for_commune(commune, plan.clone());
+        let b = crate::board::BoardData::load(&cst, as_of).await?;
+        // No unit matches "—": no link into the commune's records.
+        let cards = plan
+            .targets
+            .iter()
+            .zip(&b.standings)
+            .map(|(t, s)| crate::board::page::card(&plan, t, s, &b, false, Some("—")))
+            .collect();
+        Ok::<_, AppError>(CityCommunePage {
+            c: chrome(&st, Some(&cu), &name, "city_board", notice),
+            city: st.commune.name.clone(),
+            commune: name,
+            slug,
+            url,
+            plan: plan.plan.short_title.clone(),
+            as_of: as_of.vn(),
+            cards,
+        })
+    }
+    .await;
+    match page {
+        Ok(p) => render(StatusCode::OK, &p),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `ngay` as a day (today when absent), or today with the reason it was refused.
+fn parse_day(st: &AppState, raw: Option<&str>) -> (Day, Option<crate::ui::Notice>) {
+    let today = st.clock.today();
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => (today, None),
+        Some(s) => match Day::parse_any(s) {
+            Some(d) => (d, None),
+            None => (today, error_notice(&AppError::invalid(ErrorCode::AsOfInvalid, "ngay"))),
+        },
+    }
 }

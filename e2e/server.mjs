@@ -14,9 +14,10 @@ async function freePort() {
   });
 }
 
-// With `demo` true the server is `kehoach demo`: the marked sample campaign.
+// With `demo` true the server is `kehoach demo`: the marked sample campaign
+// (and with `city` its sample city of twelve communes, `--city`).
 // With `today` (YYYY-MM-DD) it runs as if today were that day (`--today`).
-export async function startServer({ demo = false, today = null } = {}) {
+export async function startServer({ demo = false, city = false, today = null } = {}) {
   const bin = process.env.KEHOACH_BIN;
   if (!bin) throw new Error('KEHOACH_BIN is not set (scripts/e2e sets it)');
   const dir = mkdtempSync(join(tmpdir(), 'kehoach-e2e-'));
@@ -26,6 +27,7 @@ export async function startServer({ demo = false, today = null } = {}) {
   const args = demo
     ? ['demo', '--database-url', db, '--listen', `127.0.0.1:${port}`]
     : ['serve', '--database-url', db, '--create', '--listen', `127.0.0.1:${port}`];
+  if (demo && city) args.push('--city');
   if (today) args.push('--today', today);
   const proc = spawn(bin, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -34,7 +36,7 @@ export async function startServer({ demo = false, today = null } = {}) {
   let err = '';
   proc.stdout.on('data', (d) => { out += d; });
   proc.stderr.on('data', (d) => { err += d; });
-  const deadline = Date.now() + 30000;
+  const deadline = Date.now() + (city ? 120000 : 30000);
   while (!/đang chạy/.test(out)) {
     if (proc.exitCode !== null) throw new Error(`kehoach exited: ${err}`);
     if (Date.now() > deadline) throw new Error(`kehoach did not start: ${out}\n${err}`);

@@ -165,20 +165,29 @@ async fn a_city_coordinator_adds_a_commune_that_its_own_coordinator_then_sets_up
     }
 }
 
-/// The share of targets met or on pace among those whose window has opened,
-/// as the city board ranks communes.
-fn score(standings: &[kehoach_core::engine::Standing]) -> f64 {
+/// How the city board orders communes: the share of targets met or on pace
+/// among those whose window has opened, then the mean share of each target
+/// reached.
+fn rank_key(plan: &kehoach_core::Plan, standings: &[kehoach_core::engine::Standing]) -> (f64, f64) {
     use kehoach_core::engine::Status;
     let started = standings.iter().filter(|s| s.status != Status::NotYet).count();
     let good = standings
         .iter()
         .filter(|s| matches!(s.status, Status::Met | Status::OnTrack))
         .count();
-    if started == 0 {
+    let score = if started == 0 {
         100.0
     } else {
         100.0 * good as f64 / started as f64
-    }
+    };
+    let shares: Vec<f64> = standings
+        .iter()
+        .filter_map(|s| {
+            let t = plan.targets.iter().find(|t| t.id == s.value.target_id)?;
+            (t.threshold > 0.0).then(|| (s.value.value / t.threshold).clamp(0.0, 1.0))
+        })
+        .collect();
+    (score, shares.iter().sum::<f64>() / shares.len().max(1) as f64)
 }
 
 #[tokio::test]
@@ -193,12 +202,16 @@ async fn the_city_board_ranks_its_communes_and_sums_turns_by_service_only() {
         let other = t
             .add_commune_of(Some(&qn.commune.id), "xã Hạ Long", "ha-long.test")
             .await;
-        // An Hòa records 5 turns, Cát Bi 3, the other city's commune 7.
-        for (x, n) in [(&a, 5), (&c, 3), (&other, 7)] {
+        // An Hòa records 5 turns over its three villages, Cát Bi 3 in one
+        // village, the other city's commune 7.
+        for (x, n, spread) in [(&a, 5, 3), (&c, 3, 1), (&other, 7, 1)] {
             let coord = x.coordinator().await;
-            let village = x.unit_by_slug("thon-mau-1").await;
+            let mut villages = Vec::new();
+            for v in ["thon-mau-1", "thon-mau-2", "thon-mau-3"].iter().take(spread) {
+                villages.push(x.unit_by_slug(v).await.id);
+            }
             for i in 0..n {
-                let turn = serde_json::json!({"id": uuid::Uuid::now_v7().to_string(), "unit_id": village.id, "service": "asxh-vneid", "day": format!("2026-07-{:02}", 10 + i)});
+                let turn = serde_json::json!({"id": uuid::Uuid::now_v7().to_string(), "unit_id": villages[i % spread], "service": "asxh-vneid", "day": format!("2026-07-{:02}", 10 + i)});
                 let (s, j) = x.api("POST", "/api/v1/turns", Some(&coord), turn).await;
                 assert!(s.is_success(), "{b}: {j}");
             }
@@ -223,9 +236,13 @@ async fn the_city_board_ranks_its_communes_and_sums_turns_by_service_only() {
         for (x, name) in [(&a, "xã An Hòa"), (&c, "xã Cát Bi")] {
             let plan = t.store.load_plan(&x.plan_id).await.unwrap();
             let (_, st) = kehoach_web::reports::standings(&t.store, &plan, day).await.unwrap();
-            by_score.push((score(&st), name));
+            by_score.push((rank_key(&plan, &st), name));
         }
-        by_score.sort_by(|p, q| p.0.total_cmp(&q.0).then(p.1.cmp(q.1)));
+        by_score.sort_by(|p, q| p.0.0.total_cmp(&q.0.0).then(p.0.1.total_cmp(&q.0.1)));
+        assert!(
+            by_score[0].0 != by_score[1].0,
+            "{b}: the test needs communes that differ"
+        );
         let rank = &body[body.find("city-rank").unwrap()..];
         assert!(
             rank.find(by_score[0].1).unwrap() < rank.find(by_score[1].1).unwrap(),

@@ -435,3 +435,160 @@ async fn contests(
     store.publish_results(pid, "l7-1-ideas", coord, published).await?;
     Ok(())
 }
+
+/// The sample city's host and its communes' (`*.localhost` reach loopback
+/// in browsers, so the demo needs no DNS).
+pub const DEMO_CITY_HOST: &str = "thanh-pho-mau.localhost";
+
+/// Communes of the sample city, and how fast each runs (1,0: about on
+/// pace; below: behind): different paces, so the city board has leaders
+/// and laggards.
+const CITY_PACES: [f64; 12] = [1.3, 1.1, 1.0, 0.95, 0.9, 0.8, 0.7, 0.6, 0.5, 0.35, 0.2, 0.05];
+
+/// Adds a clearly-marked sample city of twelve sample communes ("xã Mẫu
+/// 01"…), each on its own host (`xa-mau-01.localhost`…) with the seed plan
+/// (under its own id), its sample villages, a coordinator and support
+/// turns and sessions at its own pace. The city's coordinator is
+/// `demo` / [`DEMO_PASSWORD`] on [`DEMO_CITY_HOST`]. Returns the city.
+pub async fn fill_city(store: &Store) -> anyhow::Result<CommuneRow> {
+    let now = kehoach_core::Clock::system().now();
+    let (city, city_plan, _token) = store
+        .found_commune(
+            NewCommune {
+                name: "thành phố Mẫu".into(),
+                host: Some(DEMO_CITY_HOST.into()),
+                is_city: true,
+                ..Default::default()
+            },
+            None,
+            2026,
+            3600,
+            now,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("thành phố mẫu: {e}"))?;
+    store
+        .create_user(
+            &city_plan,
+            NewUser {
+                username: DEMO_USER.into(),
+                full_name: "Người điều phối thành phố mẫu".into(),
+                role: Role::Coordinator,
+                unit_id: None,
+                password: DEMO_PASSWORD.into(),
+            },
+            now,
+        )
+        .await?;
+    let writer = IngestWriter::start(store.clone(), kehoach_core::Clock::system());
+    for (i, pace) in CITY_PACES.iter().enumerate() {
+        let n = i + 1;
+        let commune = store
+            .create_commune(
+                NewCommune {
+                    name: format!("xã Mẫu {n:02}"),
+                    province: "Mẫu".into(),
+                    host: Some(format!("xa-mau-{n:02}.localhost")),
+                    city_id: Some(city.id.clone()),
+                    ..Default::default()
+                },
+                now,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("xã mẫu {n:02}: {e}"))?;
+        let mut plan = kehoach_core::seed_plan();
+        store.add_commune_plan(&commune, &mut plan, SEED_PLAN_TOML, now).await?;
+        fill_commune_at_pace(store, &writer, &plan, *pace, 0xC17E_0000 + n as u64, now).await?;
+    }
+    Ok(city)
+}
+
+/// A sample commune's records at `pace`: its coordinator (`demo`), support
+/// turns in its three sample villages from 10/6 (about 250 a village by
+/// 31/8 at pace 1), line-4 sessions in the villages and line-2 propaganda.
+async fn fill_commune_at_pace(
+    store: &Store,
+    writer: &IngestWriter,
+    plan: &Plan,
+    pace: f64,
+    seed: u64,
+    now: i64,
+) -> anyhow::Result<()> {
+    let pid = plan.plan.id.clone();
+    let coord = store
+        .create_user(
+            &pid,
+            NewUser {
+                username: DEMO_USER.into(),
+                full_name: "Người điều phối mẫu".into(),
+                role: Role::Coordinator,
+                unit_id: None,
+                password: DEMO_PASSWORD.into(),
+            },
+            now,
+        )
+        .await?;
+    let units = store.list_units(&pid).await?;
+    let id_of = |s: &str| -> anyhow::Result<String> {
+        units
+            .iter()
+            .find(|u| u.slug == s)
+            .map(|u| u.id.clone())
+            .with_context(|| format!("kế hoạch mẫu thiếu đơn vị {s}"))
+    };
+    let villages = [id_of("thon-mau-1")?, id_of("thon-mau-2")?, id_of("thon-mau-3")?];
+    let centre = id_of("ttdvsnc")?;
+    let services: Vec<String> = plan
+        .line("l3-support")
+        .map(|l| l.services.iter().map(|s| s.id.clone()).collect())
+        .unwrap_or_default();
+    let mut rng = Rng::new(seed);
+    let mut batch = Vec::new();
+    for (k, village) in villages.iter().enumerate() {
+        // The third village of each commune lags behind the other two.
+        let n = (250.0 * pace * if k == 2 { 0.6 } else { 1.0 }).round() as u64;
+        for _ in 0..n {
+            batch.push(NewTurn {
+                id: new_id(),
+                plan_id: pid.clone(),
+                line_id: "l3-support".into(),
+                unit_id: village.clone(),
+                service: services[rng.below(services.len() as u64) as usize].clone(),
+                elderly: rng.below(4) == 0,
+                day: rng.day(d(6, 10), d(8, 31)).iso(),
+                recorded_at: now,
+                created_by: coord.id.clone(),
+            });
+        }
+    }
+    writer.write(batch).await?;
+    let session = |line: &str, unit: &str, day: Day| {
+        let kind = plan
+            .line(line)
+            .and_then(|l| l.session_kinds.first())
+            .map(|k| k.as_str())
+            .unwrap_or("guidance");
+        NewActivitySession {
+            note: Some("Dữ liệu mẫu".into()),
+            ..testing::session(&pid, line, unit, kind, &coord.id).held().on(day)
+        }
+    };
+    // Line 4 in as many villages as the pace allows.
+    let with_l4 = ((3.0 * pace).round() as usize).min(3);
+    for (k, village) in villages.iter().take(with_l4).enumerate() {
+        store
+            .create_activity_session(session("l4-binh-dan-hoc-vu-so", village, d(7, 5 + 5 * k as u8)), now)
+            .await?;
+    }
+    // Line 2 propaganda: fortnightly at pace 1.
+    let posts = (6.0 * pace).round() as usize;
+    for day in [d(6, 5), d(6, 19), d(7, 3), d(7, 17), d(8, 7), d(8, 21)]
+        .into_iter()
+        .take(posts)
+    {
+        store
+            .create_activity_session(session("l2-propaganda", &centre, day), now)
+            .await?;
+    }
+    Ok(())
+}

@@ -177,6 +177,10 @@ enum Command {
         /// Fill the database, then exit without serving.
         #[arg(long)]
         fill_only: bool,
+        /// Also a sample city of twelve sample communes at different paces, on
+        /// thanh-pho-mau.localhost (its board: who leads, who lags).
+        #[arg(long)]
+        city: bool,
         #[command(flatten)]
         mail: MailArgs,
         #[command(flatten)]
@@ -596,6 +600,7 @@ async fn run_demo(
     listen: SocketAddr,
     public_url: Option<String>,
     fill_only: bool,
+    city: bool,
     mail: MailArgs,
     proxies: ServeArgs,
 ) -> anyhow::Result<()> {
@@ -610,12 +615,33 @@ async fn run_demo(
     } else {
         println!("Cơ sở dữ liệu mẫu đã có dữ liệu: giữ nguyên.");
     }
+    let has_city = store
+        .communes()
+        .await?
+        .iter()
+        .any(|c| c.host.as_deref() == Some(demo::DEMO_CITY_HOST));
+    if city && !has_city {
+        println!("Đang tạo thành phố mẫu: 12 xã mẫu, mỗi xã một nhịp độ (dữ liệu giả lập)…");
+        demo::fill_city(&store).await?;
+    }
     store.close().await;
     println!(
         "Dữ liệu mẫu: đăng nhập {} / {} (tình nguyện viên tnv01…tnv06, báo cáo viên thôn thon1…thon3, cùng mật khẩu).",
         demo::DEMO_USER,
         demo::DEMO_PASSWORD
     );
+    if city || has_city {
+        let base = public_url.clone().unwrap_or_else(|| format!("http://{listen}"));
+        let base = base.replace("127.0.0.1", "localhost");
+        println!(
+            "Thành phố mẫu: {} (đăng nhập {} / {}); các xã mẫu: {} … {}.",
+            kehoach_web::communes::url_on_host(&base, demo::DEMO_CITY_HOST),
+            demo::DEMO_USER,
+            demo::DEMO_PASSWORD,
+            kehoach_web::communes::url_on_host(&base, "xa-mau-01.localhost"),
+            kehoach_web::communes::url_on_host(&base, "xa-mau-12.localhost"),
+        );
+    }
     if fill_only {
         return Ok(());
     }
@@ -785,7 +811,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 } else {
                     db.database_url
                 };
-                return run_demo(url, listen, public_url, false, mail, proxies).await;
+                return run_demo(url, listen, public_url, false, false, mail, proxies).await;
             }
             serve(db, listen, plan, public_url, mail, proxies).await
         }
@@ -794,9 +820,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             listen,
             public_url,
             fill_only,
+            city,
             mail,
             proxies,
-        } => run_demo(database_url, listen, public_url, fill_only, mail, proxies).await,
+        } => run_demo(database_url, listen, public_url, fill_only, city, mail, proxies).await,
         Command::Commune {
             command:
                 CommuneCommand::Add {

@@ -1,7 +1,9 @@
 //! The city's board (`/thanh-pho`): every commune of the city with the
 //! standing of the plan it works in (its newest running plan) as of a day:
 //! how many targets are met, on pace, behind, at risk; its support turns
-//! and held sessions; communes ranked, those holding the city back first;
+//! and held sessions; communes ranked, those holding the city back first
+//! (lowest share of targets met or on pace, then least of its targets
+//! reached, then most at risk);
 //! a communes × targets grid coloured by status; support turns by service
 //! summed over communes (service ids are the shared catalogue's, so they
 //! mean the same everywhere). Targets are never summed across plans: the
@@ -37,6 +39,9 @@ pub struct CommuneStanding {
     pub not_yet: usize,
     /// Met or on pace, of the targets whose window has opened: 0–100.
     pub score: f64,
+    /// Mean share of each target reached (value ÷ threshold, at most 1):
+    /// orders communes of the same score.
+    pub progress: f64,
     pub score_text: String,
     pub turns: String,
     pub sessions: String,
@@ -122,6 +127,18 @@ async fn load(st: &AppState, as_of: Day) -> Result<CityBoardPage, AppError> {
         } else {
             100.0 * (met + on_track) as f64 / started as f64
         };
+        let shares: Vec<f64> = standings
+            .iter()
+            .filter_map(|s| {
+                let t = plan.targets.iter().find(|t| t.id == s.value.target_id)?;
+                (t.threshold > 0.0).then(|| (s.value.value / t.threshold).clamp(0.0, 1.0))
+            })
+            .collect();
+        let progress = if shares.is_empty() {
+            1.0
+        } else {
+            shares.iter().sum::<f64>() / shares.len() as f64
+        };
         let turns: i64 = facts.turns.iter().map(|g| i64::from(g.n)).sum();
         let sessions: i64 = facts.sessions.iter().map(|g| i64::from(g.n)).sum();
         total_turns += turns;
@@ -165,6 +182,7 @@ async fn load(st: &AppState, as_of: Day) -> Result<CityBoardPage, AppError> {
                 at_risk,
                 not_yet,
                 score,
+                progress,
                 score_text: format!("{}%", kehoach_core::text::vn_int(score.round() as i64)),
                 turns: vn_int(turns),
                 sessions: vn_int(sessions),
@@ -174,10 +192,12 @@ async fn load(st: &AppState, as_of: Day) -> Result<CityBoardPage, AppError> {
             cells,
         ));
     }
-    // Furthest behind first: lowest share met or on pace, then most at risk.
+    // Furthest behind first: lowest share met or on pace, then least of
+    // its targets reached, then most at risk.
     rows.sort_by(|a, b| {
         a.0.score
             .total_cmp(&b.0.score)
+            .then(a.0.progress.total_cmp(&b.0.progress))
             .then(b.0.at_risk.cmp(&a.0.at_risk))
             .then(a.0.name.cmp(&b.0.name))
     });

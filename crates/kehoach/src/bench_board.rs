@@ -545,6 +545,54 @@ pub async fn board_communes(
         among / alone.max(1e-9),
         among_floor / among.max(1e-9)
     );
+
+    // The city's board: every commune of the city as of a date, ranked
+    // (what /thanh-pho shows), against reading one commune's board after
+    // another in the same run.
+    let (city, _, _) = store
+        .found_commune(
+            kehoach_store::NewCommune {
+                name: "thành phố Đo Hiệu Năng".into(),
+                host: Some("thanh-pho.bench.test".into()),
+                is_city: true,
+                ..Default::default()
+            },
+            None,
+            2026,
+            3600,
+            now,
+        )
+        .await?;
+    sqlx::query("UPDATE communes SET city_id = $1 WHERE kind = 'commune'")
+        .bind(&city.id)
+        .execute(store.pool())
+        .await?;
+    let mut rollups = Vec::new();
+    let mut one_by_one = Vec::new();
+    for as_of in days.iter().take(iterations.min(20)) {
+        let t = Instant::now();
+        let r = kehoach_web::city::board::city_rollup(&store, &city.id, *as_of)
+            .await
+            .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+        rollups.push(t.elapsed());
+        anyhow::ensure!(r.communes.len() == communes, "{} communes rolled up", r.communes.len());
+        let t = Instant::now();
+        for c in store.city_communes(&city.id).await? {
+            let pid = store.commune_plan_id(&c.id).await?.context("a plan")?;
+            let p = store.load_plan(&pid).await?;
+            std::hint::black_box(kehoach_web::reports::standings(&store, &p, *as_of).await?);
+        }
+        one_by_one.push(t.elapsed());
+    }
+    rollups.sort();
+    one_by_one.sort();
+    println!(
+        "the city's board ({communes} communes, ranked), as of a random date: p50 {:.1} ms, p99 {:.1} ms; one commune after another: p50 {:.1} ms ({:.2}×)",
+        crate::bench::percentile(&rollups, 0.5),
+        crate::bench::percentile(&rollups, 0.99),
+        crate::bench::percentile(&one_by_one, 0.5),
+        crate::bench::percentile(&one_by_one, 0.5) / crate::bench::percentile(&rollups, 0.5).max(1e-9)
+    );
     store.close().await;
     Ok(())
 }

@@ -104,64 +104,53 @@ pub async fn city_board(
     }
 }
 
-async fn load(st: &AppState, as_of: Day) -> Result<CityBoardPage, AppError> {
-    let communes = st.store.city_communes(&st.commune.id).await?;
+/// Every commune of a city as of a day: what the city board shows.
+pub struct CityRollup {
+    /// Ranked, furthest behind first.
+    pub communes: Vec<CommuneStanding>,
+    /// (target id, name) of each grid column.
+    pub columns: Vec<(String, String)>,
+    /// (service label, turns) over every commune, most first.
+    pub services: Vec<(String, i64)>,
+    pub total_turns: i64,
+    pub total_sessions: i64,
+}
+
+/// One commune's standing, its grid cells by (target id, name), its turns
+/// by service (id, label, turns) and its totals.
+struct OneCommune {
+    standing: CommuneStanding,
+    cells: Vec<((String, String), (String, String))>,
+    services: Vec<(String, String, i64)>,
+    turns: i64,
+    sessions: i64,
+}
+
+/// Communes read at once (each reads its aggregates in a few queries).
+const AT_ONCE: usize = 4;
+
+/// The city's communes as of `as_of`, read a few at a time, ranked.
+pub async fn city_rollup(store: &kehoach_store::Store, city_id: &str, as_of: Day) -> Result<CityRollup, AppError> {
+    use futures_util::StreamExt;
+    let communes = store.city_communes(city_id).await?;
+    let read: Vec<Result<Option<OneCommune>, AppError>> = futures_util::stream::iter(communes)
+        .map(|c| one_commune(store, c, as_of))
+        .buffered(AT_ONCE)
+        .collect()
+        .await;
     let mut columns: Vec<(String, String)> = Vec::new();
     let mut rows: Vec<(CommuneStanding, Cells)> = Vec::new();
     let mut services: BTreeMap<String, (String, i64)> = BTreeMap::new();
     let (mut total_turns, mut total_sessions) = (0i64, 0i64);
-    let to = as_of.iso();
-    for commune in communes {
-        let Some(plan_id) = st.store.commune_plan_id(&commune.id).await? else {
-            continue;
-        };
-        let plan = st.store.load_plan(&plan_id).await?;
-        let (facts, standings) = crate::reports::standings(&st.store, &plan, as_of).await?;
-        let count = |s: Status| standings.iter().filter(|x| x.status == s).count();
-        let (met, on_track, behind) = (count(Status::Met), count(Status::OnTrack), count(Status::Behind));
-        let at_risk = count(Status::AtRisk) + count(Status::Failed);
-        let not_yet = count(Status::NotYet) + count(Status::NotStarted);
-        let started = standings.len() - count(Status::NotYet);
-        let score = if started == 0 {
-            100.0
-        } else {
-            100.0 * (met + on_track) as f64 / started as f64
-        };
-        let shares: Vec<f64> = standings
-            .iter()
-            .filter_map(|s| {
-                let t = plan.targets.iter().find(|t| t.id == s.value.target_id)?;
-                (t.threshold > 0.0).then(|| (s.value.value / t.threshold).clamp(0.0, 1.0))
-            })
-            .collect();
-        let progress = if shares.is_empty() {
-            1.0
-        } else {
-            shares.iter().sum::<f64>() / shares.len() as f64
-        };
-        let turns: i64 = facts.turns.iter().map(|g| i64::from(g.n)).sum();
-        let sessions: i64 = facts.sessions.iter().map(|g| i64::from(g.n)).sum();
-        total_turns += turns;
-        total_sessions += sessions;
-        for (service, n) in st.store.service_turns(&plan_id, &to).await? {
-            let label = plan
-                .lines
-                .iter()
-                .flat_map(|l| l.services.iter())
-                .find(|s| s.id == service)
-                .map(|s| s.label.clone())
-                .unwrap_or_else(|| service.clone());
-            services.entry(service).or_insert((label, 0)).1 += n;
+    for one in read {
+        let Some(one) = one? else { continue };
+        total_turns += one.turns;
+        total_sessions += one.sessions;
+        for (id, label, n) in one.services {
+            services.entry(id).or_insert((label, 0)).1 += n;
         }
         let mut cells = BTreeMap::new();
-        for s in &standings {
-            let name = plan
-                .targets
-                .iter()
-                .find(|t| t.id == s.value.target_id)
-                .map(|t| t.label.clone())
-                .unwrap_or_default();
-            let key = (s.value.target_id.clone(), name);
+        for (key, cell) in one.cells {
             let col = match columns.iter().position(|c| *c == key) {
                 Some(i) => i,
                 None => {
@@ -169,28 +158,9 @@ async fn load(st: &AppState, as_of: Day) -> Result<CityBoardPage, AppError> {
                     columns.len() - 1
                 }
             };
-            cells.insert(col, (s.status.as_str().to_string(), s.status.label().to_string()));
+            cells.insert(col, cell);
         }
-        rows.push((
-            CommuneStanding {
-                url: format!("/thanh-pho/xa/{}?ngay={}", commune.slug, as_of.vn()),
-                name: commune.name,
-                plan: plan.plan.short_title.clone(),
-                met,
-                on_track,
-                behind,
-                at_risk,
-                not_yet,
-                score,
-                progress,
-                score_text: format!("{}%", kehoach_core::text::vn_int(score.round() as i64)),
-                turns: vn_int(turns),
-                sessions: vn_int(sessions),
-                holds_back: behind + at_risk > 0,
-                cells: Vec::new(),
-            },
-            cells,
-        ));
+        rows.push((one.standing, cells));
     }
     // Furthest behind first: lowest share met or on pace, then least of
     // its targets reached, then most at risk.
@@ -201,7 +171,7 @@ async fn load(st: &AppState, as_of: Day) -> Result<CityBoardPage, AppError> {
             .then(b.0.at_risk.cmp(&a.0.at_risk))
             .then(a.0.name.cmp(&b.0.name))
     });
-    let communes: Vec<CommuneStanding> = rows
+    let communes = rows
         .into_iter()
         .map(|(mut c, cells)| {
             c.cells = (0..columns.len())
@@ -212,20 +182,125 @@ async fn load(st: &AppState, as_of: Day) -> Result<CityBoardPage, AppError> {
         .collect();
     let mut services: Vec<(String, i64)> = services.into_values().collect();
     services.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    Ok(CityRollup {
+        communes,
+        columns,
+        services,
+        total_turns,
+        total_sessions,
+    })
+}
+
+/// One commune's standing as of `as_of`, in the plan it works in (None
+/// when it has none).
+async fn one_commune(
+    store: &kehoach_store::Store,
+    commune: kehoach_store::CommuneRow,
+    as_of: Day,
+) -> Result<Option<OneCommune>, AppError> {
+    let Some(plan_id) = store.commune_plan_id(&commune.id).await? else {
+        return Ok(None);
+    };
+    let plan = store.load_plan(&plan_id).await?;
+    let to = as_of.iso();
+    let ((facts, standings), by_service) = tokio::try_join!(
+        async { Ok::<_, AppError>(crate::reports::standings(store, &plan, as_of).await?) },
+        async { Ok::<_, AppError>(store.service_turns(&plan_id, &to).await?) },
+    )?;
+    let count = |s: Status| standings.iter().filter(|x| x.status == s).count();
+    let (met, on_track, behind) = (count(Status::Met), count(Status::OnTrack), count(Status::Behind));
+    let at_risk = count(Status::AtRisk) + count(Status::Failed);
+    let not_yet = count(Status::NotYet) + count(Status::NotStarted);
+    let started = standings.len() - count(Status::NotYet);
+    let score = if started == 0 {
+        100.0
+    } else {
+        100.0 * (met + on_track) as f64 / started as f64
+    };
+    let shares: Vec<f64> = standings
+        .iter()
+        .filter_map(|s| {
+            let t = plan.targets.iter().find(|t| t.id == s.value.target_id)?;
+            (t.threshold > 0.0).then(|| (s.value.value / t.threshold).clamp(0.0, 1.0))
+        })
+        .collect();
+    let progress = if shares.is_empty() {
+        1.0
+    } else {
+        shares.iter().sum::<f64>() / shares.len() as f64
+    };
+    let turns: i64 = facts.turns.iter().map(|g| i64::from(g.n)).sum();
+    let sessions: i64 = facts.sessions.iter().map(|g| i64::from(g.n)).sum();
+    let services = by_service
+        .into_iter()
+        .map(|(service, n)| {
+            let label = plan
+                .lines
+                .iter()
+                .flat_map(|l| l.services.iter())
+                .find(|s| s.id == service)
+                .map(|s| s.label.clone())
+                .unwrap_or_else(|| service.clone());
+            (service, label, n)
+        })
+        .collect();
+    let cells = standings
+        .iter()
+        .map(|s| {
+            let name = plan
+                .targets
+                .iter()
+                .find(|t| t.id == s.value.target_id)
+                .map(|t| t.label.clone())
+                .unwrap_or_default();
+            (
+                (s.value.target_id.clone(), name),
+                (s.status.as_str().to_string(), s.status.label().to_string()),
+            )
+        })
+        .collect();
+    Ok(Some(OneCommune {
+        standing: CommuneStanding {
+            url: format!("/thanh-pho/xa/{}?ngay={}", commune.slug, as_of.vn()),
+            name: commune.name,
+            plan: plan.plan.short_title.clone(),
+            met,
+            on_track,
+            behind,
+            at_risk,
+            not_yet,
+            score,
+            progress,
+            score_text: format!("{}%", vn_int(score.round() as i64)),
+            turns: vn_int(turns),
+            sessions: vn_int(sessions),
+            holds_back: behind + at_risk > 0,
+            cells: Vec::new(),
+        },
+        cells,
+        services,
+        turns,
+        sessions,
+    }))
+}
+
+async fn load(st: &AppState, as_of: Day) -> Result<CityBoardPage, AppError> {
+    let r = city_rollup(&st.store, &st.commune.id, as_of).await?;
     Ok(CityBoardPage {
         c: chrome(st, None, "", "", None),
         city: st.commune.name.clone(),
         as_of: as_of.vn(),
-        holding_back: communes
+        holding_back: r
+            .communes
             .iter()
             .filter(|c| c.at_risk > 0)
             .map(|c| c.name.clone())
             .collect(),
-        communes,
-        columns,
-        services: services.into_iter().map(|(l, n)| (l, vn_int(n))).collect(),
-        total_turns: vn_int(total_turns),
-        total_sessions: vn_int(total_sessions),
+        communes: r.communes,
+        columns: r.columns,
+        services: r.services.into_iter().map(|(l, n)| (l, vn_int(n))).collect(),
+        total_turns: vn_int(r.total_turns),
+        total_sessions: vn_int(r.total_sessions),
     })
 }
 

@@ -38,6 +38,11 @@ async fn a_city_coordinator_adds_a_commune_that_its_own_coordinator_then_sets_up
         assert!(body.contains("Thành phố chưa có xã, phường nào"), "{b}");
         assert!(body.contains("Thêm xã"), "{b}: the coordinator is offered the form");
         assert!(body.contains("href=\"/thanh-pho/xa\""), "{b}: the menu names the page");
+        let menu = &body[body.find("<nav").expect("the menu")..body.find("</nav>").expect("the menu's end")];
+        assert!(
+            !menu.contains("href=\"/theo-doi\"") && !menu.contains("href=\"/don-vi\""),
+            "{b}: a city has no villages or records of its own: {menu}"
+        );
 
         // Added with the host left empty: its short name under the city's domain.
         let (s, _, body) = hp

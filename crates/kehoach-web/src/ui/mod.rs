@@ -72,12 +72,17 @@ fn menu(u: &NavUser, role: Role, has_unit: bool, city: bool) -> (Vec<NavLink>, V
             add(true, link("/ghi-luot", "Ghi lượt hỗ trợ", "turns"));
         }
         Role::Judge => add(true, link("/cham-thi", "Chấm thi", "judging")),
+        // A city's readers follow its communes; the city has no villages
+        // or records of its own (its plan's targets over communes are to come).
+        Role::Coordinator | Role::Viewer if city => {
+            add(u.can_read_all, link("/thanh-pho", "Theo dõi các xã", "city_board"));
+            add(u.can_read_all, link("/thanh-pho/xa", "Các xã", "city_communes"));
+            add(true, link("/ke-hoach", "Kế hoạch", "plan"));
+            add(u.is_coordinator, link("/nguoi-dung", "Người dùng", "users"));
+            let more = all.split_off(all.len().min(4));
+            return (all, more);
+        }
         Role::Coordinator | Role::Viewer => {
-            add(
-                city && u.can_read_all,
-                link("/thanh-pho", "Theo dõi các xã", "city_board"),
-            );
-            add(city && u.can_read_all, link("/thanh-pho/xa", "Các xã", "city_communes"));
             add(true, link("/theo-doi", "Theo dõi", "board"));
             add(u.can_read_all, link("/bao-cao", "Báo cáo", "report"));
             add(u.is_coordinator, link("/nguoi-dung", "Người dùng", "users"));

@@ -1,7 +1,7 @@
 // Two communes on one server, each on its own host name: a city added with
 // `kehoach city add` while the server runs; its coordinator, in the
 // browser on the city's host, adds xã An Hòa and is shown its coordinator's
-// one-time link on its host (an-hoa.localhost); that coordinator accepts it
+// one-time link on its host (an-hoa.hai-phong.localhost); that coordinator accepts it
 // (with the same username as the first commune's coordinator), brings the
 // commune's plan in from its text and records a session; the city's list
 // counts it; the first commune's pages, on its own address, show nothing
@@ -52,9 +52,9 @@ test('a second commune lives on its own host, sealed from the first', { timeout:
   await hp.getByLabel('Tên xã, phường').fill('xã An Hòa');
   await hp.getByRole('button', { name: 'Thêm xã' }).click();
   const link = [await hp.getByTestId('setup-link').inputValue()];
-  assert.match(link[0], /^http:\/\/an-hoa\.localhost:\d+\/moi\/[A-Za-z0-9_-]+$/);
+  assert.match(link[0], /^http:\/\/an-hoa\.hai-phong\.localhost:\d+\/moi\/[A-Za-z0-9_-]+$/);
   if (shots) await hp.screenshot({ path: `${shots}/city-communes.png`, fullPage: false });
-  const anHoa = `http://an-hoa.localhost:${server.port}`;
+  const anHoa = `http://an-hoa.hai-phong.localhost:${server.port}`;
 
   // Its coordinator, in another browser profile, on An Hòa's host.
   const second = await browser.newContext({ viewport: { width: 1300, height: 900 }, locale: 'vi-VN' });
@@ -103,7 +103,7 @@ test('a second commune lives on its own host, sealed from the first', { timeout:
 
   // The city's list counts An Hòa's session; Vĩnh Thịnh is not of the city.
   await hp.goto(`${city}/thanh-pho/xa`);
-  const row = hp.locator('table.communes tr', { hasText: 'an-hoa.localhost' });
+  const row = hp.locator('table.communes tr', { hasText: 'an-hoa.hai-phong.localhost' });
   assert.equal((await row.locator('td.num').allInnerTexts())[1], '1');
   assert.doesNotMatch(await hp.content(), /Vĩnh Thịnh/);
   // The city's board: An Hòa ranked with its plan's targets, nothing of Vĩnh Thịnh.

@@ -169,6 +169,7 @@ error_codes! {
     CommuneHostInvalid = "commune_host_invalid", 422, "Tên miền: chỉ gồm chữ không dấu, số, dấu “-” và “.”, ví dụ an-hoa.kehoach.haiphong.gov.vn.";
     CommuneHostRequired = "commune_host_required", 422, "Tên miền: máy chủ đã có xã dùng địa chỉ chung, xã mới cần tên miền riêng.";
     CommuneHostTaken = "commune_host_taken", 409, "Tên miền: đã có xã khác dùng tên miền này.";
+    CommuneHostOutsideCity = "commune_host_outside_city", 422, "Tên miền: xã của thành phố dùng tên miền con của địa chỉ thành phố (ví dụ an-hoa.<địa chỉ thành phố>); các tên miền khác do người quản trị máy chủ cấp.";
     CityNotFound = "city_not_found", 404, "Thành phố: không có thành phố, tỉnh này trên máy chủ.";
     NotACity = "not_a_city", 404, "Trang này chỉ có ở địa chỉ của thành phố, tỉnh.";
     PlanClosed = "plan_closed", 409, "Kế hoạch: kế hoạch này đã đóng, số liệu chỉ còn để xem và báo cáo; hãy chọn kế hoạch đang thực hiện ở trang Các kế hoạch.";

@@ -71,7 +71,7 @@ async fn a_city_coordinator_adds_a_commune_that_its_own_coordinator_then_sets_up
             ),
             (
                 "xã Tân Lập",
-                "quang-ninh.test",
+                "an-hoa.hai-phong.test",
                 "đã có xã khác dùng tên miền này",
                 StatusCode::CONFLICT,
             ),

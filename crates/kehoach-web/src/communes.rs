@@ -211,20 +211,24 @@ impl Front {
         named: Option<String>,
     ) -> Result<Router, AppError> {
         let commune = self.commune_for(host).await?;
-        if let Some(plan_id) = &named
-            && self.cached(plan_id, &commune.id).is_none()
-            && self.base.store.plan_commune(plan_id).await?.as_deref() != Some(commune.id.as_str())
-        {
-            return Err(AppError::new(ErrorCode::PlanNotOfCommune, Some("X-Kehoach-Plan")));
-        }
-        let wanted = named.or(wanted);
-        if let Some(plan_id) = &wanted
+        // The plan the header names outright, else the cookie's; either is
+        // served only when it is the commune's (read once, unless built).
+        let asked = named.as_ref().or(wanted.as_ref());
+        if let Some(plan_id) = asked
             && let Some(r) = self.cached(plan_id, &commune.id)
         {
             return Ok(r);
         }
-        let plan_id = match wanted {
-            Some(p) if self.base.store.plan_commune(&p).await?.as_deref() == Some(commune.id.as_str()) => p,
+        let own = match asked {
+            Some(p) => self.base.store.plan_commune(p).await?.as_deref() == Some(commune.id.as_str()),
+            None => false,
+        };
+        let plan_id = match (named, wanted) {
+            (Some(p), _) if own => p,
+            // A plan named outright is refused, never replaced.
+            (Some(_), _) => return Err(AppError::new(ErrorCode::PlanNotOfCommune, Some("X-Kehoach-Plan"))),
+            (None, Some(p)) if own => p,
+            // The cookie's plan is not the commune's: its default answers.
             _ => self.default_plan(&commune).await?,
         };
         if let Some(r) = self.cached(&plan_id, &commune.id) {

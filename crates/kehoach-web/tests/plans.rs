@@ -17,6 +17,16 @@ fn plan_2027() -> String {
     SEED_PLAN_TOML.replace("2026", "2027")
 }
 
+/// Adds the 2027 plan to the commune (from its file); returns its id.
+async fn add_2027(t: &TestApp) -> String {
+    let mut plan = kehoach_core::parse_plan(&plan_2027()).unwrap();
+    t.store
+        .add_commune_plan(&t.commune, &mut plan, &plan_2027(), t.clock.now())
+        .await
+        .unwrap();
+    plan.plan.id
+}
+
 /// The same login, working in `plan`.
 fn in_plan(s: &Session, plan: &str) -> Session {
     Session {
@@ -234,12 +244,7 @@ async fn recording_pages_offer_the_running_plans_and_queued_turns_go_to_the_plan
             "{b}: the page names its plan"
         );
 
-        let mut plan = kehoach_core::parse_plan(&plan_2027()).unwrap();
-        t.store
-            .add_commune_plan(&t.commune, &mut plan, &plan_2027(), t.clock.now())
-            .await
-            .unwrap();
-        let new = plan.plan.id.clone();
+        let new = add_2027(&t).await;
 
         // Two: each recording page says where records go and offers the other.
         for page in ["/ghi-luot", "/buoi", "/buoi/moi?line=l4-binh-dan-hoc-vu-so"] {
@@ -323,12 +328,7 @@ async fn a_person_reached_in_two_plans_on_lines_of_the_same_id_counts_in_each() 
         t.serve_all_communes();
         let coord = t.coordinator().await;
         let old = t.plan_id.clone();
-        let mut plan = kehoach_core::parse_plan(&plan_2027()).unwrap();
-        t.store
-            .add_commune_plan(&t.commune, &mut plan, &plan_2027(), t.clock.now())
-            .await
-            .unwrap();
-        let new = plan.plan.id.clone();
+        let new = add_2027(&t).await;
         let village = t.unit_by_slug("thon-mau-1").await;
         let person = kehoach_store::testing::add_person(
             &t.store,

@@ -21,6 +21,32 @@ fn d(m: u8, dd: u8) -> Day {
     Day::from_ymd(2026, m, dd).expect("valid demo date")
 }
 
+/// The demo's coordinator (`demo`) of a commune or city, working in `plan_id`.
+async fn demo_coordinator(store: &Store, plan_id: &str, full_name: &str, now: i64) -> anyhow::Result<UserRow> {
+    Ok(store
+        .create_user(
+            plan_id,
+            NewUser {
+                username: DEMO_USER.into(),
+                full_name: full_name.into(),
+                role: Role::Coordinator,
+                unit_id: None,
+                password: DEMO_PASSWORD.into(),
+            },
+            now,
+        )
+        .await?)
+}
+
+/// The id of the plan's sample unit `slug`.
+fn unit_id(units: &[UnitRow], slug: &str) -> anyhow::Result<String> {
+    units
+        .iter()
+        .find(|u| u.slug == slug)
+        .map(|u| u.id.clone())
+        .with_context(|| format!("kế hoạch mẫu thiếu đơn vị {slug}"))
+}
+
 /// Fills an empty, migrated database with the demo campaign.
 pub async fn fill(store: &Store) -> anyhow::Result<()> {
     let plan: Plan = kehoach_core::seed_plan();
@@ -31,26 +57,8 @@ pub async fn fill(store: &Store) -> anyhow::Result<()> {
         "cơ sở dữ liệu mẫu đã có kế hoạch: hãy dùng một tệp mới"
     );
     let units = store.list_units(&pid).await?;
-    let slug = |s: &str| -> anyhow::Result<String> {
-        units
-            .iter()
-            .find(|u| u.slug == s)
-            .map(|u| u.id.clone())
-            .with_context(|| format!("kế hoạch mẫu thiếu đơn vị {s}"))
-    };
-    let coord = store
-        .create_user(
-            &pid,
-            NewUser {
-                username: DEMO_USER.into(),
-                full_name: "Người điều phối mẫu".into(),
-                role: Role::Coordinator,
-                unit_id: None,
-                password: DEMO_PASSWORD.into(),
-            },
-            now,
-        )
-        .await?;
+    let slug = |s: &str| unit_id(&units, s);
+    let coord = demo_coordinator(store, &pid, "Người điều phối mẫu", now).await?;
     let mut rng = Rng::new(0x5EED_2026);
     let villages = [slug("thon-mau-1")?, slug("thon-mau-2")?, slug("thon-mau-3")?];
     let youth = slug("doan-tn")?;
@@ -467,19 +475,7 @@ pub async fn fill_city(store: &Store) -> anyhow::Result<CommuneRow> {
         )
         .await
         .map_err(|e| anyhow::anyhow!("thành phố mẫu: {e}"))?;
-    store
-        .create_user(
-            &city_plan,
-            NewUser {
-                username: DEMO_USER.into(),
-                full_name: "Người điều phối thành phố mẫu".into(),
-                role: Role::Coordinator,
-                unit_id: None,
-                password: DEMO_PASSWORD.into(),
-            },
-            now,
-        )
-        .await?;
+    demo_coordinator(store, &city_plan, "Người điều phối thành phố mẫu", now).await?;
     let writer = IngestWriter::start(store.clone(), kehoach_core::Clock::system());
     for (i, pace) in CITY_PACES.iter().enumerate() {
         let n = i + 1;
@@ -515,27 +511,9 @@ async fn fill_commune_at_pace(
     now: i64,
 ) -> anyhow::Result<()> {
     let pid = plan.plan.id.clone();
-    let coord = store
-        .create_user(
-            &pid,
-            NewUser {
-                username: DEMO_USER.into(),
-                full_name: "Người điều phối mẫu".into(),
-                role: Role::Coordinator,
-                unit_id: None,
-                password: DEMO_PASSWORD.into(),
-            },
-            now,
-        )
-        .await?;
+    let coord = demo_coordinator(store, &pid, "Người điều phối mẫu", now).await?;
     let units = store.list_units(&pid).await?;
-    let id_of = |s: &str| -> anyhow::Result<String> {
-        units
-            .iter()
-            .find(|u| u.slug == s)
-            .map(|u| u.id.clone())
-            .with_context(|| format!("kế hoạch mẫu thiếu đơn vị {s}"))
-    };
+    let id_of = |s: &str| unit_id(&units, s);
     let villages = [id_of("thon-mau-1")?, id_of("thon-mau-2")?, id_of("thon-mau-3")?];
     let centre = id_of("ttdvsnc")?;
     let services: Vec<String> = plan

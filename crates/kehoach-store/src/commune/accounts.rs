@@ -158,6 +158,8 @@ const SESSION_CACHE_SECS: u64 = 30;
 const SESSION_CACHE_MAX: usize = 50_000;
 
 type CachedSession = (UserRow, String);
+/// (token hash, plan id) → (when read, session's expiry, the session).
+type SessionMap = std::collections::HashMap<(String, String), (std::time::Instant, i64, CachedSession)>;
 
 /// Sessions recently read, by token hash and plan: a phone recording turns
 /// sends a request per tap, each of which would read the same row. Any
@@ -166,8 +168,7 @@ type CachedSession = (UserRow, String);
 #[derive(Default)]
 pub(crate) struct SessionCache {
     generation: std::sync::atomic::AtomicU64,
-    #[allow(clippy::type_complexity)]
-    map: std::sync::Mutex<std::collections::HashMap<(String, String), (std::time::Instant, i64, CachedSession)>>,
+    map: std::sync::Mutex<SessionMap>,
 }
 
 /// Empties the session cache when dropped, after the change it guards

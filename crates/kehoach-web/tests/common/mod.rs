@@ -155,12 +155,17 @@ impl TestApp {
             .add_commune_plan(&commune, &mut plan, SEED_PLAN_TOML, self.clock.now())
             .await
             .unwrap();
+        self.on(commune, plan.plan.id, host)
+    }
+
+    /// The same server seen from `host`, the commune's, working in `plan_id`.
+    fn on(&self, commune: kehoach_store::CommuneRow, plan_id: String, host: &str) -> TestApp {
         TestApp {
             backend: self.backend,
             url: self.url.clone(),
             store: self.store.clone(),
             router: self.router.clone(),
-            plan_id: plan.plan.id,
+            plan_id,
             commune,
             host: host.into(),
             clock: self.clock.clone(),
@@ -175,16 +180,8 @@ impl TestApp {
             .await
             .unwrap()
             .expect("a commune's host");
-        TestApp {
-            backend: self.backend,
-            url: self.url.clone(),
-            store: self.store.clone(),
-            router: self.router.clone(),
-            plan_id: self.store.commune_plan_id(&commune.id).await.unwrap().unwrap(),
-            commune,
-            host: host.into(),
-            clock: self.clock.clone(),
-        }
+        let plan_id = self.store.commune_plan_id(&commune.id).await.unwrap().unwrap();
+        self.on(commune, plan_id, host)
     }
 
     /// Adds a city on `host` (a starter plan of its name, no units) and
@@ -206,16 +203,7 @@ impl TestApp {
             )
             .await
             .unwrap();
-        TestApp {
-            backend: self.backend,
-            url: self.url.clone(),
-            store: self.store.clone(),
-            router: self.router.clone(),
-            plan_id,
-            commune,
-            host: host.into(),
-            clock: self.clock.clone(),
-        }
+        self.on(commune, plan_id, host)
     }
 
     /// The app's state (for calling a feature's rules directly).

@@ -294,6 +294,83 @@ impl Facts {
     }
 }
 
+/// The spans of days a board as of `as_of` cannot tell apart, oldest
+/// first, each as (first day, last day); the first has no first day (it
+/// runs from the beginning) and the last ends on `as_of`. Inside a span
+/// every day is alike for every target: inside or outside its window, on
+/// or before the day its recent pace looks back to, on or before `as_of`.
+/// So turns and reach summed per span and dated on the span's last day
+/// give every standing exactly as the days themselves do
+/// ([`Facts::in_spans`]); the city's roll-up reads them so, a few rows per
+/// unit and line instead of one per day.
+pub fn day_spans(plan: &Plan, as_of: Day) -> Vec<(Option<Day>, Day)> {
+    // Days on which a span begins: where a window opens or has closed,
+    // and the day after each look-back day and after `as_of`.
+    let mut starts: Vec<Day> = Vec::new();
+    for t in &plan.targets {
+        let w = plan.target_window(t);
+        let then_day = as_of.min(w.end).plus(-14).max(w.start.plus(-1));
+        starts.extend([w.start, w.end.plus(1), then_day.plus(1)]);
+    }
+    let end = as_of.plus(1);
+    starts.retain(|d| *d < end);
+    starts.sort();
+    starts.dedup();
+    let mut spans = Vec::with_capacity(starts.len() + 1);
+    let mut first = None;
+    for s in starts.into_iter().chain([end]) {
+        spans.push((first, s.plus(-1)));
+        first = Some(s);
+    }
+    spans
+}
+
+impl Facts {
+    /// These facts with turns and reach summed per span of
+    /// [`day_spans`] and dated on each span's last day (what the store's
+    /// city roll-up reads): the board as of `as_of` is the same.
+    pub fn in_spans(&self, plan: &Plan, as_of: Day) -> Facts {
+        let spans = day_spans(plan, as_of);
+        let last_of = |d: Day| spans.iter().find(|(_, last)| d <= *last).map(|(_, last)| *last);
+        let mut turns: BTreeMap<(&str, &str, Day), u32> = BTreeMap::new();
+        for x in &self.turns {
+            if let Some(d) = last_of(x.day) {
+                *turns.entry((&x.line_id, &x.unit_id, d)).or_default() += x.n;
+            }
+        }
+        let mut reach: BTreeMap<(&str, &str, Day), u32> = BTreeMap::new();
+        for r in &self.reach {
+            if let Some(d) = last_of(r.day) {
+                *reach.entry((&r.target_id, &r.unit_id, d)).or_default() += r.n;
+            }
+        }
+        Facts {
+            units: self.units.clone(),
+            classes: self.classes.clone(),
+            roster_sizes: self.roster_sizes.clone(),
+            sessions: self.sessions.iter().filter(|s| s.day <= as_of).cloned().collect(),
+            turns: turns
+                .into_iter()
+                .map(|((l, u, day), n)| TurnGroup {
+                    line_id: l.to_string(),
+                    unit_id: u.to_string(),
+                    day,
+                    n,
+                })
+                .collect(),
+            reach: reach
+                .into_iter()
+                .map(|((t, u, day), n)| ReachGroup {
+                    target_id: t.to_string(),
+                    unit_id: u.to_string(),
+                    day,
+                    n,
+                })
+                .collect(),
+        }
+    }
+}
+
 // ------------------------------------------------------------------ values
 
 /// Where a coverage denominator came from.

@@ -664,3 +664,31 @@ fn engine_on_aggregates_equals_a_naive_scan_of_all_records() {
         }
     }
 }
+
+#[test]
+fn facts_summed_per_span_give_the_same_board_as_day_by_day() {
+    let plan = seed_plan();
+    let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+    let mut fewer = 0usize;
+    for round in 0..200 {
+        let records = random_records(&mut rng);
+        let facts = Facts::from_records(&plan, &records);
+        for _ in 0..4 {
+            let as_of = d(5, 20).plus(rng.below(115) as i64);
+            let spans = day_spans(&plan, as_of);
+            assert_eq!(spans.last().map(|s| s.1), Some(as_of), "the last span ends on as_of");
+            for pair in spans.windows(2) {
+                assert_eq!(pair[1].0, Some(pair[0].1.plus(1)), "spans follow one another");
+            }
+            let summed = facts.in_spans(&plan, as_of);
+            assert!(summed.turns.iter().all(|t| spans.iter().any(|s| s.1 == t.day)));
+            fewer += facts.turns.len() - summed.turns.len().min(facts.turns.len());
+            assert_eq!(
+                board(&plan, &summed, as_of),
+                board(&plan, &facts, as_of),
+                "round {round}, as of {as_of}"
+            );
+        }
+    }
+    assert!(fewer > 0, "summing per span must drop rows");
+}

@@ -86,6 +86,8 @@ pub struct Store {
     backend: Backend,
     /// Sessions recently read (see `commune::accounts::SessionCache`).
     sessions: std::sync::Arc<commune::accounts::SessionCache>,
+    /// Plans parsed for the city's roll-up (see `facts::city::PlanCache`).
+    plans: std::sync::Arc<facts::city::PlanCache>,
 }
 
 /// Current time as unix seconds (callers pass it down; tests use fixed times).
@@ -175,6 +177,7 @@ impl Store {
             pool,
             backend,
             sessions: Default::default(),
+            plans: Default::default(),
         })
     }
 
@@ -362,13 +365,15 @@ impl Store {
                 });
             }
         }
-        sqlx::query("UPDATE plans SET commune = $1, title = $2, source_toml = $3 WHERE id = $4")
-            .bind(&plan.plan.commune)
-            .bind(&plan.plan.title)
-            .bind(source)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE plans SET commune = $1, title = $2, source_toml = $3, revision = revision + 1 WHERE id = $4",
+        )
+        .bind(&plan.plan.commune)
+        .bind(&plan.plan.title)
+        .bind(source)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
         for sql in [
             "DELETE FROM contest_judges WHERE plan_id = $1",
             "DELETE FROM contests WHERE plan_id = $1",

@@ -19,6 +19,8 @@ use sqlx::{Any, Row, Transaction};
 
 use crate::{Result, Store};
 
+pub mod city;
+
 /// What a support turn counts in: its plan, unit, line, service, day and
 /// the account that recorded it.
 pub(crate) struct TurnKey<'a> {
@@ -353,7 +355,7 @@ pub struct Trace {
 }
 
 /// `$n, $n+1, …` for `count` parameters starting at `first`.
-fn placeholders(first: usize, count: usize) -> String {
+pub(crate) fn placeholders(first: usize, count: usize) -> String {
     (first..first + count)
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()

@@ -126,24 +126,21 @@ struct OneCommune {
     sessions: i64,
 }
 
-/// Communes read at once (each reads its aggregates in a few queries).
-const AT_ONCE: usize = 4;
-
-/// The city's communes as of `as_of`, read a few at a time, ranked.
+/// The city's communes as of `as_of`, ranked: every commune's aggregates
+/// read at once (`Store::city_facts`, a fixed number of queries), each
+/// commune's board computed by the engine as its own board does.
 pub async fn city_rollup(store: &kehoach_store::Store, city_id: &str, as_of: Day) -> Result<CityRollup, AppError> {
-    use futures_util::StreamExt;
-    let communes = store.city_communes(city_id).await?;
-    let read: Vec<Result<Option<OneCommune>, AppError>> = futures_util::stream::iter(communes)
-        .map(|c| one_commune(store, c, as_of))
-        .buffered(AT_ONCE)
-        .collect()
-        .await;
+    let read: Vec<OneCommune> = store
+        .city_facts(city_id, as_of)
+        .await?
+        .into_iter()
+        .map(|c| one_commune(c, as_of))
+        .collect();
     let mut columns: Vec<(String, String)> = Vec::new();
     let mut rows: Vec<(CommuneStanding, Cells)> = Vec::new();
     let mut services: BTreeMap<String, (String, i64)> = BTreeMap::new();
     let (mut total_turns, mut total_sessions) = (0i64, 0i64);
     for one in read {
-        let Some(one) = one? else { continue };
         total_turns += one.turns;
         total_sessions += one.sessions;
         for (id, label, n) in one.services {
@@ -191,22 +188,15 @@ pub async fn city_rollup(store: &kehoach_store::Store, city_id: &str, as_of: Day
     })
 }
 
-/// One commune's standing as of `as_of`, in the plan it works in (None
-/// when it has none).
-async fn one_commune(
-    store: &kehoach_store::Store,
-    commune: kehoach_store::CommuneRow,
-    as_of: Day,
-) -> Result<Option<OneCommune>, AppError> {
-    let Some(plan_id) = store.commune_plan_id(&commune.id).await? else {
-        return Ok(None);
-    };
-    let plan = store.load_plan(&plan_id).await?;
-    let to = as_of.iso();
-    let ((facts, standings), by_service) = tokio::try_join!(
-        async { Ok::<_, AppError>(crate::reports::standings(store, &plan, as_of).await?) },
-        async { Ok::<_, AppError>(store.service_turns(&plan_id, &to).await?) },
-    )?;
+/// One commune's standing as of `as_of`, in the plan it works in.
+fn one_commune(c: kehoach_store::facts::city::CommuneFacts, as_of: Day) -> OneCommune {
+    let kehoach_store::facts::city::CommuneFacts {
+        commune,
+        plan,
+        facts,
+        services: by_service,
+    } = c;
+    let standings = kehoach_core::engine::board(&plan, &facts, as_of);
     let count = |s: Status| standings.iter().filter(|x| x.status == s).count();
     let (met, on_track, behind) = (count(Status::Met), count(Status::OnTrack), count(Status::Behind));
     let at_risk = count(Status::AtRisk) + count(Status::Failed);
@@ -259,7 +249,7 @@ async fn one_commune(
             )
         })
         .collect();
-    Ok(Some(OneCommune {
+    OneCommune {
         standing: CommuneStanding {
             url: format!("/thanh-pho/xa/{}?ngay={}", commune.slug, as_of.vn()),
             name: commune.name,
@@ -281,7 +271,7 @@ async fn one_commune(
         services,
         turns,
         sessions,
-    }))
+    }
 }
 
 async fn load(st: &AppState, as_of: Day) -> Result<CityBoardPage, AppError> {

@@ -54,10 +54,31 @@ pg_start() {
   echo "==> PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$PG_PORT" >&2
 }
 
+# Starts a hot standby of the cluster of pg_start: a base backup of it
+# (pg_basebackup -R: streaming replication, WAL streamed during the copy) on
+# another free loopback port, and exports KEHOACH_TEST_PG_STANDBY_URL. A
+# database created on the primary appears on the standby a moment later.
+pg_standby_start() {
+  local bin; bin=$(pg_bin)
+  PG_STANDBY_PORT=$(free_port)
+  local as=()
+  [ "$(id -u)" -eq 0 ] && as=(runuser -u postgres --)
+  "${as[@]}" "$bin/pg_basebackup" -h 127.0.0.1 -p "$PG_PORT" -U postgres -D "$PG_DIR/standby" -R -X stream \
+    >"$PG_DIR/basebackup.log" 2>&1 || { cat "$PG_DIR/basebackup.log" >&2; return 1; }
+  "${as[@]}" "$bin/pg_ctl" -D "$PG_DIR/standby" -l "$PG_DIR/standby.log" -w -t 60 \
+    -o "-p $PG_STANDBY_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c hot_standby=on -c max_connections=200" start >/dev/null \
+    || { cat "$PG_DIR/standby.log" >&2; return 1; }
+  export KEHOACH_TEST_PG_STANDBY_URL="postgres://postgres@127.0.0.1:$PG_STANDBY_PORT/postgres"
+  echo "==> hot standby (streaming replication) on 127.0.0.1:$PG_STANDBY_PORT" >&2
+}
+
 pg_stop() {
   [ -n "${PG_DIR:-}" ] || return 0
   local as=()
   [ "$(id -u)" -eq 0 ] && as=(runuser -u postgres --)
+  if [ -d "$PG_DIR/standby" ]; then
+    "${as[@]}" "$(pg_bin)/pg_ctl" -D "$PG_DIR/standby" -m fast -w stop >/dev/null 2>&1 || true
+  fi
   "${as[@]}" "$(pg_bin)/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null 2>&1 || true
   rm -rf "$PG_DIR"
   PG_DIR=""

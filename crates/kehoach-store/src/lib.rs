@@ -13,6 +13,7 @@
 pub mod commune;
 pub mod facts;
 pub mod records;
+pub mod replica;
 pub mod testing;
 pub mod views;
 
@@ -88,6 +89,8 @@ pub struct Store {
     sessions: std::sync::Arc<commune::accounts::SessionCache>,
     /// Plans parsed for the city's roll-up (see `facts::city::PlanCache`).
     plans: std::sync::Arc<facts::city::PlanCache>,
+    /// A streaming replica that boards, reports and exports read from (see `replica`).
+    reads: Option<AnyPool>,
 }
 
 /// Current time as unix seconds (callers pass it down; tests use fixed times).
@@ -178,6 +181,7 @@ impl Store {
             backend,
             sessions: Default::default(),
             plans: Default::default(),
+            reads: None,
         })
     }
 

@@ -76,6 +76,12 @@ struct ServeArgs {
     /// machine's clock.
     #[arg(long, env = "KEHOACH_TODAY")]
     today: Option<String>,
+    /// A PostgreSQL streaming replica (hot standby) of the database: boards,
+    /// the city's roll-up, reports and exports read there, every write and
+    /// the reads a write depends on go to the primary. Pages say when the
+    /// replica lags behind.
+    #[arg(long, env = "KEHOACH_READ_DATABASE_URL", hide_env_values = true)]
+    read_database_url: Option<String>,
 }
 
 impl ServeArgs {
@@ -454,7 +460,14 @@ async fn serve(
         Some(url) => Some(kehoach_web::mail::Mailer::new(url, &mail.smtp_from)?),
         None => None,
     };
-    let store = open(&db).await?;
+    let mut store = open(&db).await?;
+    if let Some(url) = &proxies.read_database_url {
+        store = store
+            .with_read_replica(url)
+            .await
+            .context("--read-database-url: không dùng được máy chủ bản sao")?;
+        tracing::info!("boards, reports and exports read from the replica");
+    }
     let now = clock.now();
     let ids = store.plan_ids().await?;
     if ids.is_empty() {

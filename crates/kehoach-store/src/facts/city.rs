@@ -118,7 +118,7 @@ impl Store {
             for id in ids {
                 q = q.bind(id);
             }
-            rows.extend(q.fetch_all(self.pool()).await?);
+            rows.extend(q.fetch_all(self.read_pool()).await?);
         }
         // Running first, then newest, then the greatest id.
         rows.sort_by(|a, b| {
@@ -159,7 +159,7 @@ impl Store {
             for id in ids {
                 q = q.bind(id);
             }
-            for (id, revision, source) in q.fetch_all(self.pool()).await? {
+            for (id, revision, source) in q.fetch_all(self.read_pool()).await? {
                 let mut plan = kehoach_core::parse_plan(&source).map_err(|errors| {
                     StoreError::BadPlan(errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))
                 })?;
@@ -190,7 +190,7 @@ impl Store {
             if let Some(e) = extra {
                 q = q.bind(e);
             }
-            rows.extend(q.fetch_all(self.pool()).await?);
+            rows.extend(q.fetch_all(self.read_pool()).await?);
         }
         Ok(rows)
     }
@@ -386,7 +386,7 @@ impl Store {
                 for (_, last) in list {
                     q = q.bind(last.iso());
                 }
-                for r in q.fetch_all(self.pool()).await? {
+                for r in q.fetch_all(self.read_pool()).await? {
                     let Some(d) = Day::parse_iso(&r.try_get::<String, _>(3)?) else {
                         continue;
                     };

@@ -540,7 +540,7 @@ impl Store {
             "SELECT roster, unit_id, COUNT(*) FROM roster_people WHERE commune_id = (SELECT pc.commune_id FROM plans pc WHERE pc.id = $1) AND active = 1 GROUP BY roster, unit_id",
         )
         .bind(plan_id)
-        .fetch_all(self.pool())
+        .fetch_all(self.read_pool())
         .await?;
         Ok(rows
             .into_iter()
@@ -561,7 +561,7 @@ impl Store {
         )
         .bind(plan_id)
         .bind(to)
-        .fetch_all(self.pool())
+        .fetch_all(self.read_pool())
         .await?;
         Ok(rows
             .into_iter()
@@ -585,7 +585,7 @@ impl Store {
         )
         .bind(plan_id)
         .bind(to)
-        .fetch_all(self.pool())
+        .fetch_all(self.read_pool())
         .await?;
         Ok(rows
             .into_iter()
@@ -609,7 +609,7 @@ impl Store {
         )
         .bind(plan_id)
         .bind(to)
-        .fetch_all(self.pool())
+        .fetch_all(self.read_pool())
         .await?;
         Ok(rows
             .into_iter()
@@ -631,7 +631,7 @@ impl Store {
             "SELECT id, roster, unit_id, active FROM roster_people WHERE commune_id = (SELECT pc.commune_id FROM plans pc WHERE pc.id = $1)",
         )
         .bind(plan_id)
-        .fetch_all(self.pool())
+        .fetch_all(self.read_pool())
         .await?
         .into_iter()
         .filter_map(|(id, roster, unit_id, active)| {
@@ -657,7 +657,7 @@ impl Store {
             "SELECT id, line_id, unit_id, class_id, kind, status, day, deleted_at FROM sessions WHERE plan_id = $1",
         )
         .bind(plan_id)
-        .fetch_all(self.pool())
+        .fetch_all(self.read_pool())
         .await?
         .into_iter()
         .filter_map(|(id, line_id, unit_id, class_id, kind, status, day, deleted_at)| {
@@ -677,7 +677,7 @@ impl Store {
             "SELECT session_id, person_id, deleted_at FROM attendances WHERE plan_id = $1",
         )
         .bind(plan_id)
-        .fetch_all(self.pool())
+        .fetch_all(self.read_pool())
         .await?
         .into_iter()
         .map(|(session_id, person_id, deleted_at)| FactAttendance {
@@ -691,7 +691,7 @@ impl Store {
              JOIN users u ON u.id = t.created_by WHERE t.plan_id = $1",
         )
         .bind(plan_id)
-        .fetch_all(self.pool())
+        .fetch_all(self.read_pool())
         .await?
         .into_iter()
         .filter_map(|(id, line_id, unit_id, day, by_person, deleted_at)| {
@@ -710,7 +710,7 @@ impl Store {
              JOIN contest_entries e ON e.id = ep.entry_id WHERE e.plan_id = $1",
         )
         .bind(plan_id)
-        .fetch_all(self.pool())
+        .fetch_all(self.read_pool())
         .await?
         .into_iter()
         .filter_map(|(person_id, line_id, day, status)| {
@@ -809,9 +809,9 @@ impl Store {
             cq = cq.bind(b);
             sq = sq.bind(b);
         }
-        let total: i64 = cq.fetch_one(self.pool()).await?.try_get(0)?;
+        let total: i64 = cq.fetch_one(self.read_pool()).await?.try_get(0)?;
         let rows = sq
-            .fetch_all(self.pool())
+            .fetch_all(self.read_pool())
             .await?
             .iter()
             .filter_map(|r| {

@@ -140,7 +140,7 @@ impl Store {
         for v in binds {
             q = q.bind(v);
         }
-        Ok(q.fetch_one(self.pool()).await?.0.unwrap_or_default())
+        Ok(q.fetch_one(self.read_pool()).await?.0.unwrap_or_default())
     }
 
     /// A plan's contest entries for the export (no contact).
@@ -156,7 +156,7 @@ impl Store {
         for v in &binds {
             q = q.bind(v);
         }
-        Ok(q.fetch_all(self.pool()).await?)
+        Ok(q.fetch_all(self.read_pool()).await?)
     }
 
     /// Every live record the filter selects, one sheet per record kind, and
@@ -186,7 +186,7 @@ impl Store {
             for v in &binds {
                 q = q.bind(v);
             }
-            let rows: Vec<SessionTuple> = q.fetch_all(self.pool()).await?;
+            let rows: Vec<SessionTuple> = q.fetch_all(self.read_pool()).await?;
             Ok::<_, crate::StoreError>(rows)
         };
         // Every read at once: the database works on the big sheets while the small ones come.

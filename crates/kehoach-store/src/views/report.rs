@@ -57,7 +57,7 @@ impl Store {
         )
         .bind(plan_id)
         .bind(to)
-        .fetch_all(self.pool())
+        .fetch_all(self.read_pool())
         .await?)
     }
 
@@ -138,7 +138,7 @@ impl Store {
         )
         .bind(plan_id)
         .bind(&day)
-        .fetch_all(self.pool())
+        .fetch_all(self.read_pool())
         .await?;
         let shifts: Vec<(String, i64)> = sqlx::query_as(
             "SELECT ss.person_id, COUNT(*) FROM shift_signups ss JOIN shifts s ON s.id = ss.shift_id \
@@ -146,7 +146,7 @@ impl Store {
         )
         .bind(plan_id)
         .bind(&day)
-        .fetch_all(self.pool())
+        .fetch_all(self.read_pool())
         .await?;
         let mut by: HashMap<String, (u64, u64)> = HashMap::new();
         for (p, n) in turns {
@@ -186,7 +186,7 @@ impl Store {
         )
         .bind(plan_id)
         .bind(&day)
-        .fetch_all(self.pool())
+        .fetch_all(self.read_pool())
         .await?;
         let by_service: Vec<(String, String, i64)> = sqlx::query_as(
             "SELECT line_id, service, CAST(SUM(n) AS BIGINT) FROM turn_service_daily WHERE plan_id = $1 AND day <= $2 \
@@ -194,7 +194,7 @@ impl Store {
         )
         .bind(plan_id)
         .bind(&day)
-        .fetch_all(self.pool())
+        .fetch_all(self.read_pool())
         .await?;
         let mut participants: std::collections::BTreeMap<String, u64> = Default::default();
         let mut participants_by_unit: std::collections::BTreeMap<String, u64> = Default::default();
@@ -207,7 +207,7 @@ impl Store {
              GROUP BY line_id",
         )
         .bind(plan_id)
-        .fetch_all(self.pool())
+        .fetch_all(self.read_pool())
         .await?;
         let teams = self
             .teams(plan_id)

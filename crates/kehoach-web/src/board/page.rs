@@ -453,6 +453,7 @@ pub async fn board_page(
         _ => units.sort_by(|a, b| a.turns.cmp(&b.turns).then(a.sessions.cmp(&b.sessions))),
     }
     let period = plan.plan.period;
+    let notice = crate::ui::replica_notice(&st, notice).await;
     let page = BoardPage {
         c: chrome(&st, Some(&cu), "Bảng theo dõi chỉ tiêu", "board", notice),
         as_of: as_of.vn(),

@@ -97,6 +97,7 @@ pub async fn city_board(
     };
     match load(&st, as_of).await {
         Ok(mut page) => {
+            let notice = crate::ui::replica_notice(&st, notice).await;
             page.c = chrome(&st, Some(&cu), "Theo dõi các xã, phường", "city_board", notice);
             render(StatusCode::OK, &page)
         }
@@ -341,6 +342,7 @@ pub async fn commune_board(
         let name = commune.name.clone();
         let cst = st.for_commune(commune, plan.clone());
         let b = crate::board::BoardData::load(&cst, as_of).await?;
+        let notice = crate::ui::replica_notice(&st, notice).await;
         // No unit matches "—": no link into the commune's records.
         let cards = plan
             .targets

@@ -233,6 +233,27 @@ pub(crate) fn render<T: Template>(status: StatusCode, t: &T) -> Response {
     }
 }
 
+/// Where figures are read from a replica that has not yet replayed the
+/// last writes (`serve --read-database-url`): a page of figures says so,
+/// with the delay, unless it already has something to say.
+pub(crate) async fn replica_notice(st: &AppState, notice: Option<Notice>) -> Option<Notice> {
+    if notice.is_some() {
+        return notice;
+    }
+    let lag = st.store.replica_lag().await.ok().flatten()?;
+    let delay = if lag.seconds < 1.0 {
+        "chưa đến 1 giây".to_string()
+    } else {
+        format!("khoảng {} giây", kehoach_core::text::vn_int(lag.seconds.ceil() as i64))
+    };
+    Some(Notice {
+        kind: "warn",
+        text: format!(
+            "Số liệu được đọc từ máy chủ bản sao, đang chậm {delay} so với máy chủ chính: những bản ghi vừa nhập có thể chưa được tính. Tải lại trang sau ít giây."
+        ),
+    })
+}
+
 pub(crate) fn error_notice(e: &AppError) -> Option<Notice> {
     Some(Notice {
         kind: "error",

@@ -88,6 +88,11 @@ impl TestApp {
     /// A fresh app whose "now" is `clock`.
     pub async fn open_at(backend: &'static str, url: &str, clock: Clock) -> TestApp {
         let store = Store::open(url, true).await.unwrap();
+        TestApp::on_store(backend, url, store, clock).await
+    }
+
+    /// A fresh app on an opened store (one that reads from a replica, say).
+    pub async fn on_store(backend: &'static str, url: &str, store: Store, clock: Clock) -> TestApp {
         store.migrate().await.unwrap();
         store
             .import_plan(&seed_plan(), SEED_PLAN_TOML, clock.now())

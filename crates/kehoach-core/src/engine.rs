@@ -148,6 +148,19 @@ pub struct Facts {
     pub sessions: Vec<SessionGroup>,
     pub turns: Vec<TurnGroup>,
     pub reach: Vec<ReachGroup>,
+    /// For targets over units that have plans of their own (a city's
+    /// communes): whether a unit's own target was met as of a day.
+    pub unit_met: Vec<UnitMet>,
+}
+
+/// Whether unit `unit_id`'s own target, the one the city's target
+/// `target_id` names (`unit_target`), was met as of `day` ([`crate::rollup`]).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct UnitMet {
+    pub target_id: String,
+    pub unit_id: String,
+    pub day: Day,
+    pub met: bool,
 }
 
 /// Where a person was reached: a support turn, or attendance at a session of a kind.
@@ -290,6 +303,7 @@ impl Facts {
                 })
                 .collect(),
             reach,
+            unit_met: Vec::new(),
         }
     }
 }
@@ -304,13 +318,21 @@ impl Facts {
 /// ([`Facts::in_spans`]); the city's roll-up reads them so, a few rows per
 /// unit and line instead of one per day.
 pub fn day_spans(plan: &Plan, as_of: Day) -> Vec<(Option<Day>, Day)> {
+    day_spans_of(&[plan], as_of)
+}
+
+/// [`day_spans`] for several plans at once (a city's plan and a commune's):
+/// a board of any of them cannot tell the days of a span apart.
+pub fn day_spans_of(plans: &[&Plan], as_of: Day) -> Vec<(Option<Day>, Day)> {
     // Days on which a span begins: where a window opens or has closed,
     // and the day after each look-back day and after `as_of`.
     let mut starts: Vec<Day> = Vec::new();
-    for t in &plan.targets {
-        let w = plan.target_window(t);
-        let then_day = as_of.min(w.end).plus(-14).max(w.start.plus(-1));
-        starts.extend([w.start, w.end.plus(1), then_day.plus(1)]);
+    for plan in plans {
+        for t in &plan.targets {
+            let w = plan.target_window(t);
+            let then_day = as_of.min(w.end).plus(-14).max(w.start.plus(-1));
+            starts.extend([w.start, w.end.plus(1), then_day.plus(1)]);
+        }
     }
     let end = as_of.plus(1);
     starts.retain(|d| *d < end);
@@ -330,7 +352,13 @@ impl Facts {
     /// [`day_spans`] and dated on each span's last day (what the store's
     /// city roll-up reads): the board as of `as_of` is the same.
     pub fn in_spans(&self, plan: &Plan, as_of: Day) -> Facts {
-        let spans = day_spans(plan, as_of);
+        self.summed_in(&day_spans(plan, as_of))
+    }
+
+    /// These facts up to the last span's end, turns and reach summed per
+    /// span and dated on each span's last day.
+    pub fn summed_in(&self, spans: &[(Option<Day>, Day)]) -> Facts {
+        let as_of = spans.last().map_or(Day::from_ymd(1, 1, 1).expect("a day"), |s| s.1);
         let last_of = |d: Day| spans.iter().find(|(_, last)| d <= *last).map(|(_, last)| *last);
         let mut turns: BTreeMap<(&str, &str, Day), u32> = BTreeMap::new();
         for x in &self.turns {
@@ -367,6 +395,7 @@ impl Facts {
                     n,
                 })
                 .collect(),
+            unit_met: self.unit_met.iter().filter(|m| m.day <= as_of).cloned().collect(),
         }
     }
 }
@@ -559,6 +588,30 @@ pub fn evaluate(plan: &Plan, t: &TargetDef, facts: &Facts, as_of: Day) -> Target
                 (false, false) => None,
             };
             out.value = pct(num, den);
+        }
+        Measure::UnitTargetShare => {
+            // Each unit's own target as of the day: the last word on it up to then.
+            let mut met = 0usize;
+            let units = units_in_scope(t, facts);
+            for u in &units {
+                let ok = facts
+                    .unit_met
+                    .iter()
+                    .filter(|m| m.target_id == t.id && m.unit_id == u.id && m.day <= as_of)
+                    .max_by_key(|m| m.day)
+                    .is_some_and(|m| m.met);
+                met += usize::from(ok);
+                out.per_unit.push(UnitValue {
+                    id: u.id.clone(),
+                    value: if ok { 1.0 } else { 0.0 },
+                    met: ok,
+                    declared: false,
+                    of: None,
+                });
+            }
+            out.numerator = met as f64;
+            out.denominator = Some(units.len() as f64);
+            out.value = pct(met as f64, units.len() as f64);
         }
         Measure::RatePerUnitPeriod => {
             // Cells: every active class of a unit in scope × every week of the window up to as_of.

@@ -11,6 +11,7 @@ pub mod plan;
 pub mod read;
 pub mod records;
 pub mod report;
+pub mod rollup;
 pub mod text;
 
 pub use day::{Clock, Day};

@@ -597,6 +597,7 @@ fn naive(plan: &Plan, t: &TargetDef, r: &Records, as_of: Day) -> (f64, f64, Opti
             }
             (pct(num, den), num, Some(den), per)
         }
+        Measure::UnitTargetShare => panic!("the seed plan has no target over communes"),
         Measure::RatePerUnitPeriod => {
             let mut weeks = 0usize;
             let mut day = w.start;
@@ -691,4 +692,231 @@ fn facts_summed_per_span_give_the_same_board_as_day_by_day() {
         }
     }
     assert!(fewer > 0, "summing per span must drop rows");
+}
+
+// ------------------------------------------------- a city's plan over communes
+
+/// A city's plan over its communes: launch sessions in every commune, a
+/// sum of turns, a minimum per commune on a line the communes' plans share,
+/// and a share of communes meeting their own T4.
+fn city_plan() -> Plan {
+    let mut p = seed_plan();
+    let base = p.targets[0].clone();
+    let target = |id: &str, measure: Measure, threshold: f64, unit: ThresholdUnit| TargetDef {
+        id: id.into(),
+        label: id.into(),
+        measure,
+        threshold,
+        threshold_unit: unit,
+        lines: Vec::new(),
+        session_kinds: Vec::new(),
+        unit_kind: Some(UnitKind::Commune),
+        per_unit: None,
+        roster: None,
+        subject: None,
+        only_smart_classroom: false,
+        window: None,
+        unit_target: None,
+        comparator: Comparator::Ge,
+        ..base.clone()
+    };
+    let mut c1 = target("C1", Measure::UnitCoverage, 100.0, ThresholdUnit::Percent);
+    c1.records = vec![RecordKind::Session];
+    c1.session_kinds = vec![SessionKind::Training];
+    c1.per_unit = Some(2);
+    let mut c2 = target("C2", Measure::Count, 200.0, ThresholdUnit::Turns);
+    c2.records = vec![RecordKind::SupportTurn];
+    c2.unit_kind = None;
+    let mut c3 = target("C3", Measure::MinPerUnit, 5.0, ThresholdUnit::Turns);
+    c3.records = vec![RecordKind::SupportTurn, RecordKind::Session];
+    c3.lines = vec!["l3-support".into()];
+    let mut c4 = target("C4", Measure::UnitTargetShare, 50.0, ThresholdUnit::Percent);
+    c4.comparator = Comparator::Gt;
+    c4.unit_target = Some("T4".into());
+    c4.records = vec![RecordKind::SupportTurn];
+    p.targets = vec![c1, c2, c3, c4];
+    p
+}
+
+/// The city's targets straight off the communes' raw records (the inner
+/// level, each commune's T6, by the engine on its own raw records).
+fn naive_city(city: &Plan, t: &TargetDef, communes: &[(String, Records, bool)], as_of: Day) -> (f64, f64) {
+    let seed = seed_plan();
+    let w = city.target_window(t);
+    let ok_day = |day: Day| day <= as_of && w.contains(day);
+    let ok_line = |l: &str| t.lines.is_empty() || t.lines.iter().any(|x| x == l);
+    let count = |r: &Records| {
+        let s = r
+            .sessions
+            .iter()
+            .filter(|s| {
+                t.records.contains(&RecordKind::Session)
+                    && s.held
+                    && !s.deleted
+                    && ok_day(s.day)
+                    && ok_line(&s.line_id)
+                    && (t.session_kinds.is_empty() || t.session_kinds.contains(&s.kind))
+            })
+            .count();
+        let x = r
+            .turns
+            .iter()
+            .filter(|x| {
+                t.records.contains(&RecordKind::SupportTurn) && !x.deleted && ok_day(x.day) && ok_line(&x.line_id)
+            })
+            .count();
+        (s + x) as f64
+    };
+    let active: Vec<&(String, Records, bool)> = communes.iter().filter(|c| c.2).collect();
+    let pct = |a: f64, b: f64| if b > 0.0 { 100.0 * a / b } else { 0.0 };
+    match t.measure {
+        Measure::Count => {
+            let n: f64 = communes.iter().map(|c| count(&c.1)).sum();
+            (n, n)
+        }
+        Measure::UnitCoverage => {
+            let covered = active
+                .iter()
+                .filter(|c| count(&c.1) >= t.per_unit.unwrap_or(1) as f64)
+                .count() as f64;
+            (pct(covered, active.len() as f64), covered)
+        }
+        Measure::MinPerUnit => {
+            let per: Vec<f64> = active.iter().map(|c| count(&c.1)).collect();
+            let min = per.iter().copied().fold(f64::INFINITY, f64::min);
+            (if min.is_finite() { min } else { 0.0 }, per.iter().sum())
+        }
+        Measure::UnitTargetShare => {
+            let own = seed
+                .targets
+                .iter()
+                .find(|x| Some(&x.id) == t.unit_target.as_ref())
+                .unwrap();
+            let met = active
+                .iter()
+                .filter(|c| evaluate(&seed, own, &Facts::from_records(&seed, &c.1), as_of).met)
+                .count() as f64;
+            (pct(met, active.len() as f64), met)
+        }
+        _ => unreachable!("not a target of the test city"),
+    }
+}
+
+#[test]
+fn a_city_plan_over_communes_equals_a_naive_scan_of_every_communes_records() {
+    let city = city_plan();
+    let seed = seed_plan();
+    let mut rng = Rng(0xD1B5_4A32_D192_ED03);
+    let mut seen_met = [false; 2];
+    for round in 0..80 {
+        let communes: Vec<(String, Records, bool)> = (0..4)
+            .map(|i| (format!("xa-{i}"), random_records(&mut rng), i == 0 || rng.chance(85)))
+            .collect();
+        let daily: Vec<Facts> = communes.iter().map(|c| Facts::from_records(&seed, &c.1)).collect();
+        for _ in 0..3 {
+            let as_of = d(5, 20).plus(rng.below(115) as i64);
+            let inputs = |facts: &[Facts]| -> Facts {
+                let list: Vec<kehoach_core::rollup::CommuneInput<'_>> = communes
+                    .iter()
+                    .zip(facts)
+                    .map(|(c, f)| kehoach_core::rollup::CommuneInput {
+                        id: &c.0,
+                        plan: &seed,
+                        facts: f,
+                        active: c.2,
+                    })
+                    .collect();
+                kehoach_core::rollup::city_facts(&city, &list, as_of)
+            };
+            let by_day = inputs(&daily);
+            // What the store reads: each commune's facts summed in the spans
+            // of the city's plan and its own.
+            let spans = day_spans_of(&[&city, &seed], as_of);
+            let summed: Vec<Facts> = daily.iter().map(|f| f.summed_in(&spans)).collect();
+            let by_span = inputs(&summed);
+            assert_eq!(
+                board(&city, &by_span, as_of),
+                board(&city, &by_day, as_of),
+                "round {round}, as of {as_of}: spans change nothing"
+            );
+            for t in &city.targets {
+                let got = evaluate(&city, t, &by_day, as_of);
+                let (value, numerator) = naive_city(&city, t, &communes, as_of);
+                let ctx = format!("round {round}, {} as of {as_of}", t.id);
+                assert!(
+                    (got.value - value).abs() < 1e-9,
+                    "{ctx}: value {} vs {value}",
+                    got.value
+                );
+                assert!((got.numerator - numerator).abs() < 1e-9, "{ctx}: numerator");
+                if t.measure == Measure::UnitTargetShare {
+                    seen_met[usize::from(got.numerator > 0.0)] = true;
+                }
+            }
+        }
+    }
+    assert_eq!(
+        seen_met,
+        [true, true],
+        "communes both meeting and missing their T4 were drawn"
+    );
+}
+
+#[test]
+fn a_city_target_names_the_communes_that_hold_it_back() {
+    let city = city_plan();
+    let seed = seed_plan();
+    let day = |m, dd| d(m, dd);
+    // Two communes: one launches two trainings, the other none.
+    let training = |id: &str, unit: &str, on: Day| FactSession {
+        id: id.into(),
+        line_id: "l5-children-skills".into(),
+        unit_id: unit.into(),
+        class_id: None,
+        kind: SessionKind::Training,
+        held: true,
+        day: on,
+        deleted: false,
+    };
+    let busy = Records {
+        units: vec![unit("v", UnitKind::Village)],
+        sessions: vec![training("a", "v", day(6, 5)), training("b", "v", day(6, 12))],
+        ..Default::default()
+    };
+    let idle = Records {
+        units: vec![unit("v", UnitKind::Village)],
+        ..Default::default()
+    };
+    let (fb, fi) = (Facts::from_records(&seed, &busy), Facts::from_records(&seed, &idle));
+    let list = [
+        kehoach_core::rollup::CommuneInput {
+            id: "xa-ban-ron",
+            plan: &seed,
+            facts: &fb,
+            active: true,
+        },
+        kehoach_core::rollup::CommuneInput {
+            id: "xa-cham",
+            plan: &seed,
+            facts: &fi,
+            active: true,
+        },
+    ];
+    let as_of = day(7, 1);
+    let facts = kehoach_core::rollup::city_facts(&city, &list, as_of);
+    let c1 = standing(&city, &city.targets[0], &facts, as_of);
+    assert_eq!(c1.value.numerator, 1.0, "one commune of two launched");
+    assert_eq!(c1.value.value, 50.0);
+    assert!(!c1.value.met);
+    let back: Vec<&str> = c1
+        .laggards
+        .iter()
+        .filter(|l| l.holds_back)
+        .map(|l| l.id.as_str())
+        .collect();
+    assert_eq!(
+        back,
+        vec!["xa-cham"],
+        "the commune without a launch holds the city back"
+    );
 }

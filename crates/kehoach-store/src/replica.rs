@@ -22,6 +22,9 @@ pub struct ReplicaLag {
     pub seconds: f64,
 }
 
+/// The longest WAL page header (the first page of a segment).
+const PAGE_HEADER: u64 = 40;
+
 /// `X/Y` (a PostgreSQL LSN) as a number.
 fn lsn(text: &str) -> Option<u64> {
     let (hi, lo) = text.split_once('/')?;
@@ -69,44 +72,93 @@ impl Store {
         Ok(standby)
     }
 
-    /// How far the replica is behind, or None when reads go to the primary
-    /// or the replica has replayed everything the primary wrote.
-    pub async fn replica_lag(&self) -> Result<Option<ReplicaLag>> {
-        let Some(reads) = &self.reads else {
-            return Ok(None);
-        };
-        let (written,): (String,) = sqlx::query_as("SELECT CAST(pg_current_wal_lsn() AS TEXT)")
+    /// The primary's WAL flush position: what a standby can have. (WAL
+    /// inserted but not yet flushed is either an asynchronous commit, which
+    /// wakes the WAL writer to flush it within milliseconds, or records no
+    /// reader sees, which an idle WAL writer may keep for seconds.)
+    async fn primary_position(&self) -> Result<Option<u64>> {
+        let (written,): (String,) = sqlx::query_as("SELECT CAST(pg_current_wal_flush_lsn() AS TEXT)")
             .fetch_one(&self.pool)
             .await?;
+        Ok(lsn(&written))
+    }
+
+    /// The replica's replay position and the age of the last transaction
+    /// it replayed.
+    async fn replayed(&self, reads: &AnyPool) -> Result<(Option<u64>, f64)> {
         let (replayed, seconds): (Option<String>, Option<f64>) = sqlx::query_as(
             "SELECT CAST(pg_last_wal_replay_lsn() AS TEXT), \
              CAST(EXTRACT(EPOCH FROM (now() - pg_last_xact_replay_timestamp())) AS DOUBLE PRECISION)",
         )
         .fetch_one(reads)
         .await?;
-        let (Some(w), Some(r)) = (lsn(&written), replayed.as_deref().and_then(lsn)) else {
-            return Ok(None);
-        };
-        Ok((w > r).then(|| ReplicaLag {
-            bytes: w - r,
-            seconds: seconds.unwrap_or(0.0).max(0.0),
-        }))
+        Ok((replayed.as_deref().and_then(lsn), seconds.unwrap_or(0.0).max(0.0)))
     }
 
-    /// Waits until the replica has replayed everything the primary wrote
-    /// so far (at most `limit`); true when it has.
-    pub async fn wait_for_replica(&self, limit: Duration) -> Result<bool> {
+    /// How far the replica is behind right now, or None when reads go to
+    /// the primary or the replica has replayed everything the primary wrote.
+    /// (On a busy primary this is rarely None: see [`Store::lag_after`].)
+    pub async fn replica_lag(&self) -> Result<Option<ReplicaLag>> {
+        let Some(reads) = &self.reads else {
+            return Ok(None);
+        };
+        let Some(target) = self.primary_position().await? else {
+            return Ok(None);
+        };
+        let (replayed, seconds) = self.replayed(reads).await?;
+        Ok(behind(target, replayed, seconds))
+    }
+
+    /// Whether the replica replays, within `grace`, everything the primary
+    /// had written when asked: None when it does (or there is no replica),
+    /// else how far behind it still is. Under a steady stream of writes a
+    /// healthy replica is always a little behind the primary's latest
+    /// position but reaches any given one within milliseconds.
+    pub async fn lag_after(&self, grace: Duration) -> Result<Option<ReplicaLag>> {
+        let Some(reads) = &self.reads else {
+            return Ok(None);
+        };
+        let Some(target) = self.primary_position().await? else {
+            return Ok(None);
+        };
         let start = std::time::Instant::now();
         loop {
-            if self.replica_lag().await?.is_none() {
-                return Ok(true);
-            }
-            if start.elapsed() > limit {
-                return Ok(false);
+            let (replayed, seconds) = self.replayed(reads).await?;
+            let lag = behind(target, replayed, seconds);
+            if lag.is_none() || start.elapsed() >= grace {
+                return Ok(lag);
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
+
+    /// Waits (at most `limit`) until the replica has replayed everything
+    /// the primary had committed when called; true when it has.
+    pub async fn wait_for_replica(&self, limit: Duration) -> Result<bool> {
+        if self.reads.is_none() {
+            return Ok(true);
+        }
+        // A commit flushed at once flushes every commit before it, even
+        // asynchronous ones: the flush position then covers them all.
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SET LOCAL synchronous_commit = on")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("SELECT txid_current()").execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(self.lag_after(limit).await?.is_none())
+    }
+}
+
+/// The lag from the primary's position `target` to the replica's.
+fn behind(target: u64, replayed: Option<u64>, seconds: f64) -> Option<ReplicaLag> {
+    let replayed = replayed?;
+    // (At a page boundary a position may be past the page's header, which
+    // no record ends on: up to 40 bytes are no lag.)
+    (target > replayed + PAGE_HEADER).then(|| ReplicaLag {
+        bytes: target - replayed,
+        seconds,
+    })
 }
 
 #[cfg(test)]

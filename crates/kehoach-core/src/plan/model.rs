@@ -430,6 +430,9 @@ pub enum Measure {
     MinPerUnit,
     /// Share of (unit, period) cells with at least `per_unit` qualifying records.
     RatePerUnitPeriod,
+    /// Share of units (of `unit_kind`: a city's communes) whose own plan's
+    /// target `unit_target` is met ("trên 80% xã đạt chỉ tiêu T6").
+    UnitTargetShare,
 }
 
 impl Measure {
@@ -440,6 +443,7 @@ impl Measure {
             Measure::Count => "số lượng",
             Measure::MinPerUnit => "tối thiểu mỗi đơn vị",
             Measure::RatePerUnitPeriod => "tỷ lệ đơn vị × kỳ",
+            Measure::UnitTargetShare => "tỷ lệ đơn vị đạt chỉ tiêu",
         }
     }
 }
@@ -609,6 +613,10 @@ pub struct TargetDef {
     /// When the target is measured; defaults to the union of its lines' windows.
     #[serde(default)]
     pub window: Option<Window>,
+    /// For a share of units meeting a target: the id of that target in
+    /// each unit's own plan ("T6").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_target: Option<String>,
 }
 
 /// Section V.

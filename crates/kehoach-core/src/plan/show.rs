@@ -24,6 +24,11 @@ pub fn target_rule(plan: &Plan, t: &TargetDef) -> String {
             " {}",
             t.unit_kind.map(|k| k.group_label().to_lowercase()).unwrap_or_default()
         ),
+        Measure::UnitTargetShare => format!(
+            " {} đạt chỉ tiêu {}",
+            t.unit_kind.map(|k| k.group_label().to_lowercase()).unwrap_or_default(),
+            t.unit_target.as_deref().unwrap_or("")
+        ),
         Measure::Count => String::new(),
     };
     let w = plan.target_window(t);

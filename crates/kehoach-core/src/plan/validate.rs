@@ -405,6 +405,16 @@ fn check(
         }
         let is_percent = t.threshold_unit == ThresholdUnit::Percent;
         match t.measure {
+            Measure::UnitTargetShare => {
+                if t.unit_kind.is_none() || t.unit_target.as_deref().is_none_or(str::is_empty) {
+                    let l = at(cx, "measure");
+                    cx.push(
+                        l,
+                        format!("{p}.unit_target"),
+                        "chỉ tiêu tỷ lệ đơn vị đạt chỉ tiêu phải nêu loại đơn vị (unit_kind) và chỉ tiêu của đơn vị (unit_target)",
+                    );
+                }
+            }
             Measure::UnitCoverage | Measure::MinPerUnit | Measure::RatePerUnitPeriod => {
                 if t.unit_kind.is_none() {
                     let l = at(cx, "measure");
@@ -429,7 +439,7 @@ fn check(
         }
         let wants_percent = matches!(
             t.measure,
-            Measure::UnitCoverage | Measure::RosterCoverage | Measure::RatePerUnitPeriod
+            Measure::UnitCoverage | Measure::RosterCoverage | Measure::RatePerUnitPeriod | Measure::UnitTargetShare
         );
         if wants_percent != is_percent {
             let l = at(cx, "threshold_unit");

@@ -413,6 +413,7 @@ fn target_def(id: String, t: &TargetDraft) -> Option<TargetDef> {
         threshold,
         threshold_unit: ThresholdUnit::Sessions,
         window: None,
+        unit_target: None,
     };
     // "ít nhất 01 hoạt động": how many each unit needs.
     let at_least = || {

@@ -94,6 +94,7 @@ impl Store {
                         n,
                     })
                     .collect(),
+                unit_met: Vec::new(),
             };
             out.push(CommuneFacts {
                 services: services.remove(pid).unwrap_or_default(),

@@ -532,6 +532,7 @@ impl Store {
             sessions,
             turns,
             reach,
+            unit_met: Vec::new(),
         })
     }
 

@@ -108,6 +108,10 @@ pub(crate) fn how(plan: &Plan, t: &kehoach_core::TargetDef) -> String {
         Measure::RosterCoverage => s.push_str("; mỗi người tính một lần; mẫu số là danh sách hoặc số khai báo"),
         Measure::MinPerUnit => s.push_str("; đạt khi mọi đơn vị đều đạt"),
         Measure::RatePerUnitPeriod => s.push_str("; tỷ lệ ô lớp × tuần có buổi"),
+        Measure::UnitTargetShare => s.push_str(&format!(
+            "; tỷ lệ đơn vị đạt chỉ tiêu {} của kế hoạch của mình",
+            t.unit_target.as_deref().unwrap_or("")
+        )),
         Measure::UnitCoverage | Measure::Count => {}
     }
     s

@@ -233,6 +233,10 @@ pub(crate) fn render<T: Template>(status: StatusCode, t: &T) -> Response {
     }
 }
 
+/// How long a page of figures lets the replica replay what was just
+/// written before it says the replica lags.
+const REPLICA_GRACE: std::time::Duration = std::time::Duration::from_millis(300);
+
 /// Where figures are read from a replica that has not yet replayed the
 /// last writes (`serve --read-database-url`): a page of figures says so,
 /// with the delay, unless it already has something to say.
@@ -240,7 +244,7 @@ pub(crate) async fn replica_notice(st: &AppState, notice: Option<Notice>) -> Opt
     if notice.is_some() {
         return notice;
     }
-    let lag = st.store.replica_lag().await.ok().flatten()?;
+    let lag = st.store.lag_after(REPLICA_GRACE).await.ok().flatten()?;
     let delay = if lag.seconds < 1.0 {
         "chưa đến 1 giây".to_string()
     } else {

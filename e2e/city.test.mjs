@@ -1,7 +1,9 @@
 // The sample city of `kehoach demo --city`: its coordinator logs in on the
 // city's host and lands on the city board; twelve sample communes are
 // ranked, the laggard (xã Mẫu 12, the slowest) is named among those to
-// push, and a click opens its targets read only. Desktop and phone.
+// push, the city's own targets over its communes are shown with the
+// communes that hold them back, and a click opens a commune's targets read
+// only. Desktop and phone.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
@@ -42,6 +44,11 @@ test('the demo city board names its laggard and opens its board', { timeout: 240
     assert.equal(names[0], 'xã Mẫu 12', names.join(', '));
     assert.ok(names.indexOf('xã Mẫu 12') < names.indexOf('xã Mẫu 01'), names.join(', '));
     assert.ok(await page.locator('table.city-grid td.st-failed, table.city-grid td.st-at_risk').count() > 0);
+    // The city's own plan: four targets over its communes; the commune
+    // without a "Bình dân học vụ số" class holds TP3 back.
+    const targets = page.locator('table.city-targets tbody tr');
+    assert.equal(await targets.count(), 4);
+    assert.match(await targets.filter({ hasText: 'TP3' }).innerText(), /xã Mẫu 12/);
     if (shots) await page.screenshot({ path: `${shots}/city-board-${name}.png`, fullPage: name === 'desktop' });
     await page.locator('table.city-rank').getByRole('link', { name: 'xã Mẫu 12' }).click();
     await page.waitForURL(/\/thanh-pho\/xa\/mau-12/);

@@ -319,3 +319,12 @@ fn summary_and_timeline_render() {
     assert_eq!(svg.matches("class=\"tl-row\"").count(), p.lines.len());
     assert!(!timeline::timeline_svg(&p, Some(d(2026, 11, 25))).contains("hôm nay"));
 }
+
+#[test]
+fn the_sample_city_plan_reads_back_as_written() {
+    let (plan, source) = kehoach_core::plan::starter::sample_city_plan();
+    let read = kehoach_core::parse_plan(&source).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(read, plan);
+    assert_eq!(read.targets.len(), 4);
+    assert!(read.targets.iter().any(|t| t.unit_target.as_deref() == Some("T6")));
+}

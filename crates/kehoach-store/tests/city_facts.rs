@@ -124,7 +124,7 @@ async fn commune_with_records(store: &Store, city_id: &str, slug: &str, k: usize
 /// each one's board from it equals its own page's.
 async fn same_boards(store: &Store, city_id: &str, plans: &[String], other: &str, backend: &str) {
     for as_of in [d(5, 25), d(6, 14), d(7, 1), d(7, 20), d(8, 15), d(8, 31), d(9, 30)] {
-        let rolled = store.city_facts(city_id, as_of).await.unwrap();
+        let rolled = store.city_facts(city_id, as_of, None).await.unwrap();
         let ids: Vec<&str> = rolled.iter().map(|c| c.plan.plan.id.as_str()).collect();
         assert_eq!(ids, plans.iter().map(String::as_str).collect::<Vec<_>>(), "{backend}");
         assert!(!ids.contains(&other), "{backend}: another city's commune");
@@ -183,7 +183,7 @@ async fn the_city_roll_up_gives_each_commune_the_board_of_its_own_page() {
         let other = commune_with_records(&store, &city_b.id, "khac", 4).await;
 
         same_boards(&store, &city_a.id, &plans, &other, backend).await;
-        let total: u32 = store.city_facts(&city_a.id, d(9, 30)).await.unwrap()[2]
+        let total: u32 = store.city_facts(&city_a.id, d(9, 30), None).await.unwrap()[2]
             .facts
             .turns
             .iter()
@@ -202,14 +202,14 @@ async fn the_city_roll_up_gives_each_commune_the_board_of_its_own_page() {
                 1,
             );
         assert_eq!(changed.len(), SEED_PLAN_TOML.len(), "the seed has both texts to change");
-        let before = store.city_facts(&city_a.id, d(8, 1)).await.unwrap();
+        let before = store.city_facts(&city_a.id, d(8, 1), None).await.unwrap();
         sqlx::query("UPDATE plans SET source_toml = $1, revision = revision + 1 WHERE id = $2")
             .bind(&changed)
             .bind(&plans[0])
             .execute(store.pool())
             .await
             .unwrap();
-        let after = store.city_facts(&city_a.id, d(8, 1)).await.unwrap();
+        let after = store.city_facts(&city_a.id, d(8, 1), None).await.unwrap();
         let thresholds = |r: &[kehoach_store::facts::city::CommuneFacts]| {
             r[0].plan.targets.iter().map(|t| t.threshold).collect::<Vec<_>>()
         };

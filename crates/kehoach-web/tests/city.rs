@@ -300,3 +300,57 @@ async fn the_city_board_ranks_its_communes_and_sums_turns_by_service_only() {
         assert_eq!(s, StatusCode::NOT_FOUND, "{b}");
     }
 }
+
+#[tokio::test]
+async fn the_city_board_shows_the_city_plans_targets_over_its_communes() {
+    for mut t in TestApp::all_on(kehoach_core::Day::from_ymd(2026, 7, 20).unwrap()).await {
+        let b = t.backend;
+        t.serve_all_communes();
+        let hp = t
+            .add_city_with(
+                "thành phố Hải Phòng",
+                "hai-phong.test",
+                Some(kehoach_core::plan::starter::sample_city_plan()),
+            )
+            .await;
+        let an_hoa = t
+            .add_commune_of(Some(&hp.commune.id), "xã An Hòa", "an-hoa.hai-phong.test")
+            .await;
+        let tan_lap = t
+            .add_commune_of(Some(&hp.commune.id), "xã Tân Lập", "tan-lap.hai-phong.test")
+            .await;
+        // An Hòa holds a "Bình dân học vụ số" class; Tân Lập none yet.
+        let coord = an_hoa.coordinator().await;
+        let village = an_hoa.unit_by_slug("thon-mau-1").await;
+        let (s, j) = an_hoa
+            .api(
+                "POST",
+                "/api/v1/sessions",
+                Some(&coord),
+                serde_json::json!({"id": uuid::Uuid::now_v7().to_string(), "line_id": "l4-binh-dan-hoc-vu-so",
+                    "unit_id": village.id, "kind": "guidance", "status": "held", "day": "2026-07-10"}),
+            )
+            .await;
+        assert!(s.is_success(), "{b}: {j}");
+        assert!(!tan_lap.commune.is_city(), "{b}");
+        let reader = hp.coordinator().await;
+        let (s, body) = hp.get("/thanh-pho?ngay=20/07/2026", Some(&reader)).await;
+        assert_eq!(s, StatusCode::OK, "{b}: {body}");
+        assert!(body.contains("Chỉ tiêu của thành phố"), "{b}: {body}");
+        let table = &body[body.find("city-targets").expect("the city's targets")..];
+        let table = &table[..table.find("</table>").unwrap()];
+        let row = |id: &str| {
+            let at = table
+                .find(&format!("<b>{id}</b>"))
+                .unwrap_or_else(|| panic!("{b}: {id} in {table}"));
+            let rest = &table[at..];
+            rest[..rest.find("</tr>").unwrap()].to_string()
+        };
+        let tp3 = row("TP3");
+        assert!(tp3.contains("xã Tân Lập") && !tp3.contains("xã An Hòa"), "{b}: {tp3}");
+        let tp1 = row("TP1");
+        assert!(tp1.contains("0 / 2 xã"), "{b}: no commune has propaganda yet: {tp1}");
+        let tp4 = row("TP4");
+        assert!(tp4.contains("0 / 2 xã"), "{b}: no commune meets T6 yet: {tp4}");
+    }
+}

@@ -48,7 +48,7 @@ async fn on_standby(name: &str) -> Option<String> {
 }
 
 async fn city_turns(store: &Store, city_id: &str, as_of: Day) -> i64 {
-    kehoach_web::city::board::city_rollup(store, city_id, as_of)
+    kehoach_web::city::board::city_rollup(store, city_id, as_of, None)
         .await
         .map_err(|e| e.message)
         .unwrap()

@@ -571,7 +571,7 @@ pub async fn board_communes(
     let mut one_by_one = Vec::new();
     for as_of in days.iter().take(iterations.min(20)) {
         let t = Instant::now();
-        let r = kehoach_web::city::board::city_rollup(&store, &city.id, *as_of)
+        let r = kehoach_web::city::board::city_rollup(&store, &city.id, *as_of, None)
             .await
             .map_err(|e| anyhow::anyhow!("{}", e.message))?;
         rollups.push(t.elapsed());
@@ -600,7 +600,7 @@ pub async fn board_communes(
             boards.push(engine::board(&p, &Facts::from_records(&p, &records), *as_of));
         }
         naive.push(t.elapsed());
-        let rolled = store.city_facts(&city.id, *as_of).await?;
+        let rolled = store.city_facts(&city.id, *as_of, None).await?;
         anyhow::ensure!(rolled.len() == boards.len(), "communes rolled up");
         for (c, b) in rolled.iter().zip(&boards) {
             anyhow::ensure!(

@@ -468,7 +468,8 @@ pub async fn fill_city(store: &Store) -> anyhow::Result<CommuneRow> {
                 is_city: true,
                 ..Default::default()
             },
-            None,
+            // Its own plan: four targets over its communes.
+            Some(kehoach_core::plan::starter::sample_city_plan()),
             2026,
             3600,
             now,

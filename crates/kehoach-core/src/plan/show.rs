@@ -9,24 +9,27 @@ use crate::text::vn_num;
 pub fn target_rule(plan: &Plan, t: &TargetDef) -> String {
     let th = vn_num(t.threshold, 1);
     let unit = t.threshold_unit.label();
+    // A city's targets over its communes name them so, not their committees.
+    let one = |k: UnitKind| match k {
+        UnitKind::Commune => "xã, phường".to_string(),
+        k => k.label().to_lowercase(),
+    };
+    let all = |k: UnitKind| match k {
+        UnitKind::Commune => "xã, phường".to_string(),
+        k => k.group_label().to_lowercase(),
+    };
     let per = match t.measure {
-        Measure::MinPerUnit => format!(
-            " mỗi {}",
-            t.unit_kind.map(|k| k.label().to_lowercase()).unwrap_or_default()
-        ),
+        Measure::MinPerUnit => format!(" mỗi {}", t.unit_kind.map(one).unwrap_or_default()),
         Measure::RatePerUnitPeriod => match t.period {
             Some(Period::Week) => " số lớp × tuần".into(),
             Some(Period::Month) => " số đơn vị × tháng".into(),
             None => String::new(),
         },
         Measure::RosterCoverage => format!(" {}", t.roster.map(|r| r.label()).unwrap_or_default()),
-        Measure::UnitCoverage => format!(
-            " {}",
-            t.unit_kind.map(|k| k.group_label().to_lowercase()).unwrap_or_default()
-        ),
+        Measure::UnitCoverage => format!(" {}", t.unit_kind.map(all).unwrap_or_default()),
         Measure::UnitTargetShare => format!(
             " {} đạt chỉ tiêu {}",
-            t.unit_kind.map(|k| k.group_label().to_lowercase()).unwrap_or_default(),
+            t.unit_kind.map(all).unwrap_or_default(),
             t.unit_target.as_deref().unwrap_or("")
         ),
         Measure::Count => String::new(),

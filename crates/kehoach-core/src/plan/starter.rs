@@ -76,3 +76,82 @@ mod tests {
         assert!(crate::parse_plan(&starter_toml("xã \"A\\B", "", 2027)).is_ok());
     }
 }
+
+/// The sample city's plan of `kehoach demo --city` (thành phố Mẫu): the
+/// activity lines of the seed plan (so its communes' plans share their ids),
+/// and four targets over its communes, one of each kind the engine
+/// evaluates with the commune as the unit. Sample content, clearly named,
+/// for the demo and the tests only. Returns the plan and its file.
+pub fn sample_city_plan() -> (crate::Plan, String) {
+    use crate::plan::model::*;
+    let mut p = crate::seed_plan();
+    p.plan.id = "thanh-pho-mau-2026".into();
+    p.plan.commune = "Mẫu".into();
+    p.plan.commune_level = "thành phố".into();
+    p.plan.province = "Mẫu".into();
+    p.plan.issuer = "Ủy ban nhân dân thành phố Mẫu".into();
+    p.plan.number = None;
+    p.plan.title = "Kế hoạch mẫu của thành phố: Mùa hè sôi động cùng chuyển đổi số 2026 ở các xã".into();
+    p.plan.short_title = "Kế hoạch mẫu của thành phố 2026".into();
+    let base = p.targets[0].clone();
+    let target = |id: &str, label: &str, measure: Measure, threshold: f64, unit: ThresholdUnit| TargetDef {
+        id: id.into(),
+        text: label.into(),
+        label: label.into(),
+        source_line: None,
+        measure,
+        records: vec![RecordKind::Session],
+        lines: Vec::new(),
+        session_kinds: Vec::new(),
+        unit_kind: Some(UnitKind::Commune),
+        subject: None,
+        only_smart_classroom: false,
+        roster: None,
+        per_unit: None,
+        period: None,
+        comparator: Comparator::Ge,
+        threshold,
+        threshold_unit: unit,
+        window: None,
+        unit_target: None,
+        ..base.clone()
+    };
+    let mut tp1 = target(
+        "TP1",
+        "100% xã, phường tổ chức tuyên truyền về chuyển đổi số",
+        Measure::UnitCoverage,
+        100.0,
+        ThresholdUnit::Percent,
+    );
+    tp1.session_kinds = vec![SessionKind::Propaganda];
+    tp1.per_unit = Some(1);
+    let mut tp2 = target(
+        "TP2",
+        "Ít nhất 6.000 lượt người dân được hỗ trợ",
+        Measure::Count,
+        6000.0,
+        ThresholdUnit::Turns,
+    );
+    tp2.records = vec![RecordKind::SupportTurn];
+    tp2.unit_kind = None;
+    let mut tp3 = target(
+        "TP3",
+        "Mỗi xã ít nhất 01 buổi Bình dân học vụ số",
+        Measure::MinPerUnit,
+        1.0,
+        ThresholdUnit::Sessions,
+    );
+    tp3.lines = vec!["l4-binh-dan-hoc-vu-so".into()];
+    let mut tp4 = target(
+        "TP4",
+        "Trên 80% xã đạt chỉ tiêu T6 (mỗi thôn 200 lượt hỗ trợ)",
+        Measure::UnitTargetShare,
+        80.0,
+        ThresholdUnit::Percent,
+    );
+    tp4.comparator = Comparator::Gt;
+    tp4.unit_target = Some("T6".into());
+    p.targets = vec![tp1, tp2, tp3, tp4];
+    let source = crate::read::draft::to_toml(&p).expect("the sample city plan serialises");
+    (p, source)
+}

@@ -44,14 +44,23 @@ pub struct CommuneFacts {
 impl Store {
     /// Every commune of the city that has a plan, oldest first, as of
     /// `as_of`, in a fixed number of queries whatever the number of communes.
-    pub async fn city_facts(&self, city_id: &str, as_of: Day) -> Result<Vec<CommuneFacts>> {
+    /// With `city_plan`, turns and reach are summed in the spans of both
+    /// plans, so the city's own targets over communes read them as exactly
+    /// (`kehoach_core::rollup`).
+    pub async fn city_facts(&self, city_id: &str, as_of: Day, city_plan: Option<&Plan>) -> Result<Vec<CommuneFacts>> {
         let communes = self.city_communes(city_id).await?;
         let commune_ids: Vec<String> = communes.iter().map(|c| c.id.clone()).collect();
         let chosen = self.working_plans(&commune_ids).await?;
         let plans = self.parsed_plans(chosen.values().cloned().collect()).await?;
         let plan_ids: Vec<String> = plans.keys().cloned().collect();
         let to = as_of.iso();
-        let spans: Vec<(String, Spans)> = plans.iter().map(|(id, p)| (id.clone(), day_spans(p, as_of))).collect();
+        let spans: Vec<(String, Spans)> = plans
+            .iter()
+            .map(|(id, p)| {
+                let both: Vec<&Plan> = std::iter::once(p.as_ref()).chain(city_plan).collect();
+                (id.clone(), day_spans_of(&both, as_of))
+            })
+            .collect();
         let (mut units, mut classes, mut sizes, mut sessions, mut turns, mut reach, mut services) = tokio::try_join!(
             self.city_units(&commune_ids),
             self.city_classes(&commune_ids),

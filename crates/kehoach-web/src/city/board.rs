@@ -51,6 +51,21 @@ pub struct CommuneStanding {
     pub cells: Vec<(String, String)>,
 }
 
+/// A target of the city's own plan over its communes, as of the day.
+pub struct CityTargetView {
+    pub id: String,
+    pub label: String,
+    /// The rule: "> 80 % xã … (01/06/2026 – 31/08/2026)".
+    pub rule: String,
+    pub value: String,
+    /// "3 / 12 xã" for shares of communes.
+    pub detail: String,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    /// Communes behind what the day expects, furthest first.
+    pub holding_back: Vec<String>,
+}
+
 /// A commune's (status, label) by grid column.
 type Cells = BTreeMap<usize, (String, String)>;
 
@@ -68,6 +83,9 @@ struct CityBoardPage {
     total_turns: String,
     total_sessions: String,
     holding_back: Vec<String>,
+    /// The city's own plan, if it has targets over its communes.
+    city_plan: String,
+    targets: Vec<CityTargetView>,
 }
 
 #[derive(Deserialize, Default)]
@@ -115,6 +133,8 @@ pub struct CityRollup {
     pub services: Vec<(String, i64)>,
     pub total_turns: i64,
     pub total_sessions: i64,
+    /// The targets of the city's own plan, evaluated over its communes.
+    pub targets: Vec<CityTargetView>,
 }
 
 /// One commune's standing, its grid cells by (target id, name), its turns
@@ -130,13 +150,16 @@ struct OneCommune {
 /// The city's communes as of `as_of`, ranked: every commune's aggregates
 /// read at once (`Store::city_facts`, a fixed number of queries), each
 /// commune's board computed by the engine as its own board does.
-pub async fn city_rollup(store: &kehoach_store::Store, city_id: &str, as_of: Day) -> Result<CityRollup, AppError> {
-    let read: Vec<OneCommune> = store
-        .city_facts(city_id, as_of)
-        .await?
-        .into_iter()
-        .map(|c| one_commune(c, as_of))
-        .collect();
+pub async fn city_rollup(
+    store: &kehoach_store::Store,
+    city_id: &str,
+    as_of: Day,
+    city_plan: Option<&kehoach_core::Plan>,
+) -> Result<CityRollup, AppError> {
+    let city_plan = city_plan.filter(|p| !p.targets.is_empty());
+    let facts = store.city_facts(city_id, as_of, city_plan).await?;
+    let targets = city_plan.map(|p| city_targets(p, &facts, as_of)).unwrap_or_default();
+    let read: Vec<OneCommune> = facts.into_iter().map(|c| one_commune(c, as_of)).collect();
     let mut columns: Vec<(String, String)> = Vec::new();
     let mut rows: Vec<(CommuneStanding, Cells)> = Vec::new();
     let mut services: BTreeMap<String, (String, i64)> = BTreeMap::new();
@@ -186,7 +209,61 @@ pub async fn city_rollup(store: &kehoach_store::Store, city_id: &str, as_of: Day
         services,
         total_turns,
         total_sessions,
+        targets,
     })
+}
+
+/// The city's own targets over its communes as of `as_of` (the engine with
+/// the commune as the unit; `kehoach_core::rollup`).
+fn city_targets(
+    city: &kehoach_core::Plan,
+    communes: &[kehoach_store::facts::city::CommuneFacts],
+    as_of: Day,
+) -> Vec<CityTargetView> {
+    let inputs: Vec<kehoach_core::rollup::CommuneInput<'_>> = communes
+        .iter()
+        .map(|c| kehoach_core::rollup::CommuneInput {
+            id: &c.commune.id,
+            plan: &c.plan,
+            facts: &c.facts,
+            active: true,
+        })
+        .collect();
+    let facts = kehoach_core::rollup::city_facts(city, &inputs, as_of);
+    let name = |id: &str| {
+        communes
+            .iter()
+            .find(|c| c.commune.id == id)
+            .map(|c| c.commune.name.clone())
+            .unwrap_or_default()
+    };
+    city.targets
+        .iter()
+        .map(|t| {
+            let s = kehoach_core::engine::standing(city, t, &facts, as_of);
+            let detail = match s.value.denominator {
+                Some(d) if t.unit_kind.is_some() => {
+                    format!("{} / {} xã", vn_int(s.value.numerator as i64), vn_int(d as i64))
+                }
+                _ => String::new(),
+            };
+            CityTargetView {
+                id: t.id.clone(),
+                label: t.label.clone(),
+                rule: kehoach_core::plan::show::target_rule(city, t),
+                value: kehoach_core::report::figure(t, s.value.value),
+                detail,
+                status: s.status.as_str(),
+                status_label: s.status.label(),
+                holding_back: s
+                    .laggards
+                    .iter()
+                    .filter(|l| l.holds_back)
+                    .map(|l| name(&l.id))
+                    .collect(),
+            }
+        })
+        .collect()
 }
 
 /// One commune's standing as of `as_of`, in the plan it works in.
@@ -276,7 +353,7 @@ fn one_commune(c: kehoach_store::facts::city::CommuneFacts, as_of: Day) -> OneCo
 }
 
 async fn load(st: &AppState, as_of: Day) -> Result<CityBoardPage, AppError> {
-    let r = city_rollup(&st.store, &st.commune.id, as_of).await?;
+    let r = city_rollup(&st.store, &st.commune.id, as_of, Some(&st.plan)).await?;
     Ok(CityBoardPage {
         c: chrome(st, None, "", "", None),
         city: st.commune.name.clone(),
@@ -292,6 +369,8 @@ async fn load(st: &AppState, as_of: Day) -> Result<CityBoardPage, AppError> {
         services: r.services.into_iter().map(|(l, n)| (l, vn_int(n))).collect(),
         total_turns: vn_int(r.total_turns),
         total_sessions: vn_int(r.total_sessions),
+        city_plan: st.plan.plan.short_title.clone(),
+        targets: r.targets,
     })
 }
 

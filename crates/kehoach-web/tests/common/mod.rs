@@ -192,6 +192,11 @@ impl TestApp {
     /// Adds a city on `host` (a starter plan of its name, no units) and
     /// returns the same server seen from that host.
     pub async fn add_city(&self, name: &str, host: &str) -> TestApp {
+        self.add_city_with(name, host, None).await
+    }
+
+    /// `add_city` with its own plan (plan and file).
+    pub async fn add_city_with(&self, name: &str, host: &str, plan: Option<(kehoach_core::Plan, String)>) -> TestApp {
         let (commune, plan_id, _token) = self
             .store
             .found_commune(
@@ -201,7 +206,7 @@ impl TestApp {
                     is_city: true,
                     ..Default::default()
                 },
-                None,
+                plan,
                 2026,
                 3600,
                 self.clock.now(),

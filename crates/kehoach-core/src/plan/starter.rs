@@ -51,32 +51,6 @@ pub fn starter_toml(full_name: &str, province: &str, year: i32) -> String {
     )
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn levels_are_split_off() {
-        assert_eq!(split_level("xã An Hòa"), ("xã".into(), "An Hòa".into()));
-        assert_eq!(split_level("Phường Hồng Bàng"), ("phường".into(), "Hồng Bàng".into()));
-        assert_eq!(split_level("thị trấn Núi Đèo"), ("thị trấn".into(), "Núi Đèo".into()));
-        assert_eq!(split_level("An Hòa"), ("xã".into(), "An Hòa".into()));
-        assert_eq!(split_level("Xãhội"), ("xã".into(), "Xãhội".into()));
-    }
-
-    #[test]
-    fn the_starter_plan_is_a_valid_plan_of_that_commune() {
-        let plan = crate::parse_plan(&starter_toml("xã An Hòa", "Hải Phòng", 2026)).expect("valid");
-        assert_eq!(plan.plan.commune, "An Hòa");
-        assert_eq!(plan.plan.commune_level, "xã");
-        assert_eq!(plan.plan.province, "Hải Phòng");
-        assert_eq!(plan.plan.period.start, crate::Day::from_ymd(2026, 1, 1).unwrap());
-        assert!(plan.lines.is_empty() && plan.targets.is_empty() && plan.units.is_empty());
-        // Quotes in a name cannot break the file.
-        assert!(crate::parse_plan(&starter_toml("xã \"A\\B", "", 2027)).is_ok());
-    }
-}
-
 /// The sample city's plan of `kehoach demo --city` (thành phố Mẫu): the
 /// activity lines of the seed plan (so its communes' plans share their ids),
 /// and four targets over its communes, one of each kind the engine
@@ -93,7 +67,6 @@ pub fn sample_city_plan() -> (crate::Plan, String) {
     p.plan.number = None;
     p.plan.title = "Kế hoạch mẫu của thành phố: Mùa hè sôi động cùng chuyển đổi số 2026 ở các xã".into();
     p.plan.short_title = "Kế hoạch mẫu của thành phố 2026".into();
-    let base = p.targets[0].clone();
     let target = |id: &str, label: &str, measure: Measure, threshold: f64, unit: ThresholdUnit| TargetDef {
         id: id.into(),
         text: label.into(),
@@ -114,7 +87,6 @@ pub fn sample_city_plan() -> (crate::Plan, String) {
         threshold_unit: unit,
         window: None,
         unit_target: None,
-        ..base.clone()
     };
     let mut tp1 = target(
         "TP1",
@@ -154,4 +126,30 @@ pub fn sample_city_plan() -> (crate::Plan, String) {
     p.targets = vec![tp1, tp2, tp3, tp4];
     let source = crate::read::draft::to_toml(&p).expect("the sample city plan serialises");
     (p, source)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels_are_split_off() {
+        assert_eq!(split_level("xã An Hòa"), ("xã".into(), "An Hòa".into()));
+        assert_eq!(split_level("Phường Hồng Bàng"), ("phường".into(), "Hồng Bàng".into()));
+        assert_eq!(split_level("thị trấn Núi Đèo"), ("thị trấn".into(), "Núi Đèo".into()));
+        assert_eq!(split_level("An Hòa"), ("xã".into(), "An Hòa".into()));
+        assert_eq!(split_level("Xãhội"), ("xã".into(), "Xãhội".into()));
+    }
+
+    #[test]
+    fn the_starter_plan_is_a_valid_plan_of_that_commune() {
+        let plan = crate::parse_plan(&starter_toml("xã An Hòa", "Hải Phòng", 2026)).expect("valid");
+        assert_eq!(plan.plan.commune, "An Hòa");
+        assert_eq!(plan.plan.commune_level, "xã");
+        assert_eq!(plan.plan.province, "Hải Phòng");
+        assert_eq!(plan.plan.period.start, crate::Day::from_ymd(2026, 1, 1).unwrap());
+        assert!(plan.lines.is_empty() && plan.targets.is_empty() && plan.units.is_empty());
+        // Quotes in a name cannot break the file.
+        assert!(crate::parse_plan(&starter_toml("xã \"A\\B", "", 2027)).is_ok());
+    }
 }

@@ -213,6 +213,7 @@ fn page_routes() -> Router<AppState> {
         .route("/ke-hoach/nhap/them", post(crate::plan::import::add))
         .route("/ke-hoach/danh-sach", get(crate::plan::plans::list))
         .route("/thanh-pho", get(crate::city::board::city_board))
+        .route("/thanh-pho/so-lieu.xlsx", get(crate::city::workbook::city_workbook))
         .route("/thanh-pho/xa/{slug}", get(crate::city::board::commune_board))
         .route(
             "/thanh-pho/xa",

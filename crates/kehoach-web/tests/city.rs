@@ -352,5 +352,49 @@ async fn the_city_board_shows_the_city_plans_targets_over_its_communes() {
         assert!(tp1.contains("0 / 2 xã"), "{b}: no commune has propaganda yet: {tp1}");
         let tp4 = row("TP4");
         assert!(tp4.contains("0 / 2 xã"), "{b}: no commune meets T6 yet: {tp4}");
+
+        // The workbook of all communes: the communes, the city's targets,
+        // and each record kind with a commune column.
+        let (s, headers, bytes) = hp
+            .get_bytes("/thanh-pho/so-lieu.xlsx?ngay=20/07/2026", Some(&reader))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        assert!(
+            headers
+                .iter()
+                .any(|(k, v)| k == "content-type" && v.contains("spreadsheetml")),
+            "{b}"
+        );
+        use calamine::{Data, Reader, Xlsx};
+        let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+        let names = book.sheet_names();
+        assert_eq!(
+            names[..3],
+            ["Các xã, phường", "Chỉ tiêu thành phố", "Buổi hoạt động"],
+            "{b}: {names:?}"
+        );
+        let communes: Vec<Vec<Data>> = book
+            .worksheet_range("Các xã, phường")
+            .unwrap()
+            .rows()
+            .map(|r| r.to_vec())
+            .collect();
+        assert_eq!(communes.len(), 3, "{b}: a header and two communes");
+        let sessions: Vec<Vec<Data>> = book
+            .worksheet_range("Buổi hoạt động")
+            .unwrap()
+            .rows()
+            .map(|r| r.to_vec())
+            .collect();
+        assert_eq!(sessions[0][0], Data::String("Xã, phường".into()), "{b}");
+        assert_eq!(sessions.len(), 2, "{b}: An Hòa's one session: {sessions:?}");
+        assert_eq!(sessions[1][0], Data::String("xã An Hòa".into()), "{b}");
+        // Not a city's address, not a reader: refused.
+        let (s, _, _) = an_hoa.get_bytes("/thanh-pho/so-lieu.xlsx", Some(&coord)).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{b}: a commune's address has no city pages");
+        let (s, _, _) = hp
+            .get_bytes("/thanh-pho/so-lieu.xlsx?ngay=32/13/2026", Some(&reader))
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
     }
 }

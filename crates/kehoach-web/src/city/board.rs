@@ -45,6 +45,8 @@ pub struct CommuneStanding {
     pub score_text: String,
     pub turns: String,
     pub sessions: String,
+    pub turns_n: i64,
+    pub sessions_n: i64,
     /// Behind, at risk or failed on at least one target.
     pub holds_back: bool,
     /// Status (`as_str`) per grid column, empty where its plan has no such target.
@@ -342,6 +344,8 @@ fn one_commune(c: kehoach_store::facts::city::CommuneFacts, as_of: Day) -> OneCo
             score_text: format!("{}%", vn_int(score.round() as i64)),
             turns: vn_int(turns),
             sessions: vn_int(sessions),
+            turns_n: turns,
+            sessions_n: sessions,
             holds_back: behind + at_risk > 0,
             cells: Vec::new(),
         },

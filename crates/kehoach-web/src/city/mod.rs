@@ -5,6 +5,7 @@
 //! On a commune's address these pages do not exist (`not_a_city`, 404).
 
 pub mod board;
+pub mod workbook;
 
 use askama::Template;
 use axum::body::Bytes;
